@@ -1,0 +1,8 @@
+/**
+ * Small shared utilities: user errors, atomic writes, hashes, seeded randomness.
+ * @module
+ */
+export { BackendUnavailableError, UsageError } from "./errors.ts";
+export { replaceDirAtomic, writeFileAtomic, writeJsonAtomic } from "./atomic.ts";
+export { canonicalJson, fnv1a32, sha256Hex } from "./hash.ts";
+export { Rng } from "./rng.ts";
