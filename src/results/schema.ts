@@ -1,0 +1,139 @@
+/**
+ * The result files: the contract between the runner (writer) and the report
+ * and gate (readers). Readers validate with these schemas and never import
+ * tfjs or the model.
+ *
+ * A run directory `results/<suite>/<run-id>/` holds:
+ * - `run.json`: {@linkcode RunRecord}, rewritten atomically as the run goes;
+ * - `metrics.jsonl`: one {@linkcode MetricsRow} per logged training step;
+ * - `eval.jsonl`: one {@linkcode EvalRow} per evaluation;
+ * - `checkpoint/`: the latest checkpoint (Hugging Face layout) and its state.
+ * @module
+ */
+import { z } from "zod";
+
+/** Version tag written into every run.json. */
+export const RUN_SCHEMA = "polycom-repro/run@1";
+
+/** Lifecycle of a run. `diverged` is a finished run whose loss became NaN/Inf. */
+export const RunStatus = z.enum(["running", "finished", "diverged", "failed"]);
+/** Lifecycle of a run. */
+export type RunStatus = z.infer<typeof RunStatus>;
+
+/** Scales a suite can run at. */
+export const Scale = z.enum(["smoke", "cpu", "gpu", "paper"]);
+/** Scales a suite can run at. */
+export type Scale = z.infer<typeof Scale>;
+
+/** The code that produced a result. */
+export const CodeVersion = z.object({
+  /** git commit, or "unknown" outside a checkout. */
+  commit: z.string(),
+  /** True when tracked files differed from the commit. */
+  dirty: z.boolean(),
+  /** SHA-256 over the source files that affect numbers (src/ and the suite file). */
+  sourceHash: z.string(),
+});
+/** The code that produced a result. */
+export type CodeVersion = z.infer<typeof CodeVersion>;
+
+/** Parameter and compute counts of the run's model. */
+export const ModelCounts = z.object({
+  total: z.number(),
+  active: z.number(),
+  embedding: z.number(),
+  nonEmbedding: z.number(),
+  flopsPerToken: z.number(),
+});
+/** Parameter and compute counts of the run's model. */
+export type ModelCounts = z.infer<typeof ModelCounts>;
+
+/** The record of one training run (one suite × activation × seed × scale). */
+export const RunRecord = z.object({
+  schema: z.literal(RUN_SCHEMA),
+  runId: z.string(),
+  suite: z.string(),
+  /** Id of the published experiment this run reproduces (published.json). */
+  experiment: z.string(),
+  scale: Scale,
+  activation: z.string(),
+  seed: z.number().int(),
+  /** The fully resolved configuration (model config in Hugging Face keys, training, data, evaluation). */
+  config: z.record(z.string(), z.unknown()),
+  code: CodeVersion,
+  /** The environment fingerprint (BackendInfo) of the machine that ran it. */
+  env: z.record(z.string(), z.unknown()),
+  counts: ModelCounts,
+  status: RunStatus,
+  /** Step at which the loss became NaN or infinite, for diverged runs. */
+  divergedAtStep: z.number().int().nullable(),
+  error: z.string().nullable(),
+  progress: z.object({
+    step: z.number().int(),
+    tokens: z.number(),
+    totalSteps: z.number().int(),
+    totalTokens: z.number(),
+  }),
+  timings: z.object({
+    startedAt: z.string(),
+    updatedAt: z.string(),
+    finishedAt: z.string().nullable(),
+    /** Seconds spent in training steps (excludes evaluation and checkpoints), summed over resumes. */
+    trainSeconds: z.number(),
+    evalSeconds: z.number(),
+    /** Training tokens per second over the whole run. */
+    tokensPerSecond: z.number(),
+    /** Times the run was resumed from a checkpoint. */
+    resumes: z.number().int(),
+  }),
+});
+/** The record of one training run. */
+export type RunRecord = z.infer<typeof RunRecord>;
+
+/** One logged training step. */
+export const MetricsRow = z.object({
+  step: z.number().int(),
+  tokens: z.number(),
+  /** Total loss: cross-entropy plus auxiliary losses. */
+  loss: z.number(),
+  /** Cross-entropy alone (the number compared across activations). */
+  ce: z.number(),
+  /** Weighted auxiliary losses (MoE load balancing + router z-loss); 0 for dense. */
+  aux: z.number(),
+  lr: z.number(),
+  gradNorm: z.number(),
+  tokensPerSecond: z.number(),
+  /** PolyCom coefficients per layer, ascending [a0..ar]; absent for other activations. */
+  coefficients: z.array(z.array(z.number())).optional(),
+});
+/** One logged training step. */
+export type MetricsRow = z.infer<typeof MetricsRow>;
+
+/** One evaluation: per-source validation metrics and task accuracies. */
+export const EvalRow = z.object({
+  step: z.number().int(),
+  tokens: z.number(),
+  /** Per data source (e.g. "brown", "nlp-corpus", "synthetic"). */
+  sources: z.record(
+    z.string(),
+    z.object({
+      loss: z.number(),
+      ppl: z.number(),
+      bitsPerByte: z.number().nullable(),
+      accuracy: z.number(),
+      tokens: z.number(),
+    }),
+  ),
+  /** Zero-shot tasks, e.g. "mc4" (HellaSwag-style) and "lastword". */
+  tasks: z.record(
+    z.string(),
+    z.object({
+      acc: z.number(),
+      accNorm: z.number().nullable(),
+      n: z.number().int(),
+      itemsChecksum: z.string(),
+    }),
+  ),
+});
+/** One evaluation. */
+export type EvalRow = z.infer<typeof EvalRow>;
