@@ -1,0 +1,146 @@
+/**
+ * The suite file schema. A suite names the published experiment it
+ * reproduces, the activations it compares, and one configuration per scale.
+ * Unknown keys are errors, so a typo never silently falls back to a default.
+ * @module
+ */
+import { z } from "zod";
+
+const positiveInt = z.number().int().positive();
+const fraction = z.number().min(0).max(1);
+
+/** Model dimensions at one scale; widths of non-gated MLPs follow the activation registry. */
+export const ModelDims = z.object({
+  /** d_model. */
+  hidden: positiveInt,
+  layers: positiveInt,
+  heads: positiveInt,
+  /** SwiGLU hidden width; non-gated activations get 1.5× this (parameter matching). */
+  gatedWidth: positiveInt,
+  /** MoE only: experts per layer and experts per token. */
+  experts: positiveInt.optional(),
+  topK: positiveInt.optional(),
+  /** QK-norm (on in OLMoE). */
+  qkNorm: z.boolean().default(false),
+  /** PolyCom order r. */
+  polyOrder: z.number().int().min(1).max(6).default(3),
+}).strict();
+/** Model dimensions at one scale. */
+export type ModelDims = z.infer<typeof ModelDims>;
+
+/** Training length, batch shape and evaluation cadence at one scale. */
+export const TrainScale = z.object({
+  batchSize: positiveInt,
+  seqLen: positiveInt,
+  /** Token budget of each run. */
+  tokens: positiveInt,
+  /** Evaluate every this many steps (and always at the end). */
+  evalEvery: positiveInt,
+  /** Log a metrics row every this many steps. */
+  logEvery: positiveInt.default(1),
+  /** Save a checkpoint every this many steps (and at the end). */
+  checkpointEvery: positiveInt,
+  /** Validation tokens per source. */
+  valTokens: positiveInt,
+  /** Items in each zero-shot task. */
+  taskItems: z.number().int().min(0),
+  /** Seeds at this scale (overrides the suite's seeds). */
+  seeds: z.array(z.number().int().min(0)).min(1).optional(),
+}).strict();
+/** Training length and cadence at one scale. */
+export type TrainScale = z.infer<typeof TrainScale>;
+
+/** One scale of a suite. */
+export const ScaleConfig = z.object({
+  model: ModelDims,
+  train: TrainScale,
+  /**
+   * Overrides of the suite's optimizer at this scale (small models need a larger lr and longer warmup).
+   * The optimizer schema has no defaults, so `partial()` leaves unset keys unset.
+   */
+  optimizer: z.lazy(() => OptimizerConfig.partial().strict()).optional(),
+  /** Why this scale looks like it does, for the report's manifest. */
+  notes: z.string().optional(),
+}).strict();
+/** One scale of a suite. */
+export type ScaleConfig = z.infer<typeof ScaleConfig>;
+
+/** Optimizer and schedule, as ratios of the paper recipe so they survive scaling. */
+export const OptimizerConfig = z.object({
+  lrPeak: z.number().positive(),
+  /** Floor of the cosine, as a fraction of the peak (dense: 0.1 = 3e-5 / 3e-4). */
+  lrMinFraction: fraction,
+  /** Warmup as a fraction of the token budget. */
+  warmupFraction: fraction,
+  /**
+   * Cosine horizon as a multiple of the token budget: 1 = decay over the run
+   * (dense); 25 = OLMoE's 5T horizon for a 200B run (lr stays near the peak).
+   */
+  cosineHorizon: z.number().min(1),
+  betas: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]),
+  eps: z.number().positive(),
+  weightDecay: z.number().min(0),
+  /** "one_dim": no decay on any 1-D parameter (Megatron); "coefficients": only PolyCom coefficients excluded (OLMo). */
+  decayExclude: z.enum(["one_dim", "coefficients"]),
+  gradClip: z.number().positive(),
+  /** Normal init std; `null` uses the recipe's rule (dense: sqrt(2/(5d)); MoE: 0.02). */
+  initStd: z.number().positive().nullable(),
+}).strict();
+/** Optimizer and schedule. */
+export type OptimizerConfig = z.infer<typeof OptimizerConfig>;
+
+/** Training data and tokenizer. */
+export const DataConfig = z.object({
+  /** Training mixture: source name → weight. */
+  train: z.record(z.string(), z.number().positive()),
+  /** Sources whose validation loss is reported separately. */
+  validation: z.array(z.string()).min(1),
+  tokenizer: z.union([z.literal("byte"), z.object({ bpe: positiveInt }).strict()]),
+  /** Seed of the data order; the same for every activation and model seed (paired runs). */
+  dataSeed: z.number().int().min(0).default(0),
+}).strict();
+/** Training data and tokenizer. */
+export type DataConfig = z.infer<typeof DataConfig>;
+
+/** A ratio of the paper recipe that a scale keeps or changes, for the manifest. */
+export const ManifestEntry = z.object({
+  /** Scales the entry applies to (all but `paper` when omitted). */
+  scales: z.array(z.enum(["smoke", "cpu", "gpu", "paper"])).optional(),
+  what: z.string(),
+  paper: z.string(),
+  here: z.string(),
+  kept: z.boolean(),
+  why: z.string(),
+}).strict();
+/** A manifest entry. */
+export type ManifestEntry = z.infer<typeof ManifestEntry>;
+
+/** A whole suite file. */
+export const Suite = z.object({
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "lowercase letters, digits, '-' and '_'"),
+  description: z.string(),
+  /** Id of the published experiment (published.json `experiments[].id`). */
+  experiment: z.enum(["dense_1B", "moe_1B_active_7B_total"]),
+  family: z.enum(["dense", "moe"]),
+  activations: z.array(z.enum(["swiglu", "gelu", "relu", "relu2", "silu", "polyrelu", "polynorm"])).min(1),
+  /** The activation every other one is compared with. */
+  baseline: z.enum(["swiglu", "gelu", "relu", "relu2", "silu", "polyrelu", "polynorm"]).default("swiglu"),
+  seeds: z.array(z.number().int().min(0)).min(1),
+  data: DataConfig,
+  optimizer: OptimizerConfig,
+  /** MoE auxiliary loss weights (OLMoE: 0.01 and 0.001). */
+  moe: z.object({ loadBalancing: z.number().min(0), zLoss: z.number().min(0), normTopK: z.boolean() }).strict()
+    .optional(),
+  scales: z.object({
+    smoke: ScaleConfig.optional(),
+    cpu: ScaleConfig.optional(),
+    gpu: ScaleConfig.optional(),
+    paper: ScaleConfig.optional(),
+  }).strict(),
+  /** What each scale keeps of the paper recipe and what it changes. */
+  manifest: z.array(ManifestEntry),
+}).strict();
+/** A whole suite file (after defaults). */
+export type Suite = z.infer<typeof Suite>;
+/** A suite as written (before defaults). */
+export type SuiteInput = z.input<typeof Suite>;
