@@ -12,3 +12,5 @@
  */
 export * from "./src/backend/mod.ts";
 export { BackendUnavailableError, UsageError } from "./src/util/errors.ts";
+export * from "./src/activations/mod.ts";
+export * from "./src/model/mod.ts";

@@ -2,16 +2,26 @@
  * PolyCom activations (PolyReLU, PolyNorm) and the baselines, with a registry
  * the model builds MLPs from.
  *
+ * `polyReLU` and `polyNorm` are fused: one kernel forward and one backward on
+ * `cpu`, `wasm` (SIMD) and `webgpu` (WGSL), registered with `tf.registerKernel`
+ * and `tf.registerGradient` when this module loads; both are differentiable
+ * with respect to `x` and the coefficients `a`. `polyReLUReference` and
+ * `polyNormReference` are the same functions as compositions of stock ops.
+ *
  * @example
  * ```ts
- * import { getActivation } from "./mod.ts";
+ * import { getActivation, polyNorm } from "./mod.ts";
  * import { tf } from "../backend/mod.ts";
- * const spec = getActivation("polynorm");
- * const y = spec.apply(tf.randomNormal([4, 16]), tf.tensor1d(spec.initCoefficients(3)));
+ * const a = tf.tensor1d([0, 1 / 3, 1 / 3, 1 / 3]);
+ * const y = polyNorm(tf.randomNormal([4, 16]), a);
+ * const same = getActivation("polynorm").apply(tf.randomNormal([4, 16]), a);
  * ```
  * @module
  */
 export type { ActivationName, ActivationSpec } from "./types.ts";
 export { ACTIVATION_NAMES, activationFromHf, getActivation, NON_GATED_WIDTH_MULTIPLIER } from "./registry.ts";
+export { EPS_RANGE, hasFusedKernel, MAX_ORDER, POLY_NORM_EPS, polyNorm, polyReLU } from "./polycom.ts";
 export { polyNormReference, polyReLUReference } from "./reference.ts";
 export { geluExact, relu2, silu, swiglu } from "./baselines.ts";
+export { coefficientsFromPyTorch, coefficientsToPyTorch, type PyTorchPolyCoefficients } from "./pytorch.ts";
+export { FUSED_BACKENDS, POLY_NORM, POLY_NORM_GRAD, POLY_RELU, POLY_RELU_GRAD } from "./_kernel_names.ts";

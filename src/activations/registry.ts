@@ -1,12 +1,18 @@
 /**
  * Name → activation. The model reads wiring (gated, width multiplier,
- * coefficients) from here, so adding an activation is one entry.
+ * coefficients) from here, so adding an activation is one entry. PolyReLU and
+ * PolyNorm are the fused ops of `polycom.ts`.
+ *
+ * Parameter matching follows the paper: SwiGLU has two input projections of
+ * width h, every non-gated activation one of width 1.5·h (8256 vs 5504 dense,
+ * 1536 vs 1024 per MoE expert). PolyCom adds r + 1 scalars per layer, which
+ * the trainer excludes from weight decay.
  * @module
  */
 import { UsageError } from "../util/errors.ts";
 import { tf } from "../backend/tf.ts";
 import { geluExact, relu2, silu, swiglu } from "./baselines.ts";
-import { polyNormReference, polyReLUReference } from "./reference.ts";
+import { polyNorm, polyReLU } from "./polycom.ts";
 import type { ActivationName, ActivationSpec } from "./types.ts";
 
 /** Width multiplier of non-gated MLPs: 8256 / 5504 dense, 1536 / 1024 MoE. */
@@ -56,7 +62,7 @@ const REGISTRY: Record<ActivationName, ActivationSpec> = {
     learnable: true,
     widthMultiplier: NON_GATED_WIDTH_MULTIPLIER,
     initCoefficients: polyInit,
-    apply: (x, coeffs) => polyReLUReference(x, requireCoefficients("polyrelu", coeffs)),
+    apply: (x, coeffs) => polyReLU(x, requireCoefficients("polyrelu", coeffs)),
   },
   polynorm: {
     name: "polynorm",
@@ -65,7 +71,7 @@ const REGISTRY: Record<ActivationName, ActivationSpec> = {
     learnable: true,
     widthMultiplier: NON_GATED_WIDTH_MULTIPLIER,
     initCoefficients: polyInit,
-    apply: (x, coeffs) => polyNormReference(x, requireCoefficients("polynorm", coeffs)),
+    apply: (x, coeffs) => polyNorm(x, requireCoefficients("polynorm", coeffs)),
   },
 };
 

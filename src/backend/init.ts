@@ -12,6 +12,7 @@ import {
   fingerprint,
 } from "./fingerprint.ts";
 import { tf } from "./tf.ts";
+import { fastKernelsReady, installFastKernels } from "../kernels/install.ts";
 
 /** Every value {@linkcode initBackend} accepts. */
 export const BACKEND_CHOICES: readonly BackendChoice[] = ["auto", "webgpu", "wasm", "cpu"];
@@ -81,6 +82,10 @@ async function activate(name: "webgpu" | "wasm" | "cpu"): Promise<void> {
     throw new BackendUnavailableError(name, cause.trim() || "tfjs could not initialise it");
   }
   await tf.ready();
+  // tfjs's own matmuls are 10-80x slower on cpu/wasm (transposed operands especially);
+  // every backend start gets the fast ones, whoever calls initBackend.
+  installFastKernels();
+  await fastKernelsReady();
 }
 
 /**

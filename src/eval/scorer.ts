@@ -24,6 +24,15 @@ export interface SequenceScorer {
   /**
    * For each sequence, the natural-log probability of each token given the
    * tokens before it: `result[i][t] = log p(seq[t+1] | seq[0..t])`, length n-1.
+   * Sequences in one call may have different lengths.
    */
   logprobs(sequences: number[][]): Promise<number[][]>;
+  /**
+   * Optional: the same log-probabilities plus, at each position, the most
+   * likely next token (`argmax[i][t] = argmax_v p(v | seq[0..t])`, ties to
+   * the lowest id), from one forward pass. Next-token accuracy and greedy
+   * tasks use it; without it they fall back to scoring every vocabulary
+   * entry, which only small cases can afford.
+   */
+  predict?(sequences: number[][]): Promise<{ logprobs: number[][]; argmax: number[][] }>;
 }

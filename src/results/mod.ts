@@ -10,3 +10,4 @@
  */
 export * from "./schema.ts";
 export * from "./io.ts";
+export * from "./summary.ts";

@@ -1,0 +1,95 @@
+/**
+ * The PolyCom activations as fused ops: one kernel forward and one backward
+ * on `cpu`, `wasm` and `webgpu`, differentiable with respect to `x` and `a`.
+ * On any other backend they fall back to the stock-op compositions of
+ * `reference.ts`.
+ * @module
+ */
+import { tf } from "../backend/tf.ts";
+import { UsageError } from "../util/errors.ts";
+import { POLY_NORM, POLY_RELU } from "./_kernel_names.ts";
+import { registerFusedKernels } from "./_register.ts";
+import { polyNormReference, polyReLUReference } from "./reference.ts";
+
+registerFusedKernels();
+
+/** Highest order r the fused kernels accept (a has at most r + 1 = 9 entries). */
+export const MAX_ORDER = 8;
+
+/** PolyNorm's default eps, as in the official PyTorch code. */
+export const POLY_NORM_EPS = 1e-6;
+
+/** The eps polyNorm accepts: sqrt(eps) must be a normal float32 for the WebGPU kernels. */
+export const EPS_RANGE = [1e-30, 1e10] as const;
+
+/**
+ * Whether a fused kernel is registered for the active (or given) backend.
+ *
+ * @example
+ * ```ts
+ * hasFusedKernel("PolyNorm", "cpu"); // true
+ * ```
+ */
+export function hasFusedKernel(kernelName: "PolyNorm" | "PolyReLU", backend = tf.getBackend()): boolean {
+  return tf.getKernel(kernelName, backend) !== undefined;
+}
+
+function checkInputs(op: string, x: tf.Tensor, a: tf.Tensor1D): void {
+  if (x.dtype !== "float32") throw new UsageError(`${op}: x must be float32, got ${x.dtype}`);
+  if (x.rank < 1) throw new UsageError(`${op}: x must have at least one axis, got a scalar`);
+  if (a.rank !== 1 || a.dtype !== "float32") {
+    throw new UsageError(`${op}: a must be a float32 vector [a0..ar], got ${a.dtype} of shape [${a.shape}]`);
+  }
+  const order = a.shape[0] - 1;
+  if (order < 1 || order > MAX_ORDER) {
+    throw new UsageError(`${op}: a must hold 2 to ${MAX_ORDER + 1} coefficients [a0..ar], got ${a.shape[0]}`);
+  }
+}
+
+/** Runs a fused forward kernel on x flattened to [rows, n], and restores x's shape. */
+function runFused(kernelName: string, x: tf.Tensor, a: tf.Tensor1D, attrs: Record<string, number>): tf.Tensor {
+  return tf.tidy(() => {
+    const n = x.shape[x.rank - 1];
+    const x2 = x.rank === 2 ? x : tf.reshape(x, [x.size / n, n]);
+    const y = tf.engine().runKernel<tf.Tensor>(kernelName, { x: x2, a }, attrs);
+    return x.rank === 2 ? y : tf.reshape(y, x.shape);
+  });
+}
+
+/**
+ * PolyReLU(x) = a0 + Σ_{i=1..r} a_i · relu(x)^i, element-wise, with
+ * a = [a0, a1, ..., ar] in ascending powers (r = a.length - 1, 1 ≤ r ≤ 8).
+ *
+ * @example
+ * ```ts
+ * const y = polyReLU(tf.tensor1d([-1, 2]), tf.tensor1d([0, 1 / 3, 1 / 3, 1 / 3]));
+ * // [0, (2 + 4 + 8) / 3]
+ * ```
+ */
+export function polyReLU(x: tf.Tensor, a: tf.Tensor1D): tf.Tensor {
+  checkInputs("polyReLU", x, a);
+  if (x.size === 0 || !hasFusedKernel(POLY_RELU)) return polyReLUReference(x, a);
+  return runFused(POLY_RELU, x, a, {});
+}
+
+/**
+ * PolyNorm(x) = a0 + Σ_{i=1..r} a_i · N(x^i), N(z) = z / sqrt(mean(z², last axis) + eps),
+ * with a = [a0, a1, ..., ar] in ascending powers (r = a.length - 1, 1 ≤ r ≤ 8).
+ *
+ * Each row is scaled by its largest |x| before powering, so x^2r is never
+ * formed: float32 inputs of any magnitude give finite results, and a row of
+ * zeros gives a0 with finite gradients.
+ *
+ * @example
+ * ```ts
+ * const y = polyNorm(tf.randomNormal([2, 8]), tf.tensor1d([0, 1 / 3, 1 / 3, 1 / 3]));
+ * ```
+ */
+export function polyNorm(x: tf.Tensor, a: tf.Tensor1D, eps = POLY_NORM_EPS): tf.Tensor {
+  checkInputs("polyNorm", x, a);
+  if (!(eps >= EPS_RANGE[0] && eps <= EPS_RANGE[1])) {
+    throw new UsageError(`polyNorm: eps must be in [${EPS_RANGE[0]}, ${EPS_RANGE[1]}], got ${eps}`);
+  }
+  if (x.size === 0 || !hasFusedKernel(POLY_NORM)) return polyNormReference(x, a, eps);
+  return runFused(POLY_NORM, x, a, { eps });
+}

@@ -1,0 +1,53 @@
+/**
+ * Model FLOPs and the achievable peak they are measured against.
+ * @module
+ */
+import { tf } from "../backend/tf.ts";
+import { flopsPerToken } from "../model/mod.ts";
+import type { ModelConfig } from "../model/mod.ts";
+
+/**
+ * Model FLOPs of one training step (forward and backward): the usual
+ * `6·N + 12·L·S·d` per token, times the tokens of a batch. Attention counts
+ * the full `S×S` score matrix, as the MFU convention does.
+ *
+ * @example
+ * ```ts
+ * const flops = trainFlopsPerStep(config, 128, 16);
+ * ```
+ */
+export function trainFlopsPerStep(config: ModelConfig, seqLen: number, batchSize: number): number {
+  return flopsPerToken(config, seqLen) * seqLen * batchSize;
+}
+
+/**
+ * The best GFLOP/s of a square float32 matmul on the active backend: the
+ * "achievable peak" that model FLOPs utilisation divides by. One core's
+ * hardware peak is not reachable from tfjs (wasm SIMD is 128 bits wide), so
+ * the measured best is the honest denominator; absolute FLOP/s are reported
+ * next to it.
+ *
+ * @example
+ * ```ts
+ * const gflops = await measureMatmulPeak(512, 3);
+ * ```
+ */
+export async function measureMatmulPeak(size = 1024, reps = 5): Promise<number> {
+  const a = tf.randomNormal([size, size]);
+  const b = tf.randomNormal([size, size]);
+  try {
+    let best = Infinity;
+    for (let i = 0; i < reps + 1; i++) {
+      const t0 = performance.now();
+      const c = tf.matMul(a, b);
+      await c.data();
+      const ms = performance.now() - t0;
+      c.dispose();
+      // The first run compiles (wasm tier-up, WebGPU pipelines) and is not a fair sample.
+      if (i > 0) best = Math.min(best, ms);
+    }
+    return (2 * size ** 3) / (best / 1000) / 1e9;
+  } finally {
+    tf.dispose([a, b]);
+  }
+}

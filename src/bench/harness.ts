@@ -1,0 +1,154 @@
+/**
+ * The training-speed harness: trains a benchmark model for a few steps on the
+ * active backend and reports the median step time, throughput and MFU.
+ * @module
+ */
+import { tf } from "../backend/tf.ts";
+import type { BackendInfo } from "../backend/mod.ts";
+import { createModel, PAPER_ADAMW, type TrainBatch, Trainer } from "../model/mod.ts";
+import { Rng } from "../util/rng.ts";
+import { gemmThreads } from "../kernels/mod.ts";
+import { benchModelConfig, type TrainBenchConfig } from "./config.ts";
+import { measureMatmulPeak, trainFlopsPerStep } from "./flops.ts";
+import { median, quantile } from "./stats.ts";
+
+/** One row of `results/bench/latest.json`. */
+export interface TrainBenchResult {
+  name: string;
+  backend: string;
+  activation: string;
+  msPerStepMedian: number;
+  tokensPerSecond: number;
+  /** Model FLOPs per second over the backend's measured matmul peak (see `details.peakGflops`). */
+  mfu: number;
+  env: BackendInfo;
+  details: {
+    warmupSteps: number;
+    timedSteps: number;
+    msPerStep: number[];
+    msPerStepMin: number;
+    msPerStepP90: number;
+    tokensPerStep: number;
+    modelFlopsPerStep: number;
+    /** Model FLOP/s actually achieved, in GFLOP/s. */
+    achievedGflops: number;
+    /** Best GFLOP/s of a square matmul on this backend (the MFU denominator). */
+    peakGflops: number;
+    peakMatmulSize: number;
+    parameters: number;
+    finalLoss: number;
+    /** Loss of every step, warm-up included: the same seed gives the same curve on every backend. */
+    losses: number[];
+    /** Tensors alive after the run minus before it; 0 means no leak. */
+    leakedTensors: number;
+    /** Threads the matmuls ran on. */
+    gemmThreads: number;
+    /** With a PyTorch peer run: its median ms/step and this row's time over it. */
+    pytorchMsPerStep?: number;
+    ratioToPytorch?: number;
+  };
+}
+
+/** Options of {@linkcode runTrainBench}. */
+export interface RunTrainBenchOptions {
+  /** The fingerprint `initBackend` returned for the active backend. */
+  env: BackendInfo;
+  /** Reuse a measured peak (GFLOP/s) instead of measuring it again. */
+  peakGflops?: number;
+  /** Side of the square matmul that measures the peak. */
+  peakMatmulSize?: number;
+  /** Called after every step with its index (warm-up included) and duration. */
+  onStep?: (step: number, ms: number, loss: number) => void;
+}
+
+function randomBatch(rng: Rng, config: TrainBenchConfig): TrainBatch {
+  const n = config.batchSize * config.seqLen;
+  const stream = Int32Array.from({ length: n + 1 }, () => rng.int(config.vocab));
+  return {
+    inputs: stream.subarray(0, n),
+    targets: stream.subarray(1, n + 1),
+    batchSize: config.batchSize,
+    seqLen: config.seqLen,
+  };
+}
+
+/**
+ * Trains `activation`'s model of `config` on the active backend: warm-up
+ * steps, then timed steps (each `Trainer.step` awaits its loss, so a step's
+ * time includes all its device work).
+ *
+ * @example
+ * ```ts
+ * import { initBackend } from "../backend/mod.ts";
+ * const env = await initBackend("wasm");
+ * const r = await runTrainBench({ ...TRAIN_TINY, timedSteps: 2, warmupSteps: 1 }, "swiglu", { env });
+ * console.log(r.msPerStepMedian, r.mfu);
+ * ```
+ */
+export async function runTrainBench(
+  config: TrainBenchConfig,
+  activation: string,
+  options: RunTrainBenchOptions,
+): Promise<TrainBenchResult> {
+  const modelConfig = benchModelConfig(config, activation);
+  const peakMatmulSize = options.peakMatmulSize ?? 1024;
+  const peakGflops = options.peakGflops ?? await measureMatmulPeak(peakMatmulSize);
+  const before = tf.memory().numTensors;
+  const model = createModel(modelConfig, config.seed);
+  const trainer = new Trainer(model, { ...PAPER_ADAMW, decayExclude: "one_dim", gradClip: 1 });
+  const rng = new Rng(config.seed + 1);
+  const times: number[] = [];
+  const losses: number[] = [];
+  try {
+    const total = config.warmupSteps + config.timedSteps;
+    for (let step = 0; step < total; step++) {
+      const batch = randomBatch(rng, config);
+      const t0 = performance.now();
+      const stats = await trainer.step(batch, config.learningRate);
+      const ms = performance.now() - t0;
+      if (step >= config.warmupSteps) times.push(ms);
+      losses.push(stats.loss);
+      options.onStep?.(step, ms, stats.loss);
+    }
+  } finally {
+    trainer.dispose();
+    model.dispose();
+  }
+  const leakedTensors = tf.memory().numTensors - before;
+  const ms = median(times);
+  const tokensPerStep = config.batchSize * config.seqLen;
+  const modelFlopsPerStep = trainFlopsPerStep(modelConfig, config.seqLen, config.batchSize);
+  const achievedGflops = modelFlopsPerStep / (ms / 1000) / 1e9;
+  const parameters = model.specs.reduce((sum, s) => sum + s.shape.reduce((p, d) => p * d, 1), 0);
+  return {
+    name: config.name,
+    backend: options.env.backend,
+    activation,
+    msPerStepMedian: round(ms, 2),
+    tokensPerSecond: round(tokensPerStep / (ms / 1000), 1),
+    mfu: round(achievedGflops / peakGflops, 4),
+    env: options.env,
+    details: {
+      warmupSteps: config.warmupSteps,
+      timedSteps: config.timedSteps,
+      msPerStep: times.map((t) => round(t, 2)),
+      msPerStepMin: round(Math.min(...times), 2),
+      msPerStepP90: round(quantile(times, 0.9), 2),
+      tokensPerStep,
+      modelFlopsPerStep,
+      achievedGflops: round(achievedGflops, 3),
+      peakGflops: round(peakGflops, 2),
+      peakMatmulSize,
+      parameters,
+      finalLoss: losses.at(-1) ?? Number.NaN,
+      losses,
+      leakedTensors,
+      gemmThreads: options.env.backend === "webgpu" ? 0 : gemmThreads(),
+    },
+  };
+}
+
+function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}

@@ -1,0 +1,96 @@
+/**
+ * The benchmark result file, `results/bench/latest.json`.
+ * @module
+ */
+import { writeJsonAtomic } from "../util/atomic.ts";
+import type { TrainBenchResult } from "./harness.ts";
+
+/** Where `deno task bench` writes its results. */
+export const LATEST_BENCH_PATH = "results/bench/latest.json";
+
+/** A PyTorch peer's row, as tools/pytorch_peer.py prints it. */
+export interface PeerResult {
+  name: string;
+  backend: "pytorch";
+  activation: string;
+  msPerStepMedian: number;
+  tokensPerSecond: number;
+  env: Record<string, unknown>;
+}
+
+/**
+ * Adds the PyTorch comparison to each row that has a peer with the same
+ * benchmark and activation: `details.pytorchMsPerStep` and
+ * `details.ratioToPytorch` (tfjs time / PyTorch time; below 1 is faster).
+ *
+ * @example
+ * ```ts
+ * const rows = withPeerRatios(results, peers);
+ * ```
+ */
+export function withPeerRatios(rows: TrainBenchResult[], peers: PeerResult[]): TrainBenchResult[] {
+  return rows.map((row) => {
+    const peer = peers.find((p) => p.name === row.name && p.activation === row.activation);
+    if (!peer) return row;
+    return {
+      ...row,
+      details: {
+        ...row.details,
+        pytorchMsPerStep: peer.msPerStepMedian,
+        ratioToPytorch: Math.round(row.msPerStepMedian / peer.msPerStepMedian * 1000) / 1000,
+      },
+    };
+  });
+}
+
+/**
+ * Writes the rows (atomically) as a JSON list.
+ *
+ * @example
+ * ```ts
+ * await writeBenchResults("results/bench/latest.json", rows);
+ * ```
+ */
+export async function writeBenchResults(path: string, rows: readonly TrainBenchResult[]): Promise<void> {
+  await writeJsonAtomic(path, rows);
+}
+
+/**
+ * A plain-text table of results, one line per row.
+ *
+ * @example
+ * ```ts
+ * console.log(formatBenchTable(rows));
+ * ```
+ */
+export function formatBenchTable(rows: readonly TrainBenchResult[], peers: readonly PeerResult[] = []): string {
+  const header = ["backend", "activation", "ms/step", "tokens/s", "MFU", "GFLOP/s", "peak", "vs PyTorch"];
+  const lines = rows.map((r) => {
+    const ratio = (r.details as { ratioToPytorch?: number }).ratioToPytorch;
+    return [
+      r.backend,
+      r.activation,
+      r.msPerStepMedian.toFixed(1),
+      r.tokensPerSecond.toFixed(0),
+      `${(r.mfu * 100).toFixed(1)}%`,
+      r.details.achievedGflops.toFixed(2),
+      r.details.peakGflops.toFixed(1),
+      ratio === undefined ? "-" : `${ratio.toFixed(2)}x`,
+    ];
+  });
+  for (const p of peers) {
+    lines.push([
+      "pytorch",
+      p.activation,
+      p.msPerStepMedian.toFixed(1),
+      p.tokensPerSecond.toFixed(0),
+      "-",
+      "-",
+      "-",
+      "1.00x",
+    ]);
+  }
+  const all = [header, ...lines];
+  const widths = header.map((_, i) => Math.max(...all.map((l) => l[i].length)));
+  return all.map((l) => l.map((c, i) => c.padEnd(widths[i])).join("  ")).join("\n");
+}

@@ -1,0 +1,37 @@
+import { type Command, Option } from "@commander-js/extra-typings";
+import { BACKEND_CHOICES } from "../../backend/mod.ts";
+import { DEFAULT_BASELINE, formatGateJson, formatGateMarkdown, runGate } from "../../gate/mod.ts";
+import { writeFileAtomic } from "../../util/atomic.ts";
+
+/** `gate`: CI regression gating against the committed baseline. */
+export function addGateCommand(program: Command): void {
+  program.command("gate")
+    .description(
+      "run the gate suite and compare with the baseline: exit 0 within bands, 1 on a regression, 2 on bad input",
+    )
+    .option("--baseline <file>", "baseline file", DEFAULT_BASELINE)
+    .option("--results <dir>", "results directory", "results")
+    .option("--update-baseline", "measure drift and seed spread, then rewrite the baseline", false)
+    .addOption(
+      new Option("--backend <name>", "backend of the gated runs").choices(BACKEND_CHOICES).default("cpu" as const),
+    )
+    .option("--json <file>", "also write the result as JSON")
+    .option("--summary <file>", "also write the markdown summary (for a pull-request comment)")
+    .option("--quiet", "no progress lines", false)
+    .action(async (options) => {
+      const outcome = await runGate({
+        baselinePath: options.baseline,
+        resultsDir: options.results,
+        update: options.updateBaseline,
+        backend: options.backend,
+        quiet: options.quiet,
+      });
+      const result = outcome.result!;
+      const markdown = formatGateMarkdown(result, outcome.timings);
+      console.log(markdown);
+      if (outcome.updated) console.log(`baseline written: ${options.baseline}`);
+      if (options.json) await writeFileAtomic(options.json, formatGateJson(result, outcome.timings));
+      if (options.summary) await writeFileAtomic(options.summary, markdown);
+      if (!result.passed) Deno.exit(1);
+    });
+}

@@ -1,0 +1,34 @@
+import type { Command } from "@commander-js/extra-typings";
+import { countParameters } from "../../model/counts.ts";
+import { readModelConfigFile, writeInitialCheckpoint } from "../../model/checkpoint/mod.ts";
+import { UsageError } from "../../util/errors.ts";
+
+function parseSeed(value: string): number {
+  const seed = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(seed)) {
+    throw new UsageError(`--seed must be a non-negative integer, got '${value}'`);
+  }
+  return seed;
+}
+
+/**
+ * `init`: writes a freshly initialised Hugging Face checkpoint for a config.json.
+ *
+ * @example
+ * ```ts
+ * addInitCommand(program); // deno task cli init --config c.json --seed 0 --out ckpt
+ * ```
+ */
+export function addInitCommand(program: Command): void {
+  program.command("init")
+    .description("write a freshly initialised checkpoint (config.json + model.safetensors) for a model config")
+    .requiredOption("--config <file>", "model config.json (Hugging Face keys)")
+    .requiredOption("--out <dir>", "checkpoint directory to write (replaced atomically)")
+    .option("--seed <n>", "initialisation seed", parseSeed, 0)
+    .action(async (options) => {
+      const config = await readModelConfigFile(options.config);
+      await writeInitialCheckpoint(options.out, config, options.seed);
+      const counts = countParameters(config);
+      console.log(`wrote ${options.out}: ${counts.total.toLocaleString("en-US")} parameters, seed ${options.seed}`);
+    });
+}

@@ -1,0 +1,36 @@
+/**
+ * Evaluation behind {@linkcode SequenceScorer}: per-source validation loss,
+ * perplexity, bits per byte and next-token accuracy, and zero-shot tasks (a
+ * HellaSwag-style four-way choice, "mc4", and a LAMBADA-style last word,
+ * "lastword") on fixed, checksummed item sets from held-out text.
+ *
+ * @example
+ * ```ts
+ * import { evaluate, openEvalSet, uniformScorer } from "./mod.ts";
+ * import { ByteTokenizer } from "../data/mod.ts";
+ * const evalSet = await openEvalSet({ tokenizer: new ByteTokenizer(), sources: ["brown"], seqLen: 64,
+ *   valTokens: 4096, taskItems: 20 });
+ * const result = await evaluate(uniformScorer(259, 64), evalSet); // sources.brown.loss = log 259
+ * ```
+ * @module
+ */
+export type { SequenceScorer } from "./scorer.ts";
+export {
+  type EvalResult,
+  type EvalSet,
+  evaluate,
+  type EvaluateOptions,
+  evaluateSource,
+  evaluateTask,
+  type SourceMetrics,
+  type TaskMetrics,
+} from "./evaluate.ts";
+export { type EvalSetOptions, openEvalSet } from "./eval_set.ts";
+export { uniformScorer, unigramScorer } from "./reference_scorers.ts";
+export { BRUTE_FORCE_LIMIT, type Scored, scoreSequences } from "./_score.ts";
+export type { ItemSet, LastWordItem, McItem, PreparedTask, Request, TaskName } from "./tasks/types.ts";
+export { TASK_NAMES } from "./tasks/types.ts";
+export { buildMcItems, type ItemLimits, MC_VERSION, mcLimits } from "./tasks/mc.ts";
+export { buildLastWordItems, LASTWORD_VERSION, lastwordContextBytes } from "./tasks/lastword.ts";
+export { itemsChecksum, type ItemSetOptions, loadLastWordItems, loadMcItems } from "./tasks/items.ts";
+export { encodePair, prepareLastWord, prepareMc } from "./tasks/prepare.ts";

@@ -1,0 +1,122 @@
+/**
+ * `gate`: run the gate suite, compare with the committed baseline, and say
+ * pass (0), regression (1) or bad input (2). With `--update-baseline`, also
+ * measure drift (a repeat on the same backend and a run on a second backend)
+ * and rewrite the baseline with bands from those measurements.
+ * @module
+ */
+import type { BackendChoice } from "../backend/mod.ts";
+import { type LoadedRun, loadRuns } from "../results/io.ts";
+import { claimVerdicts } from "../report/mod.ts";
+import { reproduce } from "../runner/reproduce.ts";
+import { type Baseline, BASELINE_SCHEMA, type BaselineRun, readBaseline, writeBaseline } from "./baseline.ts";
+import { BAND_FLOOR, BAND_RULE, measureBands } from "./bands.ts";
+import { compareWithBaseline, type GateResult } from "./compare.ts";
+import type { GateTiming } from "./format.ts";
+import { gatedMetrics } from "./metrics.ts";
+
+/** The shipped gate suite and where its baseline lives. */
+export const GATE_SUITE = "gate";
+/** Default baseline path. */
+export const DEFAULT_BASELINE = "suites/gate.baseline.json";
+
+/** Options of {@linkcode runGate}. */
+export interface GateOptions {
+  baselinePath: string;
+  resultsDir: string;
+  update: boolean;
+  suite?: string;
+  backend?: BackendChoice;
+  /** Second backend for the drift measurement of `--update-baseline`. */
+  driftBackend?: BackendChoice;
+  quiet?: boolean;
+}
+
+/** What the gate found. */
+export interface GateOutcome {
+  result: GateResult | null;
+  baseline: Baseline;
+  timings: GateTiming[];
+  updated: boolean;
+}
+
+async function runSuite(suite: string, backend: BackendChoice, resultsDir: string, quiet: boolean) {
+  const summary = await reproduce({
+    suites: [suite],
+    scale: "cpu",
+    backend,
+    resultsDir,
+    dryRun: false,
+    quiet,
+    interactive: false,
+  });
+  const ids = new Set(summary.runs.map((r) => r.run.runId));
+  const suiteName = summary.runs[0]?.run.config.suite;
+  const runs = (await loadRuns(resultsDir, suiteName)).filter((r) => ids.has(r.record.runId));
+  return { summary, runs };
+}
+
+function toBaselineRuns(runs: LoadedRun[]): BaselineRun[] {
+  return runs.map((r) => ({ activation: r.record.activation, seed: r.record.seed, metrics: gatedMetrics(r) }));
+}
+
+function timingsOf(runs: LoadedRun[]): GateTiming[] {
+  return runs.map((r) => ({
+    run: `${r.record.activation} seed ${r.record.seed}`,
+    tokensPerSecond: r.record.timings.tokensPerSecond,
+    trainSeconds: r.record.timings.trainSeconds,
+  }));
+}
+
+/**
+ * Runs the gate.
+ *
+ * @example
+ * ```ts
+ * const outcome = await runGate({ baselinePath: DEFAULT_BASELINE, resultsDir: "results", update: false });
+ * ```
+ */
+export async function runGate(options: GateOptions): Promise<GateOutcome> {
+  const suite = options.suite ?? GATE_SUITE;
+  const backend = options.backend ?? "cpu";
+  const quiet = options.quiet ?? false;
+  // Validate the baseline before spending minutes training.
+  const existing = options.update ? null : await readBaseline(options.baselinePath);
+  const { summary, runs } = await runSuite(suite, backend, options.resultsDir, quiet);
+  const current = toBaselineRuns(runs);
+  const verdicts = claimVerdicts(runs);
+  const timings = timingsOf(runs);
+  if (!options.update) {
+    const baseline = existing!;
+    return { result: compareWithBaseline(baseline, current, verdicts), baseline, timings, updated: false };
+  }
+  // Drift: the same runs repeated on the same backend and run on a second backend, in scratch folders.
+  const repeats: BaselineRun[][] = [];
+  const driftRuns: string[] = [];
+  for (const driftBackend of [backend, options.driftBackend ?? "wasm"] as BackendChoice[]) {
+    const dir = await Deno.makeTempDir({ prefix: "polycom-gate-drift-" });
+    try {
+      const repeat = await runSuite(suite, driftBackend, dir, quiet);
+      repeats.push(toBaselineRuns(repeat.runs));
+      driftRuns.push(`${repeat.runs.length} runs repeated on ${repeat.summary.env.backend}`);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  }
+  const first = runs[0]?.record;
+  const baseline: Baseline = {
+    schema: BASELINE_SCHEMA,
+    suite: first?.suite ?? suite,
+    scale: summary.scale,
+    backend: summary.env.backend,
+    seeds: [...new Set(current.map((r) => r.seed))].sort((a, b) => a - b),
+    createdAt: new Date().toISOString(),
+    code: first?.code ?? { commit: "unknown", dirty: true, sourceHash: "" },
+    runs: current,
+    verdicts,
+    bands: measureBands(current, repeats),
+    method: { rule: BAND_RULE, driftRuns, floor: BAND_FLOOR },
+  };
+  await writeBaseline(options.baselinePath, baseline);
+  return { result: compareWithBaseline(baseline, current, verdicts), baseline, timings, updated: true };
+}

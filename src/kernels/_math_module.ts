@@ -1,0 +1,170 @@
+/**
+ * Generates SIMD transcendental kernels for the wasm backend: `exp`, the
+ * logistic sigmoid and a row softmax, four lanes at a time. tfjs's wasm
+ * backend calls the C library's scalar `expf` per element, which makes the
+ * attention softmax and the cross-entropy's exponentials a visible part of a
+ * training step.
+ *
+ * `exp` follows the Cephes single-precision scheme: `x = n·ln2 + r` with
+ * `|r| ≤ ln2/2`, a degree-6 polynomial for `e^r`, and `2^n` built in the
+ * exponent bits. Inputs below -87.3 give exactly 0, above 88.7 give +∞, NaN
+ * stays NaN. Error is within a few ulp of the correctly rounded result.
+ * @module
+ */
+import { buildModule, F32, FuncBuilder, I32, OP, V128 } from "./_wasm_asm.ts";
+
+const S = {
+  nearest: 0x6a,
+  f32x4Sub: 0xe5,
+  f32x4Div: 0xe7,
+  f32x4Min: 0xe8,
+  f32x4Max: 0xe9,
+  f32x4Lt: 0x43,
+  f32x4Gt: 0x44,
+  truncSat: 0xf8,
+  i32x4Shl: 0xab,
+  i32x4Add: 0xae,
+  i32x4Splat: 0x11,
+  andNot: 0x4f,
+  or: 0x50,
+  bitselect: 0x52,
+  extractLane: 0x1f,
+} as const;
+
+const LOG2E = 1.44269504088896341;
+const LN2_HI = 0.693359375;
+const LN2_LO = -2.12194440e-4;
+const POLY = [1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
+const LO = -87.33654475;
+const HI = 88.72283905;
+
+/**
+ * Emits code that replaces the v128 on the stack by its lane-wise `exp`,
+ * using the given scratch locals.
+ */
+function emitExp(f: FuncBuilder, t: { x: number; n: number; r: number; p: number }): void {
+  const { x, n, r, p } = t;
+  f.set(x);
+  // n = nearest(clamp(x)·log2e); r = clamp(x) − n·ln2 (in two parts for precision)
+  f.get(x).f32x4Const(HI).simd(S.f32x4Min).f32x4Const(LO).simd(S.f32x4Max).set(r);
+  f.get(r).f32x4Const(LOG2E).simd(OP.f32x4Mul).simd(S.nearest).set(n);
+  f.get(r).get(n).f32x4Const(LN2_HI).simd(OP.f32x4Mul).simd(S.f32x4Sub);
+  f.get(n).f32x4Const(LN2_LO).simd(OP.f32x4Mul).simd(S.f32x4Sub).set(r);
+  f.f32x4Const(POLY[0]).set(p);
+  for (const c of POLY.slice(1)) f.get(p).get(r).simd(OP.f32x4Mul).f32x4Const(c).simd(OP.f32x4Add).set(p);
+  // y = p·r² + r + 1
+  f.get(p).get(r).simd(OP.f32x4Mul).get(r).simd(OP.f32x4Mul).get(r).simd(OP.f32x4Add).f32x4Const(1).simd(OP.f32x4Add);
+  // · 2^n, built as the float with exponent bits n + 127
+  f.get(n).simd(S.truncSat).i32(127).simd(S.i32x4Splat).simd(S.i32x4Add).i32(23).simd(S.i32x4Shl);
+  f.simd(OP.f32x4Mul);
+  // Underflow to exactly 0; overflow to +∞.
+  f.get(x).f32x4Const(LO).simd(S.f32x4Lt).simd(S.andNot);
+  f.set(p);
+  f.f32x4Const(Infinity).get(p).get(x).f32x4Const(HI).simd(S.f32x4Gt).simd(S.bitselect);
+}
+
+function expLocals(f: FuncBuilder) {
+  return { x: f.local(V128), n: f.local(V128), r: f.local(V128), p: f.local(V128) };
+}
+
+/** `map(src, dst, n)` over whole vectors (`n` a multiple of 4), applying `body` to each. */
+function elementwise(body: (f: FuncBuilder, t: ReturnType<typeof expLocals>) => void): FuncBuilder {
+  const f = new FuncBuilder([I32, I32, I32]);
+  const [src, dst, n] = [0, 1, 2];
+  const end = f.local(I32);
+  const t = expLocals(f);
+  f.get(n).i32(2).op(OP.i32Shl).get(src).op(OP.i32Add).set(end);
+  f.whileLoop(() => f.get(src).get(end).op(OP.i32LtS), () => {
+    f.get(dst);
+    f.get(src).simdMem(OP.v128Load, 0, 0);
+    body(f, t);
+    f.simdMem(OP.v128Store, 0, 0);
+    f.addTo(src, 16).addTo(dst, 16);
+  });
+  return f;
+}
+
+/** Horizontal reduction of the v128 in `v` with a scalar f32 op (max 0x97, add 0x92). */
+function horizontal(f: FuncBuilder, v: number, scalarOp: number): void {
+  f.get(v).simd(S.extractLane).op(0);
+  for (let lane = 1; lane < 4; lane++) {
+    f.get(v).simd(S.extractLane).op(lane).op(scalarOp);
+  }
+}
+
+/** `softmax_rows(src, dst, rows, cols)`, `cols` a multiple of 4: each row minus its max, exp, over its sum. */
+function softmaxRows(): FuncBuilder {
+  const f = new FuncBuilder([I32, I32, I32, I32]);
+  const [src, dst, rows, cols] = [0, 1, 2, 3];
+  const row = f.local(I32), p = f.local(I32), q = f.local(I32), end = f.local(I32), rowBytes = f.local(I32);
+  const acc = f.local(V128), mx = f.local(V128), scalar = f.local(F32);
+  const t = expLocals(f);
+  f.get(cols).i32(2).op(OP.i32Shl).set(rowBytes);
+  f.i32(0).set(row);
+  f.whileLoop(() => f.get(row).get(rows).op(OP.i32LtS), () => {
+    f.get(src).get(rowBytes).op(OP.i32Add).set(end);
+    // max
+    f.f32x4Const(-Infinity).set(acc);
+    f.get(src).set(p);
+    f.whileLoop(() => f.get(p).get(end).op(OP.i32LtS), () => {
+      f.get(acc).get(p).simdMem(OP.v128Load, 0, 0).simd(S.f32x4Max).set(acc);
+      f.addTo(p, 16);
+    });
+    horizontal(f, acc, 0x97);
+    f.set(scalar);
+    f.get(scalar).simd(OP.f32x4Splat).set(mx);
+    // exp(x − max) into dst, and its sum
+    f.f32x4Const(0).set(acc);
+    f.get(src).set(p);
+    f.get(dst).set(q);
+    f.whileLoop(() => f.get(p).get(end).op(OP.i32LtS), () => {
+      f.get(q);
+      f.get(p).simdMem(OP.v128Load, 0, 0).get(mx).simd(S.f32x4Sub);
+      emitExp(f, t);
+      f.tee(t.p);
+      f.simdMem(OP.v128Store, 0, 0);
+      f.get(acc).get(t.p).simd(OP.f32x4Add).set(acc);
+      f.addTo(p, 16).addTo(q, 16);
+    });
+    horizontal(f, acc, OP.f32Add);
+    f.set(scalar);
+    f.f32(1).get(scalar).op(0x95).simd(OP.f32x4Splat).set(mx); // 1 / sum (f32.div)
+    f.get(dst).set(q);
+    f.get(dst).get(rowBytes).op(OP.i32Add).set(end);
+    f.whileLoop(() => f.get(q).get(end).op(OP.i32LtS), () => {
+      f.get(q).get(q).simdMem(OP.v128Load, 0, 0).get(mx).simd(OP.f32x4Mul).simdMem(OP.v128Store, 0, 0);
+      f.addTo(q, 16);
+    });
+    f.addLocal(src, rowBytes).addLocal(dst, rowBytes).addTo(row, 1);
+  });
+  return f;
+}
+
+/**
+ * The math module's bytes; it imports `env.memory` (not shared).
+ *
+ * @example
+ * ```ts
+ * const memory = new WebAssembly.Memory({ initial: 1 });
+ * const m = new WebAssembly.Instance(new WebAssembly.Module(mathModuleBytes()), { env: { memory } });
+ * ```
+ */
+export function mathModuleBytes(): Uint8Array<ArrayBuffer> {
+  return buildModule({
+    memory: { minPages: 0, shared: false },
+    funcs: [
+      { name: "exp_f32", func: elementwise((f, t) => emitExp(f, t)) },
+      {
+        name: "sigmoid_f32",
+        func: elementwise((f, t) => {
+          // 1 / (1 + exp(−x))
+          f.f32x4Const(-1).simd(OP.f32x4Mul);
+          emitExp(f, t);
+          f.set(t.p);
+          f.f32x4Const(1).f32x4Const(1).get(t.p).simd(OP.f32x4Add).simd(S.f32x4Div);
+        }),
+      },
+      { name: "softmax_rows", func: softmaxRows() },
+    ],
+  });
+}

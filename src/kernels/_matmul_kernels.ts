@@ -1,0 +1,266 @@
+/**
+ * `BatchMatMul` and `_FusedMatMul` kernel functions for the `wasm` and `cpu`
+ * backends, computed by the SIMD {@linkcode WasmGemm}.
+ *
+ * - wasm: the GEMM module imports the backend's own memory, so tensors are
+ *   read and written in place, with no copies.
+ * - cpu: operands are copied into a private memory and the result copied out;
+ *   the copies are O(size) against the O(m·k·n) product.
+ * @module
+ */
+import { tf } from "../backend/tf.ts";
+import { type BatchMatMulPlan, batchMatMulScratchBytes, planBatchMatMul, runBatchMatMul } from "./_batch_matmul.ts";
+import { WasmGemm } from "./gemm.ts";
+import type { GemmPool } from "./gemm_pool.ts";
+
+type TensorInfo = tf.TensorInfo;
+type KernelFunc = tf.KernelFunc;
+
+interface WasmModule {
+  asm: { memory: WebAssembly.Memory };
+  HEAPF32: Float32Array;
+  _malloc(bytes: number): number;
+  _free(ptr: number): void;
+}
+
+interface WasmBackendLike {
+  wasm: WasmModule;
+  dataIdMap: { get(dataId: object): { memoryOffset: number } };
+  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
+  disposeData(dataId: object): boolean;
+}
+
+interface CpuBackendLike {
+  readSync(dataId: object): tf.backend_util.BackendValues;
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): TensorInfo;
+  disposeData(dataId: object): boolean;
+}
+
+interface MatMulAttrs {
+  transposeA: boolean;
+  transposeB: boolean;
+}
+
+interface FusedAttrs extends MatMulAttrs {
+  activation?: string;
+  leakyreluAlpha?: number;
+}
+
+interface WasmContext {
+  gemm: WasmGemm;
+  scratch: number;
+  scratchBytes: number;
+}
+
+const wasmContexts = new WeakMap<object, WasmContext>();
+
+function wasmContext(backend: WasmBackendLike): WasmContext {
+  let ctx = wasmContexts.get(backend);
+  if (!ctx) {
+    ctx = { gemm: new WasmGemm(backend.wasm.asm.memory), scratch: 0, scratchBytes: 0 };
+    wasmContexts.set(backend, ctx);
+  }
+  return ctx;
+}
+
+function ensureScratch(backend: WasmBackendLike, ctx: WasmContext, bytes: number): void {
+  if (ctx.scratchBytes >= bytes) return;
+  if (ctx.scratch) backend.wasm._free(ctx.scratch);
+  // Grow geometrically so a run of slightly larger shapes does not reallocate each time.
+  const size = Math.max(bytes, Math.ceil(ctx.scratchBytes * 1.5), 1 << 16);
+  ctx.scratch = backend.wasm._malloc(size);
+  if (!ctx.scratch) throw new Error(`wasm backend could not allocate ${size} bytes of matmul scratch`);
+  ctx.scratchBytes = size;
+}
+
+let pool: GemmPool | null = null;
+
+/**
+ * Hands the matmul kernels a thread pool (or takes it away with `null`);
+ * products of at least {@linkcode POOL_MIN_FLOPS} then run on all its threads.
+ *
+ * @example
+ * ```ts
+ * useGemmPool(await GemmPool.start(2));
+ * ```
+ */
+export function useGemmPool(next: GemmPool | null): void {
+  pool = next;
+}
+
+/** The pool the kernels use now, if any. */
+export function currentGemmPool(): GemmPool | null {
+  return pool;
+}
+
+/**
+ * Smaller products stay on the calling thread: below this, the copies into
+ * the shared memory and the wake-up of the workers cost more than they save.
+ */
+export const POOL_MIN_FLOPS = 4e6;
+
+function poolFor(plan: BatchMatMulPlan): GemmPool | null {
+  if (!pool || pool.threads < 2) return null;
+  return 2 * plan.foldedM * plan.k * plan.n * plan.pairs.length >= POOL_MIN_FLOPS ? pool : null;
+}
+
+const sizeOf = (t: TensorInfo) => t.shape.reduce((p, d) => p * d, 1);
+
+function wasmMatMul(backend: WasmBackendLike, a: TensorInfo, b: TensorInfo, attrs: MatMulAttrs): TensorInfo {
+  const plan = planBatchMatMul(a.shape, b.shape, attrs.transposeA, attrs.transposeB);
+  const threaded = poolFor(plan);
+  if (threaded) {
+    const out = backend.makeOutput(plan.outShape, "float32");
+    const ptr = (t: TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset / 4;
+    const aSize = sizeOf(a), bSize = sizeOf(b), outSize = sizeOf(out);
+    threaded.run(plan, aSize, bSize, (buf) => {
+      // HEAPF32 is re-created by emscripten when its memory grows; read it at use.
+      const heap = backend.wasm.HEAPF32;
+      buf.heap.set(heap.subarray(ptr(a), ptr(a) + aSize), buf.a);
+      buf.heap.set(heap.subarray(ptr(b), ptr(b) + bSize), buf.b);
+    }, (buf) => backend.wasm.HEAPF32.set(buf.heap.subarray(buf.out, buf.out + outSize), ptr(out)));
+    return out;
+  }
+  const ctx = wasmContext(backend);
+  ensureScratch(backend, ctx, batchMatMulScratchBytes(ctx.gemm, plan));
+  const out = backend.makeOutput(plan.outShape, "float32");
+  const ptr = (t: TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
+  runBatchMatMul(ctx.gemm, plan, ptr(a), ptr(b), ptr(out), ctx.scratch);
+  return out;
+}
+
+interface CpuContext {
+  memory: WebAssembly.Memory;
+  gemm: WasmGemm;
+}
+
+let cpuContext: CpuContext | undefined;
+
+function cpuMatMul(backend: CpuBackendLike, a: TensorInfo, b: TensorInfo, attrs: MatMulAttrs): TensorInfo {
+  const plan = planBatchMatMul(a.shape, b.shape, attrs.transposeA, attrs.transposeB);
+  const threaded = poolFor(plan);
+  if (threaded) {
+    const aValues = backend.readSync(a.dataId) as Float32Array;
+    const bValues = backend.readSync(b.dataId) as Float32Array;
+    const outSize = plan.outShape.reduce((p, d) => p * d, 1);
+    let result = new Float32Array(0);
+    threaded.run(plan, aValues.length, bValues.length, (buf) => {
+      buf.heap.set(aValues, buf.a);
+      buf.heap.set(bValues, buf.b);
+    }, (buf) => {
+      result = buf.heap.slice(buf.out, buf.out + outSize);
+    });
+    return backend.makeTensorInfo(plan.outShape, "float32", result);
+  }
+  if (!cpuContext) {
+    const memory = new WebAssembly.Memory({ initial: 16 });
+    cpuContext = { memory, gemm: new WasmGemm(memory) };
+  }
+  const { memory, gemm } = cpuContext;
+  const aValues = backend.readSync(a.dataId) as Float32Array;
+  const bValues = backend.readSync(b.dataId) as Float32Array;
+  const outSize = plan.outShape.reduce((p, d) => p * d, 1);
+  const align = (bytes: number) => Math.ceil(bytes / 16) * 16;
+  const aOff = 0;
+  const bOff = align(aOff + aValues.length * 4);
+  const outOff = align(bOff + bValues.length * 4);
+  const scratch = align(outOff + outSize * 4);
+  const needed = scratch + batchMatMulScratchBytes(gemm, plan);
+  if (needed > memory.buffer.byteLength) {
+    memory.grow(Math.ceil((needed - memory.buffer.byteLength) / 65536));
+  }
+  const heap = new Float32Array(memory.buffer);
+  heap.set(aValues, aOff / 4);
+  heap.set(bValues, bOff / 4);
+  runBatchMatMul(gemm, plan, aOff, bOff, outOff, scratch);
+  const result = heap.slice(outOff / 4, outOff / 4 + outSize);
+  return backend.makeTensorInfo(plan.outShape, "float32", result);
+}
+
+function isFloat(...ts: (TensorInfo | undefined)[]): boolean {
+  return ts.every((t) => t === undefined || t.dtype === "float32");
+}
+
+/**
+ * Builds the `BatchMatMul` kernel function of a backend; inputs it does not
+ * handle (non-float32) go to `fallback`, the backend's original kernel.
+ *
+ * @example
+ * ```ts
+ * const original = tf.getKernel("BatchMatMul", "wasm")!;
+ * const fast = fastBatchMatMul("wasm", original.kernelFunc);
+ * ```
+ */
+export function fastBatchMatMul(backendName: "wasm" | "cpu", fallback: KernelFunc): KernelFunc {
+  return (args) => {
+    const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
+    if (!isFloat(a, b)) return fallback(args);
+    const attrs = args.attrs as unknown as MatMulAttrs;
+    return backendName === "wasm"
+      ? wasmMatMul(args.backend as unknown as WasmBackendLike, a, b, attrs)
+      : cpuMatMul(args.backend as unknown as CpuBackendLike, a, b, attrs);
+  };
+}
+
+const ACTIVATION_KERNELS: Record<string, string> = {
+  relu: "Relu",
+  relu6: "Relu6",
+  elu: "Elu",
+  sigmoid: "Sigmoid",
+  leakyrelu: "LeakyRelu",
+  prelu: "Prelu",
+};
+
+function runKernel(
+  kernelName: string,
+  backendName: string,
+  backend: unknown,
+  inputs: Record<string, TensorInfo>,
+  attrs: Record<string, unknown> = {},
+): TensorInfo {
+  const kernel = tf.getKernel(kernelName, backendName);
+  if (!kernel) throw new Error(`no ${kernelName} kernel on ${backendName}`);
+  return kernel.kernelFunc({ inputs, backend: backend as object, attrs: attrs as tf.NamedAttrMap }) as TensorInfo;
+}
+
+/**
+ * Builds `_FusedMatMul` (matmul, then bias, then activation) from the fast
+ * matmul and the backend's own `Add` and activation kernels.
+ *
+ * @example
+ * ```ts
+ * const original = tf.getKernel("_FusedMatMul", "cpu")!;
+ * const fused = fastFusedMatMul("cpu", original.kernelFunc);
+ * ```
+ */
+export function fastFusedMatMul(backendName: "wasm" | "cpu", fallback: KernelFunc): KernelFunc {
+  const matMul = fastBatchMatMul(backendName, fallback);
+  return (args) => {
+    const { a, b, bias, preluActivationWeights } = args.inputs as Record<string, TensorInfo | undefined>;
+    const attrs = args.attrs as unknown as FusedAttrs;
+    const activation = attrs.activation ?? "linear";
+    if (!isFloat(a, b, bias) || (activation !== "linear" && !(activation in ACTIVATION_KERNELS))) {
+      return fallback(args);
+    }
+    const backend = args.backend as unknown as CpuBackendLike;
+    let current = matMul({
+      inputs: { a: a!, b: b! },
+      backend: args.backend,
+      attrs: { transposeA: attrs.transposeA, transposeB: attrs.transposeB },
+    }) as TensorInfo;
+    if (bias) {
+      const next = runKernel("Add", backendName, args.backend, { a: current, b: bias });
+      backend.disposeData(current.dataId);
+      current = next;
+    }
+    if (activation !== "linear") {
+      const kernelName = ACTIVATION_KERNELS[activation];
+      const next = kernelName === "Prelu"
+        ? runKernel(kernelName, backendName, args.backend, { x: current, alpha: preluActivationWeights! })
+        : runKernel(kernelName, backendName, args.backend, { x: current }, { alpha: attrs.leakyreluAlpha ?? 0.2 });
+      backend.disposeData(current.dataId);
+      current = next;
+    }
+    return current;
+  };
+}

@@ -1,0 +1,30 @@
+/**
+ * Fast kernels for training on CPU: a WebAssembly SIMD GEMM, optionally
+ * multithreaded, that replaces tfjs's `BatchMatMul` / `_FusedMatMul` on the
+ * `wasm` and `cpu` backends. `initBackend` installs them.
+ *
+ * @example
+ * ```ts
+ * import { initBackend } from "../backend/mod.ts";
+ * import { fastKernelsReady, installFastKernels } from "./mod.ts";
+ * await initBackend("wasm"); // installs them with the default thread count
+ * installFastKernels({ threads: 1 }); // or choose
+ * await fastKernelsReady();
+ * ```
+ * @module
+ */
+export {
+  defaultGemmThreads,
+  type FastKernelId,
+  type FastKernelOptions,
+  fastKernelsReady,
+  gemmThreads,
+  installedFastKernels,
+  installFastKernels,
+  uninstallFastKernels,
+} from "./install.ts";
+export { type StridedMatrix, supportsRelaxedSimd, WasmGemm } from "./gemm.ts";
+export { GemmPool, type PoolBuffers } from "./gemm_pool.ts";
+export { POOL_MIN_FLOPS } from "./_matmul_kernels.ts";
+export { DEFAULT_GEMM_SHAPE, type GemmShape } from "./_gemm_module.ts";
+export { type BatchMatMulPlan, planBatchMatMul } from "./_batch_matmul.ts";

@@ -1,0 +1,84 @@
+/**
+ * Causal multi-head self-attention, Llama/OLMoE style: bias-free q/k/v/o
+ * projections, optional QK-norm over the full d-wide q and k (before the head
+ * split), RoPE on each head, softmax with scale 1/sqrt(head_dim).
+ * @module
+ */
+import { tf } from "../backend/tf.ts";
+import { linear } from "./_ops.ts";
+import { rmsNorm } from "./rmsnorm.ts";
+import { applyRope } from "./rope.ts";
+
+/** One layer's attention weights; projections stored `[in, out]`. */
+export interface AttentionWeights {
+  q: tf.Tensor2D;
+  k: tf.Tensor2D;
+  v: tf.Tensor2D;
+  o: tf.Tensor2D;
+  /** QK-norm gains, when the model has QK-norm. */
+  qNorm?: tf.Tensor1D;
+  kNorm?: tf.Tensor1D;
+}
+
+/** Shape and constants of an attention call. */
+export interface AttentionShape {
+  batch: number;
+  seqLen: number;
+  heads: number;
+  ropeTheta: number;
+  eps: number;
+}
+
+/** Added to masked scores: exp underflows to exactly 0 in float32, without the NaN risk of -Infinity. */
+const MASKED = -1e9;
+
+/**
+ * `[seqLen, seqLen]` additive causal mask: 0 where key ≤ query, -1e9 above the diagonal.
+ *
+ * @example
+ * ```ts
+ * causalMask(3); // [[0, -1e9, -1e9], [0, 0, -1e9], [0, 0, 0]]
+ * ```
+ */
+export function causalMask(seqLen: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const rows = tf.reshape(tf.range(0, seqLen, 1, "int32"), [seqLen, 1]);
+    const cols = tf.reshape(tf.range(0, seqLen, 1, "int32"), [1, seqLen]);
+    return tf.mul(tf.cast(tf.greater(cols, rows), "float32"), MASKED) as tf.Tensor2D;
+  });
+}
+
+/**
+ * Self-attention of `x [batch·seqLen, d]` (rows ordered batch-major) → `[batch·seqLen, d]`.
+ *
+ * @example
+ * ```ts
+ * const y = causalSelfAttention(x, weights, { batch: 2, seqLen: 16, heads: 4, ropeTheta: 10000, eps: 1e-5 });
+ * ```
+ */
+export function causalSelfAttention(x: tf.Tensor2D, w: AttentionWeights, shape: AttentionShape): tf.Tensor2D {
+  return tf.tidy(() => {
+    const { batch, seqLen, heads } = shape;
+    const d = x.shape[1];
+    const headDim = d / heads;
+    let q = linear(x, w.q);
+    let k = linear(x, w.k);
+    const v = linear(x, w.v);
+    if (w.qNorm && w.kNorm) {
+      q = rmsNorm(q, w.qNorm, shape.eps) as tf.Tensor2D;
+      k = rmsNorm(k, w.kNorm, shape.eps) as tf.Tensor2D;
+    }
+    const split = (t: tf.Tensor2D) => tf.reshape(t, [batch, seqLen, heads, headDim]) as tf.Tensor4D;
+    const qr = applyRope(split(q), shape.ropeTheta);
+    const kr = applyRope(split(k), shape.ropeTheta);
+    // Scaling q before the product touches seqLen·d values instead of seqLen² per head.
+    const qh = tf.mul(tf.transpose(qr, [0, 2, 1, 3]), 1 / Math.sqrt(headDim)) as tf.Tensor4D;
+    // k goes straight to [b, h, hd, s] so the score product has no transposed operand.
+    const kt = tf.transpose(kr, [0, 2, 3, 1]) as tf.Tensor4D;
+    const vh = tf.transpose(split(v), [0, 2, 1, 3]) as tf.Tensor4D;
+    const scores = tf.add(tf.matMul(qh, kt), causalMask(seqLen));
+    const probs = tf.softmax(scores, -1) as tf.Tensor4D;
+    const context = tf.transpose(tf.matMul(probs, vh), [0, 2, 1, 3]);
+    return linear(tf.reshape(context, [batch * seqLen, d]) as tf.Tensor2D, w.o);
+  });
+}

@@ -1,0 +1,41 @@
+/**
+ * The feed-forward block: gated `down(silu(gate(x)) · up(x))` for SwiGLU,
+ * `down(act(up(x)))` for every other activation (PolyCom included).
+ * @module
+ */
+import type { ActivationSpec } from "../activations/mod.ts";
+import { tf } from "../backend/tf.ts";
+import { linear } from "./_ops.ts";
+
+/** One MLP's (or one expert's) weights, stored `[in, out]`. */
+export interface MlpWeights {
+  /** Only for gated activations. */
+  gate?: tf.Tensor2D;
+  up: tf.Tensor2D;
+  down: tf.Tensor2D;
+}
+
+/**
+ * Applies the MLP to `x [n, d]`. `coefficients` are the layer's PolyCom
+ * coefficients (learnable activations only).
+ *
+ * @example
+ * ```ts
+ * const y = mlp(x, { up, down }, getActivation("polynorm"), coefficients);
+ * ```
+ */
+export function mlp(
+  x: tf.Tensor2D,
+  w: MlpWeights,
+  activation: ActivationSpec,
+  coefficients?: tf.Tensor1D,
+): tf.Tensor2D {
+  return tf.tidy(() => {
+    const up = linear(x, w.up);
+    if (activation.gated) {
+      if (!w.gate) throw new Error(`activation '${activation.name}' needs a gate projection`);
+      return linear(activation.apply(linear(x, w.gate), undefined, up) as tf.Tensor2D, w.down);
+    }
+    return linear(activation.apply(up, coefficients) as tf.Tensor2D, w.down);
+  });
+}

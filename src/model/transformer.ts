@@ -1,0 +1,422 @@
+/**
+ * The decoder-only transformer (Llama-style dense or OLMoE-style MoE):
+ * embedding, pre-norm blocks of attention and MLP/MoE with residuals, final
+ * RMSNorm, untied `lm_head`. Parameters are tf.Variables keyed by their
+ * Hugging Face names.
+ * @module
+ */
+import type { ActivationSpec } from "../activations/mod.ts";
+import { tf } from "../backend/tf.ts";
+import { gatherRows, linear, softmaxCrossEntropy } from "./_ops.ts";
+import { type AttentionWeights, causalSelfAttention } from "./attention.ts";
+import { activationOf, type ModelConfig, type MoeSettings, moeSettings } from "./config.ts";
+import { initialValue } from "./init.ts";
+import { mlp, type MlpWeights } from "./mlp.ts";
+import { type ExpertSelector, moeLayer, type MoeWeights, routerProbabilities, syncTopK } from "./moe.ts";
+import { type ParameterSpec, parameterSpecs, storedTransposed } from "./parameters.ts";
+import { rmsNorm } from "./rmsnorm.ts";
+
+/**
+ * The top-k expert ids of every MoE layer for one batch (`[T·k]` per layer,
+ * row-major by token); empty for a dense model.
+ */
+export type RoutingPlan = Int32Array[];
+
+/** Scalar losses of one batch: `loss = ce + aux`. */
+export interface LossTensors {
+  loss: tf.Scalar;
+  /** Mean next-token cross-entropy (nats). */
+  ce: tf.Scalar;
+  /** Weighted MoE auxiliary losses (load balancing + router z-loss); 0 for dense. */
+  aux: tf.Scalar;
+}
+
+/** Logits `[b·s, V]` and the weighted auxiliary loss of a forward pass. */
+export interface ForwardOutput {
+  logits: tf.Tensor2D;
+  aux: tf.Scalar;
+}
+
+interface LayerWeights {
+  inputNorm: tf.Tensor1D;
+  postNorm: tf.Tensor1D;
+  attention: AttentionWeights;
+  mlp?: MlpWeights;
+  moe?: MoeWeights;
+  coefficients?: tf.Tensor1D;
+}
+
+/** Produces a parameter's initial value in PyTorch layout. */
+export type ParameterSource = (spec: ParameterSpec) => Float32Array;
+
+let modelCount = 0;
+
+/**
+ * True when the active backend can read tensors synchronously (cpu, wasm);
+ * WebGPU cannot, so MoE routing there is planned with `await` first.
+ *
+ * @example
+ * ```ts
+ * canReadSync(); // false on webgpu
+ * ```
+ */
+export function canReadSync(): boolean {
+  return tf.getBackend() !== "webgpu";
+}
+
+/**
+ * A decoder model. Linear weights are stored `[in, out]` (transposed
+ * relative to PyTorch); {@linkcode Model.exportWeights} returns PyTorch layout.
+ *
+ * @example
+ * ```ts
+ * const model = createModel(config, 1234);
+ * const logits = await model.logits(tf.tensor2d([[1, 2, 3]], [1, 3], "int32"));
+ * model.dispose();
+ * ```
+ */
+export class Model {
+  readonly config: ModelConfig;
+  readonly activation: ActivationSpec;
+  readonly moe: MoeSettings | null;
+  readonly specs: readonly ParameterSpec[];
+  /** Parameters by Hugging Face name (internal layout, see {@linkcode storedTransposed}). */
+  readonly params: ReadonlyMap<string, tf.Variable>;
+  readonly #byVariable = new Map<string, string>();
+  readonly #layers: LayerWeights[] = [];
+  readonly #embed: tf.Variable;
+  readonly #finalNorm: tf.Variable;
+  readonly #head: tf.Variable;
+  #disposed = false;
+
+  constructor(config: ModelConfig, source: ParameterSource) {
+    this.config = config;
+    this.activation = activationOf(config);
+    this.moe = moeSettings(config);
+    this.specs = parameterSpecs(config);
+    const prefix = `model${modelCount++}/`;
+    const params = new Map<string, tf.Variable>();
+    for (const spec of this.specs) {
+      const data = source(spec);
+      if (data.length !== spec.shape.reduce((a, b) => a * b, 1)) {
+        throw new Error(`${spec.name}: expected ${spec.shape.join("×")} values, got ${data.length}`);
+      }
+      const value = tf.tidy(() => {
+        const t = tf.tensor(data, spec.shape, "float32");
+        return storedTransposed(spec) ? tf.transpose(t) : t;
+      });
+      const variable = tf.variable(value, true, prefix + spec.name);
+      value.dispose();
+      params.set(spec.name, variable);
+      this.#byVariable.set(variable.name, spec.name);
+    }
+    this.params = params;
+    const get = <T extends tf.Tensor>(name: string) => params.get(name) as unknown as T;
+    this.#embed = params.get("model.embed_tokens.weight")!;
+    this.#finalNorm = params.get("model.norm.weight")!;
+    this.#head = params.get("lm_head.weight")!;
+    const expertWeights = (prefix: string): MlpWeights => ({
+      gate: this.activation.gated ? get(`${prefix}.gate_proj.weight`) : undefined,
+      up: get(`${prefix}.up_proj.weight`),
+      down: get(`${prefix}.down_proj.weight`),
+    });
+    for (let i = 0; i < config.num_hidden_layers; i++) {
+      const p = `model.layers.${i}`;
+      this.#layers.push({
+        inputNorm: get(`${p}.input_layernorm.weight`),
+        postNorm: get(`${p}.post_attention_layernorm.weight`),
+        attention: {
+          q: get(`${p}.self_attn.q_proj.weight`),
+          k: get(`${p}.self_attn.k_proj.weight`),
+          v: get(`${p}.self_attn.v_proj.weight`),
+          o: get(`${p}.self_attn.o_proj.weight`),
+          qNorm: config.qk_norm ? get(`${p}.self_attn.q_norm.weight`) : undefined,
+          kNorm: config.qk_norm ? get(`${p}.self_attn.k_norm.weight`) : undefined,
+        },
+        mlp: this.moe ? undefined : expertWeights(`${p}.mlp`),
+        moe: this.moe
+          ? {
+            router: get(`${p}.mlp.gate.weight`),
+            experts: Array.from({ length: this.moe.numExperts }, (_, e) => expertWeights(`${p}.mlp.experts.${e}`)),
+          }
+          : undefined,
+        coefficients: this.activation.learnable ? get(`${p}.mlp.act_fn.coefficients`) : undefined,
+      });
+    }
+  }
+
+  /** The Hugging Face name of one of this model's variables (by `variable.name`). */
+  hfName(variableName: string): string | undefined {
+    return this.#byVariable.get(variableName);
+  }
+
+  /** All trainable variables, in parameter-spec order. */
+  variables(): tf.Variable[] {
+    return [...this.params.values()];
+  }
+
+  #assertAlive(): void {
+    if (this.#disposed) throw new Error("model was disposed");
+  }
+
+  #attentionBlock(h: tf.Tensor2D, layer: LayerWeights, batch: number, seqLen: number): tf.Tensor2D {
+    const c = this.config;
+    const normed = rmsNorm(h, layer.inputNorm, c.rms_norm_eps) as tf.Tensor2D;
+    const attended = causalSelfAttention(normed, layer.attention, {
+      batch,
+      seqLen,
+      heads: c.num_attention_heads,
+      ropeTheta: c.rope_theta,
+      eps: c.rms_norm_eps,
+    });
+    return tf.add(h, attended);
+  }
+
+  #mlpBlock(
+    h: tf.Tensor2D,
+    layer: LayerWeights,
+    select: ExpertSelector,
+  ): { out: tf.Tensor2D; loadBalancing?: tf.Scalar; zLoss?: tf.Scalar } {
+    const normed = rmsNorm(h, layer.postNorm, this.config.rms_norm_eps) as tf.Tensor2D;
+    if (!this.moe) return { out: tf.add(h, mlp(normed, layer.mlp!, this.activation, layer.coefficients)) };
+    const r = moeLayer(normed, layer.moe!, this.activation, layer.coefficients, {
+      topK: this.moe.topK,
+      normTopK: this.moe.normTopK,
+    }, select);
+    return { out: tf.add(h, r.y), loadBalancing: r.loadBalancing, zLoss: r.zLoss };
+  }
+
+  #weightedAux(loadBalancing: tf.Scalar, zLoss: tf.Scalar): tf.Scalar {
+    const m = this.moe!;
+    const layers = this.config.num_hidden_layers;
+    return tf.add(tf.mul(loadBalancing, m.loadBalancingCoef / layers), tf.mul(zLoss, m.zLossCoef / layers));
+  }
+
+  #embedTokens(inputs: tf.Tensor2D): tf.Tensor2D {
+    const [batch, seqLen] = inputs.shape;
+    return gatherRows(this.#embed as tf.Tensor2D, tf.reshape(inputs, [batch * seqLen]));
+  }
+
+  #head2d(h: tf.Tensor2D): tf.Tensor2D {
+    return linear(rmsNorm(h, this.#finalNorm, this.config.rms_norm_eps) as tf.Tensor2D, this.#head as tf.Tensor2D);
+  }
+
+  /**
+   * Synchronous forward pass: logits `[b·s, V]` and the weighted aux loss.
+   * A MoE model needs a routing `plan` on WebGPU (see {@linkcode Model.planRouting});
+   * elsewhere it reads the expert ids synchronously. Usable inside `tf.grad`.
+   */
+  forward(inputs: tf.Tensor2D, plan?: RoutingPlan): ForwardOutput {
+    this.#assertAlive();
+    if (this.moe && !plan && !canReadSync()) {
+      throw new Error(`a MoE forward pass on ${tf.getBackend()} needs a routing plan (await model.planRouting(...))`);
+    }
+    return tf.tidy(() => {
+      const [batch, seqLen] = inputs.shape;
+      let h = this.#embedTokens(inputs);
+      let lb: tf.Scalar = tf.scalar(0);
+      let z: tf.Scalar = tf.scalar(0);
+      this.#layers.forEach((layer, i) => {
+        h = this.#attentionBlock(h, layer, batch, seqLen);
+        const select: ExpertSelector = plan ? () => plan[i] : syncTopK;
+        const r = this.#mlpBlock(h, layer, select);
+        h = r.out;
+        if (r.loadBalancing && r.zLoss) {
+          lb = tf.add(lb, r.loadBalancing);
+          z = tf.add(z, r.zLoss);
+        }
+      });
+      const aux = this.moe ? this.#weightedAux(lb, z) : tf.scalar(0);
+      return { logits: this.#head2d(h), aux };
+    });
+  }
+
+  /**
+   * Forward pass that reads MoE routing with `await` layer by layer, so it
+   * works on every backend. Returns the plan and, with `head`, the logits.
+   */
+  async #forwardAsync(inputs: tf.Tensor2D, head: boolean): Promise<{ out?: ForwardOutput; plan: RoutingPlan }> {
+    this.#assertAlive();
+    if (!this.moe) return { out: head ? this.forward(inputs, []) : undefined, plan: [] };
+    const k = this.moe.topK;
+    const [batch, seqLen] = inputs.shape;
+    const plan: RoutingPlan = [];
+    let h = tf.tidy(() => this.#embedTokens(inputs));
+    let lb: tf.Scalar = tf.scalar(0);
+    let z: tf.Scalar = tf.scalar(0);
+    try {
+      for (const layer of this.#layers) {
+        const attended = tf.tidy(() => this.#attentionBlock(h, layer, batch, seqLen));
+        h.dispose();
+        h = attended;
+        const top = tf.tidy(() => {
+          const normed = rmsNorm(attended, layer.postNorm, this.config.rms_norm_eps) as tf.Tensor2D;
+          return tf.topk(routerProbabilities(normed, layer.moe!.router).probs, k).indices;
+        });
+        const ids = await top.data() as Int32Array;
+        top.dispose();
+        plan.push(ids);
+        const next = tf.tidy(() => {
+          const r = this.#mlpBlock(attended, layer, () => ids);
+          return { out: r.out, lb: tf.add(lb, r.loadBalancing!) as tf.Scalar, z: tf.add(z, r.zLoss!) as tf.Scalar };
+        });
+        h.dispose();
+        lb.dispose();
+        z.dispose();
+        h = next.out;
+        lb = next.lb;
+        z = next.z;
+      }
+      if (!head) return { plan };
+      const out = tf.tidy(() => ({ logits: this.#head2d(h), aux: this.#weightedAux(lb, z) }));
+      return { out, plan };
+    } finally {
+      h.dispose();
+      lb.dispose();
+      z.dispose();
+    }
+  }
+
+  /**
+   * Reads the MoE routing of a batch with `await` (one read per MoE layer), for
+   * a later synchronous (differentiable) {@linkcode Model.forward}. Empty for dense models.
+   *
+   * @example
+   * ```ts
+   * const plan = await model.planRouting(inputs);
+   * const { logits } = model.forward(inputs, plan);
+   * ```
+   */
+  async planRouting(inputs: tf.Tensor2D): Promise<RoutingPlan> {
+    return (await this.#forwardAsync(inputs, false)).plan;
+  }
+
+  /**
+   * Next-token logits `[b, s, V]` for int32 tokens `[b, s]`, on any backend.
+   *
+   * @example
+   * ```ts
+   * const logits = await model.logits(tf.tensor2d([[1, 2, 3]], [1, 3], "int32"));
+   * ```
+   */
+  async logits(tokens: tf.Tensor2D): Promise<tf.Tensor3D> {
+    const [batch, seqLen] = tokens.shape;
+    const { out } = await this.#forwardAsync(tokens, true);
+    out!.aux.dispose();
+    const logits = tf.reshape(out!.logits, [batch, seqLen, this.config.vocab_size]) as tf.Tensor3D;
+    out!.logits.dispose();
+    return logits;
+  }
+
+  /**
+   * Synchronous loss (for use inside `tf.variableGrads`); see {@linkcode Model.forward} for `plan`.
+   *
+   * @example
+   * ```ts
+   * const { loss, ce, aux } = model.lossTensors(inputs, targets);
+   * ```
+   */
+  lossTensors(inputs: tf.Tensor2D, targets: tf.Tensor2D, plan?: RoutingPlan): LossTensors {
+    return tf.tidy(() => {
+      const { logits, aux } = this.forward(inputs, plan);
+      const ce = softmaxCrossEntropy(logits, tf.reshape(targets, [targets.size]) as tf.Tensor1D);
+      return { loss: tf.add(ce, aux) as tf.Scalar, ce, aux };
+    });
+  }
+
+  /**
+   * Loss of a batch on any backend: `{loss, ce, aux}` scalars (caller disposes).
+   *
+   * @example
+   * ```ts
+   * const { loss } = await model.loss(inputs, targets);
+   * console.log(await loss.data());
+   * ```
+   */
+  async loss(inputs: tf.Tensor2D, targets: tf.Tensor2D): Promise<LossTensors> {
+    const plan = this.moe && !canReadSync() ? await this.planRouting(inputs) : undefined;
+    return this.lossTensors(inputs, targets, plan);
+  }
+
+  /**
+   * The PolyCom coefficients `[a0..ar]` of each layer (empty list for
+   * activations without coefficients).
+   *
+   * @example
+   * ```ts
+   * const coefficients = await model.polyCoefficients(); // [[0, 1/3, 1/3, 1/3], ...]
+   * ```
+   */
+  async polyCoefficients(): Promise<number[][]> {
+    this.#assertAlive();
+    if (!this.activation.learnable) return [];
+    const out: number[][] = [];
+    for (const layer of this.#layers) out.push(Array.from(await layer.coefficients!.data()));
+    return out;
+  }
+
+  /**
+   * Every parameter in PyTorch layout, by Hugging Face name (copies).
+   *
+   * @example
+   * ```ts
+   * const weights = await model.exportWeights();
+   * weights.get("lm_head.weight"); // Float32Array of vocab × hidden
+   * ```
+   */
+  async exportWeights(): Promise<Map<string, Float32Array>> {
+    const out = new Map<string, Float32Array>();
+    for (const spec of this.specs) out.set(spec.name, await this.exportWeight(spec));
+    return out;
+  }
+
+  /** One parameter in PyTorch layout. */
+  async exportWeight(spec: ParameterSpec): Promise<Float32Array> {
+    this.#assertAlive();
+    const variable = this.params.get(spec.name)!;
+    const t = storedTransposed(spec) ? tf.transpose(variable) : variable;
+    const data = await t.data() as Float32Array;
+    if (t === variable) return data.slice(); // the cpu backend hands out its own buffer
+    t.dispose();
+    return data;
+  }
+
+  /**
+   * Overwrites every parameter from PyTorch-layout values (e.g. a checkpoint).
+   *
+   * @example
+   * ```ts
+   * model.assignWeights((spec) => weights.get(spec.name)!);
+   * ```
+   */
+  assignWeights(source: ParameterSource): void {
+    this.#assertAlive();
+    for (const spec of this.specs) {
+      const data = source(spec);
+      const variable = this.params.get(spec.name)!;
+      tf.tidy(() => {
+        const t = tf.tensor(data, spec.shape, "float32");
+        variable.assign(storedTransposed(spec) ? tf.transpose(t) : t);
+      });
+    }
+  }
+
+  /** Frees every variable. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    for (const v of this.params.values()) v.dispose();
+  }
+}
+
+/**
+ * A freshly initialised model (see init.ts for the per-recipe rules).
+ *
+ * @example
+ * ```ts
+ * const model = createModel(PAPER_DENSE_1B("polynorm"), 1234); // needs ~5.4 GB
+ * ```
+ */
+export function createModel(config: ModelConfig, seed: number): Model {
+  return new Model(config, (spec) => initialValue(config, spec, seed));
+}

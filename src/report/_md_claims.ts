@@ -1,0 +1,200 @@
+/**
+ * Markdown for the claims: the summary table and one section per claim with
+ * the paper's numbers (tagged), how it was tested, per-seed values and the
+ * verdict.
+ * @module
+ */
+import { displayName } from "../published/mod.ts";
+import type { PublishedValue } from "./claims.ts";
+import type { ReportData } from "./data.ts";
+import type { ClaimResult, Comparison } from "./evaluate.ts";
+import { code, num, signed, table } from "./_format.ts";
+
+const SPEEDUP = new Set(["trainSpeedup", "valSpeedup"]);
+
+/**
+ * A verdict in bold.
+ *
+ * @example
+ * ```ts
+ * verdictText("reproduced"); // "**reproduced**"
+ * ```
+ */
+export function verdictText(verdict: string): string {
+  return `**${verdict}**`;
+}
+
+/**
+ * A published value with its tag: `-0.019 [der]`.
+ *
+ * @example
+ * ```ts
+ * publishedText({ label: "gap", value: -0.019, tag: "der" }); // "-0.019 [der]"
+ * ```
+ */
+export function publishedText(value: PublishedValue): string {
+  const v = typeof value.value === "number" ? String(value.value) : value.value;
+  return `${v} [${value.tag}]`;
+}
+
+function comparisonName(c: Comparison): string {
+  const base = `${displayName(c.activation)} vs ${displayName(c.versus)}`;
+  return c.source !== undefined ? `${base} on ${code(c.source)}` : base;
+}
+
+/**
+ * Our result of a comparison in one cell: mean d with its interval, speed-ups as ×.
+ *
+ * @example
+ * ```ts
+ * oursText(comparison); // "-0.0213 [-0.0290, -0.0136]" or "1.190x [1.137x, 1.246x]"
+ * ```
+ */
+export function oursText(c: Comparison): string {
+  if (c.pairs.length === 0) return "no paired seed";
+  const iv = c.interval;
+  if (SPEEDUP.has(c.measure)) {
+    const x = (v: number) => `${num(Math.exp(v), 3)}x`;
+    return c.pairs.length < 2 ? `${x(iv.mean)} (n=1)` : `${x(iv.mean)} [${x(iv.lo)}, ${x(iv.hi)}]`;
+  }
+  const digits = c.measure === "taskAcc" ? 3 : 4;
+  return c.pairs.length < 2
+    ? `${signed(iv.mean, digits)} (n=1)`
+    : `${signed(iv.mean, digits)} [${signed(iv.lo, digits)}, ${signed(iv.hi, digits)}]`;
+}
+
+function perSeedText(c: Comparison): string {
+  if (SPEEDUP.has(c.measure)) return c.pairs.map((p) => `s${p.seed}: ${num(p.a, 3)}x`).join(", ");
+  const digits = c.measure === "taskAcc" ? 3 : 4;
+  return c.pairs.map((p) => `s${p.seed}: ${signed(p.d, digits)}`).join(", ");
+}
+
+/** A published label without its leading activation name ("PolyNorm, HellaSwag …" → "HellaSwag …"). */
+function measureOf(value: PublishedValue): string {
+  return value.label.replace(/^[^,]+,\s*/, "");
+}
+
+function paperText(result: ClaimResult, c: Comparison): string {
+  if (c.paper) return publishedText(c.paper);
+  // Pair the published values of the two activations that measure the same thing.
+  const numeric = result.claim.published.filter((p) => typeof p.value === "number" && p.tag !== "sec");
+  const pairs = numeric.filter((p) => p.activation === c.activation).flatMap((a) => {
+    const b = numeric.find((q) => q.activation === c.versus && measureOf(q) === measureOf(a));
+    return b ? [[a, b] as const] : [];
+  });
+  if (pairs.length === 0) return "none published";
+  return pairs.map(([a, b]) => {
+    const [va, vb] = [a.value as number, b.value as number];
+    const prefix = pairs.length > 1 ? `${measureOf(a)}: ` : "";
+    return `${prefix}${va} vs ${vb}, d = ${signed(va - vb, 3)} [${a.tag}]`;
+  }).join("; ");
+}
+
+function quantity(result: ClaimResult): string {
+  switch (result.claim.measure) {
+    case "trainLoss":
+      return "d = final training loss difference (nats)";
+    case "valLoss":
+      return "d = final validation loss difference, mean over sources (nats)";
+    case "valLossPerSource":
+      return "d = final validation loss difference on each source (nats)";
+    case "taskAcc":
+      return "d = final accuracy difference, mean over tasks (fraction correct)";
+    default:
+      return "speed-up (x): geometric mean over seeds, interval from ln(speed-up)";
+  }
+}
+
+/**
+ * The summary table of all claims.
+ *
+ * @example
+ * ```ts
+ * claimsSummary(data); // "| # | claim | ... |"
+ * ```
+ */
+export function claimsSummary(data: ReportData): string {
+  const rows = data.claims.map((r, i) => [
+    `C${i + 1}`,
+    `${r.claim.title} (${code(r.claim.id)})`,
+    r.comparisons.length
+      ? r.comparisons.map((c) =>
+        `${comparisonName(c)}: ${oursText(c)}${c.pairs.length === 0 && c.reason ? ` (${c.reason})` : ""}`
+      )
+        .join("; ")
+      : `not testable here (${r.outOfScope.map(displayName).join(", ") || "no runs"})`,
+    verdictText(r.verdict),
+  ]);
+  return table(["#", "claim", "ours: mean [95% CI]", "verdict"], rows);
+}
+
+/**
+ * One section per claim.
+ *
+ * @example
+ * ```ts
+ * claimSections(data).join("\n\n");
+ * ```
+ */
+export function claimSections(data: ReportData): string[] {
+  return data.claims.map((r, i) => {
+    const lines = [
+      `### C${i + 1}. ${r.claim.title}: ${verdictText(r.verdict)}`,
+      "",
+      `Claim ${code(r.claim.id)}: ${r.claim.text}`,
+      "",
+    ];
+    const published = [...r.claim.published, ...r.comparisons.flatMap((c) => (c.paper ? [c.paper] : []))];
+    const unique = published.filter((p, j) => published.findIndex((q) => q.label === p.label) === j);
+    if (unique.length) {
+      lines.push("Published:", "");
+      for (const p of unique) lines.push(`- ${p.label}: ${publishedText(p)}`);
+      lines.push("");
+    }
+    lines.push(`How it is tested: ${r.claim.howTested}`, "");
+    if (r.outOfScope.length) {
+      lines.push(
+        `Not tested in this suite (it does not run them): ${r.outOfScope.map(displayName).join(", ")}.`,
+        "",
+      );
+    }
+    if (r.comparisons.length === 0) {
+      lines.push("No comparison of this claim can be made from this suite's runs.");
+      return lines.join("\n");
+    }
+    lines.push(`Ours: ${quantity(r)}; the paper's direction is "${describeDirection(r)}".`, "");
+    lines.push(table(
+      ["comparison", "paper", "expected", "ours: mean [95% CI]", "per seed", "n", "verdict", "note"],
+      r.comparisons.map((c) => [
+        comparisonName(c),
+        paperText(r, c),
+        SPEEDUP.has(c.measure)
+          ? (c.expected === "higher" ? "> 1x" : "< 1x")
+          : c.expected === "lower"
+          ? "d < 0"
+          : "d > 0",
+        oursText(c),
+        perSeedText(c),
+        c.pairs.length,
+        verdictText(c.verdict),
+        c.reason || (SPEEDUP.has(c.measure) ? c.pairs.map((p) => `s${p.seed} ${p.note}`).join("; ") : ""),
+      ]),
+    ));
+    return lines.join("\n");
+  });
+}
+
+function describeDirection(r: ClaimResult): string {
+  if ("ranking" in r.claim.test) {
+    return `each activation below the next in ${r.claim.test.ranking.map(displayName).join(" < ")}`;
+  }
+  return r.comparisons.map((c) =>
+    `${displayName(c.activation)} ${
+      SPEEDUP.has(c.measure)
+        ? (c.expected === "higher" ? "faster than" : "slower than")
+        : c.expected === "lower"
+        ? "below"
+        : "above"
+    } ${displayName(c.versus)}`
+  ).filter((v, i, all) => all.indexOf(v) === i).join(", ");
+}

@@ -1,0 +1,197 @@
+/**
+ * Markdown for the deviations from the paper and the caveats, computed from
+ * the runs (what differs is read from their configs, never assumed).
+ * @module
+ */
+import { displayName, loadPublished, PROVENANCE_TAGS } from "../published/mod.ts";
+import type { ReportData } from "./data.ts";
+import { count, tokens } from "./_format.ts";
+
+function get(object: unknown, path: string): unknown {
+  let node = object;
+  for (const key of path.split(".")) {
+    if (node === null || typeof node !== "object") return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
+/**
+ * The deviations section.
+ *
+ * @example
+ * ```ts
+ * deviationsSection(data);
+ * ```
+ */
+export function deviationsSection(data: ReportData): string {
+  const run = data.selection.usable[0] ?? data.selection.runs[0];
+  const r = run.record;
+  const dense = data.selection.experiment === "dense_1B";
+  const paperTokens = data.paper?.budgetTokens ?? NaN;
+  const items: string[] = [];
+  items.push(
+    `**Scale.** ${count(r.counts.total)} parameters (${count(r.counts.active)} active) trained on ${
+      tokens(r.progress.totalTokens)
+    } ` +
+      `tokens, against the paper's ${
+        dense ? "≈1.35B parameters on 250B tokens" : "≈6.9B total / ≈1.3B active on 200B tokens"
+      }` +
+      `${
+        Number.isFinite(paperTokens)
+          ? ` (${(paperTokens / Math.max(1, r.progress.totalTokens)).toExponential(1)}× more tokens)`
+          : ""
+      }.`,
+  );
+  const tokenizer = get(r.config, "data.tokenizer");
+  items.push(
+    `**Data and tokenizer.** Ours: ${JSON.stringify(get(r.config, "data.train") ?? "?")}, tokenizer ${
+      JSON.stringify(tokenizer ?? "?")
+    }. ` +
+      `Paper: ${
+        dense ? "RedPajama-1T with the Llama tokenizer" : "OLMoE-mix-0924 with the GPT-NeoX-OLMo tokenizer"
+      }. ` +
+      "Losses are therefore not comparable in absolute value (a byte-level loss is per byte, a BPE loss per word piece).",
+  );
+  items.push(
+    `**Validation sets.** Ours: ${
+      data.sources.join(", ") || "none"
+    } (held-out splits of our training sources). Paper: ${
+      dense ? "an undocumented validation set reported as 'PPL'" : "11 sets, of which C4 and Wikipedia are plotted"
+    }.`,
+  );
+  items.push(
+    `**Downstream tasks.** Ours: ${
+      data.tasks.join(", ") || "none"
+    } (small zero-shot tasks built from our data). Paper: ${
+      dense
+        ? "six tasks (HellaSwag and ARC-Easy plotted)"
+        : "nine tasks (HellaSwag, MMLU-Var, ARC-Challenge, SciQ plotted)"
+    }. Only directions are compared.`,
+  );
+  items.push(
+    `**Numerics and software.** TensorFlow.js ${String(get(r.env, "versions.tfjs") ?? "")} on the ${
+      String(get(r.env, "backend") ?? "?")
+    } backend in float32; the paper trained in bf16 with ${dense ? "Megatron-LM" : "OLMo/megablocks"} on GPUs.`,
+  );
+  items.push(
+    `**Seeds.** ${data.selection.expected.seeds.length} seed(s) per activation here; the paper reports one run per activation.`,
+  );
+  const manifest = get(r.config, "manifest.entries");
+  if (Array.isArray(manifest)) {
+    for (const entry of manifest) {
+      const scales = get(entry, "scales");
+      if (get(entry, "kept") === false && (!Array.isArray(scales) || scales.includes(data.selection.scale))) {
+        items.push(
+          `**${String(get(entry, "what"))}** (from the manifest). Paper: ${String(get(entry, "paper"))}; here: ${
+            String(get(entry, "here"))
+          }. Why: ${String(get(entry, "why"))}`,
+        );
+      }
+    }
+  }
+  return ["## 6. Deviations from the paper", "", ...items.map((i) => `- ${i}`)].join("\n");
+}
+
+/**
+ * The caveats section.
+ *
+ * @example
+ * ```ts
+ * caveatsSection(data);
+ * ```
+ */
+export function caveatsSection(data: ReportData): string {
+  const s = data.selection;
+  const items: string[] = [];
+  if (s.scale === "smoke") {
+    items.push(
+      "**Smoke scale.** These runs exist to test the pipeline; their numbers say nothing about the paper's claims.",
+    );
+  }
+  const seedsPerActivation = data.stats.map((x) => x.seeds.length);
+  if (seedsPerActivation.some((n) => n < 2)) {
+    items.push(
+      "**Single seeds.** Some activations have fewer than two finished seeds; comparisons involving them have no interval and are inconclusive by rule.",
+    );
+  }
+  items.push(
+    "**The paper's numbers are single runs without error bars** (reviewers raised this). Differences of 0.01–0.02 nats " +
+      "between activations may be within the paper's own seed-to-seed noise.",
+  );
+  if (s.experiment === "dense_1B") {
+    items.push(
+      "**The dense 'Validation PPL' is undocumented.** The plotted values (≈3.2) cannot be exp(training loss) (≈8.8), " +
+        "and the validation set is not stated; only its ordering is compared.",
+    );
+  } else {
+    items.push(
+      "**MoE evaluation arrays.** In the paper's MoE figures the SwiGLU series skip step 38k and repeat step 48k, so " +
+        "SwiGLU's last values may be shifted by one evaluation (4.19B tokens).",
+    );
+  }
+  items.push(
+    "**Digitised numbers.** Published values are read from the authors' SVG figures (exact vertices, 6 significant " +
+      "digits); whether the plotted losses were smoothed before plotting is unknown. The paper's tables were not available.",
+  );
+  items.push(
+    "**Multiple comparisons.** Each comparison uses its own 95% interval without correction; across many comparisons " +
+      "some will exclude 0 by chance.",
+  );
+  items.push(
+    "**Speed-ups depend on smoothing and the schedule.** Our runs end on a decaying cosine like the dense paper runs, " +
+      "but the MoE paper runs used a nearly constant learning rate; a speed-up measured at the end of a decayed schedule " +
+      "is not the same quantity.",
+  );
+  const codes = new Set(s.runs.map((r) => `${r.record.code.commit}/${r.record.code.sourceHash}`));
+  if (codes.size > 1) items.push("**Mixed code versions.** The runs were produced by different versions of the code.");
+  const dirty = s.runs.some((r) => r.record.code.dirty);
+  if (dirty) {
+    items.push("**Uncommitted code.** At least one run was produced from a working tree with uncommitted changes.");
+  }
+  if (s.runs.some((r) => r.record.timings.resumes > 0)) {
+    items.push(
+      "**Resumed runs.** Some runs were resumed from a checkpoint; results match an uninterrupted run on the same backend by design, but their timings include the restart.",
+    );
+  }
+  const missing = s.missing.length;
+  if (missing) {
+    items.push(
+      `**Missing runs.** ${missing} expected run(s) are missing or unfinished (section 4); verdicts use only finished runs.`,
+    );
+  }
+  const diverged = s.runs.filter((r) => r.record.status === "diverged");
+  if (diverged.length) {
+    items.push(
+      `**Divergence.** ${diverged.length} run(s) diverged (loss NaN or infinite): ${
+        diverged.map((r) =>
+          `${displayName(r.record.activation)} s${r.record.seed} at step ${r.record.divergedAtStep ?? "?"}`
+        )
+          .join(", ")
+      }. They are excluded from the statistics; divergence may itself be a finding about stability.`,
+    );
+  }
+  return ["## 7. Caveats", "", ...items.map((i) => `- ${i}`)].join("\n");
+}
+
+/**
+ * The provenance legend and where the paper data comes from.
+ *
+ * @example
+ * ```ts
+ * provenanceAppendix();
+ * ```
+ */
+export function provenanceAppendix(): string {
+  const p = loadPublished();
+  return [
+    "## Appendix: provenance of the paper's numbers",
+    "",
+    `Published values come from \`src/published/data/\` (paper package schema ${p.schema_version}, copied unchanged; ` +
+    "see its README). Tags:",
+    "",
+    ...PROVENANCE_TAGS.map((t) => `- \`[${t.tag}]\` ${t.meaning}`),
+    "",
+    `Not available in the published material: ${p.missing.length} items, e.g. ${p.missing[0]}`,
+  ].join("\n");
+}

@@ -1,0 +1,253 @@
+/**
+ * Markdown for the result tables that are not claims: final metrics per
+ * activation, every run, missing and unused runs, and throughput.
+ * @module
+ */
+import { displayName } from "../published/mod.ts";
+import { finalTrainLoss, type LoadedRun } from "../results/mod.ts";
+import type { ReportData } from "./data.ts";
+import { runValue } from "./evaluate.ts";
+import { code, num, table, tokens, withInterval } from "./_format.ts";
+import { describeStatus } from "./select.ts";
+import { oursText } from "./_md_claims.ts";
+
+/**
+ * Final metrics per activation (mean with 95% interval over seeds) and the
+ * paired differences with the baseline.
+ *
+ * @example
+ * ```ts
+ * finalMetricsTable(data);
+ * ```
+ */
+export function finalMetricsTable(data: ReportData): string {
+  const base = displayName(data.selection.baseline);
+  const headers = [
+    "activation",
+    "seeds",
+    "final train loss",
+    "val loss (mean over sources)",
+    ...data.sources.map((s) => `val ${s}`),
+    ...(data.tasks.length ? ["accuracy (mean over tasks)"] : []),
+  ];
+  const rows = data.stats.map((s) => [
+    displayName(s.activation),
+    s.seeds.join(", ") || "none finished",
+    withInterval(s.trainLoss),
+    withInterval(s.valLoss),
+    ...data.sources.map((src) => withInterval(s.valBySource[src])),
+    ...(data.tasks.length ? [withInterval(s.taskAcc, 3)] : []),
+  ]);
+  const diffs = data.activations.filter((a) => a !== data.selection.baseline).map((a) => {
+    const find = (list: typeof data.versusBaseline.train) => list.find((c) => c.activation === a);
+    const [t, v, acc] = [find(data.versusBaseline.train), find(data.versusBaseline.val), find(data.versusBaseline.acc)];
+    return [
+      displayName(a),
+      t ? oursText(t) : "n/a",
+      v ? oursText(v) : "n/a",
+      ...(data.tasks.length ? [acc ? oursText(acc) : "n/a"] : []),
+      t?.pairs.length ?? 0,
+    ];
+  });
+  return [
+    "Mean over finished seeds with the 95% t-interval in brackets (losses in nats per token; accuracy as a fraction).",
+    "",
+    table(headers, rows),
+    "",
+    `Paired differences with ${base} (activation − ${base}, per seed, then mean [95% CI]); this includes activations ` +
+    "for which the paper publishes no number:",
+    "",
+    table(
+      [
+        "activation",
+        `Δ train loss vs ${base}`,
+        `Δ val loss vs ${base}`,
+        ...(data.tasks.length ? [`Δ accuracy vs ${base}`] : []),
+        "paired seeds",
+      ],
+      diffs,
+    ),
+    ...(data.tasks.length
+      ? [
+        "",
+        "Accuracy per task (mean [95% CI]):",
+        "",
+        table(
+          ["activation", ...data.tasks],
+          data.stats.map((s) => [displayName(s.activation), ...data.tasks.map((t) => withInterval(s.accByTask[t], 3))]),
+        ),
+      ]
+      : []),
+  ].join("\n");
+}
+
+/** The selection's runs in report order (activation as in the tables, then seed). */
+function ordered(data: ReportData): LoadedRun[] {
+  const rank = (a: string) => data.activations.indexOf(a);
+  return [...data.selection.runs].sort((a, b) =>
+    rank(a.record.activation) - rank(b.record.activation) || a.record.seed - b.record.seed
+  );
+}
+
+/**
+ * Every run of the selection, then the missing and the unused ones.
+ *
+ * @example
+ * ```ts
+ * runsSection(data);
+ * ```
+ */
+export function runsSection(data: ReportData): string {
+  const s = data.selection;
+  const lines = [
+    "## 4. Runs",
+    "",
+    table(
+      [
+        "activation",
+        "seed",
+        "status",
+        "steps",
+        "tokens",
+        "final train loss",
+        "final val loss (mean)",
+        "tokens/s",
+        "run id",
+      ],
+      ordered(data).map((r) => {
+        // An unfinished run has no final values: show its last ones, marked as such.
+        const mark = (v: string) => (r.record.status === "finished" || v === "n/a" ? v : `last: ${v}`);
+        return [
+          displayName(r.record.activation),
+          r.record.seed,
+          r.record.status === "finished" ? "finished" : describeStatus(r),
+          `${r.record.progress.step} / ${r.record.progress.totalSteps}`,
+          tokens(r.record.progress.tokens),
+          mark(num(finalTrainLoss(r.metrics))),
+          mark(num(runValue(r, "valLoss"))),
+          num(r.record.timings.tokensPerSecond, 0),
+          code(r.record.runId),
+        ];
+      }),
+    ),
+    "",
+    "### Missing runs",
+    "",
+    `Expected: ${s.expected.activations.map(displayName).join(", ")} × seeds ${s.expected.seeds.join(", ")} ` +
+    `(${s.expected.source}).`,
+    "",
+  ];
+  if (s.missing.length === 0) lines.push("None: every expected run finished.");
+  else {
+    lines.push(
+      `${s.missing.length} expected run(s) have no usable result; they are left out of every statistic, never filled in:`,
+      "",
+      table(["activation", "seed", "why"], s.missing.map((m) => [displayName(m.activation), m.seed, m.reason])),
+    );
+  }
+  if (s.excluded.length) {
+    lines.push(
+      "",
+      "### Runs in the results folder not used by this report",
+      "",
+      table(
+        ["activation", "seed", "scale", "status", "why", "run id"],
+        s.excluded.map((e) => [
+          displayName(e.run.record.activation),
+          e.run.record.seed,
+          e.run.record.scale,
+          e.run.record.status,
+          e.reason,
+          code(e.run.record.runId),
+        ]),
+      ),
+    );
+  }
+  return lines.join("\n");
+}
+
+function median(values: number[]): number {
+  const v = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (v.length === 0) return NaN;
+  const m = Math.floor(v.length / 2);
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
+/**
+ * Throughput per run, per activation relative to the baseline, and the
+ * benchmark summary when there is one.
+ *
+ * @example
+ * ```ts
+ * throughputSection(data);
+ * ```
+ */
+export function throughputSection(data: ReportData): string {
+  const s = data.selection;
+  const lines = [
+    "## 5. Throughput",
+    "",
+    "Training steps only (evaluation and checkpoint time are excluded). The machine may have been shared with other " +
+    "work: treat timings as indicative, and use `deno bench` for speed comparisons.",
+    "",
+    table(
+      [
+        "run",
+        "backend",
+        "ms/step",
+        "tokens/s (whole run)",
+        "median tokens/s per logged step",
+        "train s",
+        "eval s",
+        "resumes",
+      ],
+      ordered(data).map((r) => {
+        const t = r.record.timings;
+        const steps = r.record.progress.step;
+        return [
+          `${displayName(r.record.activation)} s${r.record.seed}`,
+          String((r.record.env as { backend?: unknown }).backend ?? "?"),
+          steps > 0 ? num((t.trainSeconds * 1000) / steps, 1) : "n/a",
+          num(t.tokensPerSecond, 0),
+          num(median(r.metrics.map((m) => m.tokensPerSecond)), 0),
+          num(t.trainSeconds, 1),
+          num(t.evalSeconds, 1),
+          t.resumes,
+        ];
+      }),
+    ),
+  ];
+  const base = data.stats.find((x) => x.activation === s.baseline);
+  if (base && base.tokensPerSecond.n > 0) {
+    lines.push(
+      "",
+      table(
+        ["activation", "tokens/s (mean [95% CI])", `relative to ${displayName(s.baseline)}`],
+        data.stats.filter((x) => x.tokensPerSecond.n > 0).map((x) => [
+          displayName(x.activation),
+          withInterval(x.tokensPerSecond, 0),
+          `${num(x.tokensPerSecond.mean / base.tokensPerSecond.mean, 3)}x`,
+        ]),
+      ),
+    );
+  }
+  if (data.bench) {
+    lines.push("", `### Benchmarks (${code(data.bench.path)})`, "");
+    if (data.bench.problem) lines.push(`The file could not be read: ${data.bench.problem}.`);
+    else if (data.bench.entries.length === 0) lines.push("The file lists no benchmark.");
+    else {
+      lines.push(table(
+        ["benchmark", "backend", "activation", "ms/step (median)", "tokens/s", "MFU"],
+        data.bench.entries.map((e) => [
+          e.name,
+          e.backend,
+          displayName(e.activation),
+          num(e.msPerStepMedian, 2),
+          num(e.tokensPerSecond, 0),
+          typeof e.mfu === "number" ? `${num(e.mfu * 100, 2)}%` : "n/a",
+        ]),
+      ));
+    }
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,117 @@
+/**
+ * Everything a report shows, computed once from a run selection: per
+ * activation statistics, paired comparisons with the baseline, the claims'
+ * results, and the paper's reference for the experiment.
+ * @module
+ */
+import { type ExperimentId, type PaperExperiment, paperExperiment } from "../published/mod.ts";
+import { finalEval, type LoadedRun } from "../results/mod.ts";
+import type { BenchFile } from "./bench.ts";
+import { type ClaimResult, compare, type Comparison, evaluateClaims, runValue } from "./evaluate.ts";
+import type { RunSelection } from "./select.ts";
+import { type Interval, tInterval } from "./stats.ts";
+
+/** Order activations are listed in: the paper's ranking, then the rest. */
+const ORDER = ["polynorm", "polyrelu", "swiglu", "gelu", "relu", "relu2", "silu"];
+
+/**
+ * Sorts activation ids in report order.
+ *
+ * @example
+ * ```ts
+ * sortActivations(["swiglu", "polynorm"]); // ["polynorm", "swiglu"]
+ * ```
+ */
+export function sortActivations(activations: Iterable<string>): string[] {
+  const rank = (a: string) => (ORDER.includes(a) ? ORDER.indexOf(a) : ORDER.length);
+  return [...new Set(activations)].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
+/** Statistics of one activation over its finished seeds. */
+export interface ActivationStats {
+  activation: string;
+  seeds: number[];
+  trainLoss: Interval;
+  /** Validation loss averaged over sources. */
+  valLoss: Interval;
+  valBySource: Record<string, Interval>;
+  /** Accuracy averaged over tasks. */
+  taskAcc: Interval;
+  accByTask: Record<string, Interval>;
+  tokensPerSecond: Interval;
+}
+
+/** The report's data. */
+export interface ReportData {
+  selection: RunSelection;
+  claims: ClaimResult[];
+  activations: string[];
+  stats: ActivationStats[];
+  /** Every other activation against the baseline, including those without a published number. */
+  versusBaseline: { train: Comparison[]; val: Comparison[]; acc: Comparison[] };
+  sources: string[];
+  tasks: string[];
+  paper: PaperExperiment | null;
+  bench: BenchFile | null;
+}
+
+function finite(values: number[]): number[] {
+  return values.filter(Number.isFinite);
+}
+
+function statsOf(activation: string, runs: LoadedRun[], sources: string[], tasks: string[]): ActivationStats {
+  const mine = runs.filter((r) => r.record.activation === activation);
+  const last = mine.map((r) => finalEval(r.evals));
+  return {
+    activation,
+    seeds: mine.map((r) => r.record.seed),
+    trainLoss: tInterval(finite(mine.map((r) => runValue(r, "trainLoss")))),
+    valLoss: tInterval(finite(mine.map((r) => runValue(r, "valLoss")))),
+    valBySource: Object.fromEntries(
+      sources.map((s) => [s, tInterval(finite(last.map((e) => e?.sources[s]?.loss ?? NaN)))]),
+    ),
+    taskAcc: tInterval(finite(mine.map((r) => runValue(r, "taskAcc")))),
+    accByTask: Object.fromEntries(tasks.map((t) => [t, tInterval(finite(last.map((e) => e?.tasks[t]?.acc ?? NaN)))])),
+    tokensPerSecond: tInterval(finite(mine.map((r) => r.record.timings.tokensPerSecond))),
+  };
+}
+
+/**
+ * Computes a report's data from a selection.
+ *
+ * @example
+ * ```ts
+ * const data = buildReportData(selectRuns(runs), null);
+ * data.claims.map((c) => c.verdict);
+ * ```
+ */
+export function buildReportData(selection: RunSelection, bench: BenchFile | null): ReportData {
+  const usable = selection.usable;
+  const sources = [...new Set(usable.flatMap((r) => Object.keys(finalEval(r.evals)?.sources ?? {})))].sort();
+  const tasks = [...new Set(usable.flatMap((r) => Object.keys(finalEval(r.evals)?.tasks ?? {})))].sort();
+  const activations = sortActivations([
+    ...selection.expected.activations,
+    ...selection.runs.map((r) => r.record.activation),
+  ]);
+  const others = activations.filter((a) => a !== selection.baseline);
+  const against = (measure: "trainLoss" | "valLoss" | "taskAcc") =>
+    others.map((a) =>
+      compare(usable, {
+        activation: a,
+        versus: selection.baseline,
+        expected: measure === "taskAcc" ? "higher" : "lower",
+      }, measure)
+    );
+  const known = selection.experiment === "dense_1B" || selection.experiment === "moe_1B_active_7B_total";
+  return {
+    selection,
+    claims: evaluateClaims(selection),
+    activations,
+    stats: activations.map((a) => statsOf(a, usable, sources, tasks)),
+    versusBaseline: { train: against("trainLoss"), val: against("valLoss"), acc: against("taskAcc") },
+    sources,
+    tasks,
+    paper: known ? paperExperiment(selection.experiment as ExperimentId) : null,
+    bench,
+  };
+}

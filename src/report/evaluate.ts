@@ -1,0 +1,240 @@
+/**
+ * Testing the claims on a selection of runs: paired comparisons by seed,
+ * intervals and verdicts, as plain data for the report and the gate.
+ * @module
+ */
+import { finalEval, finalTrainLoss, type LoadedRun } from "../results/mod.ts";
+import {
+  claimsFor,
+  type ClaimSpec,
+  type ComparisonSpec,
+  type Direction,
+  type Measure,
+  type PublishedValue,
+} from "./claims.ts";
+import { speedupOf, trainCurve, valCurve } from "./curves.ts";
+import { type RunSelection, selectRuns } from "./select.ts";
+import { type Interval, tInterval } from "./stats.ts";
+import { combineVerdicts, pairedVerdict, type Verdict } from "./verdict.ts";
+
+/** One seed of a paired comparison. */
+export interface SeedPair {
+  seed: number;
+  /** The activation's value (speed-ups: the speed-up itself). */
+  a: number;
+  /** The reference's value (speed-ups: NaN). */
+  b: number;
+  /** The paired difference a − b (speed-ups: ln speed-up). */
+  d: number;
+  /** How a speed-up was read ("reached at 1.2k of 1.5k tokens"). */
+  note?: string;
+}
+
+/** One tested comparison of a claim. */
+export interface Comparison {
+  /** `<activation>-vs-<versus>`, with `@<source>` for per-source comparisons. */
+  key: string;
+  activation: string;
+  versus: string;
+  source?: string;
+  measure: Measure;
+  expected: Direction;
+  pairs: SeedPair[];
+  /** 95% t-interval of the mean of d. */
+  interval: Interval;
+  verdict: Verdict;
+  /** Why the verdict is weak or missing, in words ("one paired seed"); empty otherwise. */
+  reason: string;
+  paper?: PublishedValue;
+}
+
+/** A claim and what the runs say about it. */
+export interface ClaimResult {
+  claim: ClaimSpec;
+  comparisons: Comparison[];
+  verdict: Verdict;
+  /** Activations of the claim that this suite does not run (out of its scope). */
+  outOfScope: string[];
+}
+
+/**
+ * The value of a per-run measure, NaN when the run lacks it.
+ *
+ * @example
+ * ```ts
+ * runValue(run, "trainLoss"); // 2.31
+ * runValue(run, "valLossPerSource", "brown"); // 2.45
+ * ```
+ */
+export function runValue(run: LoadedRun, measure: Measure, source?: string): number {
+  const last = finalEval(run.evals);
+  switch (measure) {
+    case "trainLoss":
+      return finalTrainLoss(run.metrics);
+    case "valLoss": {
+      const losses = Object.values(last?.sources ?? {}).map((s) => s.loss);
+      return losses.length ? losses.reduce((a, b) => a + b, 0) / losses.length : NaN;
+    }
+    case "valLossPerSource":
+      return last?.sources[source ?? ""]?.loss ?? NaN;
+    case "taskAcc": {
+      const accs = Object.values(last?.tasks ?? {}).map((t) => t.acc);
+      return accs.length ? accs.reduce((a, b) => a + b, 0) / accs.length : NaN;
+    }
+    default:
+      throw new Error(`runValue: ${measure} is not a per-run measure`);
+  }
+}
+
+function bySeed(runs: readonly LoadedRun[], activation: string): Map<number, LoadedRun> {
+  return new Map(runs.filter((r) => r.record.activation === activation).map((r) => [r.record.seed, r]));
+}
+
+function formatTokens(tokens: number): string {
+  if (tokens >= 1e9) return `${(tokens / 1e9).toFixed(2)}B`;
+  if (tokens >= 1e6) return `${(tokens / 1e6).toFixed(2)}M`;
+  if (tokens >= 1e3) return `${(tokens / 1e3).toFixed(1)}k`;
+  return tokens.toFixed(0);
+}
+
+function pairFor(a: LoadedRun, b: LoadedRun, measure: Measure, source?: string): SeedPair | null {
+  const seed = a.record.seed;
+  if (measure === "trainSpeedup" || measure === "valSpeedup") {
+    const curve = measure === "trainSpeedup" ? trainCurve : (run: LoadedRun) => valCurve(run);
+    const s = speedupOf(curve(a), curve(b));
+    if (!s || !Number.isFinite(s.speedup) || s.speedup <= 0) return null;
+    const note = s.reached
+      ? `reached at ${formatTokens(s.crossing)} of ${formatTokens(s.budget)} tokens`
+      : `never reached; ${b.record.activation} reached this run's final value at ${formatTokens(s.crossing)} of ${
+        formatTokens(s.budget)
+      }`;
+    return { seed, a: s.speedup, b: NaN, d: Math.log(s.speedup), note };
+  }
+  const va = runValue(a, measure, source);
+  const vb = runValue(b, measure, source);
+  if (!Number.isFinite(va) || !Number.isFinite(vb)) return null;
+  return { seed, a: va, b: vb, d: va - vb };
+}
+
+/**
+ * Compares two activations by seed on a measure.
+ *
+ * @example
+ * ```ts
+ * const c = compare(selection.usable, { activation: "polynorm", versus: "swiglu", expected: "lower" }, "trainLoss");
+ * c.verdict; // "reproduced"
+ * ```
+ */
+export function compare(
+  usable: readonly LoadedRun[],
+  spec: ComparisonSpec,
+  measure: Measure,
+  source?: string,
+): Comparison {
+  const as = bySeed(usable, spec.activation);
+  const bs = bySeed(usable, spec.versus);
+  const pairs: SeedPair[] = [];
+  let unreadable = 0;
+  for (const [seed, a] of [...as].sort(([x], [y]) => x - y)) {
+    const b = bs.get(seed);
+    if (!b) continue;
+    const pair = pairFor(a, b, measure, source);
+    if (pair) pairs.push(pair);
+    else unreadable++;
+  }
+  const interval = tInterval(pairs.map((p) => p.d));
+  const reasons: string[] = [];
+  if (as.size === 0) reasons.push(`no finished run of ${spec.activation}`);
+  if (bs.size === 0) reasons.push(`no finished run of ${spec.versus}`);
+  if (as.size && bs.size && pairs.length === 0 && unreadable === 0) reasons.push("no seed has both runs");
+  if (unreadable) reasons.push(`${unreadable} seed(s) without the measure`);
+  if (pairs.length === 1) reasons.push("one paired seed: no interval");
+  return {
+    key: `${spec.activation}-vs-${spec.versus}${source !== undefined ? `@${source}` : ""}`,
+    activation: spec.activation,
+    versus: spec.versus,
+    source,
+    measure,
+    expected: spec.expected,
+    pairs,
+    interval,
+    verdict: pairedVerdict(interval, spec.expected),
+    reason: reasons.join("; "),
+    paper: spec.paper,
+  };
+}
+
+function comparisonsOf(claim: ClaimSpec, inScope: (a: string) => boolean): { specs: ComparisonSpec[]; out: string[] } {
+  if ("ranking" in claim.test) {
+    const order = claim.test.ranking.filter(inScope);
+    const specs = order.slice(1).map((worse, i) => ({
+      activation: order[i],
+      versus: worse,
+      expected: "lower" as const,
+    }));
+    return { specs, out: claim.test.ranking.filter((a) => !inScope(a)) };
+  }
+  const specs = claim.test.comparisons.filter((c) => inScope(c.activation) && inScope(c.versus));
+  const named = [...new Set(claim.test.comparisons.flatMap((c) => [c.activation, c.versus]))];
+  return { specs, out: named.filter((a) => !inScope(a)) };
+}
+
+/**
+ * Tests every claim of the selection's experiment.
+ *
+ * @example
+ * ```ts
+ * for (const r of evaluateClaims(selection)) console.log(r.claim.id, r.verdict);
+ * ```
+ */
+export function evaluateClaims(selection: RunSelection): ClaimResult[] {
+  const inScope = (a: string) => selection.expected.activations.includes(a);
+  return claimsFor(selection.experiment).map((claim) => {
+    const { specs, out } = comparisonsOf(claim, inScope);
+    const comparisons: Comparison[] = [];
+    for (const spec of specs) {
+      if (claim.measure !== "valLossPerSource") {
+        comparisons.push(compare(selection.usable, spec, claim.measure));
+        continue;
+      }
+      const sources = new Set<string>();
+      for (const run of selection.usable) {
+        if (run.record.activation !== spec.activation && run.record.activation !== spec.versus) continue;
+        for (const name of Object.keys(finalEval(run.evals)?.sources ?? {})) sources.add(name);
+      }
+      if (sources.size === 0) comparisons.push(compare(selection.usable, spec, "valLoss"));
+      for (const source of [...sources].sort()) {
+        comparisons.push(compare(selection.usable, spec, claim.measure, source));
+      }
+    }
+    const verdict = combineVerdicts(comparisons.map((c) => c.verdict));
+    return { claim, comparisons, verdict, outOfScope: out };
+  });
+}
+
+/**
+ * Claim verdicts as flat data: `<claim id>` and `<claim id>/<comparison key>`
+ * → verdict. Runs of several suites get keys prefixed with `<suite>:`. Each
+ * suite is judged at the scale {@linkcode selectRuns} picks, with the
+ * activations and seeds present taken as its plan.
+ *
+ * @example
+ * ```ts
+ * claimVerdicts(await loadRuns("results", "gate"));
+ * // { "dense.train_loss_gap": "inconclusive", "dense.train_loss_gap/polynorm-vs-swiglu": "reproduced", ... }
+ * ```
+ */
+export function claimVerdicts(runs: readonly LoadedRun[]): Record<string, Verdict> {
+  const suites = [...new Set(runs.map((r) => r.record.suite))].sort();
+  const out: Record<string, Verdict> = {};
+  for (const suite of suites) {
+    const mine = runs.filter((r) => r.record.suite === suite);
+    const prefix = suites.length > 1 ? `${suite}:` : "";
+    const selection = selectRuns(mine);
+    for (const result of evaluateClaims(selection)) {
+      out[`${prefix}${result.claim.id}`] = result.verdict;
+      for (const c of result.comparisons) out[`${prefix}${result.claim.id}/${c.key}`] = c.verdict;
+    }
+  }
+  return out;
+}

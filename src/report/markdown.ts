@@ -1,0 +1,98 @@
+/**
+ * The REPORT.md of one suite, in the structure of a replication report
+ * (ReScience / ML Reproducibility Challenge): summary, scope, method,
+ * results per claim, runs, throughput, deviations, caveats.
+ * @module
+ */
+import { displayName } from "../published/mod.ts";
+import type { ChartFile } from "./charts/mod.ts";
+import type { ReportData } from "./data.ts";
+import { code } from "./_format.ts";
+import { claimSections, claimsSummary } from "./_md_claims.ts";
+import { methodSection, scopeSection } from "./_md_method.ts";
+import { caveatsSection, deviationsSection, provenanceAppendix } from "./_md_notes.ts";
+import { finalMetricsTable, runsSection, throughputSection } from "./_md_results.ts";
+import { VERDICTS } from "./verdict.ts";
+
+/** Facts about the report itself. */
+export interface MarkdownMeta {
+  generatedAt: string;
+  /** Charts written beside REPORT.md (only names and captions are used). */
+  charts: Array<Pick<ChartFile, "file" | "title" | "caption">>;
+}
+
+function chart(meta: MarkdownMeta, file: string): string[] {
+  const c = meta.charts.find((x) => x.file === file);
+  return c ? [`![${c.title}](${c.file})`, "", `_${c.caption}_`, ""] : [];
+}
+
+/**
+ * Renders the markdown report.
+ *
+ * @example
+ * ```ts
+ * const text = renderMarkdown(data, { generatedAt: new Date().toISOString(), charts: [] });
+ * ```
+ */
+export function renderMarkdown(data: ReportData, meta: MarkdownMeta): string {
+  const s = data.selection;
+  const counts = VERDICTS.map((v) => [v, data.claims.filter((c) => c.verdict === v).length] as const);
+  const expected = s.expected.activations.length * s.expected.seeds.length;
+  const head = [
+    `# Reproduction report: ${code(s.suite)}`,
+    "",
+    `Published experiment ${code(s.experiment)}${
+      data.paper ? ` (${data.paper.title})` : ""
+    } at the **${s.scale}** scale. ` +
+    `Generated ${meta.generatedAt} by polycom-repro from ${s.usable.length} finished run(s) of ${expected} expected ` +
+    `(${s.expected.activations.map(displayName).join(", ")} × ${s.expected.seeds.length} seed(s)).`,
+    "",
+    `**Summary.** ${data.claims.length} claim(s) of this experiment: ${
+      counts.map(([v, n]) => `${n} ${v}`).join(", ")
+    }. ` +
+    "Verdicts judge directions with paired 95% intervals across seeds (rule in section 2.5)." +
+    (s.scale === "smoke" ? " This is a smoke-scale run: it tests the pipeline, not the paper." : ""),
+    "",
+    claimsSummary(data),
+  ];
+  const results = [
+    "## 3. Results",
+    "",
+    "### Final metrics",
+    "",
+    finalMetricsTable(data),
+    "",
+    ...chart(meta, "train_loss.png"),
+    ...chart(meta, "train_loss_tail.png"),
+    ...meta.charts.filter((c) => c.file.startsWith("val_loss_")).flatMap((c) => chart(meta, c.file)),
+    "### Ours beside the paper",
+    "",
+    ...chart(meta, "paper_overlay_train.png"),
+    ...chart(meta, "paper_overlay_val.png"),
+    ...chart(meta, "gap_vs_paper.png"),
+    ...chart(meta, "speedup.png"),
+    ...claimSections(data).flatMap((section) => [section, ""]),
+    ...(meta.charts.some((c) => c.file.startsWith("coefficients_")) ? ["### Learned PolyCom coefficients", ""] : []),
+    ...meta.charts.filter((c) => c.file.startsWith("coefficients_")).flatMap((c) => chart(meta, c.file)),
+  ];
+  return [
+    ...head,
+    "",
+    scopeSection(data),
+    "",
+    methodSection(data),
+    "",
+    ...results,
+    runsSection(data),
+    "",
+    throughputSection(data),
+    "",
+    ...chart(meta, "throughput.png"),
+    deviationsSection(data),
+    "",
+    caveatsSection(data),
+    "",
+    provenanceAppendix(),
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,98 @@
+/**
+ * The runner's view of the model library: create or resume, train a step,
+ * score, checkpoint. Keeps run.ts free of tfjs details.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { Batch } from "../data/mod.ts";
+import type { SequenceScorer } from "../eval/scorer.ts";
+import {
+  CHECKPOINT_FILES,
+  countParameters,
+  createModel,
+  flopsPerToken,
+  loadCheckpoint,
+  lrAt,
+  type Model,
+  modelScorer,
+  saveCheckpoint,
+  type StepStats,
+  Trainer,
+} from "../model/mod.ts";
+import type { RunRecord } from "../results/schema.ts";
+import type { ResolvedConfig } from "./plan.ts";
+
+/** What the runner keeps in a checkpoint besides weights and optimizer moments. */
+export interface TrainerState {
+  step: number;
+  tokens: number;
+  dataPosition: unknown;
+  timings: RunRecord["timings"];
+}
+
+/** A model ready to train inside a run. */
+export interface RunModel {
+  counts: RunRecord["counts"];
+  learnable: boolean;
+  scorer: SequenceScorer;
+  lrAt(step: number): number;
+  step(batch: Batch, lr: number): Promise<StepStats>;
+  coefficients(): Promise<number[][]>;
+  save(state: TrainerState): Promise<void>;
+  dispose(): void;
+}
+
+function wrap(config: ResolvedConfig, model: Model, trainer: Trainer, checkpointDir: string): RunModel {
+  const counts = countParameters(config.model);
+  const o = config.optimizer;
+  const schedule = { peak: o.lrPeak, min: o.lrMin, warmupSteps: o.warmupSteps, horizonSteps: o.horizonSteps };
+  const { batchSize, seqLen } = config.train;
+  return {
+    counts: { ...counts, flopsPerToken: flopsPerToken(config.model, seqLen) },
+    learnable: model.activation.learnable,
+    scorer: modelScorer(model),
+    lrAt: (step) => lrAt(step, schedule),
+    step: (batch, lr) => trainer.step({ inputs: batch.inputs, targets: batch.targets, batchSize, seqLen }, lr),
+    coefficients: () => model.polyCoefficients(),
+    save: async (state) =>
+      saveCheckpoint(checkpointDir, model, { optimizerState: await trainer.exportState(), trainerState: state }),
+    dispose: () => {
+      trainer.dispose();
+      model.dispose();
+    },
+  };
+}
+
+/**
+ * Creates the run's model, or resumes it from the run's checkpoint (weights,
+ * optimizer moments and trainer state) when one exists.
+ *
+ * @example
+ * ```ts
+ * const { model, resumed } = await openRunModel(config, "results/dense/run/checkpoint");
+ * ```
+ */
+export async function openRunModel(
+  config: ResolvedConfig,
+  checkpointDir: string,
+): Promise<{ model: RunModel; resumed: TrainerState | null }> {
+  const o = config.optimizer;
+  const trainerOptions = {
+    betas: o.betas,
+    eps: o.eps,
+    weightDecay: o.weightDecay,
+    decayExclude: o.decayExclude,
+    gradClip: o.gradClip,
+  };
+  if (existsSync(join(checkpointDir, CHECKPOINT_FILES.trainerState))) {
+    const loaded = await loadCheckpoint(checkpointDir);
+    const trainer = new Trainer(loaded.model, trainerOptions);
+    if (loaded.optimizerState) trainer.importState(loaded.optimizerState);
+    return {
+      model: wrap(config, loaded.model, trainer, checkpointDir),
+      resumed: loaded.trainerState as TrainerState,
+    };
+  }
+  const model = createModel(config.model, config.seed);
+  return { model: wrap(config, model, new Trainer(model, trainerOptions), checkpointDir), resumed: null };
+}

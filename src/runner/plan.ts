@@ -1,0 +1,169 @@
+/**
+ * From suites to runs: resolve each suite at a scale into one fully specified
+ * configuration per activation × seed, with a content-hashed run id.
+ * @module
+ */
+import { join } from "node:path";
+import type { CodeVersion, Scale } from "../results/schema.ts";
+import type { LoadedSuite } from "../suite/load.ts";
+import type { DataConfig, OptimizerConfig, ScaleConfig, Suite, TrainScale } from "../suite/schema.ts";
+import { UsageError } from "../util/errors.ts";
+import { canonicalJson, sha256Hex } from "../util/hash.ts";
+import { type ModelConfig, modelConfigFor } from "../model/config.ts";
+import { vocabSizeFor } from "../data/mod.ts";
+import { selectShard, type Shard } from "./options.ts";
+
+/** The optimizer after scale overrides, with every derived number spelled out. */
+export interface ResolvedOptimizer extends OptimizerConfig {
+  initStd: number;
+  warmupSteps: number;
+  /** Steps of the cosine (≥ the run's steps when the horizon is longer than the run). */
+  horizonSteps: number;
+  lrMin: number;
+}
+
+/** Everything a run depends on; hashed (with the seed and code) into its id. */
+export interface ResolvedConfig {
+  suite: string;
+  experiment: Suite["experiment"];
+  family: Suite["family"];
+  scale: Scale;
+  activation: string;
+  baseline: string;
+  seed: number;
+  model: ModelConfig;
+  train: TrainScale & { steps: number; tokensPerStep: number };
+  optimizer: ResolvedOptimizer;
+  data: DataConfig;
+  moe: Suite["moe"] | null;
+}
+
+/** One run to execute. */
+export interface PlannedRun {
+  runId: string;
+  /** Where its results go: `<results>/<suite>/<runId>`. */
+  dir: string;
+  config: ResolvedConfig;
+  suitePath: string;
+  /** The suite's written scale-down manifest and the scale's notes, for the report. */
+  manifest: { entries: Suite["manifest"]; notes: string | null };
+}
+
+/**
+ * Resolves one suite at one scale for one activation and seed.
+ *
+ * @example
+ * ```ts
+ * const config = resolveConfig(suite, "cpu", "polynorm", 0);
+ * config.model.intermediate_size; // 1.5 × the SwiGLU width
+ * ```
+ */
+export function resolveConfig(suite: Suite, scale: Scale, activation: string, seed: number): ResolvedConfig {
+  const scaleConfig = requireScale(suite, scale);
+  const dims = scaleConfig.model;
+  const train = scaleConfig.train;
+  const optimizer = { ...suite.optimizer, ...scaleConfig.optimizer } as OptimizerConfig;
+  const tokensPerStep = train.batchSize * train.seqLen;
+  const steps = Math.max(1, Math.floor(train.tokens / tokensPerStep));
+  const model = modelConfigFor({
+    family: suite.family,
+    activation,
+    hidden: dims.hidden,
+    layers: dims.layers,
+    heads: dims.heads,
+    gatedWidth: dims.gatedWidth,
+    vocab: vocabSizeFor(suite.data.tokenizer),
+    maxPositions: train.seqLen,
+    qkNorm: dims.qkNorm,
+    polyOrder: dims.polyOrder,
+    experts: dims.experts,
+    topK: dims.topK,
+    normTopK: suite.moe?.normTopK,
+    loadBalancing: suite.moe?.loadBalancing,
+    zLoss: suite.moe?.zLoss,
+    initStd: optimizer.initStd ?? undefined,
+  });
+  return {
+    suite: suite.name,
+    experiment: suite.experiment,
+    family: suite.family,
+    scale,
+    activation,
+    baseline: suite.baseline,
+    seed,
+    model,
+    train: { ...train, steps, tokensPerStep },
+    optimizer: {
+      ...optimizer,
+      initStd: model.initializer_range,
+      warmupSteps: Math.round(optimizer.warmupFraction * steps),
+      horizonSteps: Math.max(steps, Math.round(optimizer.cosineHorizon * steps)),
+      lrMin: optimizer.lrPeak * optimizer.lrMinFraction,
+    },
+    data: suite.data,
+    moe: suite.moe ?? null,
+  };
+}
+
+function requireScale(suite: Suite, scale: Scale): ScaleConfig {
+  const config = suite.scales[scale];
+  if (!config) {
+    const have = Object.entries(suite.scales).filter(([, v]) => v).map(([k]) => k);
+    throw new UsageError(`suite '${suite.name}' has no '${scale}' scale (it has: ${have.join(", ")})`);
+  }
+  return config;
+}
+
+/**
+ * The run id: a content hash of the resolved config, the seed and the code.
+ *
+ * @example
+ * ```ts
+ * const id = await runIdOf(config, code); // e.g. "polynorm-s0-3f9a0c2b71d4"
+ * ```
+ */
+export async function runIdOf(config: ResolvedConfig, code: CodeVersion): Promise<string> {
+  const hash = await sha256Hex(canonicalJson({ config, seed: config.seed, code: code.sourceHash }));
+  return `${config.activation}-s${config.seed}-${hash.slice(0, 12)}`;
+}
+
+/** What to plan. */
+export interface PlanOptions {
+  scale: Scale;
+  /** Seeds that replace the suite's and scale's seeds. */
+  seeds?: number[];
+  shard?: Shard;
+  resultsDir: string;
+  code: CodeVersion;
+}
+
+/**
+ * Plans every run of the given suites at one scale, in a stable order
+ * (suite, seed, activation), then keeps this machine's shard.
+ *
+ * @example
+ * ```ts
+ * const runs = await planRuns(await loadSuites("smoke"), { scale: "smoke", resultsDir: "results", code });
+ * ```
+ */
+export async function planRuns(suites: LoadedSuite[], options: PlanOptions): Promise<PlannedRun[]> {
+  const runs: PlannedRun[] = [];
+  for (const { suite, path } of suites) {
+    const scaleConfig = requireScale(suite, options.scale);
+    const seeds = options.seeds ?? scaleConfig.train.seeds ?? suite.seeds;
+    for (const seed of seeds) {
+      for (const activation of suite.activations) {
+        const config = resolveConfig(suite, options.scale, activation, seed);
+        const runId = await runIdOf(config, options.code);
+        runs.push({
+          runId,
+          dir: join(options.resultsDir, suite.name, runId),
+          config,
+          suitePath: path,
+          manifest: { entries: suite.manifest, notes: scaleConfig.notes ?? null },
+        });
+      }
+    }
+  }
+  return selectShard(runs, options.shard);
+}

@@ -1,0 +1,227 @@
+/**
+ * Executing one planned run: train, log, evaluate, checkpoint, resume.
+ *
+ * Guarantees:
+ * - a finished (or diverged) run is never run again;
+ * - a run killed at any moment resumes from its last checkpoint and ends with
+ *   the same numbers as an uninterrupted run on the same backend (the data
+ *   position, optimizer state and step are in the checkpoint; metrics logged
+ *   after the checkpoint are cut on resume);
+ * - every file is written atomically or appended line by line.
+ * @module
+ */
+import { join } from "node:path";
+import type { BackendInfo } from "../backend/mod.ts";
+import {
+  type EvalRow,
+  type MetricsRow,
+  readJsonl,
+  readRunRecord,
+  RUN_FILES,
+  RUN_SCHEMA,
+  type RunRecord,
+  writeJsonl,
+  writeRunRecord,
+} from "../results/mod.ts";
+import { EvalRow as EvalRowSchema, MetricsRow as MetricsRowSchema } from "../results/schema.ts";
+import type { CodeVersion } from "../results/schema.ts";
+import { appendJsonl } from "../results/io.ts";
+import type { PlannedRun } from "./plan.ts";
+import { openRunData, type RunData } from "./_data.ts";
+import { openRunModel, type RunModel, type TrainerState } from "./_model.ts";
+import type { Progress } from "./progress.ts";
+
+/** How a run ended (or why it did not run). */
+export type RunOutcome = "finished" | "diverged" | "skipped" | "interrupted" | "failed";
+
+/** Context shared by all runs of one reproduce call. */
+export interface RunContext {
+  env: BackendInfo;
+  code: CodeVersion;
+  progress: (run: PlannedRun) => Progress;
+  /** Set when the user asked to stop (SIGINT): the run checkpoints and returns "interrupted". */
+  stopRequested: () => boolean;
+}
+
+function now(): string {
+  return new Date().toISOString();
+}
+
+function freshRecord(run: PlannedRun, ctx: RunContext, counts: RunRecord["counts"]): RunRecord {
+  const c = run.config;
+  return {
+    schema: RUN_SCHEMA,
+    runId: run.runId,
+    suite: c.suite,
+    experiment: c.experiment,
+    scale: c.scale,
+    activation: c.activation,
+    seed: c.seed,
+    config: { ...c, manifest: run.manifest } as unknown as Record<string, unknown>,
+    code: ctx.code,
+    env: ctx.env as unknown as Record<string, unknown>,
+    counts,
+    status: "running",
+    divergedAtStep: null,
+    error: null,
+    progress: { step: 0, tokens: 0, totalSteps: c.train.steps, totalTokens: c.train.steps * c.train.tokensPerStep },
+    timings: {
+      startedAt: now(),
+      updatedAt: now(),
+      finishedAt: null,
+      trainSeconds: 0,
+      evalSeconds: 0,
+      tokensPerSecond: 0,
+      resumes: 0,
+    },
+  };
+}
+
+/**
+ * Runs (or resumes, or skips) one planned run and returns how it ended.
+ *
+ * @example
+ * ```ts
+ * const outcome = await executeRun(run, ctx);
+ * ```
+ */
+export async function executeRun(run: PlannedRun, ctx: RunContext): Promise<RunOutcome> {
+  const existing = await readRunRecord(run.dir);
+  if (existing && (existing.status === "finished" || existing.status === "diverged")) return "skipped";
+  await Deno.mkdir(run.dir, { recursive: true });
+
+  const c = run.config;
+  const data: RunData = await openRunData(c);
+  const checkpointDir = join(run.dir, RUN_FILES.checkpoint);
+  const { model, resumed } = await openRunModel(c, checkpointDir);
+  let record: RunRecord;
+  let state: TrainerState;
+  if (resumed && existing) {
+    state = resumed;
+    record = { ...existing, env: ctx.env as unknown as Record<string, unknown>, code: ctx.code, status: "running" };
+    record.timings = { ...state.timings, resumes: state.timings.resumes + 1 };
+    data.restore(state.dataPosition);
+    // Rows logged after the checkpoint are recomputed; cut them so no step appears twice.
+    const metricsPath = join(run.dir, RUN_FILES.metrics);
+    const evalPath = join(run.dir, RUN_FILES.evals);
+    await writeJsonl(metricsPath, (await readJsonl(metricsPath, MetricsRowSchema)).filter((r) => r.step <= state.step));
+    await writeJsonl(evalPath, (await readJsonl(evalPath, EvalRowSchema)).filter((r) => r.step <= state.step));
+  } else {
+    state = {
+      step: 0,
+      tokens: 0,
+      dataPosition: data.position(),
+      timings: freshRecord(run, ctx, model.counts).timings,
+    };
+    record = freshRecord(run, ctx, model.counts);
+    // A run restarted without a checkpoint starts its logs afresh.
+    await writeJsonl(join(run.dir, RUN_FILES.metrics), []);
+    await writeJsonl(join(run.dir, RUN_FILES.evals), []);
+  }
+  await writeRunRecord(run.dir, record);
+
+  const progress = ctx.progress(run);
+  try {
+    const outcome = await trainLoop(run, ctx, data, model, state, record, progress);
+    return outcome;
+  } catch (error) {
+    record.status = "failed";
+    record.error = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    record.timings.updatedAt = now();
+    await writeRunRecord(run.dir, record);
+    progress.stop(`failed: ${error instanceof Error ? error.message : String(error)}`);
+    return "failed";
+  } finally {
+    model.dispose();
+  }
+}
+
+async function trainLoop(
+  run: PlannedRun,
+  ctx: RunContext,
+  data: RunData,
+  model: RunModel,
+  state: TrainerState,
+  record: RunRecord,
+  progress: Progress,
+): Promise<RunOutcome> {
+  const c = run.config;
+  const t = c.train;
+  const metricsPath = join(run.dir, RUN_FILES.metrics);
+  const evalPath = join(run.dir, RUN_FILES.evals);
+  const pending: MetricsRow[] = [];
+
+  const syncRecord = async (status: RunRecord["status"]) => {
+    record.status = status;
+    record.progress = { ...record.progress, step: state.step, tokens: state.tokens };
+    record.timings = { ...state.timings, updatedAt: now() };
+    record.timings.tokensPerSecond = state.timings.trainSeconds > 0 ? state.tokens / state.timings.trainSeconds : 0;
+    if (status !== "running") record.timings.finishedAt = now();
+    await writeRunRecord(run.dir, record);
+  };
+  const flush = async () => {
+    await appendJsonl(metricsPath, pending.splice(0));
+  };
+  const evaluate = async () => {
+    const started = performance.now();
+    const result = await data.evaluate(model.scorer);
+    const row: EvalRow = { step: state.step, tokens: state.tokens, ...result };
+    await appendJsonl(evalPath, [row]);
+    state.timings.evalSeconds += (performance.now() - started) / 1000;
+  };
+  const checkpoint = async () => {
+    await flush();
+    state.dataPosition = data.position();
+    await model.save(state);
+    await syncRecord("running");
+  };
+
+  if (state.step === 0 && state.tokens === 0) await evaluate();
+  while (state.step < t.steps) {
+    const batch = data.nextBatch();
+    const lr = model.lrAt(state.step);
+    const started = performance.now();
+    const stats = await model.step(batch, lr);
+    const seconds = (performance.now() - started) / 1000;
+    state.step += 1;
+    state.tokens += t.tokensPerStep;
+    state.timings.trainSeconds += seconds;
+    const tokensPerSecond = t.tokensPerStep / seconds;
+
+    if (!Number.isFinite(stats.loss)) {
+      pending.push({ step: state.step, tokens: state.tokens, ...stats, lr, tokensPerSecond });
+      await flush();
+      record.divergedAtStep = state.step;
+      await syncRecord("diverged");
+      progress.stop(`diverged at step ${state.step} (loss ${stats.loss})`);
+      return "diverged";
+    }
+    if (state.step % t.logEvery === 0 || state.step === t.steps) {
+      const coefficients = model.learnable ? await model.coefficients() : undefined;
+      pending.push({ step: state.step, tokens: state.tokens, ...stats, lr, tokensPerSecond, coefficients });
+    }
+    progress.update({
+      step: state.step,
+      totalSteps: t.steps,
+      tokens: state.tokens,
+      loss: stats.ce,
+      tokensPerSecond: state.tokens / Math.max(1e-9, state.timings.trainSeconds),
+    });
+    if (state.step % t.evalEvery === 0 || state.step === t.steps) await evaluate();
+    if (state.step % t.checkpointEvery === 0 || state.step === t.steps) await checkpoint();
+    else if (ctx.stopRequested()) {
+      await checkpoint();
+    }
+    if (ctx.stopRequested() && state.step < t.steps) {
+      progress.stop(`interrupted at step ${state.step}; run reproduce again to resume`);
+      return "interrupted";
+    }
+  }
+  await flush();
+  await syncRecord("finished");
+  progress.stop(
+    `finished: ${state.step} steps, ${Math.round(record.timings.tokensPerSecond)} tok/s, ` +
+      `${record.timings.trainSeconds.toFixed(1)} s training`,
+  );
+  return "finished";
+}

@@ -1,0 +1,199 @@
+/**
+ * Independent float64 references for the activation tests: closed forms in
+ * plain TypeScript on number[][] rows, written straight from the definitions
+ * (no scaling tricks, no shared code with src/), plus central finite
+ * differences to check the closed-form gradients themselves.
+ * @module
+ */
+
+/** A batch of rows. */
+export type Rows = number[][];
+
+function norms(row: number[], order: number, eps: number): number[] {
+  const s = [0];
+  for (let i = 1; i <= order; i++) {
+    let mean = 0;
+    for (const v of row) mean += v ** (2 * i);
+    s.push(Math.sqrt(mean / row.length + eps));
+  }
+  return s;
+}
+
+/** PolyNorm(x) = a0 + Σ a_i x^i / sqrt(mean(x^2i) + eps), row by row. */
+export function polyNorm64(x: Rows, a: number[], eps: number): Rows {
+  const r = a.length - 1;
+  return x.map((row) => {
+    const s = norms(row, r, eps);
+    return row.map((v) => {
+      let y = a[0];
+      for (let i = 1; i <= r; i++) y += (a[i] * v ** i) / s[i];
+      return y;
+    });
+  });
+}
+
+/** Gradients of Σ w ⊙ PolyNorm(x) with respect to x and a (closed form). */
+export function polyNormGrad64(x: Rows, a: number[], eps: number, w: Rows): { dx: Rows; da: number[] } {
+  const r = a.length - 1;
+  const da = new Array(r + 1).fill(0);
+  const dx = x.map((row, k) => {
+    const n = row.length;
+    const s = norms(row, r, eps);
+    const wr = w[k];
+    const dots = [0];
+    for (let i = 1; i <= r; i++) {
+      let c = 0;
+      for (let j = 0; j < n; j++) c += wr[j] * row[j] ** i;
+      dots.push(c);
+      da[i] += c / s[i];
+    }
+    for (const v of wr) da[0] += v;
+    return row.map((v, j) => {
+      let g = 0;
+      for (let i = 1; i <= r; i++) {
+        // d/dx_j of x_k^i / s_i, summed against w: s_i depends on x_j through mean(x^2i).
+        const direct = (i * v ** (i - 1) * wr[j]) / s[i];
+        const viaNorm = (dots[i] * i * v ** (2 * i - 1)) / (n * s[i] ** 3);
+        g += a[i] * (direct - viaNorm);
+      }
+      return g;
+    });
+  });
+  return { dx, da };
+}
+
+/** PolyReLU(x) = a0 + Σ a_i relu(x)^i. */
+export function polyReLU64(x: Rows, a: number[]): Rows {
+  return x.map((row) =>
+    row.map((v) => {
+      const p = Math.max(v, 0);
+      let y = a[0];
+      for (let i = 1; i < a.length; i++) y += a[i] * p ** i;
+      return y;
+    })
+  );
+}
+
+/** Gradients of Σ w ⊙ PolyReLU(x) (relu'(0) = 0, as tfjs). */
+export function polyReLUGrad64(x: Rows, a: number[], w: Rows): { dx: Rows; da: number[] } {
+  const da = new Array(a.length).fill(0);
+  const dx = x.map((row, k) =>
+    row.map((v, j) => {
+      const p = Math.max(v, 0);
+      for (let i = 0; i < a.length; i++) da[i] += w[k][j] * p ** i;
+      if (v <= 0) return 0;
+      let d = 0;
+      for (let i = 1; i < a.length; i++) d += i * a[i] * p ** (i - 1);
+      return w[k][j] * d;
+    })
+  );
+  return { dx, da };
+}
+
+/**
+ * Central finite differences of L(x, a) = Σ w ⊙ f(x, a) in float64.
+ */
+export function finiteDifferences(
+  f: (x: Rows, a: number[]) => Rows,
+  x: Rows,
+  a: number[],
+  w: Rows,
+): { dx: Rows; da: number[] } {
+  const loss = (xs: Rows, as: number[]) => {
+    const y = f(xs, as);
+    let total = 0;
+    y.forEach((row, k) => row.forEach((v, j) => (total += v * w[k][j])));
+    return total;
+  };
+  const step = (v: number) => 1e-6 * Math.max(1, Math.abs(v));
+  const dx = x.map((row, k) =>
+    row.map((v, j) => {
+      const h = step(v);
+      const plus = x.map((r) => r.slice());
+      const minus = x.map((r) => r.slice());
+      plus[k][j] = v + h;
+      minus[k][j] = v - h;
+      return (loss(plus, a) - loss(minus, a)) / (2 * h);
+    })
+  );
+  const da = a.map((v, i) => {
+    const h = step(v);
+    const plus = a.slice();
+    const minus = a.slice();
+    plus[i] = v + h;
+    minus[i] = v - h;
+    return (loss(x, plus) - loss(x, minus)) / (2 * h);
+  });
+  return { dx, da };
+}
+
+/**
+ * erf in float64: Maclaurin series for |x| < 2.5, Lentz continued fraction of
+ * erfc beyond (both to ~1e-15).
+ */
+export function erf64(x: number): number {
+  const ax = Math.abs(x);
+  if (ax < 2.5) {
+    let term = x;
+    let sum = x;
+    for (let k = 1; k < 200; k++) {
+      term *= (-x * x) / k;
+      const add = term / (2 * k + 1);
+      sum += add;
+      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
+    }
+    return (2 / Math.sqrt(Math.PI)) * sum;
+  }
+  // erfc(x) = exp(-x²)/sqrt(π) · 1/(x + 1/2/(x + 1/(x + 3/2/(x + ...)))).
+  let f = ax;
+  let c = ax;
+  let d = 0;
+  for (let k = 1; k < 300; k++) {
+    const an = k / 2;
+    d = ax + an * d;
+    d = 1 / d;
+    c = ax + an / c;
+    const delta = c * d;
+    f *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / f;
+  return Math.sign(x) * (1 - erfc);
+}
+
+/** GELU (erf form) and its derivative Φ(x) + x·φ(x). */
+export function gelu64(x: number): { y: number; dy: number } {
+  const cdf = 0.5 * (1 + erf64(x / Math.SQRT2));
+  const pdf = Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
+  return { y: x * cdf, dy: cdf + x * pdf };
+}
+
+/** SiLU x·σ(x) and its derivative σ(x)(1 + x(1 − σ(x))). */
+export function silu64(x: number): { y: number; dy: number } {
+  const s = 1 / (1 + Math.exp(-x));
+  return { y: x * s, dy: s * (1 + x * (1 - s)) };
+}
+
+/** ReLU² and its derivative 2·relu(x). */
+export function relu2_64(x: number): { y: number; dy: number } {
+  const p = Math.max(x, 0);
+  return { y: p * p, dy: 2 * p };
+}
+
+/**
+ * Largest |got − want| over rows of length n, each relative to
+ * max(1e-30, max |want| in that row); NaN or a non-finite value where want is
+ * finite counts as Infinity.
+ */
+export function maxRowError(got: ArrayLike<number>, want: ArrayLike<number>, n: number): number {
+  let worst = 0;
+  for (let start = 0; start < want.length; start += n) {
+    let scale = 1e-30;
+    for (let j = start; j < start + n; j++) scale = Math.max(scale, Math.abs(want[j]));
+    for (let j = start; j < start + n; j++) {
+      const e = Math.abs(got[j] - want[j]) / scale;
+      worst = Number.isNaN(e) ? Infinity : Math.max(worst, e);
+    }
+  }
+  return worst;
+}

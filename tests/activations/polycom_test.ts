@@ -1,0 +1,300 @@
+import assert from "node:assert/strict";
+import { tf } from "../../src/backend/mod.ts";
+import {
+  hasFusedKernel,
+  POLY_NORM,
+  POLY_RELU,
+  polyNorm,
+  polyNormReference,
+  polyReLU,
+  polyReLUReference,
+} from "../../src/activations/mod.ts";
+import { type EmscriptenModuleLike, polycomSimdFor } from "../../src/activations/_simd.ts";
+import { UsageError } from "../../src/util/errors.ts";
+import { Rng } from "../../src/util/rng.ts";
+import {
+  finiteDifferences,
+  maxRowError,
+  polyNorm64,
+  polyNormGrad64,
+  polyReLU64,
+  polyReLUGrad64,
+  type Rows,
+} from "./_f64.ts";
+import { BACKENDS, evaluate, mixedRows, normalRows, testName, useBackend } from "./_harness.ts";
+
+const EPS = 1e-6;
+
+/** Row-relative tolerances: cpu and wasm compute in float64, webgpu in float32. */
+const TOL: Record<string, { y: number; dx: number; da: number }> = {
+  cpu: { y: 1e-6, dx: 1e-5, da: 1e-6 },
+  wasm: { y: 1e-6, dx: 1e-5, da: 1e-6 },
+  webgpu: { y: 2e-5, dx: 2e-4, da: 2e-5 },
+};
+
+function coefficients(rng: Rng, order: number): number[] {
+  return Array.from({ length: order + 1 }, () => rng.normal() * 0.5);
+}
+
+const abs = (rows: Rows) => rows.map((r) => r.map(Math.abs));
+
+/** |got_i − want_i| ≤ tol · scale_i for the coefficient gradient. */
+function assertDa(got: Float32Array, want: number[], scale: number[], tol: number, what: string) {
+  want.forEach((w, i) => {
+    const err = Math.abs(got[i] - w) / Math.max(scale[i], 1e-30);
+    assert.ok(err <= tol, `${what}: da[${i}] = ${got[i]}, want ${w} (scaled error ${err.toExponential(2)})`);
+  });
+}
+
+function assertRows(got: Float32Array, want: Rows, tol: number, what: string) {
+  const err = maxRowError(got, want.flat(), want[0].length);
+  assert.ok(err <= tol, `${what}: row-relative error ${err.toExponential(2)} > ${tol}`);
+}
+
+Deno.test("float64 closed-form gradients agree with finite differences", () => {
+  const rng = new Rng(11);
+  for (const order of [1, 2, 3, 4]) {
+    const x = mixedRows(rng, 9);
+    const a = coefficients(rng, order);
+    const w = normalRows(rng, x.length, 9);
+    const closed = polyNormGrad64(x, a, EPS, w);
+    const fd = finiteDifferences((xs, as) => polyNorm64(xs, as, EPS), x, a, w);
+    assert.ok(maxRowError(closed.dx.flat(), fd.dx.flat(), 9) < 1e-5, `PolyNorm dx, r = ${order}`);
+    assert.ok(maxRowError(closed.da, fd.da, closed.da.length) < 1e-6, `PolyNorm da, r = ${order}`);
+    const reluX = normalRows(rng, 4, 9, 2);
+    const relu = polyReLUGrad64(reluX, a, w.slice(0, 4));
+    const reluFd = finiteDifferences((xs, as) => polyReLU64(xs, as), reluX, a, w.slice(0, 4));
+    assert.ok(maxRowError(relu.dx.flat(), reluFd.dx.flat(), 9) < 1e-5, `PolyReLU dx, r = ${order}`);
+    assert.ok(maxRowError(relu.da, reluFd.da, relu.da.length) < 1e-6, `PolyReLU da, r = ${order}`);
+  }
+});
+
+for (const backend of BACKENDS) {
+  const ignore = backend.skip !== null;
+  const tol = TOL[backend.name];
+
+  Deno.test({
+    name: testName("polyNorm runs its fused kernel", backend),
+    ignore,
+    async fn() {
+      await useBackend(backend.name);
+      assert.ok(hasFusedKernel(POLY_NORM) && hasFusedKernel(POLY_RELU));
+      const x = tf.randomNormal([4, 8]);
+      const a = tf.tensor1d([0, 1 / 3, 1 / 3, 1 / 3]);
+      const profile = await tf.profile(() => polyNorm(x, a));
+      assert.ok(profile.kernels.some((k) => k.name === POLY_NORM), "PolyNorm kernel not run");
+      assert.ok(!profile.kernels.some((k) => k.name === "Rsqrt"), "stock ops ran instead of the fused kernel");
+      tf.dispose([x, a]);
+    },
+  });
+
+  for (const order of [1, 2, 3, 4, 6]) {
+    // n = 37 is odd (scalar WGSL loads, an odd SIMD tail); n = 64 takes the vec4 / even paths.
+    for (const n of [37, 64]) {
+      Deno.test({
+        name: testName(`polyNorm r=${order} n=${n}: forward, dx and da match float64 closed forms`, backend),
+        ignore,
+        async fn() {
+          await useBackend(backend.name);
+          const rng = new Rng(100 * order + n);
+          const x = mixedRows(rng, n);
+          const a = coefficients(rng, order);
+          const w = normalRows(rng, x.length, n);
+          const got = await evaluate((xs, as) => polyNorm(xs, as), x, a, w);
+          const want = polyNormGrad64(x, a, EPS, w);
+          assertRows(got.y, polyNorm64(x, a, EPS), tol.y, "y");
+          assertRows(got.dx, want.dx, tol.dx, "dx");
+          assertDa(got.da, want.da, polyNormGrad64(abs(x), a, EPS, abs(w)).da, tol.da, "polyNorm");
+        },
+      });
+    }
+  }
+
+  Deno.test({
+    name: testName("polyNorm on 3-D [batch, seq, hidden] input normalises the last axis", backend),
+    ignore,
+    async fn() {
+      await useBackend(backend.name);
+      const rng = new Rng(5);
+      const x = normalRows(rng, 6, 40, 3); // [2, 3, 40] as 6 rows of 40
+      const a = coefficients(rng, 3);
+      const w = normalRows(rng, 6, 40);
+      const got = await evaluate((xs, as) => polyNorm(xs, as), x, a, w, [2, 3, 40]);
+      const want = polyNormGrad64(x, a, EPS, w);
+      assertRows(got.y, polyNorm64(x, a, EPS), tol.y, "y");
+      assertRows(got.dx, want.dx, tol.dx, "dx");
+      assertDa(got.da, want.da, polyNormGrad64(abs(x), a, EPS, abs(w)).da, tol.da, "polyNorm 3-D");
+    },
+  });
+
+  Deno.test({
+    name: testName("polyNorm of an all-zero row is a0 with finite gradients", backend),
+    ignore,
+    async fn() {
+      await useBackend(backend.name);
+      const n = 16;
+      const x = [new Array(n).fill(0)];
+      const a = [0.25, 0.5, -0.75, 1];
+      const w = [Array.from({ length: n }, (_, j) => j - 7.5)];
+      const got = await evaluate((xs, as) => polyNorm(xs, as), x, a, w);
+      assert.ok(got.y.every((v) => v === Math.fround(0.25)));
+      // d/dx of a1·x/sqrt(mean(x²) + eps) at 0 is a1/sqrt(eps); higher orders vanish.
+      got.dx.forEach((v, j) => assert.ok(Math.abs(v - (0.5 * w[0][j]) / Math.sqrt(EPS)) <= 1e-5 * 1e3 * 8));
+      assert.deepEqual(Array.from(got.da), [0, 0, 0, 0]);
+    },
+  });
+
+  Deno.test({
+    name: testName("polyNorm stays exact for |x| up to 1e5, where x^8 overflows float32", backend),
+    ignore,
+    async fn() {
+      await useBackend(backend.name);
+      const rng = new Rng(9);
+      const x = [50, 1e3, 1e5].map((scale) => normalRows(rng, 1, 32, scale)[0]);
+      const a = coefficients(rng, 4);
+      const w = normalRows(rng, 3, 32);
+      const got = await evaluate((xs, as) => polyNorm(xs, as), x, a, w);
+      const want = polyNormGrad64(x, a, EPS, w);
+      assert.ok(got.y.every(Number.isFinite) && got.dx.every(Number.isFinite) && got.da.every(Number.isFinite));
+      assertRows(got.y, polyNorm64(x, a, EPS), tol.y, "y");
+      assertRows(got.dx, want.dx, tol.dx, "dx");
+      assertDa(got.da, want.da, polyNormGrad64(abs(x), a, EPS, abs(w)).da, tol.da, "large");
+    },
+  });
+
+  Deno.test({
+    name: testName("polyNorm of rows near float32's limit (|x| ≈ 1e38) matches the scale-invariant reference", backend),
+    ignore,
+    async fn() {
+      await useBackend(backend.name);
+      // x^8 overflows even float64 here, so the kernels must take their scaled path. N is
+      // scale-invariant up to eps: with x = c·z, N(x^i) = N(z^i) at eps / c^2i ≈ 0, and dx = dz / c.
+      const rng = new Rng(13);
+      const c = 1e37;
+      const z = normalRows(rng, 3, 40, 3);
+      const x = z.map((row) => row.map((v) => v * c));
+      const a = coefficients(rng, 4);
+      const w = normalRows(rng, 3, 40);
+      const got = await evaluate((xs, as) => polyNorm(xs, as), x, a, w);
+      const want = polyNormGrad64(z, a, 0, w);
+      assertRows(got.y, polyNorm64(z, a, 0), tol.y, "y");
+      assertRows(got.dx, want.dx.map((row) => row.map((v) => v / c)), tol.dx, "dx");
+      assertDa(got.da, want.da, polyNormGrad64(abs(z), a, 0, abs(w)).da, tol.da, "huge");
+    },
+  });
+
+  Deno.test({
+    name: testName("fused polyNorm and polyReLU agree with the stock-op references", backend),
+    ignore,
+    async fn() {
+      await useBackend(backend.name);
+      const rng = new Rng(21);
+      for (const order of [2, 3, 4]) {
+        const x = normalRows(rng, 12, 48, 2);
+        const a = coefficients(rng, order);
+        const w = normalRows(rng, 12, 48);
+        for (const [fused, reference] of [[polyNorm, polyNormReference], [polyReLU, polyReLUReference]] as const) {
+          const got = await evaluate((xs, as) => fused(xs, as), x, a, w);
+          const ref = await evaluate((xs, as) => reference(xs, as), x, a, w);
+          const what = `${fused.name} r=${order}`;
+          assert.ok(maxRowError(got.y, ref.y, 48) < 1e-4, `${what} y`);
+          assert.ok(maxRowError(got.dx, ref.dx, 48) < 1e-3, `${what} dx`);
+          assert.ok(maxRowError(got.da, ref.da, order + 1) < 1e-4, `${what} da`);
+        }
+      }
+    },
+  });
+
+  for (const order of [1, 2, 3, 4, 6]) {
+    Deno.test({
+      name: testName(`polyReLU r=${order}: forward, dx and da match float64 closed forms`, backend),
+      ignore,
+      async fn() {
+        await useBackend(backend.name);
+        const rng = new Rng(7 + order);
+        const x = normalRows(rng, 9, 37, 1.5);
+        x[2].fill(0); // relu'(0) = 0
+        x[3] = x[3].map((v) => 30 * v);
+        const a = coefficients(rng, order);
+        const w = normalRows(rng, 9, 37);
+        const got = await evaluate((xs, as) => polyReLU(xs, as), x, a, w, [3, 3, 37]);
+        const want = polyReLUGrad64(x, a, w);
+        assertRows(got.y, polyReLU64(x, a), tol.y, "y");
+        assertRows(got.dx, want.dx, tol.dx, "dx");
+        assertDa(got.da, want.da, polyReLUGrad64(x, a, abs(w)).da, tol.da, "polyReLU");
+      },
+    });
+  }
+
+  Deno.test({
+    name: testName("coefficient gradients reach a tf.Variable through an optimizer", backend),
+    ignore,
+    async fn() {
+      await useBackend(backend.name);
+      const rng = new Rng(31);
+      const x = normalRows(rng, 8, 24);
+      const w = normalRows(rng, 8, 24);
+      const start = [0.1, 0.2, 0.3, 0.4];
+      for (
+        const [op, grad] of [
+          [polyNorm, (a: number[]) => polyNormGrad64(x, a, EPS, w).da],
+          [polyReLU, (a: number[]) => polyReLUGrad64(x, a, w).da],
+        ] as const
+      ) {
+        const a = tf.variable(tf.tensor1d(start));
+        const xt = tf.tensor2d(x);
+        const wt = tf.tensor2d(w);
+        const optimizer = tf.train.sgd(0.01);
+        optimizer.minimize(() => tf.sum(tf.mul(op(xt, a), wt)) as tf.Scalar);
+        const got = await a.data();
+        const da = grad(start);
+        start.forEach((v, i) => {
+          const want = v - 0.01 * da[i];
+          assert.ok(Math.abs(got[i] - want) <= 1e-5 * Math.max(1, Math.abs(want)), `${op.name} a[${i}]`);
+        });
+        optimizer.dispose();
+        tf.dispose([a, xt, wt]);
+      }
+    },
+  });
+}
+
+Deno.test("the wasm kernels run in the SIMD module bound to the tfjs heap", async () => {
+  await useBackend("wasm");
+  const backend = tf.backend() as unknown as { wasm: EmscriptenModuleLike };
+  assert.notEqual(polycomSimdFor(backend.wasm), null);
+});
+
+Deno.test("polyNorm and polyReLU reject bad inputs with a UsageError", async () => {
+  await useBackend("cpu");
+  const x = tf.ones([2, 4]);
+  const a = tf.tensor1d([0, 1, 1]);
+  assert.throws(() => polyNorm(x, tf.tensor1d([1])), UsageError);
+  assert.throws(() => polyNorm(x, tf.zeros([10]) as tf.Tensor1D), UsageError);
+  assert.throws(() => polyNorm(x, tf.zeros([2, 2]) as unknown as tf.Tensor1D), UsageError);
+  assert.throws(() => polyNorm(x, a, 0), UsageError);
+  assert.throws(() => polyNorm(x, a, Number.NaN), UsageError);
+  assert.throws(() => polyNorm(x, a, 1e-31), UsageError);
+  assert.throws(() => polyNorm(x, a, 1e11), UsageError);
+  assert.throws(() => polyNorm(tf.ones([2, 4], "int32"), a), UsageError);
+  assert.throws(() => polyReLU(tf.scalar(1), a), UsageError);
+  tf.disposeVariables();
+});
+
+Deno.test("without a fused kernel for the backend, polyNorm falls back to the stock-op composition", async () => {
+  await useBackend("cpu");
+  const config = tf.getKernel(POLY_NORM, "cpu");
+  tf.unregisterKernel(POLY_NORM, "cpu");
+  try {
+    assert.equal(hasFusedKernel(POLY_NORM), false);
+    const x = tf.tensor2d([[1, -2, 3], [0, 0, 0]]);
+    const a = tf.tensor1d([0.5, 1, 1]);
+    const profile = await tf.profile(() => polyNorm(x, a));
+    assert.ok(!profile.kernels.some((k) => k.name === POLY_NORM));
+    const want = polyNorm64([[1, -2, 3], [0, 0, 0]], [0.5, 1, 1], EPS).flat();
+    assert.ok(maxRowError(await polyNorm(x, a).data(), want, 3) < 1e-5);
+  } finally {
+    tf.registerKernel(config);
+  }
+  assert.equal(hasFusedKernel(POLY_NORM), true);
+});

@@ -1,0 +1,3 @@
+import { registerBackendSmoke } from "./_backend_smoke.ts";
+
+registerBackendSmoke("wasm", null);

@@ -1,0 +1,283 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { createCanvas, loadImage } from "@napi-rs/canvas";
+import { Command } from "@commander-js/extra-typings";
+import { exitCodeFor } from "../../src/cli/_errors.ts";
+import { addReportCommand } from "../../src/cli/commands/report.ts";
+import { chartFont } from "../../src/report/charts/mod.ts";
+import { claimVerdicts, writeReports } from "../../src/report/mod.ts";
+import { loadRuns } from "../../src/results/io.ts";
+import { type FixtureRun, writeFixtureSuite } from "./_fixtures.ts";
+
+// Independent references: written out here rather than imported, so a bug in the report's code cannot hide.
+const T975: Record<number, number> = { 2: 12.706204736, 3: 4.302652730 };
+
+function finalCe(run: FixtureRun): number {
+  const n = Math.max(1, Math.round(run.metrics.length * 0.05));
+  const tail = run.metrics.slice(-n).map((m) => m.ce);
+  return tail.reduce((a, b) => a + b, 0) / tail.length;
+}
+
+function meanValLoss(run: FixtureRun): number {
+  const last = run.evals[run.evals.length - 1];
+  const losses = Object.values(last.sources).map((s) => s.loss);
+  return losses.reduce((a, b) => a + b, 0) / losses.length;
+}
+
+function ci(values: number[], digits: number, sign: boolean): string {
+  const n = values.length;
+  const m = values.reduce((a, b) => a + b, 0) / n;
+  const sd = Math.sqrt(values.reduce((a, v) => a + (v - m) ** 2, 0) / (n - 1));
+  const h = (T975[n] * sd) / Math.sqrt(n);
+  const f = (v: number) => (sign && v >= 0 ? "+" : "") + v.toFixed(digits);
+  return `${f(m)} [${f(m - h)}, ${f(m + h)}]`;
+}
+
+function png(bytes: Uint8Array): { width: number; height: number } {
+  assert.deepEqual([...bytes.slice(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], "PNG signature");
+  const view = new DataView(bytes.buffer, bytes.byteOffset);
+  assert.equal(new TextDecoder().decode(bytes.slice(12, 16)), "IHDR");
+  return { width: view.getUint32(16), height: view.getUint32(20) };
+}
+
+/**
+ * Runs the `report` command the way the CLI does (errors thrown, not printed; mapped to exit codes), without
+ * loading the other commands and with them tfjs.
+ */
+async function runReportCli(args: string[]): Promise<number> {
+  const program = new Command("polycom").exitOverride().configureOutput({ writeErr: () => {} });
+  addReportCommand(program);
+  for (const sub of program.commands) sub.exitOverride().configureOutput({ writeErr: () => {} });
+  try {
+    await program.parseAsync(args, { from: "user" });
+    return 0;
+  } catch (error) {
+    return exitCodeFor(error);
+  }
+}
+
+/** Counts dark pixels (text, axes, error bars) and saturated ones (data lines and bars) of a PNG. */
+async function inks(bytes: Uint8Array): Promise<{ dark: number; colour: number; total: number }> {
+  const image = await loadImage(bytes);
+  const canvas = createCanvas(image.width, image.height);
+  const ctx = canvas.getContext("2d");
+  ctx.drawImage(image, 0, 0);
+  const data = ctx.getImageData(0, 0, image.width, image.height).data;
+  let dark = 0;
+  let colour = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
+    if (r < 90 && g < 90 && b < 90) dark++;
+    if (Math.max(r, g, b) - Math.min(r, g, b) > 60) colour++;
+  }
+  return { dark, colour, total: image.width * image.height };
+}
+
+Deno.test("chart text renders: a font is available and draws ink", async () => {
+  assert.ok(chartFont().length > 0);
+  const canvas = createCanvas(200, 60);
+  const ctx = canvas.getContext("2d");
+  ctx.fillStyle = "#fff";
+  ctx.fillRect(0, 0, 200, 60);
+  ctx.fillStyle = "#000";
+  ctx.font = `24px "${chartFont()}"`;
+  ctx.fillText("PolyNorm 2.17", 5, 40);
+  const { dark } = await inks(new Uint8Array(await canvas.encode("png")));
+  assert.ok(dark > 100, `only ${dark} dark pixels: text did not render`);
+});
+
+Deno.test("report from fixture results: numbers match the result files, missing runs listed, charts drawn", async () => {
+  const root = await Deno.makeTempDir({ prefix: "polycom-report-" });
+  const out = join(root, "reports");
+  const results = join(root, "results");
+  try {
+    const runs = await writeFixtureSuite({
+      root: results,
+      effects: { swiglu: 0, polynorm: -0.05, polyrelu: -0.02, gelu: 0.03 },
+      seeds: [0, 1, 2],
+      omit: ["gelu/2"],
+      withManifest: true,
+    });
+    await Deno.mkdir(join(results, "bench"), { recursive: true });
+    await Deno.writeTextFile(
+      join(results, "bench", "latest.json"),
+      JSON.stringify([
+        {
+          name: "train-step",
+          backend: "wasm",
+          activation: "polynorm",
+          msPerStepMedian: 12.345,
+          tokensPerSecond: 5309,
+          mfu: 0.0123,
+          env: {},
+        },
+      ]),
+    );
+    const written = await writeReports({ resultsDir: results, outDir: out, now: new Date("2025-03-04T05:06:07Z") });
+    assert.deepEqual(written, [join(out, "fixture-dense", "REPORT.md")]);
+    const md = await Deno.readTextFile(written[0]);
+
+    const of = (a: string) => runs.filter((r) => r.activation === a).sort((x, y) => x.seed - y.seed);
+    // Final metrics per activation: mean [95% CI] of the final training loss and mean validation loss.
+    for (const [a, name] of [["polynorm", "PolyNorm"], ["swiglu", "SwiGLU"], ["gelu", "GELU"]]) {
+      const row = `| ${name} | ${of(a).map((r) => r.seed).join(", ")} | ${ci(of(a).map(finalCe), 4, false)} | ${
+        ci(of(a).map(meanValLoss), 4, false)
+      } |`;
+      assert.ok(md.includes(row), `missing row: ${row}`);
+    }
+    // Paired gap to SwiGLU, per seed and with its interval, in the claim's table.
+    const d = of("polynorm").map((r, i) => finalCe(r) - finalCe(of("swiglu")[i]));
+    const gapRow = `| PolyNorm vs SwiGLU | -0.019 [der] | d < 0 | ${ci(d, 4, true)} | ${
+      d.map((v, i) => `s${i}: ${v.toFixed(4)}`).join(", ")
+    } | 3 | **reproduced** |`;
+    assert.ok(md.includes(gapRow), `missing: ${gapRow}`);
+    // GELU has two paired seeds (seed 2 is missing): its interval uses t(0.975, 1).
+    const dg = of("gelu").map((r) => finalCe(r) - finalCe(of("swiglu")[r.seed]));
+    assert.ok(md.includes(`| GELU vs SwiGLU | 0.018 [der] | d > 0 | ${ci(dg, 4, true)} |`));
+    // Missing runs are listed, never filled in.
+    assert.match(md, /1 expected run\(s\) have no usable result/);
+    assert.ok(md.includes("| GELU | 2 | no result |"));
+    assert.match(md, /from 11 finished run\(s\) of 12 expected/);
+    // The verdicts in the report are those of claimVerdicts.
+    const verdicts = claimVerdicts(await loadRuns(results));
+    assert.equal(verdicts["dense.train_loss_gap/polynorm-vs-swiglu"], "reproduced");
+    assert.ok(md.includes(`### C1. Training-loss gap to SwiGLU: **${verdicts["dense.train_loss_gap"]}**`));
+    // Method: manifest, fingerprint, rule; throughput and bench.
+    assert.ok(md.includes("| parameter matching | 5504 vs 8256 | w vs 1.5 w | yes | fairness |"));
+    assert.ok(md.includes("| CPU | Fixture CPU @ 2.0GHz (2 cores) |"));
+    assert.match(md, /\*\*Verdict rule\.\*\* Each comparison pairs runs by seed/);
+    assert.ok(md.includes("| train-step | wasm | PolyNorm | 12.35 | 5309 | 1.23% |"));
+    const sw0 = of("swiglu")[0].record;
+    assert.ok(md.includes(`| SwiGLU s0 | cpu | ${(sw0.timings.trainSeconds * 1000 / 200).toFixed(1)} |`));
+    assert.match(md, /Generated 2025-03-04T05:06:07.000Z/);
+
+    // Every chart the markdown references exists and is a drawn PNG.
+    const referenced = [...md.matchAll(/!\[[^\]]*\]\(([^)]+\.png)\)/g)].map((m) => m[1]);
+    for (
+      const file of [
+        "train_loss.png",
+        "train_loss_tail.png",
+        "val_loss_brown.png",
+        "val_loss_nlp-corpus.png",
+        "paper_overlay_train.png",
+        "paper_overlay_val.png",
+        "gap_vs_paper.png",
+        "speedup.png",
+        "coefficients_polynorm.png",
+        "coefficients_polyrelu.png",
+        "throughput.png",
+      ]
+    ) assert.ok(referenced.includes(file), `REPORT.md does not show ${file}`);
+    for (const file of referenced) {
+      const bytes = await Deno.readFile(join(out, "fixture-dense", file));
+      assert.ok(bytes.length > 15_000, `${file}: ${bytes.length} bytes`);
+      const { width, height } = png(bytes);
+      assert.equal(width, 1200, file);
+      assert.ok(height >= 420, file);
+      const ink = await inks(bytes);
+      assert.ok(ink.dark > 2_000, `${file}: ${ink.dark} dark pixels (no text?)`);
+      assert.ok(ink.colour > 2_000, `${file}: ${ink.colour} coloured pixels (no data?)`);
+    }
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("a shipped suite's plan decides the expected runs", async () => {
+  const root = await Deno.makeTempDir({ prefix: "polycom-report-" });
+  try {
+    // smoke-dense plans polynorm, polyrelu, swiglu × seeds 0, 1 at the smoke scale; only seed 0 of two exist here.
+    await writeFixtureSuite({
+      root,
+      suite: "smoke-dense",
+      scale: "smoke",
+      effects: { swiglu: 0, polynorm: -0.05 },
+      seeds: [0],
+      steps: 40,
+    });
+    const [path] = await writeReports({ resultsDir: root, outDir: join(root, "out"), charts: false });
+    const md = await Deno.readTextFile(path);
+    assert.match(md, /suite file suites\/smoke\.ts, smoke scale/);
+    for (
+      const row of [
+        "| PolyReLU | 0 | no result |",
+        "| PolyReLU | 1 | no result |",
+        "| SwiGLU | 1 | no result |",
+        "| PolyNorm | 1 | no result |",
+      ]
+    ) {
+      assert.ok(md.includes(row), row);
+    }
+    assert.match(md, /This is a smoke-scale run/);
+    assert.deepEqual([...Deno.readDirSync(join(root, "out", "smoke-dense"))].map((e) => e.name), ["REPORT.md"]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("degenerate results still give a report: nothing finished, or no baseline", async () => {
+  const root = await Deno.makeTempDir({ prefix: "polycom-report-" });
+  try {
+    await writeFixtureSuite({
+      root,
+      suite: "all-running",
+      effects: { swiglu: 0, polynorm: -0.05 },
+      seeds: [0],
+      status: { "swiglu/0": "running", "polynorm/0": "failed" },
+    });
+    await writeFixtureSuite({ root, suite: "only-polynorm", effects: { polynorm: 0 }, seeds: [0, 1] });
+    const written = await writeReports({ resultsDir: root, outDir: join(root, "out") });
+    assert.equal(written.length, 2);
+    const running = await Deno.readTextFile(written[0]);
+    assert.match(running, /from 0 finished run\(s\) of 2 expected/);
+    assert.match(running, /0 reproduced, 0 contradicted, 0 inconclusive, 8 untested/);
+    assert.ok(running.includes("| PolyNorm | 0 | failed: Error: fixture failure |"));
+    assert.ok(running.includes("| SwiGLU | 0 | unfinished (step 100 of 200) |"));
+    assert.ok(
+      running.includes("PolyNorm vs SwiGLU: no paired seed (no finished run of polynorm; no finished run of swiglu)"),
+    );
+    const lonely = await Deno.readTextFile(written[1]);
+    assert.ok(lonely.includes("not testable here (SwiGLU, PolyReLU, GELU, ReLU)"));
+    assert.match(lonely, /None: every expected run finished\./);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("cli report: writes reports, and bad input exits 2 with one line", async () => {
+  const root = await Deno.makeTempDir({ prefix: "polycom-report-cli-" });
+  const err: string[] = [];
+  const outLines: string[] = [];
+  const [e, l] = [console.error, console.log];
+  console.error = (...a: unknown[]) => err.push(a.join(" "));
+  console.log = (...a: unknown[]) => outLines.push(a.join(" "));
+  try {
+    await writeFixtureSuite({
+      root: join(root, "results"),
+      effects: { swiglu: 0, polynorm: -0.05 },
+      seeds: [0, 1],
+      steps: 40,
+    });
+    const ok = await runReportCli([
+      "report",
+      "--results",
+      join(root, "results"),
+      "--out",
+      join(root, "r"),
+      "--no-charts",
+    ]);
+    assert.equal(ok, 0);
+    assert.deepEqual(outLines, [`report: ${join(root, "r", "fixture-dense", "REPORT.md")}`]);
+    assert.equal(await runReportCli(["report", "--results", join(root, "nope")]), 2);
+    assert.equal(await runReportCli(["report", "--results", join(root, "results"), "--suite", "other"]), 2);
+    assert.equal(await runReportCli(["report", "--results", join(root, "results"), "--scale", "gpu"]), 2);
+    assert.equal(await runReportCli(["report", "--scale", "huge"]), 2);
+    assert.equal(err.length, 4);
+    assert.match(err[0], /^error: results directory '.*nope' does not exist$/);
+    assert.match(err[1], /^error: no runs of suite 'other'/);
+    assert.match(err[2], /^error: suite 'fixture-dense' has no runs at the 'gpu' scale$/);
+  } finally {
+    [console.error, console.log] = [e, l];
+    await Deno.remove(root, { recursive: true });
+  }
+});

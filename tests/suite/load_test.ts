@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { listSuites, loadSuites, validateSuite } from "../../src/suite/load.ts";
+import { UsageError } from "../../src/util/errors.ts";
+import dense from "../../suites/dense.ts";
+
+Deno.test("shipped suites load and validate", async () => {
+  assert.deepEqual(listSuites().filter((n) => ["dense", "moe", "smoke"].includes(n)), ["dense", "moe", "smoke"]);
+  const [d] = await loadSuites("dense");
+  assert.equal(d.suite.experiment, "dense_1B");
+  assert.deepEqual(d.suite.activations, ["polynorm", "polyrelu", "swiglu", "gelu", "relu", "relu2"]);
+  const [m] = await loadSuites("moe");
+  assert.equal(m.suite.scales.paper?.model.experts, 64);
+  assert.equal(m.suite.scales.paper?.model.topK, 8);
+  const smoke = await loadSuites("smoke");
+  assert.deepEqual(smoke.map((s) => s.suite.family), ["dense", "moe"]);
+});
+
+Deno.test("unknown keys are rejected with their path", () => {
+  const bad = structuredClone(dense) as unknown as Record<string, unknown>;
+  (bad.scales as Record<string, Record<string, Record<string, unknown>>>).cpu.train.tokenz = 5;
+  assert.throws(() => validateSuite(bad, "x.ts"), (e: unknown) => {
+    assert.ok(e instanceof UsageError);
+    assert.match(e.message, /scales\.cpu\.train.*'tokenz'/);
+    return true;
+  });
+});
+
+Deno.test("wrong types and cross-field errors name the path", () => {
+  const bad = structuredClone(dense) as unknown as Record<string, Record<string, unknown>>;
+  bad.optimizer.lrPeak = "fast";
+  assert.throws(() => validateSuite(bad, "x.ts"), /optimizer\.lrPeak/);
+  const heads = structuredClone(dense);
+  heads.scales.cpu!.model.heads = 3;
+  assert.throws(() => validateSuite(heads, "x.ts"), /not divisible by heads/);
+  const baseline = { ...structuredClone(dense), baseline: "gelu" as const, activations: ["polynorm" as const] };
+  assert.throws(() => validateSuite(baseline, "x.ts"), /baseline/);
+});
+
+Deno.test("unknown suite names and missing files are usage errors", async () => {
+  await assert.rejects(() => loadSuites("no-such-suite"), /unknown suite 'no-such-suite'/);
+  await assert.rejects(() => loadSuites("missing/file.yaml"), /does not exist/);
+});
+
+Deno.test("YAML suite files load and are validated", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const good = join(dir, "mine.json");
+    await Deno.writeTextFile(good, JSON.stringify({ ...dense, name: "mine" }));
+    const [loaded] = await loadSuites(good);
+    assert.equal(loaded.suite.name, "mine");
+    const yaml = join(dir, "broken.yaml");
+    await Deno.writeTextFile(yaml, "name: [unclosed\n");
+    await assert.rejects(
+      () => loadSuites(yaml),
+      (e: unknown) => e instanceof UsageError && /not valid YAML/.test(e.message),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,223 @@
+#!/usr/bin/python3
+"""Independent PyTorch implementation of the project's decoder architecture.
+
+Loads a checkpoint written by the project (config.json + model.safetensors, Hugging
+Face names and PyTorch layouts), computes next-token log-probabilities of token
+sequences in float64, and compares them with `deno task cli score`.
+
+Written from the architecture spec (issue 4), not from the TypeScript code:
+pre-norm RMSNorm, q/k/v/o without bias, optional QK-norm over the full width,
+RoPE (Hugging Face rotate_half, theta from config), causal softmax attention,
+gated SwiGLU or non-gated MLP (GELU, ReLU, ReLU², PolyReLU, PolyNorm), OLMoE
+top-k routing (softmax, top-k, optional renormalisation), final norm, untied head.
+
+Usage (Debian's python3-torch; not part of the default tests):
+    /usr/bin/python3 tools/torch_reference.py --checkpoint DIR --tokens FILE.json [--backend cpu]
+    /usr/bin/python3 tools/torch_reference.py --self-test   # inits tiny checkpoints with the CLI and compares
+"""
+
+import argparse
+import json
+import math
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+
+import torch
+
+POLYNORM_EPS = 1e-6
+DTYPES = {"F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16}
+
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        (n,) = struct.unpack("<Q", f.read(8))
+        header = json.loads(f.read(n))
+        data = f.read()
+    out = {}
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = entry["data_offsets"]
+        raw = bytearray(data[begin:end])
+        t = torch.frombuffer(raw, dtype=DTYPES[entry["dtype"]]) if raw else torch.zeros(0)
+        out[name] = t.reshape(entry["shape"]).to(torch.float64)
+    return out
+
+
+def rms_norm(x, w, eps):
+    return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * w
+
+
+def rotate_half(x):
+    half = x.shape[-1] // 2
+    return torch.cat([-x[..., half:], x[..., :half]], dim=-1)
+
+
+def activation(cfg, up, gate, coeffs):
+    act = cfg["hidden_act"]
+    if act == "silu":
+        return torch.nn.functional.silu(gate) * up
+    if act == "silu_nongated":
+        return torch.nn.functional.silu(up)
+    if act == "gelu":
+        return torch.nn.functional.gelu(up)
+    if act == "relu":
+        return torch.relu(up)
+    if act == "relu2":
+        return torch.relu(up) ** 2
+    if act == "polyrelu":
+        r = torch.relu(up)
+        return coeffs[0] + sum(coeffs[i] * r**i for i in range(1, len(coeffs)))
+    if act == "polynorm":
+        out = torch.zeros_like(up) + coeffs[0]
+        for i in range(1, len(coeffs)):
+            p = up**i
+            out = out + coeffs[i] * p * torch.rsqrt(p.pow(2).mean(-1, keepdim=True) + POLYNORM_EPS)
+        return out
+    raise ValueError(f"unknown hidden_act {act}")
+
+
+def mlp(cfg, w, prefix, x, coeffs):
+    up = x @ w[f"{prefix}.up_proj.weight"].T
+    gate = x @ w[f"{prefix}.gate_proj.weight"].T if cfg["hidden_act"] == "silu" else None
+    return activation(cfg, up, gate, coeffs) @ w[f"{prefix}.down_proj.weight"].T
+
+
+def forward(cfg, w, tokens):
+    """tokens: LongTensor [s] -> logits [s, V] (float64)."""
+    d = cfg["hidden_size"]
+    h = cfg["num_attention_heads"]
+    hd = d // h
+    eps = cfg.get("rms_norm_eps", 1e-5)
+    theta = cfg.get("rope_theta", 10000.0)
+    s = tokens.shape[0]
+    x = w["model.embed_tokens.weight"][tokens]
+    inv_freq = 1.0 / theta ** (torch.arange(0, hd, 2, dtype=torch.float64) / hd)
+    angles = torch.outer(torch.arange(s, dtype=torch.float64), inv_freq)
+    cos = torch.cat([angles, angles], -1).cos()
+    sin = torch.cat([angles, angles], -1).sin()
+    mask = torch.full((s, s), float("-inf"), dtype=torch.float64).triu(1)
+    for layer in range(cfg["num_hidden_layers"]):
+        p = f"model.layers.{layer}"
+        coeffs = w.get(f"{p}.mlp.act_fn.coefficients")
+        a = rms_norm(x, w[f"{p}.input_layernorm.weight"], eps)
+        q = a @ w[f"{p}.self_attn.q_proj.weight"].T
+        k = a @ w[f"{p}.self_attn.k_proj.weight"].T
+        v = a @ w[f"{p}.self_attn.v_proj.weight"].T
+        if cfg.get("qk_norm"):
+            q = rms_norm(q, w[f"{p}.self_attn.q_norm.weight"], eps)
+            k = rms_norm(k, w[f"{p}.self_attn.k_norm.weight"], eps)
+        q, k, v = (t.view(s, h, hd).transpose(0, 1) for t in (q, k, v))
+        q = q * cos + rotate_half(q) * sin
+        k = k * cos + rotate_half(k) * sin
+        scores = q @ k.transpose(-1, -2) / math.sqrt(hd) + mask
+        ctx = (scores.softmax(-1) @ v).transpose(0, 1).reshape(s, d)
+        x = x + ctx @ w[f"{p}.self_attn.o_proj.weight"].T
+        b = rms_norm(x, w[f"{p}.post_attention_layernorm.weight"], eps)
+        if "num_experts" not in cfg:
+            x = x + mlp(cfg, w, f"{p}.mlp", b, coeffs)
+            continue
+        probs = (b @ w[f"{p}.mlp.gate.weight"].T).softmax(-1)
+        top_p, top_e = probs.topk(cfg["num_experts_per_tok"], dim=-1)
+        if cfg.get("norm_topk_prob"):
+            top_p = top_p / top_p.sum(-1, keepdim=True)
+        out = torch.zeros_like(x)
+        for e in range(cfg["num_experts"]):
+            rows, slots = (top_e == e).nonzero(as_tuple=True)
+            if rows.numel():
+                y = mlp(cfg, w, f"{p}.mlp.experts.{e}", b[rows], coeffs)
+                out.index_add_(0, rows, y * top_p[rows, slots].unsqueeze(-1))
+        x = x + out
+    x = rms_norm(x, w["model.norm.weight"], eps)
+    return x @ w["lm_head.weight"].T
+
+
+def logprobs(cfg, w, sequences):
+    result = []
+    for seq in sequences:
+        if len(seq) < 2:
+            result.append([])
+            continue
+        t = torch.tensor(seq, dtype=torch.long)
+        lp = forward(cfg, w, t[:-1]).log_softmax(-1)
+        result.append(lp[torch.arange(len(seq) - 1), t[1:]].tolist())
+    return result
+
+
+def deno_score(checkpoint, tokens, backend):
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = subprocess.run(
+        ["deno", "task", "--quiet", "cli", "score", "--checkpoint", checkpoint, "--tokens", tokens, "--backend", backend],
+        cwd=root, check=True, capture_output=True, text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])["logprobs"]
+
+
+def compare(checkpoint, tokens, backend):
+    with open(os.path.join(checkpoint, "config.json")) as f:
+        cfg = json.load(f)
+    w = read_safetensors(os.path.join(checkpoint, "model.safetensors"))
+    with open(tokens) as f:
+        sequences = json.load(f)
+    torch_lp = logprobs(cfg, w, sequences)
+    deno_lp = deno_score(checkpoint, tokens, backend)
+    diff = max((abs(a - b) for ta, tb in zip(torch_lp, deno_lp) for a, b in zip(ta, tb)), default=0.0)
+    return diff, sum(len(s) for s in torch_lp)
+
+
+def self_test(backend):
+    cases = [
+        ("dense swiglu", dict(model_type="llama", hidden_act="silu", intermediate_size=96)),
+        ("dense polynorm", dict(model_type="llama", hidden_act="polynorm", intermediate_size=144)),
+        ("dense gelu + qk-norm", dict(model_type="llama", hidden_act="gelu", intermediate_size=144, qk_norm=True)),
+        ("moe swiglu", dict(model_type="olmoe", hidden_act="silu", intermediate_size=32, qk_norm=True,
+                            num_experts=8, num_experts_per_tok=2)),
+        ("moe polynorm", dict(model_type="olmoe", hidden_act="polynorm", intermediate_size=48, qk_norm=True,
+                              num_experts=8, num_experts_per_tok=2, norm_topk_prob=True)),
+    ]
+    base = dict(vocab_size=97, hidden_size=64, num_hidden_layers=3, num_attention_heads=4,
+                max_position_embeddings=256, initializer_range=0.1)
+    gen = torch.Generator().manual_seed(0)
+    sequences = [torch.randint(0, 97, (n,), generator=gen).tolist() for n in (200, 64, 64, 17, 2)]
+    worst = 0.0
+    with tempfile.TemporaryDirectory() as tmp:
+        tokens = os.path.join(tmp, "tokens.json")
+        with open(tokens, "w") as f:
+            json.dump(sequences, f)
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        for name, extra in cases:
+            cfg_path = os.path.join(tmp, "config.json")
+            with open(cfg_path, "w") as f:
+                json.dump({**base, **extra}, f)
+            ckpt = os.path.join(tmp, "ckpt")
+            subprocess.run(["deno", "task", "--quiet", "cli", "init", "--config", cfg_path, "--seed", "3", "--out", ckpt],
+                           cwd=root, check=True, capture_output=True)
+            diff, n = compare(ckpt, tokens, backend)
+            worst = max(worst, diff)
+            print(f"{name:24s} {n} log-probs, max |torch float64 - tfjs {backend}| = {diff:.3e}")
+    return worst
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--checkpoint")
+    parser.add_argument("--tokens")
+    parser.add_argument("--backend", default="cpu")
+    parser.add_argument("--self-test", action="store_true")
+    parser.add_argument("--tolerance", type=float, default=1e-4)
+    args = parser.parse_args()
+    if args.self_test:
+        worst = self_test(args.backend)
+    elif args.checkpoint and args.tokens:
+        worst, n = compare(args.checkpoint, args.tokens, args.backend)
+        print(f"{n} log-probs, max |torch float64 - tfjs {args.backend}| = {worst:.3e}")
+    else:
+        parser.error("give --checkpoint and --tokens, or --self-test")
+    sys.exit(0 if worst <= args.tolerance else 1)
+
+
+if __name__ == "__main__":
+    main()
