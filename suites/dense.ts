@@ -93,6 +93,7 @@ const suite: SuiteInput = {
         taskItems: 10000,
         seeds: [1234],
       },
+      tokenizer: { bpe: 32000 }, // the paper's vocabulary size (Llama / GPT-NeoX tokenizers)
       notes: "The published configuration (global batch from the released script); not runnable on one machine.",
     },
   },

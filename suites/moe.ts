@@ -103,6 +103,7 @@ const suite: SuiteInput = {
         taskItems: 10000,
         seeds: [6198],
       },
+      tokenizer: { bpe: 50304 }, // the paper's vocabulary size (Llama / GPT-NeoX tokenizers)
       notes: "The published configuration; not runnable on one machine.",
     },
   },

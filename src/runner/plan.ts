@@ -63,6 +63,7 @@ export function resolveConfig(suite: Suite, scale: Scale, activation: string, se
   const dims = scaleConfig.model;
   const train = scaleConfig.train;
   const optimizer = { ...suite.optimizer, ...scaleConfig.optimizer } as OptimizerConfig;
+  const data = { ...suite.data, tokenizer: scaleConfig.tokenizer ?? suite.data.tokenizer };
   const tokensPerStep = train.batchSize * train.seqLen;
   const steps = Math.max(1, Math.floor(train.tokens / tokensPerStep));
   const model = modelConfigFor({
@@ -72,7 +73,7 @@ export function resolveConfig(suite: Suite, scale: Scale, activation: string, se
     layers: dims.layers,
     heads: dims.heads,
     gatedWidth: dims.gatedWidth,
-    vocab: vocabSizeFor(suite.data.tokenizer),
+    vocab: vocabSizeFor(data.tokenizer),
     maxPositions: train.seqLen,
     qkNorm: dims.qkNorm,
     polyOrder: dims.polyOrder,
@@ -100,7 +101,7 @@ export function resolveConfig(suite: Suite, scale: Scale, activation: string, se
       horizonSteps: Math.max(steps, Math.round(optimizer.cosineHorizon * steps)),
       lrMin: optimizer.lrPeak * optimizer.lrMinFraction,
     },
-    data: suite.data,
+    data,
     moe: suite.moe ?? null,
   };
 }

@@ -32,6 +32,8 @@ export interface Progress {
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return "?";
   const s = Math.round(seconds);
+  if (s >= 365 * 86400) return `${(s / (365 * 86400)).toPrecision(3)} years`;
+  if (s >= 2 * 86400) return `${(s / 86400).toFixed(1)} days`;
   if (s >= 3600) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
   if (s >= 60) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
   return `${s}s`;

@@ -97,9 +97,9 @@ export async function executeRun(run: PlannedRun, ctx: RunContext): Promise<RunO
   let record: RunRecord;
   let state: TrainerState;
   if (resumed && existing) {
-    state = resumed;
+    state = { ...resumed, timings: { ...resumed.timings, resumes: resumed.timings.resumes + 1 } };
     record = { ...existing, env: ctx.env as unknown as Record<string, unknown>, code: ctx.code, status: "running" };
-    record.timings = { ...state.timings, resumes: state.timings.resumes + 1 };
+    record.timings = { ...state.timings };
     data.restore(state.dataPosition);
     // Rows logged after the checkpoint are recomputed; cut them so no step appears twice.
     const metricsPath = join(run.dir, RUN_FILES.metrics);

@@ -59,6 +59,8 @@ export const ScaleConfig = z.object({
    * The optimizer schema has no defaults, so `partial()` leaves unset keys unset.
    */
   optimizer: z.lazy(() => OptimizerConfig.partial().strict()).optional(),
+  /** Tokenizer at this scale, replacing the suite's (the paper scale uses the paper's vocabulary size). */
+  tokenizer: z.union([z.literal("byte"), z.object({ bpe: positiveInt }).strict()]).optional(),
   /** Why this scale looks like it does, for the report's manifest. */
   notes: z.string().optional(),
 }).strict();
