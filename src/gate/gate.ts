@@ -6,6 +6,7 @@
  * @module
  */
 import type { BackendChoice } from "../backend/mod.ts";
+import type { Scale } from "../results/schema.ts";
 import { type LoadedRun, loadRuns } from "../results/io.ts";
 import { claimVerdicts } from "../report/mod.ts";
 import { reproduce } from "../runner/reproduce.ts";
@@ -25,9 +26,16 @@ export interface GateOptions {
   baselinePath: string;
   resultsDir: string;
   update: boolean;
+  /** Suite name or path (default: the shipped `gate` suite). */
   suite?: string;
+  /** Scale of the gated runs (default `cpu`). */
+  scale?: Scale;
+  /** Backend of the gated runs (default `wasm`, the fast CPU backend). */
   backend?: BackendChoice;
-  /** Second backend for the drift measurement of `--update-baseline`. */
+  /**
+   * Second backend for the drift measurement of `--update-baseline` (default `cpu`, tfjs's plain JavaScript
+   * kernels: a different summation order everywhere). It is about 20× slower, so only the first seed runs there.
+   */
   driftBackend?: BackendChoice;
   quiet?: boolean;
 }
@@ -40,11 +48,19 @@ export interface GateOutcome {
   updated: boolean;
 }
 
-async function runSuite(suite: string, backend: BackendChoice, resultsDir: string, quiet: boolean) {
+async function runSuite(
+  suite: string,
+  scale: Scale,
+  backend: BackendChoice,
+  resultsDir: string,
+  quiet: boolean,
+  seeds?: number[],
+) {
   const summary = await reproduce({
     suites: [suite],
-    scale: "cpu",
+    scale,
     backend,
+    seeds,
     resultsDir,
     dryRun: false,
     quiet,
@@ -56,8 +72,13 @@ async function runSuite(suite: string, backend: BackendChoice, resultsDir: strin
   return { summary, runs };
 }
 
+/** Runs that ended: a failed run has no metrics to gate and shows up as missing instead. */
 function toBaselineRuns(runs: LoadedRun[]): BaselineRun[] {
-  return runs.map((r) => ({ activation: r.record.activation, seed: r.record.seed, metrics: gatedMetrics(r) }));
+  return runs.filter((r) => r.record.status === "finished" || r.record.status === "diverged").map((r) => ({
+    activation: r.record.activation,
+    seed: r.record.seed,
+    metrics: gatedMetrics(r),
+  }));
 }
 
 function timingsOf(runs: LoadedRun[]): GateTiming[] {
@@ -78,11 +99,12 @@ function timingsOf(runs: LoadedRun[]): GateTiming[] {
  */
 export async function runGate(options: GateOptions): Promise<GateOutcome> {
   const suite = options.suite ?? GATE_SUITE;
-  const backend = options.backend ?? "cpu";
+  const scale = options.scale ?? "cpu";
+  const backend = options.backend ?? "wasm";
   const quiet = options.quiet ?? false;
   // Validate the baseline before spending minutes training.
   const existing = options.update ? null : await readBaseline(options.baselinePath);
-  const { summary, runs } = await runSuite(suite, backend, options.resultsDir, quiet);
+  const { summary, runs } = await runSuite(suite, scale, backend, options.resultsDir, quiet);
   const current = toBaselineRuns(runs);
   const verdicts = claimVerdicts(runs);
   const timings = timingsOf(runs);
@@ -93,10 +115,15 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
   // Drift: the same runs repeated on the same backend and run on a second backend, in scratch folders.
   const repeats: BaselineRun[][] = [];
   const driftRuns: string[] = [];
-  for (const driftBackend of [backend, options.driftBackend ?? "wasm"] as BackendChoice[]) {
+  const firstSeed = current.map((r) => r.seed).sort((a, b) => a - b).slice(0, 1);
+  const drifts: Array<[BackendChoice, number[] | undefined]> = [[backend, undefined], [
+    options.driftBackend ?? "cpu",
+    firstSeed,
+  ]];
+  for (const [driftBackend, seeds] of drifts) {
     const dir = await Deno.makeTempDir({ prefix: "polycom-gate-drift-" });
     try {
-      const repeat = await runSuite(suite, driftBackend, dir, quiet);
+      const repeat = await runSuite(suite, scale, driftBackend, dir, quiet, seeds);
       repeats.push(toBaselineRuns(repeat.runs));
       driftRuns.push(`${repeat.runs.length} runs repeated on ${repeat.summary.env.backend}`);
     } finally {

@@ -22,6 +22,8 @@ export const RUN_FILES = {
   metrics: "metrics.jsonl",
   evals: "eval.jsonl",
   checkpoint: "checkpoint",
+  /** The run's tokenizer as Hugging Face `tokenizer.json`, beside the checkpoint. */
+  tokenizer: "tokenizer.json",
 } as const;
 
 /**

@@ -2,13 +2,15 @@
  * The runner's view of the data and evaluation libraries: the paired batch
  * stream with a resumable position, and the run's fixed evaluation set.
  */
-import { type Batch, DEFAULT_CACHE_DIR, type LoaderPosition, openTrainingData } from "../data/mod.ts";
+import { type Batch, DEFAULT_CACHE_DIR, type LoaderPosition, openTrainingData, type Tokenizer } from "../data/mod.ts";
 import { type EvalResult, evaluate, openEvalSet } from "../eval/mod.ts";
 import type { SequenceScorer } from "../eval/scorer.ts";
 import type { ResolvedConfig } from "./plan.ts";
 
 /** Data of one run. */
 export interface RunData {
+  /** The run's tokenizer, saved as `tokenizer.json` beside the checkpoint so the checkpoint is usable alone. */
+  tokenizer: Tokenizer;
   nextBatch(): Batch;
   position(): LoaderPosition;
   restore(position: unknown): void;
@@ -44,6 +46,7 @@ export async function openRunData(config: ResolvedConfig, cacheDir = DEFAULT_CAC
     cacheDir,
   });
   return {
+    tokenizer,
     nextBatch: () => loader.next(),
     position: () => loader.position(),
     restore: (position) => loader.restore(position as LoaderPosition),

@@ -12,7 +12,10 @@ import type { PlannedRun } from "./plan.ts";
 import { formatDuration } from "./progress.ts";
 
 function si(value: number): string {
-  const units: Array<[number, string]> = [[1e21, "Z"], [1e18, "E"], [1e15, "P"], [1e12, "T"], [1e9, "G"], [1e6, "M"], [1e3, "k"]];
+  const units: Array<[number, string]> = [[1e21, "Z"], [1e18, "E"], [1e15, "P"], [1e12, "T"], [1e9, "G"], [1e6, "M"], [
+    1e3,
+    "k",
+  ]];
   for (const [scale, unit] of units) if (Math.abs(value) >= scale) return `${(value / scale).toFixed(2)}${unit}`;
   return String(Math.round(value));
 }

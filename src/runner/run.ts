@@ -26,6 +26,7 @@ import {
 import { EvalRow as EvalRowSchema, MetricsRow as MetricsRowSchema } from "../results/schema.ts";
 import type { CodeVersion } from "../results/schema.ts";
 import { appendJsonl } from "../results/io.ts";
+import { writeJsonAtomic } from "../util/atomic.ts";
 import type { PlannedRun } from "./plan.ts";
 import { openRunData, type RunData } from "./_data.ts";
 import { openRunModel, type RunModel, type TrainerState } from "./_model.ts";
@@ -119,6 +120,7 @@ export async function executeRun(run: PlannedRun, ctx: RunContext): Promise<RunO
     await writeJsonl(join(run.dir, RUN_FILES.evals), []);
   }
   await writeRunRecord(run.dir, record);
+  await writeJsonAtomic(join(run.dir, RUN_FILES.tokenizer), data.tokenizer.toHuggingFace());
 
   const progress = ctx.progress(run);
   try {

@@ -56,6 +56,20 @@ Deno.test("reproduce --suite smoke --scale smoke runs end to end and reports", a
     assert.ok(existsSync(join(reports, "smoke-moe", "REPORT.md")));
     assert.ok(existsSync(join(reports, "smoke-dense", "train_loss.png")));
 
+    // A run's checkpoint stands alone: `eval` on it, with the tokenizer.json and run.json beside it,
+    // gives the numbers of the run's own final evaluation.
+    const moeRun = runs.find((r) => r.record.suite === "smoke-moe")!;
+    assert.ok(existsSync(join(moeRun.dir, "tokenizer.json")));
+    const evaluated = await cli(["eval", "--checkpoint", join(moeRun.dir, "checkpoint"), "--backend", "cpu", "--json"]);
+    assert.equal(evaluated.code, 0, evaluated.stderr);
+    const fromCli = JSON.parse(evaluated.stdout);
+    const last = moeRun.evals.at(-1)!;
+    assert.equal(fromCli.step, last.step);
+    for (const [source, row] of Object.entries(last.sources)) {
+      assert.ok(Math.abs(fromCli.sources[source].loss - row.loss) < 1e-6, `${source}: ${fromCli.sources[source].loss}`);
+    }
+    assert.deepEqual(fromCli.tasks.mc4.acc, last.tasks.mc4.acc);
+
     // Running again skips every finished run.
     const again = await cli([
       "reproduce",

@@ -1,6 +1,6 @@
 import { type Command, Option } from "@commander-js/extra-typings";
 import { BACKEND_CHOICES } from "../../backend/mod.ts";
-import { DEFAULT_BASELINE, formatGateJson, formatGateMarkdown, runGate } from "../../gate/mod.ts";
+import { DEFAULT_BASELINE, formatGateJson, formatGateMarkdown, GATE_SUITE, runGate } from "../../gate/mod.ts";
 import { writeFileAtomic } from "../../util/atomic.ts";
 
 /** `gate`: CI regression gating against the committed baseline. */
@@ -11,9 +11,15 @@ export function addGateCommand(program: Command): void {
     )
     .option("--baseline <file>", "baseline file", DEFAULT_BASELINE)
     .option("--results <dir>", "results directory", "results")
+    .option("--suite <name|path>", "gate suite", GATE_SUITE)
+    .addOption(
+      new Option("--scale <scale>", "scale of the gated runs").choices(["smoke", "cpu"] as const).default(
+        "cpu" as const,
+      ),
+    )
     .option("--update-baseline", "measure drift and seed spread, then rewrite the baseline", false)
     .addOption(
-      new Option("--backend <name>", "backend of the gated runs").choices(BACKEND_CHOICES).default("cpu" as const),
+      new Option("--backend <name>", "backend of the gated runs").choices(BACKEND_CHOICES).default("wasm" as const),
     )
     .option("--json <file>", "also write the result as JSON")
     .option("--summary <file>", "also write the markdown summary (for a pull-request comment)")
@@ -23,12 +29,14 @@ export function addGateCommand(program: Command): void {
         baselinePath: options.baseline,
         resultsDir: options.results,
         update: options.updateBaseline,
+        suite: options.suite,
+        scale: options.scale,
         backend: options.backend,
         quiet: options.quiet,
       });
       const result = outcome.result!;
       const markdown = formatGateMarkdown(result, outcome.timings);
-      console.log(markdown);
+      console.log(markdown.trimEnd());
       if (outcome.updated) console.log(`baseline written: ${options.baseline}`);
       if (options.json) await writeFileAtomic(options.json, formatGateJson(result, outcome.timings));
       if (options.summary) await writeFileAtomic(options.summary, markdown);
