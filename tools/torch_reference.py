@@ -13,7 +13,10 @@ top-k routing (softmax, top-k, optional renormalisation), final norm, untied hea
 
 Usage (Debian's python3-torch; not part of the default tests):
     /usr/bin/python3 tools/torch_reference.py --checkpoint DIR --tokens FILE.json [--backend cpu]
-    /usr/bin/python3 tools/torch_reference.py --self-test   # inits tiny checkpoints with the CLI and compares
+    /usr/bin/python3 tools/torch_reference.py --self-test [--backend cpu|wasm|webgpu]
+        # writes tiny dense (SwiGLU, PolyNorm, PolyReLU, ReLU², GELU + QK-norm) and MoE (SwiGLU, PolyNorm)
+        # checkpoints with `deno task cli init`, compares `score` with this file, then again after replacing
+        # norm gains and PolyCom coefficients (constants at init) with random values; exit 1 above --tolerance.
 """
 
 import argparse
@@ -45,6 +48,34 @@ def read_safetensors(path):
         t = torch.frombuffer(raw, dtype=DTYPES[entry["dtype"]]) if raw else torch.zeros(0)
         out[name] = t.reshape(entry["shape"]).to(torch.float64)
     return out
+
+
+def write_safetensors(path, tensors):
+    """Writes float32 tensors (name -> tensor) in the order given, header padded to 8 bytes."""
+    header, offset, blobs = {"__metadata__": {"format": "pt"}}, 0, []
+    for name, t in tensors.items():
+        blob = t.to(torch.float32).contiguous().numpy().tobytes()
+        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(blob)]}
+        offset += len(blob)
+        blobs.append(blob)
+    text = json.dumps(header).encode()
+    text += b" " * (-len(text) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+
+
+def perturb(checkpoint, seed):
+    """Replaces the tensors that start as constants (norm gains 1, PolyCom coefficients [0, 1/r, ...]) with
+    random values, so that a gain applied in the wrong place or coefficients in the wrong order show up."""
+    path = os.path.join(checkpoint, "model.safetensors")
+    w = read_safetensors(path)
+    gen = torch.Generator().manual_seed(seed)
+    for name, t in w.items():
+        if name.endswith("norm.weight") or name.endswith("layernorm.weight"):
+            w[name] = 1 + 0.5 * torch.randn(t.shape, generator=gen, dtype=torch.float64)
+        elif name.endswith("act_fn.coefficients"):
+            w[name] = 0.5 * torch.randn(t.shape, generator=gen, dtype=torch.float64)
+    write_safetensors(path, w)
 
 
 def rms_norm(x, w, eps):
@@ -172,6 +203,8 @@ def self_test(backend):
     cases = [
         ("dense swiglu", dict(model_type="llama", hidden_act="silu", intermediate_size=96)),
         ("dense polynorm", dict(model_type="llama", hidden_act="polynorm", intermediate_size=144)),
+        ("dense polyrelu", dict(model_type="llama", hidden_act="polyrelu", intermediate_size=144)),
+        ("dense relu2", dict(model_type="llama", hidden_act="relu2", intermediate_size=144)),
         ("dense gelu + qk-norm", dict(model_type="llama", hidden_act="gelu", intermediate_size=144, qk_norm=True)),
         ("moe swiglu", dict(model_type="olmoe", hidden_act="silu", intermediate_size=32, qk_norm=True,
                             num_experts=8, num_experts_per_tok=2)),
@@ -195,9 +228,12 @@ def self_test(backend):
             ckpt = os.path.join(tmp, "ckpt")
             subprocess.run(["deno", "task", "--quiet", "cli", "init", "--config", cfg_path, "--seed", "3", "--out", ckpt],
                            cwd=root, check=True, capture_output=True)
-            diff, n = compare(ckpt, tokens, backend)
-            worst = max(worst, diff)
-            print(f"{name:24s} {n} log-probs, max |torch float64 - tfjs {backend}| = {diff:.3e}")
+            for variant in ("init", "perturbed"):
+                if variant == "perturbed":
+                    perturb(ckpt, 7)
+                diff, n = compare(ckpt, tokens, backend)
+                worst = max(worst, diff)
+                print(f"{name:22s} {variant:9s} {n} log-probs, max |torch float64 - tfjs {backend}| = {diff:.3e}")
     return worst
 
 

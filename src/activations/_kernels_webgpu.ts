@@ -4,6 +4,7 @@
  * @module
  */
 import type { tf } from "../backend/tf.ts";
+import { isSoftwareDescription } from "../backend/fingerprint.ts";
 import {
   kernelInputs,
   POLY_NORM,
@@ -29,12 +30,47 @@ type Uniform = { type: "int32" | "float32"; data: number[] };
 
 /** The part of tfjs-backend-webgpu's WebGPUBackend these kernels use. */
 interface WebGPUBackend {
+  device?: { adapterInfo?: { isFallbackAdapter?: boolean; description?: string } };
   runWebGPUProgram(
     program: WebGPUProgramLike,
     inputs: tf.TensorInfo[],
     outputDtype: tf.DataType,
     uniforms?: Uniform[],
   ): tf.TensorInfo;
+}
+
+const software = new WeakMap<object, boolean>();
+let softwareOverride: boolean | null = null;
+
+/**
+ * Makes the kernels treat the adapter as software (`true`) or a GPU
+ * (`false`) whatever it is, or detect it again (`null`). For tests, so that
+ * lavapipe can also run the workgroup sizes a GPU gets.
+ *
+ * @example
+ * ```ts
+ * overrideSoftwareAdapter(false);
+ * try { polyNorm(x, a); } finally { overrideSoftwareAdapter(null); }
+ * ```
+ */
+export function overrideSoftwareAdapter(value: boolean | null): void {
+  softwareOverride = value;
+}
+
+/**
+ * Whether the backend's device is a software rasteriser (lavapipe), whose
+ * reductions run fastest with small workgroups. Read from the device's
+ * adapter info where the runtime has it (Deno does); a GPU otherwise.
+ */
+function isSoftware(backend: WebGPUBackend): boolean {
+  if (softwareOverride !== null) return softwareOverride;
+  let known = software.get(backend);
+  if (known === undefined) {
+    const info = backend.device?.adapterInfo;
+    known = Boolean(info?.isFallbackAdapter) || isSoftwareDescription(info?.description ?? "");
+    software.set(backend, known);
+  }
+  return known;
 }
 
 function shape2d(t: tf.TensorInfo): [number, number] {
@@ -57,7 +93,7 @@ const polyNormWebGPU: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const b = backend as WebGPUBackend;
   const { x, a } = kernelInputs(inputs, "x", "a");
   const [rows, n] = shape2d(x);
-  const program = new PolyNormForwardProgram(rows, n, a.shape[0] - 1);
+  const program = new PolyNormForwardProgram(rows, n, a.shape[0] - 1, isSoftware(b));
   return b.runWebGPUProgram(program, [x, a], "float32", rowUniforms(rows, n, (attrs as PolyNormAttrs).eps));
 };
 
@@ -67,8 +103,9 @@ const polyNormGradWebGPU: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const [rows, n] = shape2d(x);
   const order = a.shape[0] - 1;
   const uniforms = rowUniforms(rows, n, (attrs as PolyNormAttrs).eps);
-  const stats = b.runWebGPUProgram(new PolyNormStatsProgram(rows, n, order), [dy, x, a], "float32", uniforms);
-  const dx = b.runWebGPUProgram(new PolyNormDxProgram(rows, n, order), [dy, x, stats], "float32", uniforms);
+  const soft = isSoftware(b);
+  const stats = b.runWebGPUProgram(new PolyNormStatsProgram(rows, n, order, soft), [dy, x, a], "float32", uniforms);
+  const dx = b.runWebGPUProgram(new PolyNormDxProgram(rows, n, order, soft), [dy, x, stats], "float32", uniforms);
   // stats' first r + 1 columns are each row's share of da; the gradient sums them.
   return [dx, stats];
 };
@@ -85,7 +122,7 @@ const polyReLUGradWebGPU: tf.KernelFunc = ({ inputs, backend }) => {
   const shape = shape2d(x);
   const order = a.shape[0] - 1;
   const total = shape[0] * shape[1];
-  const daProgram = new PolyReLUDaProgram(total, order);
+  const daProgram = new PolyReLUDaProgram(total, order, isSoftware(b));
   const parts = b.runWebGPUProgram(daProgram, [dy, x], "float32", [
     { type: "int32", data: [total / vectorWidth(total)] },
     { type: "int32", data: [daProgram.outputShape[0]] },

@@ -26,6 +26,15 @@ export {
   type TaskMetrics,
 } from "./evaluate.ts";
 export { type EvalSetOptions, openEvalSet } from "./eval_set.ts";
+export {
+  BARE_CHECKPOINT_DEFAULTS,
+  type CheckpointEvalOverrides,
+  type CheckpointEvalSettings,
+  type CheckpointShape,
+  parseTokenizerArg,
+  resolveCheckpointEval,
+  TOKENIZER_FILE,
+} from "./checkpoint_settings.ts";
 export { uniformScorer, unigramScorer } from "./reference_scorers.ts";
 export { BRUTE_FORCE_LIMIT, type Scored, scoreSequences } from "./_score.ts";
 export type { ItemSet, LastWordItem, McItem, PreparedTask, Request, TaskName } from "./tasks/types.ts";

@@ -208,6 +208,9 @@ export class Model {
    */
   forward(inputs: tf.Tensor2D, plan?: RoutingPlan): ForwardOutput {
     this.#assertAlive();
+    if (this.moe && plan && plan.length !== this.config.num_hidden_layers) {
+      throw new Error(`routing plan has ${plan.length} layers, the model ${this.config.num_hidden_layers}`);
+    }
     if (this.moe && !plan && !canReadSync()) {
       throw new Error(`a MoE forward pass on ${tf.getBackend()} needs a routing plan (await model.planRouting(...))`);
     }

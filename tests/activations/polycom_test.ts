@@ -3,13 +3,16 @@ import { tf } from "../../src/backend/mod.ts";
 import {
   hasFusedKernel,
   POLY_NORM,
+  POLY_NORM_GRAD,
   POLY_RELU,
+  POLY_RELU_GRAD,
   polyNorm,
   polyNormReference,
   polyReLU,
   polyReLUReference,
 } from "../../src/activations/mod.ts";
 import { type EmscriptenModuleLike, polycomSimdFor } from "../../src/activations/_simd.ts";
+import { overrideSoftwareAdapter } from "../../src/activations/_kernels_webgpu.ts";
 import { UsageError } from "../../src/util/errors.ts";
 import { Rng } from "../../src/util/rng.ts";
 import {
@@ -74,16 +77,31 @@ for (const backend of BACKENDS) {
   const tol = TOL[backend.name];
 
   Deno.test({
-    name: testName("polyNorm runs its fused kernel", backend),
+    name: testName("polyNorm and polyReLU run their fused kernels forward and backward, no stock ops", backend),
     ignore,
     async fn() {
       await useBackend(backend.name);
-      assert.ok(hasFusedKernel(POLY_NORM) && hasFusedKernel(POLY_RELU));
       const x = tf.randomNormal([4, 8]);
       const a = tf.tensor1d([0, 1 / 3, 1 / 3, 1 / 3]);
-      const profile = await tf.profile(() => polyNorm(x, a));
-      assert.ok(profile.kernels.some((k) => k.name === POLY_NORM), "PolyNorm kernel not run");
-      assert.ok(!profile.kernels.some((k) => k.name === "Rsqrt"), "stock ops ran instead of the fused kernel");
+      for (
+        const [op, forward, backward] of [[polyNorm, POLY_NORM, POLY_NORM_GRAD], [
+          polyReLU,
+          POLY_RELU,
+          POLY_RELU_GRAD,
+        ]] as const
+      ) {
+        assert.ok(hasFusedKernel(forward), `${forward} not registered on ${backend.name}`);
+        const profile = await tf.profile(() =>
+          tf.grads((xs: tf.Tensor, as: tf.Tensor) => op(xs, as as tf.Tensor1D))([x, a])
+        );
+        const ran = profile.kernels.map((k) => k.name);
+        assert.ok(ran.includes(forward), `${forward} not run (ran ${ran})`);
+        assert.ok(ran.includes(backward), `${backward} not run (ran ${ran})`);
+        // The stock-op compositions run these; the fused path must not.
+        const stock = ran.filter((k) => ["Rsqrt", "Relu", "Square", "Mean", "Pow", "Step"].includes(k));
+        assert.deepEqual(stock, [], `${op.name} ran stock ops`);
+        tf.dispose(profile.result as tf.Tensor[]);
+      }
       tf.dispose([x, a]);
     },
   });
@@ -190,9 +208,10 @@ for (const backend of BACKENDS) {
       await useBackend(backend.name);
       const rng = new Rng(21);
       for (const order of [2, 3, 4]) {
-        const x = normalRows(rng, 12, 48, 2);
+        // Ordinary rows plus the zero row, |x| ≈ 50, tiny, spike and constant rows.
+        const x = [...normalRows(rng, 4, 48, 2), ...mixedRows(rng, 48)];
         const a = coefficients(rng, order);
-        const w = normalRows(rng, 12, 48);
+        const w = normalRows(rng, x.length, 48);
         for (const [fused, reference] of [[polyNorm, polyNormReference], [polyReLU, polyReLUReference]] as const) {
           const got = await evaluate((xs, as) => fused(xs, as), x, a, w);
           const ref = await evaluate((xs, as) => reference(xs, as), x, a, w);
@@ -202,6 +221,61 @@ for (const backend of BACKENDS) {
           assert.ok(maxRowError(got.da, ref.da, order + 1) < 1e-4, `${what} da`);
         }
       }
+    },
+  });
+
+  Deno.test({
+    name: testName("fused dx and da match float64 finite differences of the forward (r = 2, 4)", backend),
+    ignore,
+    async fn() {
+      await useBackend(backend.name);
+      // Finite differences check the kernels without going through the closed-form gradients.
+      const rng = new Rng(41);
+      const fdTol = Math.max(tol.dx, 2e-5);
+      for (const order of [2, 4]) {
+        const mixed = mixedRows(rng, 7);
+        const a = coefficients(rng, order);
+        // PolyReLU has a kink at 0, where finite differences see half the slope; its rows skip exact zeros.
+        const cases = [
+          { name: "polyNorm", op: polyNorm, f64: (xs: Rows, as: number[]) => polyNorm64(xs, as, EPS), x: mixed },
+          { name: "polyReLU", op: polyReLU, f64: polyReLU64, x: mixed.filter((row) => !row.includes(0)) },
+        ];
+        for (const { name, op, f64, x } of cases) {
+          const w = normalRows(rng, x.length, 7);
+          const got = await evaluate((xs, as) => op(xs, as), x, a, w);
+          // Row by row, so the large rows' rounding does not swamp the small rows' differences.
+          const perRow = x.map((row, k) => finiteDifferences(f64, [row], a, [w[k]]));
+          const fd = { dx: perRow.map((p) => p.dx[0]), da: a.map((_, i) => perRow.reduce((t, p) => t + p.da[i], 0)) };
+          const what = `${name} r=${order}`;
+          assert.ok(maxRowError(got.dx, fd.dx.flat(), 7) <= fdTol, `${what} dx vs finite differences`);
+          // L is linear in a, so da's scale is Σ |w| · |term| (for PolyNorm, |x^i| = |x|^i).
+          const scale = finiteDifferences(f64, name === "polyNorm" ? abs(x) : x, a, abs(w)).da;
+          assertDa(got.da, fd.da, scale, fdTol, what);
+        }
+      }
+    },
+  });
+
+  Deno.test({
+    name: testName("polyNorm and polyReLU on wide rows (n = 2052: 64-thread rows, several da blocks)", backend),
+    ignore,
+    async fn() {
+      await useBackend(backend.name);
+      const rng = new Rng(43);
+      const n = 2052;
+      const x = mixedRows(rng, n);
+      const a = coefficients(rng, 3);
+      const w = normalRows(rng, x.length, n);
+      const norm = await evaluate((xs, as) => polyNorm(xs, as), x, a, w);
+      const normWant = polyNormGrad64(x, a, EPS, w);
+      assertRows(norm.y, polyNorm64(x, a, EPS), tol.y, "polyNorm y");
+      assertRows(norm.dx, normWant.dx, tol.dx, "polyNorm dx");
+      assertDa(norm.da, normWant.da, polyNormGrad64(abs(x), a, EPS, abs(w)).da, tol.da, "polyNorm wide");
+      const relu = await evaluate((xs, as) => polyReLU(xs, as), x, a, w);
+      const reluWant = polyReLUGrad64(x, a, w);
+      assertRows(relu.y, polyReLU64(x, a), tol.y, "polyReLU y");
+      assertRows(relu.dx, reluWant.dx, tol.dx, "polyReLU dx");
+      assertDa(relu.da, reluWant.da, polyReLUGrad64(x, a, abs(w)).da, tol.da, "polyReLU wide");
     },
   });
 
@@ -254,6 +328,46 @@ for (const backend of BACKENDS) {
         });
         optimizer.dispose();
         tf.dispose([a, xt, wt]);
+      }
+    },
+  });
+}
+
+const webgpu = BACKENDS.find((b) => b.name === "webgpu")!;
+for (const software of [false, true]) {
+  const threads = software ? "8 threads a row, as on lavapipe" : "32 and 64 threads a row, as on a GPU";
+  Deno.test({
+    name: testName(`webgpu kernels with ${threads} match float64 closed forms`, webgpu),
+    ignore: webgpu.skip !== null,
+    async fn() {
+      await useBackend("webgpu");
+      const pipelines = (tf.backend() as unknown as { pipelineCache: Record<string, unknown> }).pipelineCache;
+      overrideSoftwareAdapter(software);
+      try {
+        const rng = new Rng(software ? 51 : 53);
+        // n = 64 is 16 vec4 loads a row (32 GPU threads), n = 2052 is 513 (64 GPU threads).
+        for (const [n, order] of [[64, 2], [2052, 4]]) {
+          const x = mixedRows(rng, n);
+          const a = coefficients(rng, order);
+          const w = normalRows(rng, x.length, n);
+          const norm = await evaluate((xs, as) => polyNorm(xs, as), x, a, w);
+          const want = polyNormGrad64(x, a, EPS, w);
+          const what = `polyNorm n=${n} r=${order}`;
+          assertRows(norm.y, polyNorm64(x, a, EPS), TOL.webgpu.y, `${what} y`);
+          assertRows(norm.dx, want.dx, TOL.webgpu.dx, `${what} dx`);
+          assertDa(norm.da, want.da, polyNormGrad64(abs(x), a, EPS, abs(w)).da, TOL.webgpu.da, what);
+          const relu = await evaluate((xs, as) => polyReLU(xs, as), x, a, w);
+          const reluWant = polyReLUGrad64(x, a, w);
+          assertRows(relu.dx, reluWant.dx, TOL.webgpu.dx, `polyReLU n=${n} dx`);
+          assertDa(relu.da, reluWant.da, polyReLUGrad64(x, a, abs(w)).da, TOL.webgpu.da, `polyReLU n=${n}`);
+          const wg = software ? 8 : n === 64 ? 32 : 64;
+          for (const kernel of [`polynorm_fwd_r${order}`, `polynorm_stats_r${order}`, `polynorm_dx_r${order}`]) {
+            const key = `${kernel}_c4_wg${wg}`;
+            assert.ok(Object.keys(pipelines).some((k) => k.startsWith(key)), `no ${key} pipeline was built`);
+          }
+        }
+      } finally {
+        overrideSoftwareAdapter(null);
       }
     },
   });

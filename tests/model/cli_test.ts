@@ -110,6 +110,8 @@ Deno.test("init and score: bad paths and malformed files exit 2 with one line", 
     [["init", "--config", await write("key.json", '{"vocab_size": 3}'), "--out", ckpt], /invalid model config/],
     [["init", "--config", good, "--seed", "-3", "--out", ckpt], /--seed/],
     [["init", "--config", good], /--out/],
+    [["init", "--out", ckpt], /exactly one of/],
+    [["init", "--config", good, "--paper", "moe", "--out", ckpt], /exactly one of/],
     [["score", "--checkpoint", join(dir, "none"), "--tokens", tokens, "--backend", "cpu"], /not a checkpoint/],
     [["score", "--checkpoint", ckpt, "--tokens", join(dir, "none.json"), "--backend", "cpu"], /file not found/],
     [

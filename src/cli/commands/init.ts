@@ -1,4 +1,5 @@
-import type { Command } from "@commander-js/extra-typings";
+import { type Command, Option } from "@commander-js/extra-typings";
+import { type ModelConfig, PAPER_DENSE_1B, PAPER_MOE_1B7B } from "../../model/config.ts";
 import { countParameters } from "../../model/counts.ts";
 import { readModelConfigFile, writeInitialCheckpoint } from "../../model/checkpoint/mod.ts";
 import { UsageError } from "../../util/errors.ts";
@@ -22,11 +23,18 @@ function parseSeed(value: string): number {
 export function addInitCommand(program: Command): void {
   program.command("init")
     .description("write a freshly initialised checkpoint (config.json + model.safetensors) for a model config")
-    .requiredOption("--config <file>", "model config.json (Hugging Face keys)")
+    .option("--config <file>", "model config.json (Hugging Face keys)")
+    .addOption(new Option("--paper <family>", "a paper config instead of --config").choices(["dense", "moe"] as const))
+    .option("--activation <name>", "activation of the --paper config", "swiglu")
     .requiredOption("--out <dir>", "checkpoint directory to write (replaced atomically)")
     .option("--seed <n>", "initialisation seed", parseSeed, 0)
     .action(async (options) => {
-      const config = await readModelConfigFile(options.config);
+      if (!options.config === !options.paper) {
+        throw new UsageError("give exactly one of --config FILE or --paper dense|moe");
+      }
+      let config: ModelConfig;
+      if (options.config) config = await readModelConfigFile(options.config);
+      else config = (options.paper === "dense" ? PAPER_DENSE_1B : PAPER_MOE_1B7B)(options.activation);
       await writeInitialCheckpoint(options.out, config, options.seed);
       const counts = countParameters(config);
       console.log(`wrote ${options.out}: ${counts.total.toLocaleString("en-US")} parameters, seed ${options.seed}`);

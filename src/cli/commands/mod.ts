@@ -1,6 +1,7 @@
 import type { Command } from "@commander-js/extra-typings";
 import { addBackendCommand } from "./backend.ts";
 import { addDataCommand } from "./data.ts";
+import { addEvalCommand } from "./eval.ts";
 import { addInitCommand } from "./init.ts";
 import { addParamsCommand } from "./params.ts";
 import { addScoreCommand } from "./score.ts";
@@ -18,4 +19,5 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   addInitCommand,
   addScoreCommand,
   addParamsCommand,
+  addEvalCommand,
 ];
