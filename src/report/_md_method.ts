@@ -8,6 +8,7 @@ import { displayName, loadPublished } from "../published/mod.ts";
 import type { LoadedRun } from "../results/mod.ts";
 import type { ReportData } from "./data.ts";
 import { code, count, table, tokens } from "./_format.ts";
+import { getPath } from "./_path.ts";
 import { VERDICT_RULE } from "./verdict.ts";
 
 /** Claims of the paper no suite tests, said once in every report's scope. */
@@ -17,15 +18,6 @@ const NOT_TESTED = [
   "effective rank of the FFN weights and layer-wise similarity (no numbers were published)",
   "the approximation-theory results (no experiment in the paper)",
 ];
-
-function get(object: unknown, path: string): unknown {
-  let node = object;
-  for (const key of path.split(".")) {
-    if (node === null || typeof node !== "object") return undefined;
-    node = (node as Record<string, unknown>)[key];
-  }
-  return node;
-}
 
 function scalar(value: unknown): string {
   if (value === undefined || value === null) return "";
@@ -74,23 +66,23 @@ function setupTable(data: ReportData): string {
     const text = scalar(value);
     if (text) rows.push([what, text]);
   };
-  push("family", get(c, "family"));
+  push("family", getPath(c, "family"));
   push("scale", data.selection.scale);
   push("token budget per run", tokens(run.record.progress.totalTokens));
-  push("optimizer steps", get(c, "train.steps") ?? run.record.progress.totalSteps);
-  push("batch × sequence", `${scalar(get(c, "train.batchSize"))} × ${scalar(get(c, "train.seqLen"))}`);
-  push("tokens per step", get(c, "train.tokensPerStep"));
-  push("peak lr", get(c, "optimizer.lrPeak"));
-  push("lr floor (fraction of peak)", get(c, "optimizer.lrMinFraction"));
-  push("warmup (fraction of tokens)", get(c, "optimizer.warmupFraction"));
-  push("cosine horizon (× budget)", get(c, "optimizer.cosineHorizon"));
-  push("weight decay", get(c, "optimizer.weightDecay"));
-  push("gradient clip", get(c, "optimizer.gradClip"));
-  push("training data (weights)", get(c, "data.train"));
-  push("validation sources", data.sources.join(", ") || get(c, "data.validation"));
+  push("optimizer steps", getPath(c, "train.steps") ?? run.record.progress.totalSteps);
+  push("batch × sequence", `${scalar(getPath(c, "train.batchSize"))} × ${scalar(getPath(c, "train.seqLen"))}`);
+  push("tokens per step", getPath(c, "train.tokensPerStep"));
+  push("peak lr", getPath(c, "optimizer.lrPeak"));
+  push("lr floor (fraction of peak)", getPath(c, "optimizer.lrMinFraction"));
+  push("warmup (fraction of tokens)", getPath(c, "optimizer.warmupFraction"));
+  push("cosine horizon (× budget)", getPath(c, "optimizer.cosineHorizon"));
+  push("weight decay", getPath(c, "optimizer.weightDecay"));
+  push("gradient clip", getPath(c, "optimizer.gradClip"));
+  push("training data (weights)", getPath(c, "data.train"));
+  push("validation sources", data.sources.join(", ") || getPath(c, "data.validation"));
   push("zero-shot tasks", data.tasks.join(", "));
-  push("tokenizer", get(c, "data.tokenizer"));
-  push("data seed (same for all runs)", get(c, "data.dataSeed"));
+  push("tokenizer", getPath(c, "data.tokenizer"));
+  push("data seed (same for all runs)", getPath(c, "data.dataSeed"));
   for (const r of byActivation) {
     const counts = r.record.counts;
     const tpp = counts.total > 0 ? (r.record.progress.totalTokens / counts.total).toFixed(1) : "n/a";
@@ -108,7 +100,7 @@ function modelTable(data: ReportData): string {
   const runs = data.activations.map((a) => data.selection.runs.find((r) => r.record.activation === a)).filter(
     (r): r is LoadedRun => r !== undefined,
   );
-  const models = runs.map((r) => (get(r.record.config, "model") ?? {}) as Record<string, unknown>);
+  const models = runs.map((r) => (getPath(r.record.config, "model") ?? {}) as Record<string, unknown>);
   const keys = [...new Set(models.flatMap((m) => Object.keys(m)))].filter((k) =>
     models.some((m) => m[k] !== null && typeof m[k] !== "object")
   );
@@ -124,27 +116,33 @@ function modelTable(data: ReportData): string {
 
 function manifestSection(data: ReportData): string {
   const run = data.selection.usable[0] ?? data.selection.runs[0];
-  const manifest = get(run.record.config, "manifest");
+  const manifest = getPath(run.record.config, "manifest");
   const lines = ["### 2.2 Scale-down manifest", ""];
   if (manifest === undefined || manifest === null) {
     lines.push("The runs carry no scale-down manifest.");
     return lines.join("\n");
   }
-  const entries = get(manifest, "entries");
-  const notes = get(manifest, "notes");
+  const entries = getPath(manifest, "entries");
+  const notes = getPath(manifest, "notes");
   if (Array.isArray(entries)) {
     lines.push(
       `What the ${data.selection.scale} scale keeps of the paper's recipe and what it changes, as written in the suite:`,
       "",
     );
     const applies = entries.filter((e) => {
-      const scales = get(e, "scales");
+      const scales = getPath(e, "scales");
       return !Array.isArray(scales) || scales.includes(data.selection.scale);
     });
     lines.push(table(
       ["what", "paper", "here", "kept", "why"],
       applies.map((e) =>
-        [get(e, "what"), get(e, "paper"), get(e, "here"), get(e, "kept") ? "yes" : "no", get(e, "why")].map(scalar)
+        [
+          getPath(e, "what"),
+          getPath(e, "paper"),
+          getPath(e, "here"),
+          getPath(e, "kept") ? "yes" : "no",
+          getPath(e, "why"),
+        ].map(scalar)
       ),
     ));
     if (typeof notes === "string" && notes) lines.push("", `Scale notes: ${notes}`);
@@ -162,22 +160,24 @@ function fingerprint(env: Record<string, unknown>): string[][] {
     const text = scalar(value);
     if (text) rows.push([what, text]);
   };
-  add("backend", get(env, "backend"));
-  const adapter = get(env, "adapter");
+  add("backend", getPath(env, "backend"));
+  const adapter = getPath(env, "adapter");
   add(
     "WebGPU adapter",
     adapter
-      ? `${scalar(get(adapter, "description")) || scalar(get(adapter, "device"))} (${scalar(get(adapter, "vendor"))}${
-        get(adapter, "isFallback") ? ", software" : ""
-      })`
+      ? `${scalar(getPath(adapter, "description")) || scalar(getPath(adapter, "device"))} (${
+        scalar(getPath(adapter, "vendor"))
+      }${getPath(adapter, "isFallback") ? ", software" : ""})`
       : "none",
   );
-  const wasm = get(env, "wasm");
-  if (wasm) add("wasm", `SIMD ${get(wasm, "simd") ? "on" : "off"}, threads ${get(wasm, "threads") ? "on" : "off"}`);
-  add("CPU", `${scalar(get(env, "cpu.model"))} (${scalar(get(env, "cpu.cores"))} cores)`);
-  add("memory (GiB)", get(env, "memoryGiB"));
-  add("OS", [get(env, "os.platform"), get(env, "os.release"), get(env, "os.arch")].map(scalar).join(" "));
-  const versions = get(env, "versions");
+  const wasm = getPath(env, "wasm");
+  if (wasm) {
+    add("wasm", `SIMD ${getPath(wasm, "simd") ? "on" : "off"}, threads ${getPath(wasm, "threads") ? "on" : "off"}`);
+  }
+  add("CPU", `${scalar(getPath(env, "cpu.model"))} (${scalar(getPath(env, "cpu.cores"))} cores)`);
+  add("memory (GiB)", getPath(env, "memoryGiB"));
+  add("OS", [getPath(env, "os.platform"), getPath(env, "os.release"), getPath(env, "os.arch")].map(scalar).join(" "));
+  const versions = getPath(env, "versions");
   if (versions && typeof versions === "object") {
     add("versions", Object.entries(versions).map(([k, v]) => `${k} ${scalar(v)}`).join(", "));
   }

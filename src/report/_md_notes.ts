@@ -6,15 +6,7 @@
 import { displayName, loadPublished, PROVENANCE_TAGS } from "../published/mod.ts";
 import type { ReportData } from "./data.ts";
 import { count, tokens } from "./_format.ts";
-
-function get(object: unknown, path: string): unknown {
-  let node = object;
-  for (const key of path.split(".")) {
-    if (node === null || typeof node !== "object") return undefined;
-    node = (node as Record<string, unknown>)[key];
-  }
-  return node;
-}
+import { getPath } from "./_path.ts";
 
 /**
  * The deviations section.
@@ -43,9 +35,9 @@ export function deviationsSection(data: ReportData): string {
           : ""
       }.`,
   );
-  const tokenizer = get(r.config, "data.tokenizer");
+  const tokenizer = getPath(r.config, "data.tokenizer");
   items.push(
-    `**Data and tokenizer.** Ours: ${JSON.stringify(get(r.config, "data.train") ?? "?")}, tokenizer ${
+    `**Data and tokenizer.** Ours: ${JSON.stringify(getPath(r.config, "data.train") ?? "?")}, tokenizer ${
       JSON.stringify(tokenizer ?? "?")
     }. ` +
       `Paper: ${
@@ -70,22 +62,22 @@ export function deviationsSection(data: ReportData): string {
     }. Only directions are compared.`,
   );
   items.push(
-    `**Numerics and software.** TensorFlow.js ${String(get(r.env, "versions.tfjs") ?? "")} on the ${
-      String(get(r.env, "backend") ?? "?")
+    `**Numerics and software.** TensorFlow.js ${String(getPath(r.env, "versions.tfjs") ?? "")} on the ${
+      String(getPath(r.env, "backend") ?? "?")
     } backend in float32; the paper trained in bf16 with ${dense ? "Megatron-LM" : "OLMo/megablocks"} on GPUs.`,
   );
   items.push(
     `**Seeds.** ${data.selection.expected.seeds.length} seed(s) per activation here; the paper reports one run per activation.`,
   );
-  const manifest = get(r.config, "manifest.entries");
+  const manifest = getPath(r.config, "manifest.entries");
   if (Array.isArray(manifest)) {
     for (const entry of manifest) {
-      const scales = get(entry, "scales");
-      if (get(entry, "kept") === false && (!Array.isArray(scales) || scales.includes(data.selection.scale))) {
+      const scales = getPath(entry, "scales");
+      if (getPath(entry, "kept") === false && (!Array.isArray(scales) || scales.includes(data.selection.scale))) {
         items.push(
-          `**${String(get(entry, "what"))}** (from the manifest). Paper: ${String(get(entry, "paper"))}; here: ${
-            String(get(entry, "here"))
-          }. Why: ${String(get(entry, "why"))}`,
+          `**${String(getPath(entry, "what"))}** (from the manifest). Paper: ${
+            String(getPath(entry, "paper"))
+          }; here: ${String(getPath(entry, "here"))}. Why: ${String(getPath(entry, "why"))}`,
         );
       }
     }

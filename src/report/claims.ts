@@ -113,6 +113,53 @@ function denseSpeedup(activation: string, panel: string, value: number | string)
   };
 }
 
+/** The dense activations in the paper's order, best first (its rankings by training and validation loss). */
+const DENSE_ORDER = ["polynorm", "polyrelu", "swiglu", "gelu", "relu"] as const;
+type DenseActivation = typeof DENSE_ORDER[number];
+type DenseChallenger = Exclude<DenseActivation, "swiglu">;
+
+/** The five dense activations' values on one panel at 250B tokens, in the paper's order. */
+function denseValues(panel: string, what: string, values: Record<DenseActivation, number>): PublishedValue[] {
+  return DENSE_ORDER.map((activation) => denseValue(activation, panel, values[activation], what));
+}
+
+/** The paper's fraction of plotted positions of one curve file at which the full dense order holds. */
+function denseOrderFraction(curves: string, label: string, value: number): PublishedValue {
+  const order = DENSE_ORDER.map((a) => DENSE_NAMES[a]).join("<");
+  return {
+    label,
+    value,
+    tag: "der",
+    ref: { doc: P, pointer: `${D}/dominance_over_training/${curves}/fraction_with_order_${order}` },
+  };
+}
+
+/**
+ * The dense comparisons with SwiGLU: PolyNorm and PolyReLU are expected on the `poly` side, GELU and ReLU on the
+ * other (the paper's order puts SwiGLU between them). `paper` gives each comparison's published value, if any.
+ */
+function denseVersusSwiglu(poly: Direction, paper?: (activation: DenseChallenger) => PublishedValue): ComparisonSpec[] {
+  const other: Direction = poly === "lower" ? "higher" : "lower";
+  return (["polynorm", "polyrelu", "gelu", "relu"] as const).map((activation) => ({
+    activation,
+    versus: "swiglu",
+    expected: activation.startsWith("poly") ? poly : other,
+    ...(paper ? { paper: paper(activation) } : {}),
+  }));
+}
+
+/** The paper's speed-up for an activation that never reaches SwiGLU's 250B value. */
+const NEVER_WITHIN_RUN = "never (within 255B)";
+
+/** Published dense training losses at 250B tokens (the gap claim and the ranking claim both quote them). */
+const DENSE_TRAIN_LOSS: Record<DenseActivation, number> = {
+  polynorm: 2.1712,
+  polyrelu: 2.1779,
+  swiglu: 2.1902,
+  gelu: 2.2085,
+  relu: 2.2156,
+};
+
 const TRAIN_LOSS_DEF = "final training loss = mean cross-entropy over the last 5% of logged steps";
 const VAL_LOSS_DEF = "final validation loss = the last evaluation's loss, averaged over the validation sources";
 
@@ -133,39 +180,13 @@ export const CLAIMS: readonly ClaimSpec[] = [
       "At equal parameters, PolyNorm and PolyReLU end with lower training loss than SwiGLU, GELU and ReLU with higher (250B tokens: PolyNorm −0.019, PolyReLU −0.012, GELU +0.018, ReLU +0.025).",
     measure: "trainLoss",
     test: {
-      comparisons: [
-        {
-          activation: "polynorm",
-          versus: "swiglu",
-          expected: "lower",
-          paper: denseGap("polynorm", "train_loss_at_tokens_B", -0.019, "training loss"),
-        },
-        {
-          activation: "polyrelu",
-          versus: "swiglu",
-          expected: "lower",
-          paper: denseGap("polyrelu", "train_loss_at_tokens_B", -0.012, "training loss"),
-        },
-        {
-          activation: "gelu",
-          versus: "swiglu",
-          expected: "higher",
-          paper: denseGap("gelu", "train_loss_at_tokens_B", 0.018, "training loss"),
-        },
-        {
-          activation: "relu",
-          versus: "swiglu",
-          expected: "higher",
-          paper: denseGap("relu", "train_loss_at_tokens_B", 0.025, "training loss"),
-        },
-      ],
+      comparisons: denseVersusSwiglu("lower", (a) => {
+        const gaps = { polynorm: -0.019, polyrelu: -0.012, gelu: 0.018, relu: 0.025 };
+        return denseGap(a, "train_loss_at_tokens_B", gaps[a], "training loss");
+      }),
     },
     published: [
-      denseValue("polynorm", "train_loss_at_tokens_B", 2.1712, "training loss"),
-      denseValue("polyrelu", "train_loss_at_tokens_B", 2.1779, "training loss"),
-      denseValue("swiglu", "train_loss_at_tokens_B", 2.1902, "training loss"),
-      denseValue("gelu", "train_loss_at_tokens_B", 2.2085, "training loss"),
-      denseValue("relu", "train_loss_at_tokens_B", 2.2156, "training loss"),
+      ...denseValues("train_loss_at_tokens_B", "training loss", DENSE_TRAIN_LOSS),
       ...(["PolyNorm", "SwiGLU"] as const).map((name, i): PublishedValue => ({
         label: `${name}, final training loss (secondary summary)`,
         value: [2.17, 2.19][i],
@@ -184,23 +205,14 @@ export const CLAIMS: readonly ClaimSpec[] = [
     text:
       "Final training loss ranks PolyNorm < PolyReLU < SwiGLU < GELU < ReLU (the full order holds at 100% of plotted positions from 26B to 254B tokens).",
     measure: "trainLoss",
-    test: { ranking: ["polynorm", "polyrelu", "swiglu", "gelu", "relu"] },
+    test: { ranking: [...DENSE_ORDER] },
     published: [
-      denseValue("polynorm", "train_loss_at_tokens_B", 2.1712, "training loss"),
-      denseValue("polyrelu", "train_loss_at_tokens_B", 2.1779, "training loss"),
-      denseValue("swiglu", "train_loss_at_tokens_B", 2.1902, "training loss"),
-      denseValue("gelu", "train_loss_at_tokens_B", 2.2085, "training loss"),
-      denseValue("relu", "train_loss_at_tokens_B", 2.2156, "training loss"),
-      {
-        label: "fraction of plotted positions (26–254B) with order PolyNorm<PolyReLU<SwiGLU<GELU<ReLU",
-        value: 1,
-        tag: "der",
-        ref: {
-          doc: P,
-          pointer:
-            `${D}/dominance_over_training/curves_dense_train_loss.csv/fraction_with_order_PolyNorm<PolyReLU<SwiGLU<GELU<ReLU`,
-        },
-      },
+      ...denseValues("train_loss_at_tokens_B", "training loss", DENSE_TRAIN_LOSS),
+      denseOrderFraction(
+        "curves_dense_train_loss.csv",
+        "fraction of plotted positions (26–254B) with order PolyNorm<PolyReLU<SwiGLU<GELU<ReLU",
+        1,
+      ),
     ],
     howTested:
       `Each neighbouring pair of the paper's order, among the activations a suite runs, is a paired comparison of the ${TRAIN_LOSS_DEF}; the ranking is reproduced when every pair is, contradicted when any pair is reversed.`,
@@ -212,23 +224,16 @@ export const CLAIMS: readonly ClaimSpec[] = [
     text:
       "Validation PPL follows the same order at 250B tokens (PolyNorm 3.152 < PolyReLU 3.162 < SwiGLU 3.195 < GELU 3.225 < ReLU 3.241); PolyNorm is lowest at every plotted position.",
     measure: "valLoss",
-    test: { ranking: ["polynorm", "polyrelu", "swiglu", "gelu", "relu"] },
+    test: { ranking: [...DENSE_ORDER] },
     published: [
-      denseValue("polynorm", "val_ppl_at_tokens_B", 3.152, "validation PPL"),
-      denseValue("polyrelu", "val_ppl_at_tokens_B", 3.1618, "validation PPL"),
-      denseValue("swiglu", "val_ppl_at_tokens_B", 3.1954, "validation PPL"),
-      denseValue("gelu", "val_ppl_at_tokens_B", 3.2249, "validation PPL"),
-      denseValue("relu", "val_ppl_at_tokens_B", 3.2409, "validation PPL"),
-      {
-        label: "fraction of plotted positions with the full order",
-        value: 0.819,
-        tag: "der",
-        ref: {
-          doc: P,
-          pointer:
-            `${D}/dominance_over_training/curves_dense_val_ppl.csv/fraction_with_order_PolyNorm<PolyReLU<SwiGLU<GELU<ReLU`,
-        },
-      },
+      ...denseValues("val_ppl_at_tokens_B", "validation PPL", {
+        polynorm: 3.152,
+        polyrelu: 3.1618,
+        swiglu: 3.1954,
+        gelu: 3.2249,
+        relu: 3.2409,
+      }),
+      denseOrderFraction("curves_dense_val_ppl.csv", "fraction of plotted positions with the full order", 0.819),
     ],
     howTested:
       `As the training ranking, on the ${VAL_LOSS_DEF}. The paper's "PPL" (≈3.2) cannot be exp(loss) and its validation set is undocumented, so only the order is compared.`,
@@ -240,32 +245,10 @@ export const CLAIMS: readonly ClaimSpec[] = [
     text: "PolyNorm and PolyReLU reach lower validation PPL than SwiGLU, GELU and ReLU higher, at 250B tokens.",
     measure: "valLoss",
     test: {
-      comparisons: [
-        {
-          activation: "polynorm",
-          versus: "swiglu",
-          expected: "lower",
-          paper: denseGap("polynorm", "val_ppl_at_tokens_B", -0.0434, "validation PPL"),
-        },
-        {
-          activation: "polyrelu",
-          versus: "swiglu",
-          expected: "lower",
-          paper: denseGap("polyrelu", "val_ppl_at_tokens_B", -0.0336, "validation PPL"),
-        },
-        {
-          activation: "gelu",
-          versus: "swiglu",
-          expected: "higher",
-          paper: denseGap("gelu", "val_ppl_at_tokens_B", 0.0295, "validation PPL"),
-        },
-        {
-          activation: "relu",
-          versus: "swiglu",
-          expected: "higher",
-          paper: denseGap("relu", "val_ppl_at_tokens_B", 0.0455, "validation PPL"),
-        },
-      ],
+      comparisons: denseVersusSwiglu("lower", (a) => {
+        const gaps = { polynorm: -0.0434, polyrelu: -0.0336, gelu: 0.0295, relu: 0.0455 };
+        return denseGap(a, "val_ppl_at_tokens_B", gaps[a], "validation PPL");
+      }),
     },
     published: [],
     howTested:
@@ -279,32 +262,10 @@ export const CLAIMS: readonly ClaimSpec[] = [
       "PolyNorm reaches SwiGLU's final training loss with ≈1.46× fewer tokens, PolyReLU with ≈1.23× fewer; GELU and ReLU never reach it within the run.",
     measure: "trainSpeedup",
     test: {
-      comparisons: [
-        {
-          activation: "polynorm",
-          versus: "swiglu",
-          expected: "higher",
-          paper: denseSpeedup("polynorm", "tokens_to_reach_SwiGLU_250B_train_loss", 1.458),
-        },
-        {
-          activation: "polyrelu",
-          versus: "swiglu",
-          expected: "higher",
-          paper: denseSpeedup("polyrelu", "tokens_to_reach_SwiGLU_250B_train_loss", 1.23),
-        },
-        {
-          activation: "gelu",
-          versus: "swiglu",
-          expected: "lower",
-          paper: denseSpeedup("gelu", "tokens_to_reach_SwiGLU_250B_train_loss", "never (within 255B)"),
-        },
-        {
-          activation: "relu",
-          versus: "swiglu",
-          expected: "lower",
-          paper: denseSpeedup("relu", "tokens_to_reach_SwiGLU_250B_train_loss", "never (within 255B)"),
-        },
-      ],
+      comparisons: denseVersusSwiglu("higher", (a) => {
+        const speedups = { polynorm: 1.458, polyrelu: 1.23, gelu: NEVER_WITHIN_RUN, relu: NEVER_WITHIN_RUN };
+        return denseSpeedup(a, "tokens_to_reach_SwiGLU_250B_train_loss", speedups[a]);
+      }),
     },
     published: [
       {
@@ -332,32 +293,10 @@ export const CLAIMS: readonly ClaimSpec[] = [
     text: "PolyNorm reaches SwiGLU's final validation PPL with ≈1.40× fewer tokens, PolyReLU with ≈1.37× fewer.",
     measure: "valSpeedup",
     test: {
-      comparisons: [
-        {
-          activation: "polynorm",
-          versus: "swiglu",
-          expected: "higher",
-          paper: denseSpeedup("polynorm", "tokens_to_reach_SwiGLU_250B_val_ppl", 1.395),
-        },
-        {
-          activation: "polyrelu",
-          versus: "swiglu",
-          expected: "higher",
-          paper: denseSpeedup("polyrelu", "tokens_to_reach_SwiGLU_250B_val_ppl", 1.365),
-        },
-        {
-          activation: "gelu",
-          versus: "swiglu",
-          expected: "lower",
-          paper: denseSpeedup("gelu", "tokens_to_reach_SwiGLU_250B_val_ppl", "never (within 255B)"),
-        },
-        {
-          activation: "relu",
-          versus: "swiglu",
-          expected: "lower",
-          paper: denseSpeedup("relu", "tokens_to_reach_SwiGLU_250B_val_ppl", "never (within 255B)"),
-        },
-      ],
+      comparisons: denseVersusSwiglu("higher", (a) => {
+        const speedups = { polynorm: 1.395, polyrelu: 1.365, gelu: NEVER_WITHIN_RUN, relu: NEVER_WITHIN_RUN };
+        return denseSpeedup(a, "tokens_to_reach_SwiGLU_250B_val_ppl", speedups[a]);
+      }),
     },
     published: [],
     howTested:
@@ -403,14 +342,7 @@ export const CLAIMS: readonly ClaimSpec[] = [
     text:
       "PolyNorm and PolyReLU score above SwiGLU downstream (HellaSwag, ARC-Easy; +1.21 points on the six-task average for PolyNorm), GELU and ReLU below.",
     measure: "taskAcc",
-    test: {
-      comparisons: [
-        { activation: "polynorm", versus: "swiglu", expected: "higher" },
-        { activation: "polyrelu", versus: "swiglu", expected: "higher" },
-        { activation: "gelu", versus: "swiglu", expected: "lower" },
-        { activation: "relu", versus: "swiglu", expected: "lower" },
-      ],
-    },
+    test: { comparisons: denseVersusSwiglu("higher") },
     published: [
       {
         label: "PolyNorm − SwiGLU, average of six tasks (points)",
@@ -419,14 +351,14 @@ export const CLAIMS: readonly ClaimSpec[] = [
         ref: { doc: P, pointer: "/results/quoted_numbers/0/value/avg_accuracy_margin_points" },
         activation: "polynorm",
       },
-      ...(["polynorm", "polyrelu", "swiglu", "gelu", "relu"] as const).map((a, i): PublishedValue => ({
+      ...DENSE_ORDER.map((a, i): PublishedValue => ({
         label: `${DENSE_NAMES[a]}, HellaSwag accuracy at 250B tokens (%)`,
         value: [50.856, 50.189, 49.233, 48.417, 48.586][i],
         tag: "fig",
         ref: { doc: P, pointer: `${D}/hellaswag_final_raw_acc_pct/${DENSE_NAMES[a]}` },
         activation: a,
       })),
-      ...(["polynorm", "polyrelu", "swiglu", "gelu", "relu"] as const).map((a, i): PublishedValue => ({
+      ...DENSE_ORDER.map((a, i): PublishedValue => ({
         label: `${DENSE_NAMES[a]}, ARC-Easy raw accuracy at 250B tokens (%)`,
         value: [59.68, 57.534, 56.608, 55.429, 55.682][i],
         tag: "fig",

@@ -3,20 +3,15 @@ import { Command } from "@commander-js/extra-typings";
 import { addDataCommand } from "../../src/cli/commands/data.ts";
 import type { SplitStats } from "../../src/data/mod.ts";
 import { UsageError } from "../../src/util/errors.ts";
+import { captureConsole } from "../_console.ts";
 
+/** Runs `data` commands, returning what they print with console.log; errors are rethrown. */
 async function run(args: string[]): Promise<string[]> {
   const program = new Command("polycom").exitOverride();
   addDataCommand(program);
-  const out: string[] = [];
-  const [log, error] = [console.log, console.error];
-  console.log = (...a: unknown[]) => out.push(a.join(" "));
-  console.error = () => {};
-  try {
-    await program.parseAsync(args, { from: "user" });
-  } finally {
-    [console.log, console.error] = [log, error];
-  }
-  return out;
+  const r = await captureConsole(() => program.parseAsync(args, { from: "user" }));
+  if (r.threw) throw r.error;
+  return r.out;
 }
 
 const cacheDir = await Deno.makeTempDir({ prefix: "polycom-cli-data-" });

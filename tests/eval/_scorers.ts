@@ -16,6 +16,21 @@ function addTo(root: Trie, seq: number[]): void {
   }
 }
 
+/** Per position of one sequence: log p(next token) and the most likely next token. */
+type Scored = { lps: number[]; am: number[] };
+
+/** A scorer that scores each sequence on its own with `run`, for both logprobs() and predict(). */
+function scorerFrom(vocabSize: number, run: (seq: number[]) => Scored): SequenceScorer {
+  return {
+    vocabSize,
+    logprobs: (seqs) => Promise.resolve(seqs.map((s) => run(s).lps)),
+    predict: (seqs) => {
+      const out = seqs.map(run);
+      return Promise.resolve({ logprobs: out.map((o) => o.lps), argmax: out.map((o) => o.am) });
+    },
+  };
+}
+
 /**
  * Puts probability 0.9 on continuing one of the known sequences, the rest
  * spread evenly; its argmax follows the known sequences (else id 0).
@@ -37,14 +52,7 @@ export function oracleScorer(vocabSize: number, known: number[][]): SequenceScor
     }
     return { lps, am };
   };
-  return {
-    vocabSize,
-    logprobs: (seqs) => Promise.resolve(seqs.map((s) => run(s).lps)),
-    predict: (seqs) => {
-      const out = seqs.map(run);
-      return Promise.resolve({ logprobs: out.map((o) => o.lps), argmax: out.map((o) => o.am) });
-    },
-  };
+  return scorerFrom(vocabSize, run);
 }
 
 /**
@@ -88,12 +96,5 @@ export function markovScorer(chain: MarkovSource, vocabSize: number): SequenceSc
     }
     return { lps, am };
   };
-  return {
-    vocabSize,
-    logprobs: (seqs) => Promise.resolve(seqs.map((s) => run(s).lps)),
-    predict: (seqs) => {
-      const out = seqs.map(run);
-      return Promise.resolve({ logprobs: out.map((o) => o.lps), argmax: out.map((o) => o.am) });
-    },
-  };
+  return scorerFrom(vocabSize, run);
 }

@@ -1,8 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { Command } from "@commander-js/extra-typings";
 import { initBackend } from "../../src/backend/mod.ts";
-import { exitCodeFor } from "../../src/cli/_errors.ts";
 import { addEvalCommand } from "../../src/cli/commands/eval.ts";
 import { BpeTokenizer, ByteTokenizer, loadCorpus } from "../../src/data/mod.ts";
 import { evaluate, openEvalSet } from "../../src/eval/mod.ts";
@@ -11,6 +9,7 @@ import { modelConfigFor } from "../../src/model/config.ts";
 import { modelScorer } from "../../src/model/scorer.ts";
 import { createModel } from "../../src/model/transformer.ts";
 import { EvalRow } from "../../src/results/schema.ts";
+import { runCommands } from "../_cli.ts";
 
 await initBackend("cpu");
 const dir = await Deno.makeTempDir({ prefix: "polycom-eval-cli-" });
@@ -31,25 +30,10 @@ function tiny(vocab = 259, maxPositions = 24) {
   });
 }
 
-/** Runs `eval` the way src/cli/main.ts does (errors → one line, exit code). */
+/** Runs `eval` the way src/cli/main.ts does (errors → one line, exit code); on failure `err` is that line alone. */
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string[] }> {
-  const program = new Command("polycom").exitOverride().configureOutput({ writeErr: () => {} });
-  addEvalCommand(program);
-  for (const sub of program.commands) sub.exitOverride().configureOutput({ writeErr: () => {} });
-  const out: string[] = [];
-  const err: string[] = [];
-  const [log, error] = [console.log, console.error];
-  console.log = (...a: unknown[]) => out.push(a.join(" "));
-  console.error = (...a: unknown[]) => err.push(a.join(" "));
-  try {
-    await program.parseAsync(["eval", "--backend", "cpu", "--cache-dir", cacheDir, ...args], { from: "user" });
-    return { code: 0, out: out.join("\n"), err };
-  } catch (e) {
-    const lines: string[] = [];
-    return { code: exitCodeFor(e, (line) => lines.push(line)), out: out.join("\n"), err: lines };
-  } finally {
-    [console.log, console.error] = [log, error];
-  }
+  const r = await runCommands([addEvalCommand], ["eval", "--backend", "cpu", "--cache-dir", cacheDir, ...args]);
+  return { code: r.code, out: r.out.join("\n"), err: r.failure ?? r.err };
 }
 
 const config = tiny();

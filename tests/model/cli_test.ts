@@ -1,8 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { Command } from "@commander-js/extra-typings";
 import { initBackend } from "../../src/backend/mod.ts";
-import { exitCodeFor } from "../../src/cli/_errors.ts";
 import { addInitCommand } from "../../src/cli/commands/init.ts";
 import { addParamsCommand } from "../../src/cli/commands/params.ts";
 import { addScoreCommand } from "../../src/cli/commands/score.ts";
@@ -10,28 +8,15 @@ import { hfConfigJson } from "../../src/model/config.ts";
 import { loadCheckpoint } from "../../src/model/checkpoint/mod.ts";
 import { modelScorer } from "../../src/model/scorer.ts";
 import { createModel } from "../../src/model/transformer.ts";
+import { runCommands } from "../_cli.ts";
 import { tinyConfig } from "./_helpers.ts";
 
 await initBackend("cpu");
 
 /** Runs the model commands the way src/cli/main.ts does (errors → one line, exit code). */
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string[] }> {
-  const program = new Command("polycom").exitOverride().configureOutput({ writeErr: () => {} });
-  for (const add of [addInitCommand, addScoreCommand, addParamsCommand]) add(program);
-  for (const sub of program.commands) sub.exitOverride().configureOutput({ writeErr: () => {} });
-  const out: string[] = [];
-  const err: string[] = [];
-  const [log, error] = [console.log, console.error];
-  console.log = (...a: unknown[]) => out.push(a.join(" "));
-  console.error = (...a: unknown[]) => err.push(a.join(" "));
-  try {
-    await program.parseAsync(args, { from: "user" });
-    return { code: 0, out: out.join("\n"), err };
-  } catch (e) {
-    return { code: exitCodeFor(e, (line) => err.push(line)), out: out.join("\n"), err };
-  } finally {
-    [console.log, console.error] = [log, error];
-  }
+  const r = await runCommands([addInitCommand, addScoreCommand, addParamsCommand], args);
+  return { code: r.code, out: r.out.join("\n"), err: [...r.err, ...(r.failure ?? [])] };
 }
 
 Deno.test("params prints the paper configs' counts and FLOPs", async () => {

@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { createCanvas, loadImage } from "@napi-rs/canvas";
-import { Command } from "@commander-js/extra-typings";
-import { exitCodeFor } from "../../src/cli/_errors.ts";
 import { addReportCommand } from "../../src/cli/commands/report.ts";
 import { chartFont } from "../../src/report/charts/mod.ts";
 import { claimVerdicts, writeReports } from "../../src/report/mod.ts";
 import { loadRuns } from "../../src/results/io.ts";
+import { runCommands } from "../_cli.ts";
 import { type FixtureRun, writeFixtureSuite } from "./_fixtures.ts";
 
 // Independent references: written out here rather than imported, so a bug in the report's code cannot hide.
@@ -41,19 +40,12 @@ function png(bytes: Uint8Array): { width: number; height: number } {
 }
 
 /**
- * Runs the `report` command the way the CLI does (errors thrown, not printed; mapped to exit codes), without
+ * Runs the `report` command the way the CLI does (errors mapped to one printed line and an exit code), without
  * loading the other commands and with them tfjs.
  */
-async function runReportCli(args: string[]): Promise<number> {
-  const program = new Command("polycom").exitOverride().configureOutput({ writeErr: () => {} });
-  addReportCommand(program);
-  for (const sub of program.commands) sub.exitOverride().configureOutput({ writeErr: () => {} });
-  try {
-    await program.parseAsync(args, { from: "user" });
-    return 0;
-  } catch (error) {
-    return exitCodeFor(error);
-  }
+async function runReportCli(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+  const r = await runCommands([addReportCommand], args);
+  return { code: r.code, out: r.out, err: [...r.err, ...(r.failure ?? [])] };
 }
 
 /** Counts dark pixels (text, axes, error bars) and saturated ones (data lines and bars) of a PNG. */
@@ -246,11 +238,6 @@ Deno.test("degenerate results still give a report: nothing finished, or no basel
 
 Deno.test("cli report: writes reports, and bad input exits 2 with one line", async () => {
   const root = await Deno.makeTempDir({ prefix: "polycom-report-cli-" });
-  const err: string[] = [];
-  const outLines: string[] = [];
-  const [e, l] = [console.error, console.log];
-  console.error = (...a: unknown[]) => err.push(a.join(" "));
-  console.log = (...a: unknown[]) => outLines.push(a.join(" "));
   try {
     await writeFixtureSuite({
       root: join(root, "results"),
@@ -266,18 +253,26 @@ Deno.test("cli report: writes reports, and bad input exits 2 with one line", asy
       join(root, "r"),
       "--no-charts",
     ]);
-    assert.equal(ok, 0);
-    assert.deepEqual(outLines, [`report: ${join(root, "r", "fixture-dense", "REPORT.md")}`]);
-    assert.equal(await runReportCli(["report", "--results", join(root, "nope")]), 2);
-    assert.equal(await runReportCli(["report", "--results", join(root, "results"), "--suite", "other"]), 2);
-    assert.equal(await runReportCli(["report", "--results", join(root, "results"), "--scale", "gpu"]), 2);
-    assert.equal(await runReportCli(["report", "--scale", "huge"]), 2);
-    assert.equal(err.length, 4);
-    assert.match(err[0], /^error: results directory '.*nope' does not exist$/);
-    assert.match(err[1], /^error: no runs of suite 'other'/);
-    assert.match(err[2], /^error: suite 'fixture-dense' has no runs at the 'gpu' scale$/);
+    assert.equal(ok.code, 0);
+    assert.deepEqual(ok.out, [`report: ${join(root, "r", "fixture-dense", "REPORT.md")}`]);
+    assert.deepEqual(ok.err, []);
+    const cases: Array<[string[], RegExp]> = [
+      [["report", "--results", join(root, "nope")], /^error: results directory '.*nope' does not exist$/],
+      [["report", "--results", join(root, "results"), "--suite", "other"], /^error: no runs of suite 'other'/],
+      [
+        ["report", "--results", join(root, "results"), "--scale", "gpu"],
+        /^error: suite 'fixture-dense' has no runs at the 'gpu' scale$/,
+      ],
+      [["report", "--scale", "huge"], /^error: option '--scale <scale>' argument 'huge' is invalid/],
+    ];
+    for (const [args, pattern] of cases) {
+      const r = await runReportCli(args);
+      assert.equal(r.code, 2, args.join(" "));
+      assert.equal(r.err.length, 1, r.err.join(" | "));
+      assert.match(r.err[0], pattern);
+      assert.deepEqual(r.out, []);
+    }
   } finally {
-    [console.error, console.log] = [e, l];
     await Deno.remove(root, { recursive: true });
   }
 });

@@ -10,24 +10,17 @@ async function tempDir(): Promise<string> {
   return await Deno.makeTempDir({ prefix: "polycom-reproduce-test-" });
 }
 
+/** Arguments of `reproduce` for one suite and scale on the CPU backend, then `rest`. */
+function reproduceArgs(suite: string, scale: string, ...rest: string[]): string[] {
+  return ["reproduce", "--suite", suite, "--scale", scale, "--backend", "cpu", ...rest];
+}
+
 Deno.test("reproduce --suite smoke --scale smoke runs end to end and reports", async () => {
   const dir = await tempDir();
   try {
     const results = join(dir, "results");
     const reports = join(dir, "reports");
-    const run = await cli([
-      "reproduce",
-      "--suite",
-      "smoke",
-      "--scale",
-      "smoke",
-      "--backend",
-      "cpu",
-      "--results",
-      results,
-      "--reports",
-      reports,
-    ]);
+    const run = await cli(reproduceArgs("smoke", "smoke", "--results", results, "--reports", reports));
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /runs: 10 finished/);
     const runs = await loadRuns(results);
@@ -71,18 +64,7 @@ Deno.test("reproduce --suite smoke --scale smoke runs end to end and reports", a
     assert.deepEqual(fromCli.tasks.mc4.acc, last.tasks.mc4.acc);
 
     // Running again skips every finished run.
-    const again = await cli([
-      "reproduce",
-      "--suite",
-      "smoke",
-      "--scale",
-      "smoke",
-      "--backend",
-      "cpu",
-      "--results",
-      results,
-      "--no-report",
-    ]);
+    const again = await cli(reproduceArgs("smoke", "smoke", "--results", results, "--no-report"));
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /runs: 10 skipped/);
   } finally {
@@ -115,18 +97,7 @@ Deno.test("a killed run resumes to the same numbers as an uninterrupted one", as
         },
       }),
     );
-    const args = (results: string) => [
-      "reproduce",
-      "--suite",
-      suiteFile,
-      "--scale",
-      "smoke",
-      "--backend",
-      "cpu",
-      "--results",
-      results,
-      "--no-report",
-    ];
+    const args = (results: string) => reproduceArgs(suiteFile, "smoke", "--results", results, "--no-report");
     const whole = join(dir, "whole");
     assert.equal((await cli(args(whole))).code, 0);
 
@@ -193,18 +164,7 @@ Deno.test("--dry-run prints parameters, tokens, FLOPs and a time estimate and wr
   const dir = await tempDir();
   try {
     const results = join(dir, "results");
-    const r = await cli([
-      "reproduce",
-      "--suite",
-      "dense",
-      "--scale",
-      "paper",
-      "--backend",
-      "cpu",
-      "--dry-run",
-      "--results",
-      results,
-    ]);
+    const r = await cli(reproduceArgs("dense", "paper", "--dry-run", "--results", results));
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /plan: 6 runs at scale 'paper'/);
     assert.match(r.stdout, /dense\/swiglu seed 1234 \| 1\.35G \/ 1\.35G \| 250\.00G \| 2\.\d+Z \|/);
@@ -217,18 +177,7 @@ Deno.test("--dry-run prints parameters, tokens, FLOPs and a time estimate and wr
 
 Deno.test("shards split the runs disjointly", async () => {
   const lists = await Promise.all([1, 2].map(async (i) => {
-    const r = await cli([
-      "reproduce",
-      "--suite",
-      "smoke",
-      "--scale",
-      "smoke",
-      "--backend",
-      "cpu",
-      "--dry-run",
-      "--shard",
-      `${i}/2`,
-    ]);
+    const r = await cli(reproduceArgs("smoke", "smoke", "--dry-run", "--shard", `${i}/2`));
     assert.equal(r.code, 0, r.stderr);
     return r.stdout.split("\n").filter((l) => l.startsWith("| smoke-")).map((l) => l.split("|")[1].trim());
   }));

@@ -3,22 +3,10 @@ import { BACKEND_CHOICES, initBackend } from "../../backend/mod.ts";
 import { loadCheckpoint } from "../../model/checkpoint/mod.ts";
 import { modelScorer } from "../../model/scorer.ts";
 import { UsageError } from "../../util/errors.ts";
+import { readJsonFile } from "../../util/json_file.ts";
 
 async function readTokens(path: string): Promise<number[][]> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) throw new UsageError(`${path}: file not found`);
-    if (error instanceof Deno.errors.IsADirectory) throw new UsageError(`${path}: is a directory, not a tokens file`);
-    throw error;
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`${path}: not valid JSON (${(error as Error).message})`);
-  }
+  const json = await readJsonFile(path, "tokens file");
   if (!Array.isArray(json) || !json.every((seq) => Array.isArray(seq) && seq.every((t) => Number.isInteger(t)))) {
     throw new UsageError(`${path}: expected a JSON array of token-id arrays, e.g. [[1, 2, 3]]`);
   }

@@ -16,6 +16,7 @@
 import { join } from "node:path";
 import { replaceDirAtomic } from "../../util/atomic.ts";
 import { UsageError } from "../../util/errors.ts";
+import { readJsonFile } from "../../util/json_file.ts";
 import { hfConfigJson, type ModelConfig, parseModelConfig } from "../config.ts";
 import { initialValue } from "../init.ts";
 import type { OptimizerState } from "../optim/adamw.ts";
@@ -138,20 +139,7 @@ export async function writeInitialCheckpoint(dir: string, config: ModelConfig, s
  * ```
  */
 export async function readModelConfigFile(path: string): Promise<ModelConfig> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) throw new UsageError(`${path}: file not found`);
-    if (error instanceof Deno.errors.IsADirectory) throw new UsageError(`${path}: is a directory, not a config file`);
-    throw error;
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`${path}: not valid JSON (${(error as Error).message})`);
-  }
+  const json = await readJsonFile(path, "config file");
   return parseModelConfig(json, path);
 }
 
