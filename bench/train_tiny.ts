@@ -2,7 +2,8 @@
  * `deno task bench`: the `train-tiny` training benchmark on every available
  * backend (cpu, wasm, and webgpu when an adapter exists) for SwiGLU and
  * PolyNorm, side by side with the PyTorch peer when Debian's PyTorch is
- * installed. Writes `results/bench/latest.json`.
+ * installed. Writes `results/bench/latest.json`: one row per tfjs backend and
+ * activation, then the peer's rows (`backend: "pytorch"`, `details.peer: true`).
  *
  *     deno run -A bench/train_tiny.ts [--backends cpu,wasm] [--activations swiglu] [--steps 20] [--warmup 5]
  *                                     [--threads 2] [--no-peer] [--out results/bench/latest.json]
@@ -18,15 +19,18 @@ import { parseArgs } from "node:util";
 import { initBackend, probeWebGPU } from "../src/backend/mod.ts";
 import type { BackendName } from "../src/backend/mod.ts";
 import {
+  benchModelConfig,
   formatBenchTable,
   LATEST_BENCH_PATH,
   measureMatmulPeak,
   parseTrainBenchConfig,
+  peerBenchEntries,
   type PeerResult,
   runPytorchPeer,
   runTrainBench,
   TRAIN_TINY,
   type TrainBenchResult,
+  trainFlopsPerStep,
   withPeerRatios,
   writeBenchResults,
 } from "../src/bench/mod.ts";
@@ -128,7 +132,18 @@ for (const activation of activations) {
 }
 
 const final = withPeerRatios(rows, peers);
-await writeBenchResults(values.out, final);
+const peerEntries = peerBenchEntries(
+  peers,
+  (a) => trainFlopsPerStep(benchModelConfig(config, a), config.seqLen, config.batchSize),
+);
+await writeBenchResults(values.out, [...final, ...peerEntries]);
 console.log();
-console.log(formatBenchTable(final, peers));
+console.log(formatBenchTable(final, peerEntries));
+for (const backend of [...backends, ...(peerEntries.length ? ["pytorch"] : [])]) {
+  const all = [...final, ...peerEntries].filter((r) => r.backend === backend);
+  const swiglu = all.find((r) => r.activation === "swiglu"), poly = all.find((r) => r.activation === "polynorm");
+  if (swiglu && poly) {
+    console.log(`${backend}: PolyNorm/SwiGLU step time ${(poly.msPerStepMedian / swiglu.msPerStepMedian).toFixed(3)}`);
+  }
+}
 console.log(`\nwrote ${values.out}`);

@@ -172,6 +172,7 @@ def bench_activation(activation: str, steps: int, warmup: int, seed: int):
         "activation": activation,
         "msPerStepMedian": round(ms, 2),
         "msPerStepMin": round(min(times), 2),
+        "msPerStep": [round(t, 2) for t in times],
         "tokensPerSecond": round(BATCH * SEQ / (ms / 1000), 1),
         "parameters": sum(p.numel() for p in model.parameters()),
         "finalLoss": round(loss_value, 4),

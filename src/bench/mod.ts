@@ -23,5 +23,13 @@ export {
 export { measureMatmulPeak, trainFlopsPerStep } from "./flops.ts";
 export { runTrainBench, type RunTrainBenchOptions, type TrainBenchResult } from "./harness.ts";
 export { PEER_PYTHON, PEER_SCRIPT, type PeerOutcome, runPytorchPeer } from "./peer.ts";
-export { formatBenchTable, LATEST_BENCH_PATH, type PeerResult, withPeerRatios, writeBenchResults } from "./results.ts";
+export {
+  formatBenchTable,
+  LATEST_BENCH_PATH,
+  peerBenchEntries,
+  type PeerBenchEntry,
+  type PeerResult,
+  withPeerRatios,
+  writeBenchResults,
+} from "./results.ts";
 export { median, quantile } from "./stats.ts";

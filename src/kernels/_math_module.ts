@@ -24,6 +24,8 @@ const S = {
   truncSat: 0xf8,
   i32x4Shl: 0xab,
   i32x4Add: 0xae,
+  i32x4ShrS: 0xac,
+  i32x4Sub: 0xb1,
   i32x4Splat: 0x11,
   andNot: 0x4f,
   or: 0x50,
@@ -42,8 +44,8 @@ const HI = 88.72283905;
  * Emits code that replaces the v128 on the stack by its lane-wise `exp`,
  * using the given scratch locals.
  */
-function emitExp(f: FuncBuilder, t: { x: number; n: number; r: number; p: number }): void {
-  const { x, n, r, p } = t;
+function emitExp(f: FuncBuilder, t: { x: number; n: number; r: number; p: number; e: number }): void {
+  const { x, n, r, p, e } = t;
   f.set(x);
   // n = nearest(clamp(x)·log2e); r = clamp(x) − n·ln2 (in two parts for precision)
   f.get(x).f32x4Const(HI).simd(S.f32x4Min).f32x4Const(LO).simd(S.f32x4Max).set(r);
@@ -54,8 +56,11 @@ function emitExp(f: FuncBuilder, t: { x: number; n: number; r: number; p: number
   for (const c of POLY.slice(1)) f.get(p).get(r).simd(OP.f32x4Mul).f32x4Const(c).simd(OP.f32x4Add).set(p);
   // y = p·r² + r + 1
   f.get(p).get(r).simd(OP.f32x4Mul).get(r).simd(OP.f32x4Mul).get(r).simd(OP.f32x4Add).f32x4Const(1).simd(OP.f32x4Add);
-  // · 2^n, built as the float with exponent bits n + 127
-  f.get(n).simd(S.truncSat).i32(127).simd(S.i32x4Splat).simd(S.i32x4Add).i32(23).simd(S.i32x4Shl);
+  // · 2^n as 2^(n>>1) · 2^(n − n>>1): n spans [-126, 128], beyond one float's exponent at both ends.
+  f.get(n).simd(S.truncSat).set(e);
+  f.get(e).i32(1).simd(S.i32x4ShrS).set(n);
+  f.get(n).i32(127).simd(S.i32x4Splat).simd(S.i32x4Add).i32(23).simd(S.i32x4Shl).simd(OP.f32x4Mul);
+  f.get(e).get(n).simd(S.i32x4Sub).i32(127).simd(S.i32x4Splat).simd(S.i32x4Add).i32(23).simd(S.i32x4Shl);
   f.simd(OP.f32x4Mul);
   // Underflow to exactly 0; overflow to +∞.
   f.get(x).f32x4Const(LO).simd(S.f32x4Lt).simd(S.andNot);
@@ -64,7 +69,7 @@ function emitExp(f: FuncBuilder, t: { x: number; n: number; r: number; p: number
 }
 
 function expLocals(f: FuncBuilder) {
-  return { x: f.local(V128), n: f.local(V128), r: f.local(V128), p: f.local(V128) };
+  return { x: f.local(V128), n: f.local(V128), r: f.local(V128), p: f.local(V128), e: f.local(V128) };
 }
 
 /** `map(src, dst, n)` over whole vectors (`n` a multiple of 4), applying `body` to each. */

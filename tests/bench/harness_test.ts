@@ -5,6 +5,7 @@ import {
   formatBenchTable,
   median,
   parseTrainBenchConfig,
+  peerBenchEntries,
   quantile,
   runPytorchPeer,
   runTrainBench,
@@ -14,6 +15,7 @@ import {
   writeBenchResults,
 } from "../../src/bench/mod.ts";
 import { countParameters } from "../../src/model/mod.ts";
+import { readBench } from "../../src/report/bench.ts";
 import { UsageError } from "../../src/util/errors.ts";
 
 const TINY = parseTrainBenchConfig({
@@ -104,14 +106,32 @@ Deno.test("peer ratios, table and result file", async () => {
   assert.equal(withRatio.details.ratioToPytorch, 0.5);
   assert.equal(withRatio.details.pytorchMsPerStep, row.msPerStepMedian * 2);
   assert.equal(withPeerRatios([row], []).at(0)!.details.ratioToPytorch, undefined);
-  const table = formatBenchTable([withRatio], peers);
+  const entries = peerBenchEntries(
+    [{ ...peers[0], env: { matmul2048GFlops: 10 }, msPerStepMin: 3 }, peers[0]],
+    () => row.details.modelFlopsPerStep,
+  );
+  assert.equal(entries[0].backend, "pytorch");
+  assert.equal(entries[0].details.peer, true);
+  const gflops = row.details.modelFlopsPerStep / (peers[0].msPerStepMedian / 1000) / 1e9;
+  assert.ok(Math.abs(entries[0].mfu! - gflops / 10) < 1e-4);
+  assert.equal(entries[1].mfu, null);
+  assert.equal(entries[0].details.msPerStepMin, 3);
+  const table = formatBenchTable([withRatio], entries);
   assert.match(table, /cpu\s+swiglu/);
   assert.match(table, /0\.50x/);
+  assert.match(table, /pytorch\s+swiglu/);
   const dir = await Deno.makeTempDir();
   try {
-    await writeBenchResults(`${dir}/latest.json`, [withRatio]);
+    await writeBenchResults(`${dir}/latest.json`, [withRatio, entries[0]]);
     const back = JSON.parse(await Deno.readTextFile(`${dir}/latest.json`));
-    assert.equal(back.length, 1);
+    assert.equal(back.length, 2);
+    assert.equal(back[1].backend, "pytorch");
+    // The report's reader must accept what the bench writes.
+    await Deno.mkdir(`${dir}/bench`);
+    await Deno.rename(`${dir}/latest.json`, `${dir}/bench/latest.json`);
+    const read = await readBench(dir);
+    assert.equal(read?.problem, null);
+    assert.equal(read?.entries.length, 2);
     assert.equal(back[0].msPerStepMedian, row.msPerStepMedian);
     assert.equal(back[0].env.backend, "cpu");
   } finally {
