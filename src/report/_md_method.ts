@@ -265,8 +265,8 @@ export function methodSection(data: ReportData): string {
     "every task equally.",
     "- **Speed-up**: training curves are smoothed by a trailing mean over 5% of logged steps (so the smoothed curve ends " +
     "at the final training loss). For a seed, the speed-up of an activation over the baseline is the baseline's final " +
-    "tokens ÷ the first token count at which the activation's smoothed curve reaches the baseline's final value " +
-    "(linear interpolation between logged points). If the activation never reaches it, the speed-up is the tokens the " +
+    "tokens ÷ the token count from which on the activation's smoothed curve stays at or below the baseline's final " +
+    "value (linear interpolation between logged points; a dip on an easy batch that does not last is not a crossing). If the activation never reaches it, the speed-up is the tokens the " +
     "baseline needs to reach the activation's final value ÷ the activation's final tokens (< 1), so no curve is " +
     "extrapolated. Validation speed-ups use the evaluation curve (mean over sources) without smoothing.",
     "- **Intervals**: 95% Student-t intervals of the mean over seeds (mean ± t(0.975, n−1)·sd/√n); paired intervals use " +

@@ -88,24 +88,29 @@ export function valCurve(run: LoadedRun, source?: string): Curve {
 }
 
 /**
- * The first token count at which a curve reaches `target` (value ≤ target),
- * interpolating linearly between the two points around the crossing; `null`
- * when it never does.
+ * The token count from which on a curve stays at or below `target`: the
+ * crossing after its last point above `target`, interpolated linearly between
+ * the two points around it; `null` when the curve ends above `target`.
+ *
+ * "Stays", not "first touches": small-batch training curves are noisy, and a
+ * dip on an easy batch would otherwise count as reaching a loss the run does
+ * not hold (a curve could then "reach" a final loss lower than its own).
  *
  * @example
  * ```ts
  * tokensToReach({ tokens: [0, 10, 20], values: [3, 2, 1] }, 1.5); // 15
+ * tokensToReach({ tokens: [0, 10, 20, 30], values: [2, 0.9, 1.2, 0.8] }, 1); // 25
  * ```
  */
 export function tokensToReach(curve: Curve, target: number): number | null {
   const { tokens, values } = curve;
-  for (let i = 0; i < values.length; i++) {
-    if (values[i] > target) continue;
-    if (i === 0) return tokens[0];
-    const [t0, t1, v0, v1] = [tokens[i - 1], tokens[i], values[i - 1], values[i]];
-    return t0 + ((v0 - target) / (v0 - v1)) * (t1 - t0);
-  }
-  return null;
+  let lastAbove = -1;
+  for (let i = 0; i < values.length; i++) if (values[i] > target) lastAbove = i;
+  if (lastAbove === values.length - 1) return null;
+  if (lastAbove === -1) return tokens[0];
+  const i = lastAbove + 1;
+  const [t0, t1, v0, v1] = [tokens[i - 1], tokens[i], values[i - 1], values[i]];
+  return t0 + ((v0 - target) / (v0 - v1)) * (t1 - t0);
 }
 
 /** A speed-up of curve a over curve b and how it was obtained. */
