@@ -162,17 +162,15 @@ for (const backend of ["cpu", "wasm"] as const) {
     tf.dispose([a, b, bias]);
   });
 
-  Deno.test({
-    name: `${backend}: int32 matmul falls back to tfjs's kernel`,
-    // tfjs's wasm backend has no int32 matmul at all.
-    ignore: backend === "wasm",
-    fn: async () => {
+  // tfjs's wasm backend has no int32 matmul at all, so there is nothing to fall back to there.
+  if (backend !== "wasm") {
+    Deno.test(`${backend}: int32 matmul falls back to tfjs's kernel`, async () => {
       await initBackend(backend);
       installFastKernels();
       const got = tf.matMul(tf.tensor2d([[1, 2]], [1, 2], "int32"), tf.tensor2d([[3], [4]], [2, 1], "int32"));
       assert.deepEqual(Array.from(await got.data()), [11]);
-    },
-  });
+    });
+  }
 }
 
 Deno.test("installFastKernels is idempotent and initBackend installs it", async () => {
