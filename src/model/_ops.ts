@@ -2,12 +2,14 @@
  * Differentiable building blocks that tfjs lacks on some backends: a row
  * gather with a gradient everywhere (wasm has no gradient for tf.gather), a
  * permutation whose gradient is the inverse permutation (deterministic, no
- * atomics), and a fused softmax cross-entropy that never builds a one-hot
- * matrix in the forward pass. Every matmul of the model goes through
+ * atomics), and softmax cross-entropy (the fused kernel of `fused/` where
+ * the backend has one; else stock ops that never build a one-hot matrix in
+ * the forward pass). Every matmul of the model goes through
  * {@linkcode linear}, so a faster kernel can be swapped in at one place.
  * @module
  */
 import { tf } from "../backend/tf.ts";
+import { fusedSoftmaxCrossEntropy, hasFusedCrossEntropy } from "./fused/cross_entropy.ts";
 
 /**
  * `x · w` with `w` stored `[in, out]` (no transposed operand in the forward pass).
@@ -105,10 +107,26 @@ const crossEntropyOp = tf.customGrad((...args: (tf.Tensor | Saver)[]) => {
  */
 export function softmaxCrossEntropy(logits: tf.Tensor2D, targets: Int32Array | tf.Tensor1D): tf.Scalar {
   return tf.tidy(() => {
-    const [n, v] = logits.shape;
     const t = targets instanceof Int32Array ? tf.tensor1d(targets, "int32") : targets;
+    if (logits.size > 0 && hasFusedCrossEntropy()) return fusedSoftmaxCrossEntropy(logits, t);
+    return softmaxCrossEntropyStock(logits, t);
+  });
+}
+
+/**
+ * The same loss from stock ops (the fallback where the backend has no fused
+ * kernel, and the reference the fused kernels are tested against).
+ *
+ * @example
+ * ```ts
+ * softmaxCrossEntropyStock(tf.zeros([2, 4]) as tf.Tensor2D, tf.tensor1d([1, 3], "int32")); // log(4)
+ * ```
+ */
+export function softmaxCrossEntropyStock(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
+  return tf.tidy(() => {
+    const [n, v] = logits.shape;
     // Flat index n·v + target picks each row's target logit from the flattened logits.
-    const flat = tf.add(tf.mul(tf.range(0, n, 1, "int32"), tf.scalar(v, "int32")), t) as tf.Tensor1D;
+    const flat = tf.add(tf.mul(tf.range(0, n, 1, "int32"), tf.scalar(v, "int32")), targets) as tf.Tensor1D;
     return crossEntropyOp(logits, flat) as tf.Scalar;
   });
 }

@@ -1,8 +1,10 @@
 /**
- * RMSNorm, as Llama and OLMoE compute it in float32.
+ * RMSNorm, as Llama and OLMoE compute it in float32: the fused kernel of
+ * `fused/` where the backend has one, the stock-op composition elsewhere.
  * @module
  */
 import { tf } from "../backend/tf.ts";
+import { fusedRmsNorm, hasFusedRmsNorm } from "./fused/rmsnorm.ts";
 
 /**
  * RMSNorm(x) = x · rsqrt(mean(x², last axis) + eps) · w.
@@ -13,6 +15,20 @@ import { tf } from "../backend/tf.ts";
  * ```
  */
 export function rmsNorm(x: tf.Tensor, weight: tf.Tensor, eps: number): tf.Tensor {
+  if (x.size === 0 || !hasFusedRmsNorm()) return rmsNormStock(x, weight, eps);
+  return fusedRmsNorm(x, weight, eps);
+}
+
+/**
+ * The same RMSNorm as a composition of stock tfjs ops (the fallback, and the
+ * reference the fused kernels are tested and benchmarked against).
+ *
+ * @example
+ * ```ts
+ * const y = rmsNormStock(tf.randomNormal([4, 8]), tf.ones([8]), 1e-5);
+ * ```
+ */
+export function rmsNormStock(x: tf.Tensor, weight: tf.Tensor, eps: number): tf.Tensor {
   return tf.tidy(() => {
     const meanSquare = tf.mean(tf.square(x), -1, true);
     return tf.mul(tf.mul(x, tf.rsqrt(tf.add(meanSquare, eps))), weight);

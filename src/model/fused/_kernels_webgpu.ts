@@ -1,0 +1,97 @@
+/**
+ * Fused model kernels for the `webgpu` backend, running the WGSL programs of
+ * `_webgpu_rmsnorm.ts` and `_webgpu_cross_entropy.ts` through the backend's
+ * `runWebGPUProgram`.
+ * @module
+ */
+import type { tf } from "../../backend/tf.ts";
+import { type AdapterHolder, isSoftwareAdapter } from "./_adapter.ts";
+import {
+  FUSED_CROSS_ENTROPY,
+  FUSED_CROSS_ENTROPY_GRAD,
+  FUSED_RMS_NORM,
+  FUSED_RMS_NORM_GRAD,
+  kernelInputs,
+  type RmsNormAttrs,
+  shape2d,
+} from "./_names.ts";
+import { vectorWidth, type WebGPUProgramLike } from "./_webgpu_common.ts";
+import {
+  RmsNormDwPartsProgram,
+  RmsNormDxProgram,
+  RmsNormForwardProgram,
+  RmsNormStatsProgram,
+} from "./_webgpu_rmsnorm.ts";
+import { CrossEntropyForwardProgram, CrossEntropyGradProgram } from "./_webgpu_cross_entropy.ts";
+
+type Uniform = { type: "int32" | "float32"; data: number[] };
+
+/** The part of tfjs-backend-webgpu's WebGPUBackend these kernels use. */
+interface WebGPUBackend extends AdapterHolder {
+  runWebGPUProgram(
+    program: WebGPUProgramLike,
+    inputs: tf.TensorInfo[],
+    outputDtype: tf.DataType,
+    uniforms?: Uniform[],
+  ): tf.TensorInfo;
+  disposeData(dataId: tf.DataId): boolean;
+}
+
+/** Row length in vectors and row count, the uniforms every row program starts with. */
+function rowUniforms(rows: number, n: number): Uniform[] {
+  return [{ type: "int32", data: [n / vectorWidth(n)] }, { type: "int32", data: [rows] }];
+}
+
+const rmsNormWebGPU: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const b = backend as WebGPUBackend;
+  const { x, w } = kernelInputs(inputs, "x", "w");
+  const [rows, n] = shape2d(x);
+  const program = new RmsNormForwardProgram(rows, n, isSoftwareAdapter(b));
+  const eps: Uniform = { type: "float32", data: [(attrs as RmsNormAttrs).eps] };
+  return b.runWebGPUProgram(program, [x, w], "float32", [...rowUniforms(rows, n), eps]);
+};
+
+const rmsNormGradWebGPU: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const b = backend as WebGPUBackend;
+  const { dy, x, w } = kernelInputs(inputs, "dy", "x", "w");
+  const [rows, n] = shape2d(x);
+  const [nc, count] = rowUniforms(rows, n);
+  const eps: Uniform = { type: "float32", data: [(attrs as RmsNormAttrs).eps] };
+  const statsProgram = new RmsNormStatsProgram(rows, n, isSoftwareAdapter(b));
+  const stats = b.runWebGPUProgram(statsProgram, [dy, x, w], "float32", [nc, count, eps]);
+  const dx = b.runWebGPUProgram(new RmsNormDxProgram(rows, n), [dy, x, w, stats], "float32", [nc]);
+  const parts = b.runWebGPUProgram(new RmsNormDwPartsProgram(rows, n), [dy, x, stats], "float32", [nc, count]);
+  b.disposeData(stats.dataId);
+  return [dx, parts];
+};
+
+const crossEntropyWebGPU: tf.KernelFunc = ({ inputs, backend }) => {
+  const b = backend as WebGPUBackend;
+  const { logits, labels } = kernelInputs(inputs, "logits", "labels");
+  const [rows, v] = shape2d(logits);
+  const program = new CrossEntropyForwardProgram(rows, v, isSoftwareAdapter(b));
+  return b.runWebGPUProgram(program, [logits, labels], "float32", rowUniforms(rows, v));
+};
+
+const crossEntropyGradWebGPU: tf.KernelFunc = ({ inputs, backend }) => {
+  const b = backend as WebGPUBackend;
+  const { dy, logits, labels } = kernelInputs(inputs, "dy", "logits", "labels");
+  const [rows, v] = shape2d(logits);
+  const program = new CrossEntropyGradProgram(rows, v, isSoftwareAdapter(b));
+  return b.runWebGPUProgram(program, [dy, logits, labels], "float32", rowUniforms(rows, v));
+};
+
+/**
+ * The webgpu kernel configs, for `tf.registerKernel`.
+ *
+ * @example
+ * ```ts
+ * for (const config of WEBGPU_KERNELS) tf.registerKernel(config);
+ * ```
+ */
+export const WEBGPU_KERNELS: tf.KernelConfig[] = [
+  { kernelName: FUSED_RMS_NORM, backendName: "webgpu", kernelFunc: rmsNormWebGPU },
+  { kernelName: FUSED_RMS_NORM_GRAD, backendName: "webgpu", kernelFunc: rmsNormGradWebGPU },
+  { kernelName: FUSED_CROSS_ENTROPY, backendName: "webgpu", kernelFunc: crossEntropyWebGPU },
+  { kernelName: FUSED_CROSS_ENTROPY_GRAD, backendName: "webgpu", kernelFunc: crossEntropyGradWebGPU },
+];

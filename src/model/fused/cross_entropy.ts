@@ -1,0 +1,59 @@
+/**
+ * Softmax cross-entropy as one fused kernel forward and one backward (cpu,
+ * webgpu) that never builds a softmax or one-hot matrix in the forward
+ * pass, differentiable with respect to the logits.
+ * @module
+ */
+import { tf } from "../../backend/tf.ts";
+import { UsageError } from "../../util/errors.ts";
+import { FUSED_CROSS_ENTROPY } from "./_names.ts";
+import { registerFusedModelKernels } from "./_register.ts";
+
+registerFusedModelKernels();
+
+/**
+ * Whether the fused cross-entropy kernel is registered for the active (or given) backend.
+ *
+ * @example
+ * ```ts
+ * hasFusedCrossEntropy("cpu"); // true
+ * ```
+ */
+export function hasFusedCrossEntropy(backend: string = tf.getBackend()): boolean {
+  return tf.getKernel(FUSED_CROSS_ENTROPY, backend) !== undefined;
+}
+
+/**
+ * Each row's softmax cross-entropy, log Σ exp(logits[i]) − logits[i, labels[i]],
+ * for logits [rows, V] (float32) and labels [rows] (int32, each in [0, V)).
+ * Throws when the active backend has no fused kernel.
+ *
+ * @example
+ * ```ts
+ * fusedCrossEntropyRows(tf.zeros([2, 4]), tf.tensor1d([1, 3], "int32")); // [log 4, log 4]
+ * ```
+ */
+export function fusedCrossEntropyRows(logits: tf.Tensor, labels: tf.Tensor): tf.Tensor1D {
+  if (logits.rank !== 2 || logits.dtype !== "float32") {
+    throw new UsageError(`crossEntropy: logits must be float32 [rows, vocab], got ${logits.dtype} [${logits.shape}]`);
+  }
+  if (labels.rank !== 1 || labels.dtype !== "int32" || labels.shape[0] !== logits.shape[0]) {
+    throw new UsageError(
+      `crossEntropy: labels must be int32 [${logits.shape[0]}], got ${labels.dtype} [${labels.shape}]`,
+    );
+  }
+  if (!hasFusedCrossEntropy()) throw new Error(`no fused cross-entropy kernel on backend '${tf.getBackend()}'`);
+  return tf.engine().runKernel<tf.Tensor1D>(FUSED_CROSS_ENTROPY, { logits, labels }, {});
+}
+
+/**
+ * Mean softmax cross-entropy of logits [rows, V] against int32 labels [rows].
+ *
+ * @example
+ * ```ts
+ * fusedSoftmaxCrossEntropy(tf.zeros([2, 4]), tf.tensor1d([1, 3], "int32")); // log 4
+ * ```
+ */
+export function fusedSoftmaxCrossEntropy(logits: tf.Tensor, labels: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => tf.mean(fusedCrossEntropyRows(logits, labels)));
+}

@@ -1,0 +1,50 @@
+/**
+ * RMSNorm as one fused kernel forward and one backward (cpu, wasm, webgpu),
+ * differentiable with respect to `x` and the weight.
+ * @module
+ */
+import { tf } from "../../backend/tf.ts";
+import { UsageError } from "../../util/errors.ts";
+import { FUSED_RMS_NORM } from "./_names.ts";
+import { registerFusedModelKernels } from "./_register.ts";
+
+registerFusedModelKernels();
+
+/**
+ * Whether the fused RMSNorm kernel is registered for the active (or given) backend.
+ *
+ * @example
+ * ```ts
+ * hasFusedRmsNorm("cpu"); // true
+ * ```
+ */
+export function hasFusedRmsNorm(backend: string = tf.getBackend()): boolean {
+  return tf.getKernel(FUSED_RMS_NORM, backend) !== undefined;
+}
+
+/**
+ * RMSNorm(x) = x · rsqrt(mean(x², last axis) + eps) · w in one kernel; `x`
+ * of any rank ≥ 1 (float32), `w` of shape [last axis of x]. Throws when the
+ * active backend has no fused kernel (see {@linkcode hasFusedRmsNorm}).
+ *
+ * @example
+ * ```ts
+ * const y = fusedRmsNorm(tf.randomNormal([4, 8]), tf.ones([8]), 1e-5);
+ * ```
+ */
+export function fusedRmsNorm(x: tf.Tensor, w: tf.Tensor, eps: number): tf.Tensor {
+  if (x.dtype !== "float32" || w.dtype !== "float32") {
+    throw new UsageError(`rmsNorm: x and w must be float32, got ${x.dtype} and ${w.dtype}`);
+  }
+  const n = x.shape[x.rank - 1];
+  if (x.rank < 1 || w.rank !== 1 || w.shape[0] !== n) {
+    throw new UsageError(`rmsNorm: w must be [${n ?? "last axis of x"}], got [${w.shape}] for x of shape [${x.shape}]`);
+  }
+  if (!(eps >= 0 && Number.isFinite(eps))) throw new UsageError(`rmsNorm: eps must be ≥ 0 and finite, got ${eps}`);
+  if (!hasFusedRmsNorm()) throw new Error(`no fused RMSNorm kernel on backend '${tf.getBackend()}'`);
+  return tf.tidy(() => {
+    const x2 = x.rank === 2 ? x : tf.reshape(x, [x.size / n, n]);
+    const y = tf.engine().runKernel<tf.Tensor>(FUSED_RMS_NORM, { x: x2, w }, { eps });
+    return x.rank === 2 ? y : tf.reshape(y, x.shape);
+  });
+}
