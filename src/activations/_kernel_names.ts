@@ -9,6 +9,7 @@
  * @module
  */
 import type { tf } from "../backend/tf.ts";
+import { type EpsAttrs, fusedInputs } from "../kernels/fused/mod.ts";
 
 /** Fused PolyNorm forward: inputs {x, a}, attrs {eps}. */
 export const POLY_NORM = "PolyNorm";
@@ -23,28 +24,20 @@ export const POLY_RELU_GRAD = "PolyReLUGrad";
 export const FUSED_BACKENDS = ["cpu", "wasm", "webgpu"] as const;
 
 /** Attributes of the PolyNorm kernels. */
-export interface PolyNormAttrs {
-  [key: string]: number;
-  eps: number;
-}
+export type PolyNormAttrs = EpsAttrs;
 
 /**
- * The named inputs of a kernel call, checked present.
+ * Checked input access of the fused PolyCom kernels, with errors that say
+ * "fused PolyCom": `kernelInputs` (named inputs, checked present), `shape2d`
+ * ([rows, n] of a 2-D input) and an input's float32 values on cpu and wasm.
  *
  * @example
  * ```ts
  * const { x, a } = kernelInputs(inputs, "x", "a");
+ * shape2d({ shape: [4, 16] } as tf.TensorInfo); // [4, 16]
  * ```
  */
-export function kernelInputs<K extends string>(inputs: tf.NamedTensorInfoMap, ...names: K[]): Record<K, tf.TensorInfo> {
-  const out = {} as Record<K, tf.TensorInfo>;
-  for (const name of names) {
-    const t = inputs[name];
-    if (!t) throw new Error(`fused PolyCom kernel called without input '${name}'`);
-    out[name] = t;
-  }
-  return out;
-}
+export const { kernelInputs, shape2d, cpuFloats, heapFloats } = fusedInputs("fused PolyCom");
 
 /**
  * Length of the last axis of a kernel input (the PolyNorm row length).

@@ -4,7 +4,9 @@
  * @module
  */
 import { tf } from "../backend/tf.ts";
+import type { CpuBackend } from "../kernels/fused/mod.ts";
 import {
+  cpuFloats as values,
   kernelInputs,
   lastDim,
   POLY_NORM,
@@ -14,18 +16,6 @@ import {
   type PolyNormAttrs,
 } from "./_kernel_names.ts";
 import { polyNormBackwardRows, polyNormForwardRows, polyReLUBackwardFlat, polyReLUForwardFlat } from "./_row_math.ts";
-
-/** The part of tfjs-backend-cpu's MathBackendCPU these kernels use. */
-interface CpuBackend {
-  data: { get(dataId: tf.DataId): { values?: unknown } };
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values?: Float32Array): tf.TensorInfo;
-}
-
-function values(backend: CpuBackend, t: tf.TensorInfo): Float32Array {
-  const v = backend.data.get(t.dataId).values;
-  if (!(v instanceof Float32Array)) throw new Error(`fused PolyCom kernels need float32 input, got ${t.dtype}`);
-  return v;
-}
 
 const polyNormCpu: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const b = backend as CpuBackend;

@@ -7,7 +7,16 @@
  * @module
  */
 import { tf } from "../backend/tf.ts";
-import { kernelInputs, lastDim, POLY_NORM, POLY_NORM_GRAD, POLY_RELU, POLY_RELU_GRAD } from "./_kernel_names.ts";
+import type { HeapBackend } from "../kernels/fused/mod.ts";
+import {
+  heapFloats as heap,
+  kernelInputs,
+  lastDim,
+  POLY_NORM,
+  POLY_NORM_GRAD,
+  POLY_RELU,
+  POLY_RELU_GRAD,
+} from "./_kernel_names.ts";
 import type { PolyNormAttrs } from "./_kernel_names.ts";
 import { polyNormBackwardRows, polyNormForwardRows, polyReLUBackwardFlat, polyReLUForwardFlat } from "./_row_math.ts";
 import {
@@ -22,17 +31,9 @@ import {
 } from "./_simd.ts";
 
 /** The part of tfjs-backend-wasm's BackendWasm these kernels use. */
-interface WasmBackend {
+interface WasmBackend extends HeapBackend {
   wasm: EmscriptenModuleLike;
   dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
-
-function heap(backend: WasmBackend, t: tf.TensorInfo): Float32Array {
-  const v = backend.typedArrayFromHeap(t);
-  if (!(v instanceof Float32Array)) throw new Error(`fused PolyCom kernels need float32 input, got ${t.dtype}`);
-  return v;
 }
 
 function pointer(backend: WasmBackend, t: tf.TensorInfo): number {

@@ -2,13 +2,11 @@
  * Registers the fused kernels and their gradients once per process.
  * @module
  */
-import { tf } from "../backend/tf.ts";
+import { fusedRegistrar } from "../kernels/fused/mod.ts";
 import { FUSED_GRADIENTS } from "./_gradients.ts";
 import { CPU_KERNELS } from "./_kernels_cpu.ts";
 import { WASM_KERNELS } from "./_kernels_wasm.ts";
 import { WEBGPU_KERNELS } from "./_kernels_webgpu.ts";
-
-let registered = false;
 
 /**
  * Registers every fused PolyCom kernel (cpu, wasm, webgpu) and gradient.
@@ -20,13 +18,7 @@ let registered = false;
  * tf.getKernel("PolyNorm", "cpu") !== undefined; // true
  * ```
  */
-export function registerFusedKernels(): void {
-  if (registered) return;
-  for (const config of [...CPU_KERNELS, ...WASM_KERNELS, ...WEBGPU_KERNELS]) {
-    if (!tf.getKernel(config.kernelName, config.backendName)) tf.registerKernel(config);
-  }
-  for (const config of FUSED_GRADIENTS) {
-    if (!tf.getGradient(config.kernelName)) tf.registerGradient(config);
-  }
-  registered = true;
-}
+export const registerFusedKernels: () => void = fusedRegistrar(
+  [...CPU_KERNELS, ...WASM_KERNELS, ...WEBGPU_KERNELS],
+  FUSED_GRADIENTS,
+);

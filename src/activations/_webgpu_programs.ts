@@ -27,20 +27,17 @@
  * @module
  */
 
-/** What `runWebGPUProgram` reads from a program (a structural view of tfjs's WebGPUProgram). */
-export interface WebGPUProgramLike {
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  variableNames: string[];
-  variableComponents?: number[];
-  outputComponent?: number;
-  workgroupSize: [number, number, number];
-  uniforms?: string;
-  size?: boolean;
-  getUserCode(): string;
-}
+import {
+  ElementwiseProgram,
+  hsum,
+  ROW_INDEX,
+  rowDispatch,
+  RowProgram,
+  SOFTWARE_WORKGROUP,
+  vectorWidth,
+  type WebGPUProgramLike,
+  wgslType,
+} from "../kernels/fused/mod.ts";
 
 /**
  * Above t = sqrt(eps)/m^i = 1e4, mean(u^2i) ≤ 1 changes sqrt(mean + t²) by
@@ -66,42 +63,12 @@ export const RELU_BLOCK = 8192;
  */
 const ROW_UNIFORMS = "nc : i32, rows : i32, sqrtEps : f32, mCut : f32, unscaledOk : i32,";
 
-/**
- * Components per load: 4 (vec4) when every row starts on a multiple of 4 elements.
- *
- * @example
- * ```ts
- * vectorWidth(768); // 4
- * vectorWidth(10); // 1
- * ```
- */
-export function vectorWidth(n: number): 1 | 4 {
-  return n % 4 === 0 ? 4 : 1;
-}
-
-/** Threads per workgroup of the reducing programs on a software adapter: lavapipe's SIMD width. */
-export const SOFTWARE_WORKGROUP = 8;
-
-/**
- * Workgroup size for a row of `units` loads (threads per row).
- *
- * @example
- * ```ts
- * rowWorkgroupSize(192); // 32
- * rowWorkgroupSize(192, true); // 8
- * ```
- */
-export function rowWorkgroupSize(units: number, software = false): number {
-  if (software) return SOFTWARE_WORKGROUP;
-  return units <= 512 ? 32 : 64;
-}
-
 /** WGSL spellings for a component width. */
 function vec(c: 1 | 4) {
   return {
-    t: c === 4 ? "vec4<f32>" : "f32",
+    t: wgslType(c),
     /** Sum of the components. */
-    hsum: (v: string) => (c === 4 ? `dot(${v}, vec4<f32>(1.0))` : v),
+    hsum: (v: string) => hsum(c, v),
     /** Max of the components. */
     hmax: (v: string) => (c === 4 ? `max(max(${v}.x, ${v}.y), max(${v}.z, ${v}.w))` : v),
   };
@@ -124,11 +91,6 @@ function horner(v: string, c: string[]): string {
   return acc;
 }
 
-const ROW_INDEX = `
-  fn rowIndex() -> i32 {
-    return i32(workgroupId.x + workgroupId.y * numWorkgroups.x + workgroupId.z * numWorkgroups.x * numWorkgroups.y);
-  }`;
-
 /** Per-order 1/d_i from m^i and the row sum S_i (the scaled closed form; see _row_math.ts). */
 const INV_D_FN = `
   fn invD(mi : f32, sum : f32, n : f32) -> f32 {
@@ -144,17 +106,6 @@ const FINITE_FN = `
   fn finite(v : f32) -> bool {
     return (bitcast<u32>(v) & 0x7f800000u) != 0x7f800000u;
   }`;
-
-/** Common head of the PolyNorm row programs: which row, and whether this workgroup has one. */
-function rowHead(c: 1 | 4): string {
-  return `
-    let tid = i32(localId.x);
-    let row = rowIndex();
-    let nc = uniforms.nc;
-    let n = f32(nc * ${c});
-    let valid = row < uniforms.rows;
-    let base = row * nc;`;
-}
 
 /**
  * Row sums of u = x · invm (invm = "" for plain x), unrolled for order r:
@@ -243,43 +194,9 @@ function sumsAndScale(c: 1 | 4, r: number, wg: number, dots: boolean): string {
       let invm = select(0.0, 1.0 / m, m > 0.0);`;
 }
 
-function rowDispatch(rows: number): [number, number, number] {
-  return [Math.max(rows, 1), 1, 1];
-}
-
-/** Shared shape of the PolyNorm row programs. */
-abstract class RowProgram implements WebGPUProgramLike {
-  outputShape: number[];
-  abstract shaderKey: string;
-  dispatchLayout = { x: [0, 1] };
-  dispatch: [number, number, number];
-  abstract variableNames: string[];
-  variableComponents: number[];
-  outputComponent: number;
-  workgroupSize: [number, number, number];
+/** Shared shape of the PolyNorm row programs: they all take the same uniforms. */
+abstract class PolyNormRowProgram extends RowProgram {
   uniforms = ROW_UNIFORMS;
-  protected c: 1 | 4;
-
-  constructor(
-    rows: number,
-    n: number,
-    outputWidth: number | null,
-    components: (c: 1 | 4) => number[],
-    software: boolean,
-  ) {
-    this.c = vectorWidth(n);
-    this.outputShape = [rows, outputWidth ?? n];
-    this.variableComponents = components(this.c);
-    this.outputComponent = outputWidth === null ? this.c : 1;
-    this.workgroupSize = [rowWorkgroupSize(n / this.c, software), 1, 1];
-    this.dispatch = rowDispatch(rows);
-  }
-
-  protected get key(): string {
-    return `c${this.c}_wg${this.workgroupSize[0]}`;
-  }
-
-  abstract getUserCode(): string;
 }
 
 /**
@@ -291,12 +208,12 @@ abstract class RowProgram implements WebGPUProgramLike {
  * program.getUserCode().includes("workgroupBarrier"); // true
  * ```
  */
-export class PolyNormForwardProgram extends RowProgram {
+export class PolyNormForwardProgram extends PolyNormRowProgram {
   shaderKey: string;
   variableNames = ["x", "a"];
 
   constructor(rows: number, n: number, readonly order: number, software = false) {
-    super(rows, n, null, (c) => [c, 1], software);
+    super(rows, n, "rowOutput", (c) => [c, 1], software);
     this.shaderKey = `polynorm_fwd_r${order}_${this.key}`;
   }
 
@@ -311,7 +228,7 @@ export class PolyNormForwardProgram extends RowProgram {
   ${INV_D_FN}
   ${FINITE_FN}
   fn main(index : i32) {
-    ${rowHead(this.c)}
+    ${this.head()}
     ${sumsAndScale(this.c, r, wg, false)}
       rowShared[0] = invm;
       var mi = 1.0;
@@ -353,12 +270,12 @@ export function polyNormStatsWidth(order: number): number {
  * new PolyNormStatsProgram(2048, 768, 3).outputShape; // [2048, 11]
  * ```
  */
-export class PolyNormStatsProgram extends RowProgram {
+export class PolyNormStatsProgram extends PolyNormRowProgram {
   shaderKey: string;
   variableNames = ["dy", "x", "a"];
 
   constructor(rows: number, n: number, readonly order: number, software = false) {
-    super(rows, n, polyNormStatsWidth(order), (c) => [c, c, 1], software);
+    super(rows, n, [rows, polyNormStatsWidth(order)], (c) => [c, c, 1], software);
     this.shaderKey = `polynorm_stats_r${order}_${this.key}`;
   }
 
@@ -372,7 +289,7 @@ export class PolyNormStatsProgram extends RowProgram {
   ${INV_D_FN}
   ${FINITE_FN}
   fn main(index : i32) {
-    ${rowHead(this.c)}
+    ${this.head()}
     ${sumsAndScale(this.c, r, wg, true)}
       if (valid) {
         let out = row * ${width};
@@ -409,12 +326,12 @@ export class PolyNormStatsProgram extends RowProgram {
  * new PolyNormDxProgram(2048, 768, 3).outputShape; // [2048, 768]
  * ```
  */
-export class PolyNormDxProgram extends RowProgram {
+export class PolyNormDxProgram extends PolyNormRowProgram {
   shaderKey: string;
   variableNames = ["dy", "x", "stats"];
 
   constructor(rows: number, n: number, readonly order: number, software = false) {
-    super(rows, n, null, (c) => [c, c, 1], software);
+    super(rows, n, "rowOutput", (c) => [c, c, 1], software);
     this.shaderKey = `polynorm_dx_r${order}_${this.key}`;
   }
 
@@ -443,30 +360,6 @@ export class PolyNormDxProgram extends RowProgram {
   }
 }
 
-/** Element-wise program over [rows, n] read as `c`-vectors; `size` is in vectors. */
-abstract class ElementwiseProgram implements WebGPUProgramLike {
-  outputShape: number[];
-  abstract shaderKey: string;
-  dispatchLayout = { x: [0, 1] };
-  dispatch: [number, number, number];
-  abstract variableNames: string[];
-  variableComponents: number[];
-  outputComponent: number;
-  workgroupSize: [number, number, number] = [64, 1, 1];
-  size = true;
-  protected c: 1 | 4;
-
-  constructor(shape: [number, number], components: (c: 1 | 4) => number[]) {
-    this.c = vectorWidth(shape[0] * shape[1]);
-    this.outputShape = shape;
-    this.variableComponents = components(this.c);
-    this.outputComponent = this.c;
-    this.dispatch = [Math.max(1, Math.ceil((shape[0] * shape[1]) / this.c / this.workgroupSize[0])), 1, 1];
-  }
-
-  abstract getUserCode(): string;
-}
-
 /**
  * PolyReLU forward (element-wise): inputs x, a.
  *
@@ -480,7 +373,7 @@ export class PolyReLUForwardProgram extends ElementwiseProgram {
   variableNames = ["x", "a"];
 
   constructor(shape: [number, number], readonly order: number) {
-    super(shape, (c) => [c, 1]);
+    super(shape, shape[0] * shape[1], (c) => [c, 1]);
     this.shaderKey = `polyrelu_fwd_r${order}_c${this.c}`;
   }
 
@@ -512,7 +405,7 @@ export class PolyReLUDxProgram extends ElementwiseProgram {
   variableNames = ["dy", "x", "a"];
 
   constructor(shape: [number, number], readonly order: number) {
-    super(shape, (c) => [c, c, 1]);
+    super(shape, shape[0] * shape[1], (c) => [c, c, 1]);
     this.shaderKey = `polyrelu_dx_r${order}_c${this.c}`;
   }
 

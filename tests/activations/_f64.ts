@@ -1,13 +1,11 @@
 /**
  * Independent float64 references for the activation tests: closed forms in
  * plain TypeScript on number[][] rows, written straight from the definitions
- * (no scaling tricks, no shared code with src/), plus central finite
- * differences to check the closed-form gradients themselves.
+ * (no scaling tricks, no shared code with src/). Finite differences and the
+ * error measure are in tests/_f64.ts.
  * @module
  */
-
-/** A batch of rows. */
-export type Rows = number[][];
+import type { Rows } from "../_f64.ts";
 
 function norms(row: number[], order: number, eps: number): number[] {
   const s = [0];
@@ -91,43 +89,6 @@ export function polyReLUGrad64(x: Rows, a: number[], w: Rows): { dx: Rows; da: n
 }
 
 /**
- * Central finite differences of L(x, a) = Σ w ⊙ f(x, a) in float64.
- */
-export function finiteDifferences(
-  f: (x: Rows, a: number[]) => Rows,
-  x: Rows,
-  a: number[],
-  w: Rows,
-): { dx: Rows; da: number[] } {
-  const loss = (xs: Rows, as: number[]) => {
-    const y = f(xs, as);
-    let total = 0;
-    y.forEach((row, k) => row.forEach((v, j) => (total += v * w[k][j])));
-    return total;
-  };
-  const step = (v: number) => 1e-6 * Math.max(1, Math.abs(v));
-  const dx = x.map((row, k) =>
-    row.map((v, j) => {
-      const h = step(v);
-      const plus = x.map((r) => r.slice());
-      const minus = x.map((r) => r.slice());
-      plus[k][j] = v + h;
-      minus[k][j] = v - h;
-      return (loss(plus, a) - loss(minus, a)) / (2 * h);
-    })
-  );
-  const da = a.map((v, i) => {
-    const h = step(v);
-    const plus = a.slice();
-    const minus = a.slice();
-    plus[i] = v + h;
-    minus[i] = v - h;
-    return (loss(x, plus) - loss(x, minus)) / (2 * h);
-  });
-  return { dx, da };
-}
-
-/**
  * erf in float64: Maclaurin series for |x| < 2.5, Lentz continued fraction of
  * erfc beyond (both to ~1e-15).
  */
@@ -178,22 +139,4 @@ export function silu64(x: number): { y: number; dy: number } {
 export function relu2_64(x: number): { y: number; dy: number } {
   const p = Math.max(x, 0);
   return { y: p * p, dy: 2 * p };
-}
-
-/**
- * Largest |got − want| over rows of length n, each relative to
- * max(1e-30, max |want| in that row); NaN or a non-finite value where want is
- * finite counts as Infinity.
- */
-export function maxRowError(got: ArrayLike<number>, want: ArrayLike<number>, n: number): number {
-  let worst = 0;
-  for (let start = 0; start < want.length; start += n) {
-    let scale = 1e-30;
-    for (let j = start; j < start + n; j++) scale = Math.max(scale, Math.abs(want[j]));
-    for (let j = start; j < start + n; j++) {
-      const e = Math.abs(got[j] - want[j]) / scale;
-      worst = Number.isNaN(e) ? Infinity : Math.max(worst, e);
-    }
-  }
-  return worst;
 }

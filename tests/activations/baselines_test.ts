@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { tf } from "../../src/backend/mod.ts";
 import { geluExact, relu2, silu, swiglu } from "../../src/activations/mod.ts";
 import { Rng } from "../../src/util/rng.ts";
-import { gelu64, maxRowError, relu2_64, silu64 } from "./_f64.ts";
-import { BACKENDS, testName, useBackend } from "./_harness.ts";
+import { maxRowError } from "../_f64.ts";
+import { BACKENDS, testName, useBackend } from "../_backend_harness.ts";
+import { gelu64, relu2_64, silu64 } from "./_f64.ts";
 
 const TOL: Record<string, number> = { cpu: 2e-6, wasm: 2e-6, webgpu: 2e-5 };
 

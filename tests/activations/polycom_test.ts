@@ -12,19 +12,20 @@ import {
   polyReLUReference,
 } from "../../src/activations/mod.ts";
 import { type EmscriptenModuleLike, polycomSimdFor } from "../../src/activations/_simd.ts";
-import { overrideSoftwareAdapter } from "../../src/activations/_kernels_webgpu.ts";
 import { UsageError } from "../../src/util/errors.ts";
 import { Rng } from "../../src/util/rng.ts";
+import { finiteDifferences, maxRowError, type Rows } from "../_f64.ts";
 import {
-  finiteDifferences,
-  maxRowError,
-  polyNorm64,
-  polyNormGrad64,
-  polyReLU64,
-  polyReLUGrad64,
-  type Rows,
-} from "./_f64.ts";
-import { BACKENDS, evaluate, mixedRows, normalRows, testName, useBackend } from "./_harness.ts";
+  assertPipelinesBuilt,
+  BACKENDS,
+  evaluate,
+  mixedRows,
+  normalRows,
+  testName,
+  useBackend,
+  withSoftwareAdapter,
+} from "../_backend_harness.ts";
+import { polyNorm64, polyNormGrad64, polyReLU64, polyReLUGrad64 } from "./_f64.ts";
 
 const EPS = 1e-6;
 
@@ -63,12 +64,12 @@ Deno.test("float64 closed-form gradients agree with finite differences", () => {
     const closed = polyNormGrad64(x, a, EPS, w);
     const fd = finiteDifferences((xs, as) => polyNorm64(xs, as, EPS), x, a, w);
     assert.ok(maxRowError(closed.dx.flat(), fd.dx.flat(), 9) < 1e-5, `PolyNorm dx, r = ${order}`);
-    assert.ok(maxRowError(closed.da, fd.da, closed.da.length) < 1e-6, `PolyNorm da, r = ${order}`);
+    assert.ok(maxRowError(closed.da, fd.dp, closed.da.length) < 1e-6, `PolyNorm da, r = ${order}`);
     const reluX = normalRows(rng, 4, 9, 2);
     const relu = polyReLUGrad64(reluX, a, w.slice(0, 4));
     const reluFd = finiteDifferences((xs, as) => polyReLU64(xs, as), reluX, a, w.slice(0, 4));
     assert.ok(maxRowError(relu.dx.flat(), reluFd.dx.flat(), 9) < 1e-5, `PolyReLU dx, r = ${order}`);
-    assert.ok(maxRowError(relu.da, reluFd.da, relu.da.length) < 1e-6, `PolyReLU da, r = ${order}`);
+    assert.ok(maxRowError(relu.da, reluFd.dp, relu.da.length) < 1e-6, `PolyReLU da, r = ${order}`);
   }
 });
 
@@ -122,7 +123,7 @@ for (const backend of BACKENDS) {
           const want = polyNormGrad64(x, a, EPS, w);
           assertRows(got.y, polyNorm64(x, a, EPS), tol.y, "y");
           assertRows(got.dx, want.dx, tol.dx, "dx");
-          assertDa(got.da, want.da, polyNormGrad64(abs(x), a, EPS, abs(w)).da, tol.da, "polyNorm");
+          assertDa(got.dp, want.da, polyNormGrad64(abs(x), a, EPS, abs(w)).da, tol.da, "polyNorm");
         },
       });
     }
@@ -141,7 +142,7 @@ for (const backend of BACKENDS) {
       const want = polyNormGrad64(x, a, EPS, w);
       assertRows(got.y, polyNorm64(x, a, EPS), tol.y, "y");
       assertRows(got.dx, want.dx, tol.dx, "dx");
-      assertDa(got.da, want.da, polyNormGrad64(abs(x), a, EPS, abs(w)).da, tol.da, "polyNorm 3-D");
+      assertDa(got.dp, want.da, polyNormGrad64(abs(x), a, EPS, abs(w)).da, tol.da, "polyNorm 3-D");
     },
   });
 
@@ -158,7 +159,7 @@ for (const backend of BACKENDS) {
       assert.ok(got.y.every((v) => v === Math.fround(0.25)));
       // d/dx of a1·x/sqrt(mean(x²) + eps) at 0 is a1/sqrt(eps); higher orders vanish.
       got.dx.forEach((v, j) => assert.ok(Math.abs(v - (0.5 * w[0][j]) / Math.sqrt(EPS)) <= 1e-5 * 1e3 * 8));
-      assert.deepEqual(Array.from(got.da), [0, 0, 0, 0]);
+      assert.deepEqual(Array.from(got.dp), [0, 0, 0, 0]);
     },
   });
 
@@ -173,10 +174,10 @@ for (const backend of BACKENDS) {
       const w = normalRows(rng, 3, 32);
       const got = await evaluate((xs, as) => polyNorm(xs, as), x, a, w);
       const want = polyNormGrad64(x, a, EPS, w);
-      assert.ok(got.y.every(Number.isFinite) && got.dx.every(Number.isFinite) && got.da.every(Number.isFinite));
+      assert.ok(got.y.every(Number.isFinite) && got.dx.every(Number.isFinite) && got.dp.every(Number.isFinite));
       assertRows(got.y, polyNorm64(x, a, EPS), tol.y, "y");
       assertRows(got.dx, want.dx, tol.dx, "dx");
-      assertDa(got.da, want.da, polyNormGrad64(abs(x), a, EPS, abs(w)).da, tol.da, "large");
+      assertDa(got.dp, want.da, polyNormGrad64(abs(x), a, EPS, abs(w)).da, tol.da, "large");
     },
   });
 
@@ -197,7 +198,7 @@ for (const backend of BACKENDS) {
       const want = polyNormGrad64(z, a, 0, w);
       assertRows(got.y, polyNorm64(z, a, 0), tol.y, "y");
       assertRows(got.dx, want.dx.map((row) => row.map((v) => v / c)), tol.dx, "dx");
-      assertDa(got.da, want.da, polyNormGrad64(abs(z), a, 0, abs(w)).da, tol.da, "huge");
+      assertDa(got.dp, want.da, polyNormGrad64(abs(z), a, 0, abs(w)).da, tol.da, "huge");
     },
   });
 
@@ -218,7 +219,7 @@ for (const backend of BACKENDS) {
           const what = `${fused.name} r=${order}`;
           assert.ok(maxRowError(got.y, ref.y, 48) < 1e-4, `${what} y`);
           assert.ok(maxRowError(got.dx, ref.dx, 48) < 1e-3, `${what} dx`);
-          assert.ok(maxRowError(got.da, ref.da, order + 1) < 1e-4, `${what} da`);
+          assert.ok(maxRowError(got.dp, ref.dp, order + 1) < 1e-4, `${what} da`);
         }
       }
     },
@@ -245,12 +246,12 @@ for (const backend of BACKENDS) {
           const got = await evaluate((xs, as) => op(xs, as), x, a, w);
           // Row by row, so the large rows' rounding does not swamp the small rows' differences.
           const perRow = x.map((row, k) => finiteDifferences(f64, [row], a, [w[k]]));
-          const fd = { dx: perRow.map((p) => p.dx[0]), da: a.map((_, i) => perRow.reduce((t, p) => t + p.da[i], 0)) };
+          const fd = { dx: perRow.map((p) => p.dx[0]), da: a.map((_, i) => perRow.reduce((t, p) => t + p.dp[i], 0)) };
           const what = `${name} r=${order}`;
           assert.ok(maxRowError(got.dx, fd.dx.flat(), 7) <= fdTol, `${what} dx vs finite differences`);
           // L is linear in a, so da's scale is Σ |w| · |term| (for PolyNorm, |x^i| = |x|^i).
-          const scale = finiteDifferences(f64, name === "polyNorm" ? abs(x) : x, a, abs(w)).da;
-          assertDa(got.da, fd.da, scale, fdTol, what);
+          const scale = finiteDifferences(f64, name === "polyNorm" ? abs(x) : x, a, abs(w)).dp;
+          assertDa(got.dp, fd.da, scale, fdTol, what);
         }
       }
     },
@@ -270,12 +271,12 @@ for (const backend of BACKENDS) {
       const normWant = polyNormGrad64(x, a, EPS, w);
       assertRows(norm.y, polyNorm64(x, a, EPS), tol.y, "polyNorm y");
       assertRows(norm.dx, normWant.dx, tol.dx, "polyNorm dx");
-      assertDa(norm.da, normWant.da, polyNormGrad64(abs(x), a, EPS, abs(w)).da, tol.da, "polyNorm wide");
+      assertDa(norm.dp, normWant.da, polyNormGrad64(abs(x), a, EPS, abs(w)).da, tol.da, "polyNorm wide");
       const relu = await evaluate((xs, as) => polyReLU(xs, as), x, a, w);
       const reluWant = polyReLUGrad64(x, a, w);
       assertRows(relu.y, polyReLU64(x, a), tol.y, "polyReLU y");
       assertRows(relu.dx, reluWant.dx, tol.dx, "polyReLU dx");
-      assertDa(relu.da, reluWant.da, polyReLUGrad64(x, a, abs(w)).da, tol.da, "polyReLU wide");
+      assertDa(relu.dp, reluWant.da, polyReLUGrad64(x, a, abs(w)).da, tol.da, "polyReLU wide");
     },
   });
 
@@ -295,7 +296,7 @@ for (const backend of BACKENDS) {
         const want = polyReLUGrad64(x, a, w);
         assertRows(got.y, polyReLU64(x, a), tol.y, "y");
         assertRows(got.dx, want.dx, tol.dx, "dx");
-        assertDa(got.da, want.da, polyReLUGrad64(x, a, abs(w)).da, tol.da, "polyReLU");
+        assertDa(got.dp, want.da, polyReLUGrad64(x, a, abs(w)).da, tol.da, "polyReLU");
       },
     });
   }
@@ -341,9 +342,7 @@ for (const software of [false, true]) {
     ignore: webgpu.skip !== null,
     async fn() {
       await useBackend("webgpu");
-      const pipelines = (tf.backend() as unknown as { pipelineCache: Record<string, unknown> }).pipelineCache;
-      overrideSoftwareAdapter(software);
-      try {
+      await withSoftwareAdapter(software, async () => {
         const rng = new Rng(software ? 51 : 53);
         // n = 64 is 16 vec4 loads a row (32 GPU threads), n = 2052 is 513 (64 GPU threads).
         for (const [n, order] of [[64, 2], [2052, 4]]) {
@@ -355,20 +354,15 @@ for (const software of [false, true]) {
           const what = `polyNorm n=${n} r=${order}`;
           assertRows(norm.y, polyNorm64(x, a, EPS), TOL.webgpu.y, `${what} y`);
           assertRows(norm.dx, want.dx, TOL.webgpu.dx, `${what} dx`);
-          assertDa(norm.da, want.da, polyNormGrad64(abs(x), a, EPS, abs(w)).da, TOL.webgpu.da, what);
+          assertDa(norm.dp, want.da, polyNormGrad64(abs(x), a, EPS, abs(w)).da, TOL.webgpu.da, what);
           const relu = await evaluate((xs, as) => polyReLU(xs, as), x, a, w);
           const reluWant = polyReLUGrad64(x, a, w);
           assertRows(relu.dx, reluWant.dx, TOL.webgpu.dx, `polyReLU n=${n} dx`);
-          assertDa(relu.da, reluWant.da, polyReLUGrad64(x, a, abs(w)).da, TOL.webgpu.da, `polyReLU n=${n}`);
+          assertDa(relu.dp, reluWant.da, polyReLUGrad64(x, a, abs(w)).da, TOL.webgpu.da, `polyReLU n=${n}`);
           const wg = software ? 8 : n === 64 ? 32 : 64;
-          for (const kernel of [`polynorm_fwd_r${order}`, `polynorm_stats_r${order}`, `polynorm_dx_r${order}`]) {
-            const key = `${kernel}_c4_wg${wg}`;
-            assert.ok(Object.keys(pipelines).some((k) => k.startsWith(key)), `no ${key} pipeline was built`);
-          }
+          assertPipelinesBuilt(["fwd", "stats", "dx"].map((kernel) => `polynorm_${kernel}_r${order}_c4_wg${wg}`));
         }
-      } finally {
-        overrideSoftwareAdapter(null);
-      }
+      });
     },
   });
 }

@@ -11,8 +11,9 @@ import {
   POLY_RELU,
 } from "../../src/activations/mod.ts";
 import { UsageError } from "../../src/util/errors.ts";
-import { maxRowError, polyNorm64 } from "./_f64.ts";
-import { useBackend } from "./_harness.ts";
+import { maxRowError } from "../_f64.ts";
+import { useBackend } from "../_backend_harness.ts";
+import { polyNorm64 } from "./_f64.ts";
 
 Deno.test("the registry lists every activation, with the paper's parameter-matched widths", () => {
   assert.deepEqual([...ACTIVATION_NAMES].sort(), ["gelu", "polynorm", "polyrelu", "relu", "relu2", "silu", "swiglu"]);

@@ -7,13 +7,21 @@ import {
   fusedSoftmaxCrossEntropy,
   hasFusedCrossEntropy,
 } from "../../src/model/fused/mod.ts";
-import { overrideSoftwareAdapter } from "../../src/model/fused/_adapter.ts";
 import { softmaxCrossEntropy, softmaxCrossEntropyStock } from "../../src/model/_ops.ts";
 import { createModel } from "../../src/model/transformer.ts";
 import { UsageError } from "../../src/util/errors.ts";
 import { Rng } from "../../src/util/rng.ts";
 import { randomBatch, tinyConfig } from "./_helpers.ts";
-import { BACKENDS, crossEntropy64, crossEntropyGrad64, normalRows, type Rows, testName, useBackend } from "./_fused.ts";
+import type { Rows } from "../_f64.ts";
+import {
+  assertPipelinesBuilt,
+  BACKENDS,
+  normalRows,
+  testName,
+  useBackend,
+  withSoftwareAdapter,
+} from "../_backend_harness.ts";
+import { crossEntropy64, crossEntropyGrad64 } from "./_fused.ts";
 
 /** Tolerances against float64: cpu computes in float64, webgpu in float32. */
 const TOL: Record<string, number> = { cpu: 1e-6, webgpu: 1e-5 };
@@ -182,9 +190,7 @@ for (const software of [false, true]) {
     ignore: webgpu.skip !== null,
     async fn() {
       await useBackend("webgpu");
-      const pipelines = (tf.backend() as unknown as { pipelineCache: Record<string, unknown> }).pipelineCache;
-      overrideSoftwareAdapter(software);
-      try {
+      await withSoftwareAdapter(software, async () => {
         const rng = new Rng(software ? 61 : 63);
         for (const v of [256, 4100]) {
           const { logits, labels } = logitRows(rng, 3, v);
@@ -193,14 +199,9 @@ for (const software of [false, true]) {
           assert.ok(lossError(got.loss, crossEntropy64(logits, labels), logits) <= TOL.webgpu, `V=${v} loss`);
           assert.ok(gradError(got.dlogits, crossEntropyGrad64(logits, labels, g), g) <= TOL.webgpu, `V=${v} grad`);
           const wg = software ? 8 : v === 256 ? 32 : 64;
-          for (const kernel of ["fused_xent_fwd", "fused_xent_grad"]) {
-            const key = `${kernel}_c4_wg${wg}_`;
-            assert.ok(Object.keys(pipelines).some((k) => k.startsWith(key)), `no ${key} pipeline was built`);
-          }
+          assertPipelinesBuilt(["fwd", "grad"].map((kernel) => `fused_xent_${kernel}_c4_wg${wg}_`));
         }
-      } finally {
-        overrideSoftwareAdapter(null);
-      }
+      });
     },
   });
 }

@@ -1,26 +1,24 @@
 import assert from "node:assert/strict";
 import { tf } from "../../src/backend/mod.ts";
 import { FUSED_RMS_NORM, FUSED_RMS_NORM_GRAD, fusedRmsNorm, hasFusedRmsNorm } from "../../src/model/fused/mod.ts";
-import { overrideSoftwareAdapter } from "../../src/model/fused/_adapter.ts";
 import { rmsNorm, rmsNormStock } from "../../src/model/rmsnorm.ts";
 import { createModel } from "../../src/model/transformer.ts";
 import { UsageError } from "../../src/util/errors.ts";
 import { Rng } from "../../src/util/rng.ts";
 import { randomBatch, tinyConfig } from "./_helpers.ts";
+import { finiteDifferences, maxRowError, type Rows } from "../_f64.ts";
 import {
+  assertPipelinesBuilt,
   BACKENDS,
   evaluate,
-  finiteDifferences,
-  maxRowError,
-  maxScaledError,
+  type Evaluated,
   mixedRows,
   normalRows,
-  rmsNorm64,
-  rmsNormGrad64,
-  type Rows,
   testName,
   useBackend,
-} from "./_fused.ts";
+  withSoftwareAdapter,
+} from "../_backend_harness.ts";
+import { maxScaledError, rmsNorm64, rmsNormGrad64 } from "./_fused.ts";
 
 const EPS = 1e-5;
 
@@ -41,7 +39,7 @@ const weights = (rng: Rng, n: number) => Array.from({ length: n }, () => Math.fr
 const dwScale = (x: Rows, w: number[], g: Rows) => rmsNormGrad64(abs(x), w, EPS, abs(g)).dw;
 
 function assertAgainst64(
-  got: { y: Float32Array; dx: Float32Array; dw: Float32Array },
+  got: Evaluated,
   x: Rows,
   w: number[],
   g: Rows,
@@ -56,7 +54,7 @@ function assertAgainst64(
   const want = rmsNormGrad64(x, w, EPS, g);
   const errY = maxRowError(got.y, rmsNorm64(x, w, EPS).flat(), n);
   const errDx = maxRowError(got.dx, want.dx.flat(), n);
-  const errDw = maxScaledError(got.dw, want.dw, dwScale(x, w, g));
+  const errDw = maxScaledError(got.dp, want.dw, dwScale(x, w, g));
   assert.ok(errY <= tol.y, `${what} y: error ${errY.toExponential(2)} > ${tol.y}`);
   assert.ok(errDx <= tol.dx, `${what} dx: error ${errDx.toExponential(2)} > ${tol.dx}`);
   assert.ok(errDw <= tol.dw, `${what} dw: error ${errDw.toExponential(2)} > ${tol.dw}`);
@@ -70,7 +68,7 @@ Deno.test("float64 RMSNorm gradients agree with finite differences", () => {
   const closed = rmsNormGrad64(x, w, EPS, g);
   const fd = finiteDifferences((xs, ws) => rmsNorm64(xs, ws, EPS), x, w, g);
   assert.ok(maxRowError(closed.dx.flat(), fd.dx.flat(), 9) < 1e-5);
-  assert.ok(maxRowError(closed.dw, fd.dw, 9) < 1e-6);
+  assert.ok(maxRowError(closed.dw, fd.dp, 9) < 1e-6);
 });
 
 for (const backend of BACKENDS) {
@@ -127,7 +125,7 @@ for (const backend of BACKENDS) {
         const want = (w[j] * g[0][j]) / Math.sqrt(EPS);
         assert.ok(Math.abs(v - want) <= 1e-6 * Math.abs(want) + 1e-6, `dx[${j}] = ${v}, want ${want}`);
       });
-      assert.deepEqual(Array.from(got.dw), new Array(n).fill(0));
+      assert.deepEqual(Array.from(got.dp), new Array(n).fill(0));
     },
   });
 
@@ -159,7 +157,7 @@ for (const backend of BACKENDS) {
         const stock = await evaluate((xs, ws) => rmsNormStock(xs, ws, EPS), x, w, g);
         const errY = maxRowError(fused.y, stock.y, n);
         const errDx = maxRowError(fused.dx, stock.dx, n);
-        const errDw = maxScaledError(fused.dw, stock.dw, dwScale(x, w, g));
+        const errDw = maxScaledError(fused.dp, stock.dp, dwScale(x, w, g));
         assert.ok(errY <= STOCK_TOL, `n=${n} y: ${errY.toExponential(2)}`);
         assert.ok(errDx <= STOCK_TOL, `n=${n} dx: ${errDx.toExponential(2)}`);
         assert.ok(errDw <= STOCK_TOL, `n=${n} dw: ${errDw.toExponential(2)}`);
@@ -200,9 +198,7 @@ for (const software of [false, true]) {
     ignore: webgpu.skip !== null,
     async fn() {
       await useBackend("webgpu");
-      const pipelines = (tf.backend() as unknown as { pipelineCache: Record<string, unknown> }).pipelineCache;
-      overrideSoftwareAdapter(software);
-      try {
+      await withSoftwareAdapter(software, async () => {
         const rng = new Rng(software ? 51 : 53);
         for (const n of [64, 2052]) {
           const x = mixedRows(rng, n);
@@ -211,14 +207,9 @@ for (const software of [false, true]) {
           const got = await evaluate((xs, ws) => fusedRmsNorm(xs, ws, EPS), x, w, g);
           assertAgainst64(got, x, w, g, TOL.webgpu, `n=${n}`);
           const wg = software ? 8 : n === 64 ? 32 : 64;
-          for (const kernel of ["fused_rmsnorm_fwd", "fused_rmsnorm_stats"]) {
-            const key = `${kernel}_c4_wg${wg}_`;
-            assert.ok(Object.keys(pipelines).some((k) => k.startsWith(key)), `no ${key} pipeline was built`);
-          }
+          assertPipelinesBuilt(["fwd", "stats"].map((kernel) => `fused_rmsnorm_${kernel}_c4_wg${wg}_`));
         }
-      } finally {
-        overrideSoftwareAdapter(null);
-      }
+      });
     },
   });
 }

@@ -4,7 +4,9 @@
  * @module
  */
 import type { tf } from "../../backend/tf.ts";
+import type { CpuBackend } from "../../kernels/fused/mod.ts";
 import {
+  cpuFloats as values,
   FUSED_CROSS_ENTROPY,
   FUSED_CROSS_ENTROPY_GRAD,
   FUSED_RMS_NORM,
@@ -15,18 +17,6 @@ import {
 } from "./_names.ts";
 import { rmsNormBackwardRows, rmsNormForwardRows } from "./_rmsnorm_math.ts";
 import { crossEntropyBackwardRows, crossEntropyForwardRows } from "./_cross_entropy_math.ts";
-
-/** The part of tfjs-backend-cpu's MathBackendCPU these kernels use. */
-interface CpuBackend {
-  data: { get(dataId: tf.DataId): { values?: unknown } };
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values?: Float32Array): tf.TensorInfo;
-}
-
-function values(backend: CpuBackend, t: tf.TensorInfo): Float32Array {
-  const v = backend.data.get(t.dataId).values;
-  if (!(v instanceof Float32Array)) throw new Error(`fused model kernels need float32 input, got ${t.dtype}`);
-  return v;
-}
 
 function ints(backend: CpuBackend, t: tf.TensorInfo): Int32Array {
   const v = backend.data.get(t.dataId).values;

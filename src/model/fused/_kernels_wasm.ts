@@ -11,20 +11,16 @@
  * @module
  */
 import type { tf } from "../../backend/tf.ts";
-import { FUSED_RMS_NORM, FUSED_RMS_NORM_GRAD, kernelInputs, type RmsNormAttrs, shape2d } from "./_names.ts";
+import type { HeapBackend as WasmBackend } from "../../kernels/fused/mod.ts";
+import {
+  FUSED_RMS_NORM,
+  FUSED_RMS_NORM_GRAD,
+  heapFloats as heap,
+  kernelInputs,
+  type RmsNormAttrs,
+  shape2d,
+} from "./_names.ts";
 import { rmsNormBackwardRows, rmsNormForwardRows } from "./_rmsnorm_math.ts";
-
-/** The part of tfjs-backend-wasm's BackendWasm these kernels use. */
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
-
-function heap(backend: WasmBackend, t: tf.TensorInfo): Float32Array {
-  const v = backend.typedArrayFromHeap(t);
-  if (!(v instanceof Float32Array)) throw new Error(`fused model kernels need float32 input, got ${t.dtype}`);
-  return v;
-}
 
 const rmsNormWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const b = backend as WasmBackend;

@@ -5,7 +5,7 @@
  * @module
  */
 import type { tf } from "../../backend/tf.ts";
-import { type AdapterHolder, isSoftwareAdapter } from "./_adapter.ts";
+import { isSoftwareAdapter, rowUniforms, type Uniform, type WebGPUBackendLike } from "../../kernels/fused/mod.ts";
 import {
   FUSED_CROSS_ENTROPY,
   FUSED_CROSS_ENTROPY_GRAD,
@@ -15,7 +15,6 @@ import {
   type RmsNormAttrs,
   shape2d,
 } from "./_names.ts";
-import { vectorWidth, type WebGPUProgramLike } from "./_webgpu_common.ts";
 import {
   RmsNormDwPartsProgram,
   RmsNormDxProgram,
@@ -24,22 +23,9 @@ import {
 } from "./_webgpu_rmsnorm.ts";
 import { CrossEntropyForwardProgram, CrossEntropyGradProgram } from "./_webgpu_cross_entropy.ts";
 
-type Uniform = { type: "int32" | "float32"; data: number[] };
-
 /** The part of tfjs-backend-webgpu's WebGPUBackend these kernels use. */
-interface WebGPUBackend extends AdapterHolder {
-  runWebGPUProgram(
-    program: WebGPUProgramLike,
-    inputs: tf.TensorInfo[],
-    outputDtype: tf.DataType,
-    uniforms?: Uniform[],
-  ): tf.TensorInfo;
+interface WebGPUBackend extends WebGPUBackendLike {
   disposeData(dataId: tf.DataId): boolean;
-}
-
-/** Row length in vectors and row count, the uniforms every row program starts with. */
-function rowUniforms(rows: number, n: number): Uniform[] {
-  return [{ type: "int32", data: [n / vectorWidth(n)] }, { type: "int32", data: [rows] }];
 }
 
 const rmsNormWebGPU: tf.KernelFunc = ({ inputs, backend, attrs }) => {

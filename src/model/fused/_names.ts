@@ -13,7 +13,7 @@
  * backward dlogits from the per-row upstream gradient.
  * @module
  */
-import type { tf } from "../../backend/tf.ts";
+import { type EpsAttrs, fusedInputs } from "../../kernels/fused/mod.ts";
 
 /** Fused RMSNorm forward: inputs {x, w}, attrs {eps}. */
 export const FUSED_RMS_NORM = "FusedRMSNorm";
@@ -26,38 +26,17 @@ export const FUSED_CROSS_ENTROPY = "FusedSoftmaxCrossEntropy";
 export const FUSED_CROSS_ENTROPY_GRAD = "FusedSoftmaxCrossEntropyGrad";
 
 /** Attributes of the RMSNorm kernels. */
-export interface RmsNormAttrs {
-  [key: string]: number;
-  eps: number;
-}
+export type RmsNormAttrs = EpsAttrs;
 
 /**
- * The named inputs of a kernel call, checked present.
+ * Checked input access of the model's fused kernels, with errors that say
+ * "fused model": `kernelInputs` (named inputs, checked present), `shape2d`
+ * ([rows, n] of a 2-D input) and an input's float32 values on cpu and wasm.
  *
  * @example
  * ```ts
  * const { x, w } = kernelInputs(inputs, "x", "w");
- * ```
- */
-export function kernelInputs<K extends string>(inputs: tf.NamedTensorInfoMap, ...names: K[]): Record<K, tf.TensorInfo> {
-  const out = {} as Record<K, tf.TensorInfo>;
-  for (const name of names) {
-    const t = inputs[name];
-    if (!t) throw new Error(`fused model kernel called without input '${name}'`);
-    out[name] = t;
-  }
-  return out;
-}
-
-/**
- * [rows, n] of a 2-D kernel input.
- *
- * @example
- * ```ts
  * shape2d({ shape: [4, 16] } as tf.TensorInfo); // [4, 16]
  * ```
  */
-export function shape2d(t: tf.TensorInfo): [number, number] {
-  if (t.shape.length !== 2) throw new Error(`fused model kernels take [rows, n], got [${t.shape}]`);
-  return [t.shape[0], t.shape[1]];
-}
+export const { kernelInputs, shape2d, cpuFloats, heapFloats } = fusedInputs("fused model");

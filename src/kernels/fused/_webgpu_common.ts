@@ -1,5 +1,5 @@
 /**
- * Shared pieces of the fused model kernels' WGSL programs, in the shape
+ * Shared pieces of the fused kernels' WGSL programs, in the shape
  * tfjs-backend-webgpu's `runWebGPUProgram` expects: the backend adds the
  * bindings (`result`, one array per variable name, `uniforms`) and calls
  * `main(index)`. Row programs run one workgroup per row; element-wise ones
@@ -25,6 +25,18 @@ export interface WebGPUProgramLike {
 
 /** Threads per workgroup of the element-wise programs. */
 const ELEMENTWISE_WORKGROUP = 64;
+
+/**
+ * Dispatch of one workgroup per row (at least one, which then has no row).
+ *
+ * @example
+ * ```ts
+ * rowDispatch(2048); // [2048, 1, 1]
+ * ```
+ */
+export function rowDispatch(rows: number): [number, number, number] {
+  return [Math.max(rows, 1), 1, 1];
+}
 
 /**
  * Components per load: 4 (vec4) when every row starts on a multiple of 4 elements.
@@ -105,7 +117,7 @@ export abstract class RowProgram implements WebGPUProgramLike {
     this.variableComponents = components(this.c);
     this.outputComponent = outputShape === "rowOutput" ? this.c : 1;
     this.workgroupSize = [rowWorkgroupSize(n / this.c, software), 1, 1];
-    this.dispatch = [Math.max(rows, 1), 1, 1];
+    this.dispatch = rowDispatch(rows);
   }
 
   /** Shader-key suffix: load width and workgroup size. */

@@ -1,0 +1,36 @@
+/**
+ * Plumbing shared by the families of fused tfjs kernels (the PolyCom
+ * activations in src/activations, RMSNorm and cross-entropy in
+ * src/model/fused): registering kernels and gradients once, checked input
+ * access with errors that name the family, the software-adapter rule for
+ * webgpu workgroup sizes (with its test override), and the WGSL program bases.
+ *
+ * @example
+ * ```ts
+ * import { fusedInputs, fusedRegistrar } from "./mod.ts";
+ * const { kernelInputs } = fusedInputs("fused model");
+ * const register = fusedRegistrar(CPU_KERNELS, FUSED_GRADIENTS);
+ * register();
+ * ```
+ * @module
+ */
+export { fusedRegistrar } from "./_register.ts";
+export { type CpuBackend, type EpsAttrs, type FusedInputs, fusedInputs, type HeapBackend } from "./_inputs.ts";
+export {
+  type AdapterHolder,
+  isSoftwareAdapter,
+  overrideSoftwareAdapter,
+  rowWorkgroupSize,
+  SOFTWARE_WORKGROUP,
+} from "./_adapter.ts";
+export {
+  ElementwiseProgram,
+  hsum,
+  ROW_INDEX,
+  rowDispatch,
+  RowProgram,
+  vectorWidth,
+  type WebGPUProgramLike,
+  wgslType,
+} from "./_webgpu_common.ts";
+export { rowUniforms, type Uniform, type WebGPUBackendLike } from "./_webgpu_backend.ts";
