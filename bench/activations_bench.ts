@@ -23,6 +23,7 @@
  * @module
  */
 import { type BackendName, initBackend, probeWebGPU, tf } from "../src/backend/mod.ts";
+import { median } from "../src/bench/stats.ts";
 import { polyNorm, polyNormReference, polyReLU, swiglu } from "../src/activations/mod.ts";
 
 type Variant = "swiglu" | "polynorm fused" | "polynorm unfused" | "polyrelu fused";
@@ -150,12 +151,6 @@ for (const backend of backends) {
       });
     }
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((p, q) => p - q);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** Median ms of every variant over its measured runs, and the two ratios of the goal. */

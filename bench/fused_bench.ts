@@ -18,6 +18,7 @@
  * @module
  */
 import { type BackendName, initBackend, probeWebGPU, tf } from "../src/backend/mod.ts";
+import { median } from "../src/bench/stats.ts";
 import { fusedRmsNorm } from "../src/model/fused/mod.ts";
 import { fusedSoftmaxCrossEntropy } from "../src/model/fused/mod.ts";
 import { rmsNormStock } from "../src/model/rmsnorm.ts";
@@ -130,12 +131,6 @@ for (const backend of backends) {
       });
     }
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((p, q) => p - q);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 function summary(): string {
