@@ -4,7 +4,8 @@
  * @module
  */
 import { type ModelConfig, modelConfigFor, type ModelConfigOptions } from "../../src/model/config.ts";
-import type { Model } from "../../src/model/transformer.ts";
+import { tf } from "../../src/backend/mod.ts";
+import { createModel, type Model } from "../../src/model/transformer.ts";
 import type { TrainBatch } from "../../src/model/train_step.ts";
 import { Rng } from "../../src/util/rng.ts";
 import type { RefWeights } from "./_reference.ts";
@@ -68,3 +69,26 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 /** Type-only re-export for tests. */
 export type { RefWeights };
+
+/**
+ * The kernels one loss-and-gradients pass of a tiny dense SwiGLU model runs on the active backend, in order
+ * (to check which fused kernels the model really uses).
+ */
+export async function kernelsOfTrainingPass(): Promise<string[]> {
+  const config = tinyConfig("dense", "swiglu");
+  const model = createModel(config, 3);
+  const batch = randomBatch(4, 2, 5, config.vocab_size);
+  const inputs = tf.tensor2d(batch.inputs, [2, 5], "int32");
+  const targets = tf.tensor2d(batch.targets, [2, 5], "int32");
+  try {
+    const profile = await tf.profile(() => {
+      const { value, grads } = tf.variableGrads(() => model.lossTensors(inputs, targets).loss, model.variables());
+      return [value, ...Object.values(grads)];
+    });
+    tf.dispose(profile.result as tf.Tensor[]);
+    return profile.kernels.map((k) => k.name);
+  } finally {
+    tf.dispose([inputs, targets]);
+    model.dispose();
+  }
+}

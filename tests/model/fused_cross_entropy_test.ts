@@ -8,10 +8,9 @@ import {
   hasFusedCrossEntropy,
 } from "../../src/model/fused/mod.ts";
 import { softmaxCrossEntropy, softmaxCrossEntropyStock } from "../../src/model/_ops.ts";
-import { createModel } from "../../src/model/transformer.ts";
 import { UsageError } from "../../src/util/errors.ts";
 import { Rng } from "../../src/util/rng.ts";
-import { randomBatch, tinyConfig } from "./_helpers.ts";
+import { kernelsOfTrainingPass } from "./_helpers.ts";
 import type { Rows } from "../_f64.ts";
 import {
   assertPipelinesBuilt,
@@ -160,20 +159,9 @@ for (const backend of FUSED_BACKENDS) {
     ignore,
     async fn() {
       await useBackend(backend.name);
-      const config = tinyConfig("dense", "swiglu");
-      const model = createModel(config, 3);
-      const batch = randomBatch(4, 2, 5, config.vocab_size);
-      const inputs = tf.tensor2d(batch.inputs, [2, 5], "int32");
-      const targets = tf.tensor2d(batch.targets, [2, 5], "int32");
-      const profile = await tf.profile(() => {
-        const { value, grads } = tf.variableGrads(() => model.lossTensors(inputs, targets).loss, model.variables());
-        return [value, ...Object.values(grads)];
-      });
-      const ran = profile.kernels.map((k) => k.name);
+      const ran = await kernelsOfTrainingPass();
       assert.equal(ran.filter((k) => k === FUSED_CROSS_ENTROPY).length, 1, `ran ${ran}`);
       assert.equal(ran.filter((k) => k === FUSED_CROSS_ENTROPY_GRAD).length, 1, `ran ${ran}`);
-      tf.dispose([inputs, targets, ...(profile.result as tf.Tensor[])]);
-      model.dispose();
     },
   });
 }

@@ -2,10 +2,9 @@ import assert from "node:assert/strict";
 import { tf } from "../../src/backend/mod.ts";
 import { FUSED_RMS_NORM, FUSED_RMS_NORM_GRAD, fusedRmsNorm, hasFusedRmsNorm } from "../../src/model/fused/mod.ts";
 import { rmsNorm, rmsNormStock } from "../../src/model/rmsnorm.ts";
-import { createModel } from "../../src/model/transformer.ts";
 import { UsageError } from "../../src/util/errors.ts";
 import { Rng } from "../../src/util/rng.ts";
-import { randomBatch, tinyConfig } from "./_helpers.ts";
+import { kernelsOfTrainingPass } from "./_helpers.ts";
 import { finiteDifferences, maxRowError, type Rows } from "../_f64.ts";
 import {
   assertPipelinesBuilt,
@@ -170,22 +169,11 @@ for (const backend of BACKENDS) {
     ignore,
     async fn() {
       await useBackend(backend.name);
-      const config = tinyConfig("dense", "swiglu");
-      const model = createModel(config, 3);
-      const batch = randomBatch(4, 2, 5, config.vocab_size);
-      const inputs = tf.tensor2d(batch.inputs, [2, 5], "int32");
-      const targets = tf.tensor2d(batch.targets, [2, 5], "int32");
-      const profile = await tf.profile(() => {
-        const { value, grads } = tf.variableGrads(() => model.lossTensors(inputs, targets).loss, model.variables());
-        return [value, ...Object.values(grads)];
-      });
-      const ran = profile.kernels.map((k) => k.name);
+      const ran = await kernelsOfTrainingPass();
       // Two norms a layer (2 layers) and the final norm.
       assert.equal(ran.filter((k) => k === FUSED_RMS_NORM).length, 5, `ran ${ran}`);
       assert.equal(ran.filter((k) => k === FUSED_RMS_NORM_GRAD).length, 5, `ran ${ran}`);
       assert.ok(!ran.includes("Rsqrt"), "a stock RMSNorm ran");
-      tf.dispose([inputs, targets, ...(profile.result as tf.Tensor[])]);
-      model.dispose();
     },
   });
 }
