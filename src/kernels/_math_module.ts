@@ -1,9 +1,9 @@
 /**
- * Generates SIMD transcendental kernels for the wasm backend: `exp`, the
- * logistic sigmoid and a row softmax, four lanes at a time. tfjs's wasm
- * backend calls the C library's scalar `expf` per element, which makes the
- * attention softmax and the cross-entropy's exponentials a visible part of a
- * training step.
+ * Generates a SIMD `exp` kernel for the wasm backend, four lanes at a time.
+ * tfjs's wasm backend calls the C library's scalar `expf` per element, which
+ * makes the cross-entropy's exponentials a visible part of a training step.
+ * (A SIMD sigmoid and row softmax were measured slower than tfjs's own and
+ * removed; see install.ts.)
  *
  * `exp` follows the Cephes single-precision scheme: `x = n·ln2 + r` with
  * `|r| ≤ ln2/2`, a degree-6 polynomial for `e^r`, and `2^n` built in the
@@ -11,12 +11,11 @@
  * stays NaN. Error is within a few ulp of the correctly rounded result.
  * @module
  */
-import { buildModule, F32, FuncBuilder, I32, OP, V128 } from "./_wasm_asm.ts";
+import { buildModule, FuncBuilder, I32, OP, V128 } from "./_wasm_asm.ts";
 
 const S = {
   nearest: 0x6a,
   f32x4Sub: 0xe5,
-  f32x4Div: 0xe7,
   f32x4Min: 0xe8,
   f32x4Max: 0xe9,
   f32x4Lt: 0x43,
@@ -30,7 +29,6 @@ const S = {
   andNot: 0x4f,
   or: 0x50,
   bitselect: 0x52,
-  extractLane: 0x1f,
 } as const;
 
 const LOG2E = 1.44269504088896341;
@@ -89,62 +87,6 @@ function elementwise(body: (f: FuncBuilder, t: ReturnType<typeof expLocals>) => 
   return f;
 }
 
-/** Horizontal reduction of the v128 in `v` with a scalar f32 op (max 0x97, add 0x92). */
-function horizontal(f: FuncBuilder, v: number, scalarOp: number): void {
-  f.get(v).simd(S.extractLane).op(0);
-  for (let lane = 1; lane < 4; lane++) {
-    f.get(v).simd(S.extractLane).op(lane).op(scalarOp);
-  }
-}
-
-/** `softmax_rows(src, dst, rows, cols)`, `cols` a multiple of 4: each row minus its max, exp, over its sum. */
-function softmaxRows(): FuncBuilder {
-  const f = new FuncBuilder([I32, I32, I32, I32]);
-  const [src, dst, rows, cols] = [0, 1, 2, 3];
-  const row = f.local(I32), p = f.local(I32), q = f.local(I32), end = f.local(I32), rowBytes = f.local(I32);
-  const acc = f.local(V128), mx = f.local(V128), scalar = f.local(F32);
-  const t = expLocals(f);
-  f.get(cols).i32(2).op(OP.i32Shl).set(rowBytes);
-  f.i32(0).set(row);
-  f.whileLoop(() => f.get(row).get(rows).op(OP.i32LtS), () => {
-    f.get(src).get(rowBytes).op(OP.i32Add).set(end);
-    // max
-    f.f32x4Const(-Infinity).set(acc);
-    f.get(src).set(p);
-    f.whileLoop(() => f.get(p).get(end).op(OP.i32LtS), () => {
-      f.get(acc).get(p).simdMem(OP.v128Load, 0, 0).simd(S.f32x4Max).set(acc);
-      f.addTo(p, 16);
-    });
-    horizontal(f, acc, 0x97);
-    f.set(scalar);
-    f.get(scalar).simd(OP.f32x4Splat).set(mx);
-    // exp(x − max) into dst, and its sum
-    f.f32x4Const(0).set(acc);
-    f.get(src).set(p);
-    f.get(dst).set(q);
-    f.whileLoop(() => f.get(p).get(end).op(OP.i32LtS), () => {
-      f.get(q);
-      f.get(p).simdMem(OP.v128Load, 0, 0).get(mx).simd(S.f32x4Sub);
-      emitExp(f, t);
-      f.tee(t.p);
-      f.simdMem(OP.v128Store, 0, 0);
-      f.get(acc).get(t.p).simd(OP.f32x4Add).set(acc);
-      f.addTo(p, 16).addTo(q, 16);
-    });
-    horizontal(f, acc, OP.f32Add);
-    f.set(scalar);
-    f.f32(1).get(scalar).op(0x95).simd(OP.f32x4Splat).set(mx); // 1 / sum (f32.div)
-    f.get(dst).set(q);
-    f.get(dst).get(rowBytes).op(OP.i32Add).set(end);
-    f.whileLoop(() => f.get(q).get(end).op(OP.i32LtS), () => {
-      f.get(q).get(q).simdMem(OP.v128Load, 0, 0).get(mx).simd(OP.f32x4Mul).simdMem(OP.v128Store, 0, 0);
-      f.addTo(q, 16);
-    });
-    f.addLocal(src, rowBytes).addLocal(dst, rowBytes).addTo(row, 1);
-  });
-  return f;
-}
-
 /**
  * The math module's bytes; it imports `env.memory` (not shared).
  *
@@ -159,17 +101,6 @@ export function mathModuleBytes(): Uint8Array<ArrayBuffer> {
     memory: { minPages: 0, shared: false },
     funcs: [
       { name: "exp_f32", func: elementwise((f, t) => emitExp(f, t)) },
-      {
-        name: "sigmoid_f32",
-        func: elementwise((f, t) => {
-          // 1 / (1 + exp(−x))
-          f.f32x4Const(-1).simd(OP.f32x4Mul);
-          emitExp(f, t);
-          f.set(t.p);
-          f.f32x4Const(1).f32x4Const(1).get(t.p).simd(OP.f32x4Add).simd(S.f32x4Div);
-        }),
-      },
-      { name: "softmax_rows", func: softmaxRows() },
     ],
   });
 }

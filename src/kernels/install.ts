@@ -35,8 +35,8 @@ const REPLACEMENTS: Replacement[] = [
   { kernelName: "GatherV2", backendName: "wasm", make: wasmGatherV2 },
   { kernelName: "Sum", backendName: "wasm", make: wasmSum },
   { kernelName: "Exp", backendName: "wasm", make: wasmExp },
-  // wasmSigmoid and wasmSoftmax are not installed: in train-tiny, tfjs's own (XNNPACK / C++) took 4-8 ms per step
-  // for them against 13-53 ms for ours, the masked attention softmax especially.
+  // No Sigmoid or Softmax: SIMD versions of both took 13-53 ms per train-tiny step against 4-8 ms for tfjs's own
+  // (XNNPACK / C++), the masked attention softmax especially, and were removed.
   { kernelName: "Add", backendName: "cpu", make: (o) => cpuBinary((x, y) => x + y, o) },
   { kernelName: "Sub", backendName: "cpu", make: (o) => cpuBinary((x, y) => x - y, o) },
   { kernelName: "Multiply", backendName: "cpu", make: (o) => cpuBinary((x, y) => x * y, o) },
