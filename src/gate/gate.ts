@@ -42,7 +42,7 @@ export interface GateOptions {
 
 /** What the gate found. */
 export interface GateOutcome {
-  result: GateResult | null;
+  result: GateResult;
   baseline: Baseline;
   timings: GateTiming[];
   updated: boolean;
@@ -108,18 +108,17 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
   const current = toBaselineRuns(runs);
   const verdicts = claimVerdicts(runs);
   const timings = timingsOf(runs);
-  if (!options.update) {
-    const baseline = existing!;
-    return { result: compareWithBaseline(baseline, current, verdicts), baseline, timings, updated: false };
+  if (existing) {
+    return { result: compareWithBaseline(existing, current, verdicts), baseline: existing, timings, updated: false };
   }
   // Drift: the same runs repeated on the same backend and run on a second backend, in scratch folders.
   const repeats: BaselineRun[][] = [];
   const driftRuns: string[] = [];
   const firstSeed = current.map((r) => r.seed).sort((a, b) => a - b).slice(0, 1);
-  const drifts: Array<[BackendChoice, number[] | undefined]> = [[backend, undefined], [
-    options.driftBackend ?? "cpu",
-    firstSeed,
-  ]];
+  const drifts: Array<[BackendChoice, number[] | undefined]> = [
+    [backend, undefined],
+    [options.driftBackend ?? "cpu", firstSeed],
+  ];
   for (const [driftBackend, seeds] of drifts) {
     const dir = await Deno.makeTempDir({ prefix: "polycom-gate-drift-" });
     try {

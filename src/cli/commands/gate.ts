@@ -34,7 +34,7 @@ export function addGateCommand(program: Command): void {
         backend: options.backend,
         quiet: options.quiet,
       });
-      const result = outcome.result!;
+      const result = outcome.result;
       const markdown = formatGateMarkdown(result, outcome.timings);
       console.log(markdown.trimEnd());
       if (outcome.updated) console.log(`baseline written: ${options.baseline}`);
