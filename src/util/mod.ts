@@ -7,3 +7,4 @@ export { replaceDirAtomic, writeFileAtomic, writeJsonAtomic } from "./atomic.ts"
 export { readJsonFile } from "./json_file.ts";
 export { canonicalJson, fnv1a32, sha256Hex } from "./hash.ts";
 export { Rng } from "./rng.ts";
+export { findPython, type PythonLookup } from "./python.ts";
