@@ -1,7 +1,7 @@
 /**
  * The paper's dense experiment (PolyCom §4.1, Figure 1): a Llama-2-style 1B
  * decoder trained from scratch with six activations on the same recipe.
- * Paper values come from ../shared/paper/published.json (experiment dense_1B).
+ * Paper values come from ../src/published/data/published.json (experiment dense_1B).
  */
 import type { SuiteInput } from "../src/suite/schema.ts";
 

@@ -2,7 +2,7 @@
  * The CI regression gate's suite: the dense recipe on a model small enough
  * that nine runs (PolyNorm, PolyReLU and SwiGLU × three seeds) take a few
  * minutes on a 2-core CI machine's CPU backend. Its baseline is
- * `suites/gate.baseline.json`, written by `deno task gate --update-baseline`.
+ * `baselines/gate.json`, written by `deno task gate --update-baseline`.
  *
  * The gate runs at the `cpu` scale; `smoke` is a smaller copy for tests of
  * the gate itself.

@@ -1,7 +1,7 @@
 /**
  * The paper's MoE experiment (PolyCom §4.2, Figures 3-4): OLMoE-1B-7B with
  * SwiGLU experts against PolyNorm experts at equal parameters.
- * Paper values come from ../shared/paper/published.json (experiment moe_1B_active_7B_total).
+ * Paper values come from ../src/published/data/published.json (experiment moe_1B_active_7B_total).
  */
 import type { SuiteInput } from "../src/suite/schema.ts";
 

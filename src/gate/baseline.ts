@@ -61,7 +61,7 @@ export type Baseline = z.infer<typeof Baseline>;
  *
  * @example
  * ```ts
- * const baseline = await readBaseline("suites/gate.baseline.json");
+ * const baseline = await readBaseline("baselines/gate.json");
  * ```
  */
 export async function readBaseline(path: string): Promise<Baseline> {
@@ -93,7 +93,7 @@ export async function readBaseline(path: string): Promise<Baseline> {
  *
  * @example
  * ```ts
- * await writeBaseline("suites/gate.baseline.json", baseline);
+ * await writeBaseline("baselines/gate.json", baseline);
  * ```
  */
 export async function writeBaseline(path: string, baseline: Baseline): Promise<void> {

@@ -19,7 +19,7 @@ import { gatedMetrics } from "./metrics.ts";
 /** The shipped gate suite and where its baseline lives. */
 export const GATE_SUITE = "gate";
 /** Default baseline path. */
-export const DEFAULT_BASELINE = "suites/gate.baseline.json";
+export const DEFAULT_BASELINE = "baselines/gate.json";
 
 /** Options of {@linkcode runGate}. */
 export interface GateOptions {

@@ -5,7 +5,7 @@
  * @example
  * ```ts
  * import { formatGateMarkdown, runGate } from "./mod.ts";
- * const { result, timings } = await runGate({ baselinePath: "suites/gate.baseline.json", resultsDir: "results", update: false });
+ * const { result, timings } = await runGate({ baselinePath: "baselines/gate.json", resultsDir: "results", update: false });
  * console.log(formatGateMarkdown(result!, timings));
  * ```
  * @module

@@ -9,7 +9,7 @@ import { pathToFileURL } from "node:url";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
 import { UsageError } from "../util/errors.ts";
-import { Suite } from "./schema.ts";
+import { Suite, SUITE_NAME } from "./schema.ts";
 
 /** Folder of the shipped suites. */
 export const SUITES_DIR = new URL("../../suites/", import.meta.url).pathname;
@@ -78,7 +78,14 @@ export function validateSuite(raw: unknown, source: string): Suite {
 async function readRaw(path: string): Promise<unknown> {
   const ext = extname(path).toLowerCase();
   if (ext === ".ts" || ext === ".js") {
-    const module = await import(pathToFileURL(path).href);
+    let module: Record<string, unknown>;
+    try {
+      module = await import(pathToFileURL(path).href);
+    } catch (error) {
+      // A suite file is user input: what it threw (or why it did not parse) is the problem, not our stack.
+      const message = error instanceof Error ? error.message : String(error);
+      throw new UsageError(`suite file ${path} failed to load: ${message.trim().split("\n")[0]}`);
+    }
     if (!("default" in module)) throw new UsageError(`suite file ${path} has no default export`);
     return module.default;
   }
@@ -94,8 +101,20 @@ async function readRaw(path: string): Promise<unknown> {
   }
 }
 
+/** Extensions a suite file may have, in the order a shipped name is looked up. */
+const SUITE_EXTENSIONS = [".ts", ".yaml", ".yml", ".json"];
+
+/** The suite name a file in `suites/` ships, or null when it is not a suite file (`_shared.ts`, `notes.md`, `x.bak.json`). */
+function shippedName(fileName: string): string | null {
+  const ext = SUITE_EXTENSIONS.find((e) => fileName.endsWith(e));
+  if (!ext) return null;
+  const name = fileName.slice(0, -ext.length);
+  return SUITE_NAME.test(name) ? name : null;
+}
+
 /**
- * Names of the shipped suites.
+ * Names of the shipped suites: the files in `suites/` named `<suite name>.<ts|yaml|yml|json>`
+ * (a private `_helper.ts` or a `x.bak.json` is not one).
  *
  * @example
  * ```ts
@@ -105,9 +124,8 @@ async function readRaw(path: string): Promise<unknown> {
 export function listSuites(): string[] {
   const names: string[] = [];
   for (const entry of Deno.readDirSync(SUITES_DIR)) {
-    if (entry.isFile && /\.(ts|ya?ml|json)$/.test(entry.name) && !entry.name.startsWith("_")) {
-      names.push(entry.name.replace(/\.(ts|ya?ml|json)$/, ""));
-    }
+    const name = entry.isFile ? shippedName(entry.name) : null;
+    if (name !== null && !names.includes(name)) names.push(name);
   }
   return names.sort();
 }
@@ -127,15 +145,17 @@ export async function loadSuites(nameOrPath: string): Promise<LoadedSuite[]> {
   if (/[\/\\]|\.(ts|ya?ml|json)$/.test(nameOrPath)) {
     path = isAbsolute(nameOrPath) ? nameOrPath : resolve(nameOrPath);
     if (!existsSync(path)) throw new UsageError(`suite file '${nameOrPath}' does not exist`);
-  } else {
-    for (const ext of [".ts", ".yaml", ".yml", ".json"]) {
+  } else if (SUITE_NAME.test(nameOrPath)) {
+    for (const ext of SUITE_EXTENSIONS) {
       const candidate = join(SUITES_DIR, nameOrPath + ext);
       if (existsSync(candidate)) {
         path = candidate;
         break;
       }
     }
-    if (!path) throw new UsageError(`unknown suite '${nameOrPath}' (shipped suites: ${listSuites().join(", ")})`);
+  }
+  if (!path) {
+    throw new UsageError(`unknown suite '${nameOrPath}' (shipped suites: ${listSuites().join(", ")})`);
   }
   const raw = await readRaw(path);
   const items = Array.isArray(raw) ? raw : [raw];

@@ -117,9 +117,12 @@ export const ManifestEntry = z.object({
 /** A manifest entry. */
 export type ManifestEntry = z.infer<typeof ManifestEntry>;
 
+/** What a suite name may be; a shipped suite's file is named after it (`suites/<name>.ts`). */
+export const SUITE_NAME = /^[a-z0-9][a-z0-9_-]*$/;
+
 /** A whole suite file. */
 export const Suite = z.object({
-  name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "lowercase letters, digits, '-' and '_'"),
+  name: z.string().regex(SUITE_NAME, "lowercase letters, digits, '-' and '_'"),
   description: z.string(),
   /** Id of the published experiment (published.json `experiments[].id`). */
   experiment: z.enum(["dense_1B", "moe_1B_active_7B_total"]),

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { listSuites, loadSuites, validateSuite } from "../../src/suite/load.ts";
+import { SUITE_NAME } from "../../src/suite/schema.ts";
+import { cli } from "../runner/_cli.ts";
 import { UsageError } from "../../src/util/errors.ts";
 import dense from "../../suites/dense.ts";
 
@@ -55,6 +57,42 @@ Deno.test("YAML suite files load and are validated", async () => {
       () => loadSuites(yaml),
       (e: unknown) => e instanceof UsageError && /not valid YAML/.test(e.message),
     );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("only suite files count as shipped suites", () => {
+  const names = listSuites();
+  assert.deepEqual(names, ["dense", "gate", "moe", "smoke"]);
+  assert.ok(names.every((n) => SUITE_NAME.test(n)), names.join(", "));
+});
+
+Deno.test("reproduce --suite nope lists the shipped suites and nothing else", async () => {
+  const r = await cli(["reproduce", "--suite", "nope"]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.deepEqual(r.stderr.split("\n").filter((l) => l.startsWith("error:")), [
+    "error: unknown suite 'nope' (shipped suites: dense, gate, moe, smoke)",
+  ]);
+});
+
+Deno.test("a suite file that throws or does not parse: exit 2 and one line naming the file and the error", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "polycom-suite-load-test-" });
+  try {
+    const throws = join(dir, "throws.ts");
+    await Deno.writeTextFile(throws, 'throw new Error("no scales today");\nexport default {};\n');
+    const broken = join(dir, "broken.ts");
+    await Deno.writeTextFile(broken, "export default { name: ;\n");
+    for (const [file, problem] of [[throws, /no scales today/], [broken, /\S/]] as const) {
+      await assert.rejects(() => loadSuites(file), (e: unknown) => e instanceof UsageError && problem.test(e.message));
+      const r = await cli(["reproduce", "--suite", file, "--results", join(dir, "results")]);
+      assert.equal(r.code, 2, r.stderr);
+      const lines = r.stderr.trim().split("\n");
+      assert.equal(lines.length, 1, r.stderr);
+      assert.ok(lines[0].startsWith(`error: suite file ${file} failed to load: `), lines[0]);
+      assert.match(lines[0], problem);
+      assert.ok(!/\bat file:/.test(r.stderr), "no stack trace");
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
