@@ -12,6 +12,7 @@ import {
   fingerprint,
 } from "./fingerprint.ts";
 import { tf } from "./tf.ts";
+import { ensureRuntimeDir } from "./_runtime_dir.ts";
 import { fastKernelsReady, installFastKernels } from "../kernels/install.ts";
 
 /** Every value {@linkcode initBackend} accepts. */
@@ -30,6 +31,7 @@ export const BACKEND_CHOICES: readonly BackendChoice[] = ["auto", "webgpu", "was
 export async function probeWebGPU(): Promise<AdapterFingerprint | null> {
   const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
   if (!gpu) return null;
+  ensureRuntimeDir(); // before the first adapter request, when Mesa reads it
   try {
     const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
     return adapter ? describeAdapter(adapter) : null;
