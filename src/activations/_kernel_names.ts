@@ -20,9 +20,6 @@ export const POLY_RELU = "PolyReLU";
 /** Fused PolyReLU backward: inputs {dy, x, a}; outputs [dx, daParts]. */
 export const POLY_RELU_GRAD = "PolyReLUGrad";
 
-/** Backends that have the fused kernels. */
-export const FUSED_BACKENDS = ["cpu", "wasm", "webgpu"] as const;
-
 /** Attributes of the PolyNorm kernels. */
 export type PolyNormAttrs = EpsAttrs;
 

@@ -23,5 +23,4 @@ export { ACTIVATION_NAMES, activationFromHf, getActivation, NON_GATED_WIDTH_MULT
 export { EPS_RANGE, hasFusedKernel, MAX_ORDER, POLY_NORM_EPS, polyNorm, polyReLU } from "./polycom.ts";
 export { polyNormReference, polyReLUReference } from "./reference.ts";
 export { geluExact, relu2, silu, swiglu } from "./baselines.ts";
-export { coefficientsFromPyTorch, coefficientsToPyTorch, type PyTorchPolyCoefficients } from "./pytorch.ts";
-export { FUSED_BACKENDS, POLY_NORM, POLY_NORM_GRAD, POLY_RELU, POLY_RELU_GRAD } from "./_kernel_names.ts";
+export { POLY_NORM, POLY_NORM_GRAD, POLY_RELU, POLY_RELU_GRAD } from "./_kernel_names.ts";

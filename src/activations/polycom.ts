@@ -76,9 +76,13 @@ export function polyReLU(x: tf.Tensor, a: tf.Tensor1D): tf.Tensor {
  * PolyNorm(x) = a0 + Σ_{i=1..r} a_i · N(x^i), N(z) = z / sqrt(mean(z², last axis) + eps),
  * with a = [a0, a1, ..., ar] in ascending powers (r = a.length - 1, 1 ≤ r ≤ 8).
  *
- * Each row is scaled by its largest |x| before powering, so x^2r is never
- * formed: float32 inputs of any magnitude give finite results, and a row of
- * zeros gives a0 with finite gradients.
+ * The fused kernels first form the plain powers x^i (one pass); only a row
+ * whose sums overflow (float64 on cpu and wasm, float32 on webgpu), or an eps
+ * too extreme for plain powers, is redone scaled by its largest |x|, where
+ * nothing overflows (see `_row_math.ts`). So float32 inputs of any magnitude
+ * give finite results, and a row of zeros gives a0 with finite gradients. A
+ * backend without the fused kernel gets {@linkcode polyNormReference}, which
+ * powers unscaled.
  *
  * @example
  * ```ts

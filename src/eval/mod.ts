@@ -6,11 +6,12 @@
  *
  * @example
  * ```ts
- * import { evaluate, openEvalSet, uniformScorer } from "./mod.ts";
+ * import { evaluate, openEvalSet } from "./mod.ts";
  * import { ByteTokenizer } from "../data/mod.ts";
+ * import { modelScorer } from "../model/scorer.ts";
  * const evalSet = await openEvalSet({ tokenizer: new ByteTokenizer(), sources: ["brown"], seqLen: 64,
  *   valTokens: 4096, taskItems: 20 });
- * const result = await evaluate(uniformScorer(259, 64), evalSet); // sources.brown.loss = log 259
+ * const result = await evaluate(modelScorer(model), evalSet); // result.sources.brown.loss, result.tasks.mc4.acc
  * ```
  * @module
  */
@@ -35,7 +36,6 @@ export {
   resolveCheckpointEval,
   TOKENIZER_FILE,
 } from "./checkpoint_settings.ts";
-export { uniformScorer, unigramScorer } from "./reference_scorers.ts";
 export { BRUTE_FORCE_LIMIT, type Scored, scoreSequences } from "./_score.ts";
 export type { ItemSet, LastWordItem, McItem, PreparedTask, Request, TaskName } from "./tasks/types.ts";
 export { TASK_NAMES } from "./tasks/types.ts";

@@ -4,9 +4,10 @@
  *
  * @example
  * ```ts
- * import { formatGateMarkdown, runGate } from "./mod.ts";
- * const { result, timings } = await runGate({ baselinePath: "baselines/gate.json", resultsDir: "results", update: false });
- * console.log(formatGateMarkdown(result!, timings));
+ * import { DEFAULT_BASELINE, formatGateMarkdown, runGate } from "./mod.ts";
+ * const { result, timings } = await runGate({ baselinePath: DEFAULT_BASELINE, resultsDir: "results", update: false });
+ * console.log(formatGateMarkdown(result, timings));
+ * if (!result.passed) Deno.exit(1);
  * ```
  * @module
  */

@@ -113,12 +113,14 @@ function setThreads(threads: number): void {
 }
 
 /**
- * Replaces tfjs's matmul kernels on `wasm` and `cpu` by the SIMD GEMM of this
- * folder: transposed operands cost the same as plain ones, and large products
- * run on `threads` threads once {@linkcode fastKernelsReady} resolves (about
- * 25 GFLOP/s per core, against 1 GFLOP/s for tfjs's transposed or batched
- * wasm matmul and under 1 GFLOP/s for the cpu backend's). Idempotent; returns
- * the kernels that are replaced after the call.
+ * Replaces every kernel in `REPLACEMENTS` whose backend is registered: the
+ * matmuls on `wasm` and `cpu` by the SIMD GEMM of this folder (transposed
+ * operands cost the same as plain ones, and large products run on `threads`
+ * threads once {@linkcode fastKernelsReady} resolves: about 25 GFLOP/s per
+ * core, against 1 GFLOP/s for tfjs's transposed or batched wasm matmul and
+ * under 1 GFLOP/s for the cpu backend's), and the data-movement, reduction
+ * and elementwise kernels of `_wasm_*_kernels.ts` and `_cpu_kernels.ts`.
+ * Idempotent; returns the kernels that are replaced after the call.
  *
  * @example
  * ```ts

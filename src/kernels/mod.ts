@@ -1,7 +1,11 @@
 /**
- * Fast kernels for training on CPU: a WebAssembly SIMD GEMM, optionally
- * multithreaded, that replaces tfjs's `BatchMatMul` / `_FusedMatMul` on the
- * `wasm` and `cpu` backends. `initBackend` installs them.
+ * Fast kernels for training on CPU, swapped into tfjs's kernel registry on
+ * the `wasm` and `cpu` backends (`initBackend` installs them): a WebAssembly
+ * SIMD GEMM, optionally multithreaded, for `BatchMatMul` / `_FusedMatMul` on
+ * both; data-movement kernels, `Sum` and `Exp` in WebAssembly on `wasm`; flat
+ * elementwise, `SplitV`, `Transpose` and `Softmax` loops on `cpu`. The list
+ * is `REPLACEMENTS` in install.ts; {@linkcode installedFastKernels} says
+ * which are in place.
  *
  * @example
  * ```ts

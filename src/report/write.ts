@@ -1,7 +1,8 @@
 /**
  * Writing reports: `reports/<suite>/REPORT.md` and its PNG charts, from
- * whatever results exist. The runner calls {@linkcode writeReports} at the
- * end of `reproduce`; the CLI's `report` command calls it directly.
+ * whatever results exist. The CLI calls {@linkcode writeReports}: its
+ * `reproduce` command after the runs (unless `--no-report`), its `report`
+ * command directly. The runner itself writes no reports.
  * @module
  */
 import { join } from "node:path";

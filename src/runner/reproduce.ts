@@ -1,6 +1,7 @@
 /**
- * `reproduce`: plan the selected suites, run each run (skipping finished
- * ones, resuming interrupted ones), then write the reports.
+ * `reproduce`: plan the selected suites and run each run (skipping finished
+ * ones, resuming interrupted ones). Writing the reports afterwards is the
+ * CLI's job (src/cli/commands/reproduce.ts); the gate calls this without it.
  * @module
  */
 import { type BackendChoice, type BackendInfo, initBackend } from "../backend/mod.ts";

@@ -3,8 +3,6 @@ import { tf } from "../../src/backend/mod.ts";
 import {
   ACTIVATION_NAMES,
   activationFromHf,
-  coefficientsFromPyTorch,
-  coefficientsToPyTorch,
   getActivation,
   NON_GATED_WIDTH_MULTIPLIER,
   POLY_NORM,
@@ -14,6 +12,7 @@ import { UsageError } from "../../src/util/errors.ts";
 import { maxRowError } from "../_f64.ts";
 import { useBackend } from "../_backend_harness.ts";
 import { polyNorm64 } from "./_f64.ts";
+import { coefficientsFromPyTorch, coefficientsToPyTorch } from "./_pytorch.ts";
 
 Deno.test("the registry lists every activation, with the paper's parameter-matched widths", () => {
   assert.deepEqual([...ACTIVATION_NAMES].sort(), ["gelu", "polynorm", "polyrelu", "relu", "relu2", "silu", "swiglu"]);

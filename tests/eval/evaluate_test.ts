@@ -1,16 +1,9 @@
 import assert from "node:assert/strict";
 import { BpeTokenizer, ByteTokenizer, loadCorpus, syntheticChain } from "../../src/data/mod.ts";
-import {
-  BRUTE_FORCE_LIMIT,
-  evaluate,
-  evaluateSource,
-  openEvalSet,
-  type SequenceScorer,
-  uniformScorer,
-} from "../../src/eval/mod.ts";
+import { BRUTE_FORCE_LIMIT, evaluate, evaluateSource, openEvalSet, type SequenceScorer } from "../../src/eval/mod.ts";
 import { EvalRow } from "../../src/results/schema.ts";
 import { Rng } from "../../src/util/rng.ts";
-import { markovScorer } from "./_scorers.ts";
+import { markovScorer, uniformScorer } from "./_scorers.ts";
 
 const cacheDir = await Deno.makeTempDir({ prefix: "polycom-eval-" });
 globalThis.addEventListener("unload", () => Deno.removeSync(cacheDir, { recursive: true }));

@@ -10,10 +10,8 @@ import {
   prepareLastWord,
   prepareMc,
   type SequenceScorer,
-  uniformScorer,
-  unigramScorer,
 } from "../../src/eval/mod.ts";
-import { oracleScorer } from "./_scorers.ts";
+import { oracleScorer, uniformScorer, unigramScorer } from "./_scorers.ts";
 
 const cacheDir = await Deno.makeTempDir({ prefix: "polycom-tasks-" });
 globalThis.addEventListener("unload", () => Deno.removeSync(cacheDir, { recursive: true }));

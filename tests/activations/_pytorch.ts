@@ -7,8 +7,8 @@
  * weight[2] ↔ a1).
  * @module
  */
-import { UsageError } from "../util/errors.ts";
-import { MAX_ORDER } from "./polycom.ts";
+import { UsageError } from "../../src/util/errors.ts";
+import { MAX_ORDER } from "../../src/activations/mod.ts";
 
 /** The official module's parameters. */
 export interface PyTorchPolyCoefficients {
