@@ -7,18 +7,23 @@ import type { CodeVersion } from "../results/schema.ts";
 import { sha256Hex } from "../util/hash.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
-/** Source folders whose code changes the numbers a run produces. */
-export const NUMERIC_SOURCE_DIRS = [
-  "activations",
-  "backend",
-  "data",
-  "eval",
-  "kernels",
-  "model",
-  "runner",
-  "suite",
-  "util",
-];
+
+/**
+ * Folders of `src/` left out of the source hash, each with why it cannot
+ * change the numbers a run produces. Everything else under `src/` is hashed,
+ * so a new folder counts until it is listed here. A test checks that the
+ * runner's import graph reaches none of these.
+ */
+export const UNHASHED_SOURCE_DIRS: Readonly<Record<string, string>> = {
+  report: "reads finished result files and renders them; runs never call it",
+  gate: "compares result files with the baseline after the runs",
+  published: "the paper's numbers, read by the report and the gate only",
+  bench: "benchmarks; the runner's estimates and runs do not use it",
+  cli: "parses flags and prints; the parsers and defaults that pick a run's config live in src/runner/options.ts",
+};
+
+/** Files under those folders that are documentation, not code or data the code reads. */
+const UNHASHED_FILE = /\.md$/;
 
 async function git(args: string[]): Promise<string | null> {
   try {
@@ -29,7 +34,7 @@ async function git(args: string[]): Promise<string | null> {
   }
 }
 
-async function listFiles(dir: string, out: string[]): Promise<void> {
+function listFiles(dir: string, out: string[]): void {
   let entries: Deno.DirEntry[];
   try {
     entries = Array.from(Deno.readDirSync(dir));
@@ -38,26 +43,47 @@ async function listFiles(dir: string, out: string[]): Promise<void> {
   }
   for (const entry of entries) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory) await listFiles(path, out);
-    else if (entry.isFile && /\.(ts|json|wgsl)$/.test(entry.name)) out.push(path);
+    if (entry.isDirectory) listFiles(path, out);
+    else if (entry.isFile && !UNHASHED_FILE.test(entry.name)) out.push(path);
   }
 }
 
 /**
- * Hashes the numeric source files, so a run id changes exactly when code that
- * can change its numbers changes (not on a report or README edit).
+ * The files the source hash covers, relative to the repository root and
+ * sorted: every file under `src/` (Markdown aside) outside
+ * {@linkcode UNHASHED_SOURCE_DIRS}. `root` is for tests.
+ *
+ * @example
+ * ```ts
+ * hashedFiles().includes("src/model/transformer.ts"); // true
+ * hashedFiles().some((f) => f.startsWith("src/report/")); // false
+ * ```
+ */
+export function hashedFiles(root = ROOT): string[] {
+  const files: string[] = [];
+  for (const entry of Deno.readDirSync(join(root, "src"))) {
+    const path = join(root, "src", entry.name);
+    if (entry.isDirectory && !(entry.name in UNHASHED_SOURCE_DIRS)) listFiles(path, files);
+    else if (entry.isFile && !UNHASHED_FILE.test(entry.name)) files.push(path);
+  }
+  return files.map((f) => relative(root, f)).sort();
+}
+
+/**
+ * Hashes the files of {@linkcode hashedFiles}, so a run id changes when code
+ * that can change its numbers changes (not on a report or README edit). A
+ * suite's own values enter the run id through the resolved config instead.
  *
  * @example
  * ```ts
  * const hash = await sourceHash();
  * ```
  */
-export async function sourceHash(): Promise<string> {
-  const files: string[] = [];
-  for (const dir of NUMERIC_SOURCE_DIRS) await listFiles(join(ROOT, "src", dir), files);
-  files.sort();
+export async function sourceHash(root = ROOT): Promise<string> {
   const parts: string[] = [];
-  for (const file of files) parts.push(`${relative(ROOT, file)}\n${await sha256Hex(await Deno.readFile(file))}`);
+  for (const file of hashedFiles(root)) {
+    parts.push(`${file}\n${await sha256Hex(await Deno.readFile(join(root, file)))}`);
+  }
   return (await sha256Hex(parts.join("\n"))).slice(0, 16);
 }
 
