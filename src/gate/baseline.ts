@@ -4,6 +4,7 @@
  * @module
  */
 import { z } from "zod";
+import { CodeVersion } from "../results/schema.ts";
 import { writeJsonAtomic } from "../util/atomic.ts";
 import { UsageError } from "../util/errors.ts";
 
@@ -41,7 +42,8 @@ export const Baseline = z.object({
   backend: z.string(),
   seeds: z.array(z.number().int()),
   createdAt: z.string(),
-  code: z.object({ commit: z.string(), dirty: z.boolean(), sourceHash: z.string() }).strict(),
+  /** The code of the baseline's runs (strict: this file is ours). */
+  code: CodeVersion.strict(),
   runs: z.array(BaselineRun),
   /** Claim id → verdict at baseline time. */
   verdicts: z.record(z.string(), z.string()),

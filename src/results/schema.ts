@@ -31,7 +31,10 @@ export const CodeVersion = z.object({
   commit: z.string(),
   /** True when tracked files differed from the commit. */
   dirty: z.boolean(),
-  /** SHA-256 over the source files that affect numbers (src/ and the suite file). */
+  /**
+   * SHA-256 over the source files that can affect numbers: all of src/ but the folders listed in
+   * runner/code_version.ts. The suite's values enter the run id through the resolved config.
+   */
   sourceHash: z.string(),
 });
 /** The code that produced a result. */
