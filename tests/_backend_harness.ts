@@ -20,6 +20,12 @@ export const BACKENDS: { name: BackendName; skip: string | null }[] = [
   { name: "webgpu", skip: adapter === null ? "no WebGPU adapter (install mesa-vulkan-drivers for lavapipe)" : null },
 ];
 
+/** One backend of {@linkcode BACKENDS}. */
+export type HarnessBackend = (typeof BACKENDS)[number];
+
+/** The webgpu entry of {@linkcode BACKENDS}. */
+export const WEBGPU: HarnessBackend = BACKENDS.find((b) => b.name === "webgpu")!;
+
 /** Test name with the backend, and the skip reason when there is one. */
 export function testName(title: string, backend: { name: string; skip: string | null }): string {
   return `${title} [${backend.name}]${backend.skip ? ` (skipped: ${backend.skip})` : ""}`;
@@ -28,6 +34,70 @@ export function testName(title: string, backend: { name: string; skip: string | 
 /** Starts a backend (once per switch). */
 export async function useBackend(name: BackendName): Promise<void> {
   if (tf.getBackend() !== name) await initBackend(name);
+}
+
+/**
+ * Registers `fn` as a test on `backend`: named with it (and the skip reason),
+ * skipped when it is unavailable, run with it started.
+ */
+export function backendTest(title: string, backend: HarnessBackend, fn: () => Promise<void>): void {
+  Deno.test({
+    name: testName(title, backend),
+    ignore: backend.skip !== null,
+    async fn() {
+      await useBackend(backend.name);
+      await fn();
+    },
+  });
+}
+
+/**
+ * Registers a webgpu test twice, with the fused kernels treating the adapter
+ * as a GPU (`software` false: 32 and 64 threads a row) and as software (8
+ * threads a row, as on lavapipe); `title` gets those words.
+ */
+export function webgpuWorkgroupTests(
+  title: (threads: string) => string,
+  fn: (software: boolean) => Promise<void>,
+): void {
+  for (const software of [false, true]) {
+    const threads = software ? "8 threads a row, as on lavapipe" : "32 and 64 threads a row, as on a GPU";
+    backendTest(title(threads), WEBGPU, () => withSoftwareAdapter(software, () => fn(software)));
+  }
+}
+
+/**
+ * Profiles `run` (a forward pass and its gradients) on the active backend and
+ * asserts that it ran every kernel of `fused` and none of `stock` (the ops the
+ * stock composition would run); disposes what `run` returned.
+ */
+export async function assertFusedOnly(
+  run: () => tf.TensorContainer,
+  fused: readonly string[],
+  stock: readonly string[],
+  what: string,
+): Promise<void> {
+  const profile = await tf.profile(run);
+  const ran = profile.kernels.map((k) => k.name);
+  for (const kernel of fused) assert.ok(ran.includes(kernel), `${kernel} not run (ran ${ran})`);
+  assert.deepEqual(ran.filter((k) => stock.includes(k)), [], `${what} ran stock ops`);
+  tf.dispose(profile.result);
+}
+
+/**
+ * Runs `fn` with `kernelName` unregistered on the cpu backend (to test the
+ * stock-op fallback), registering it back whatever happens.
+ */
+export async function withoutCpuKernel(kernelName: string, fn: () => Promise<void>): Promise<void> {
+  await useBackend("cpu");
+  const config = tf.getKernel(kernelName, "cpu");
+  assert.ok(config, `${kernelName} is registered on cpu`);
+  tf.unregisterKernel(kernelName, "cpu");
+  try {
+    await fn();
+  } finally {
+    tf.registerKernel(config);
+  }
 }
 
 /** Rows of normal(0, scale) values, rounded to float32 so the references see what the kernels see. */

@@ -13,12 +13,15 @@ import { Rng } from "../../src/util/rng.ts";
 import { kernelsOfTrainingPass } from "./_helpers.ts";
 import type { Rows } from "../_f64.ts";
 import {
+  assertFusedOnly,
   assertPipelinesBuilt,
   BACKENDS,
+  backendTest,
   normalRows,
-  testName,
   useBackend,
-  withSoftwareAdapter,
+  WEBGPU,
+  webgpuWorkgroupTests,
+  withoutCpuKernel,
 } from "../_backend_harness.ts";
 import { crossEntropy64, crossEntropyGrad64 } from "./_fused.ts";
 
@@ -92,35 +95,25 @@ async function evaluateRows(
 const FUSED_BACKENDS = BACKENDS.filter((b) => b.name !== "wasm");
 
 for (const backend of FUSED_BACKENDS) {
-  const ignore = backend.skip !== null;
-
-  Deno.test({
-    name: testName("softmaxCrossEntropy runs the fused kernel forward and backward, no stock ops", backend),
-    ignore,
-    async fn() {
-      await useBackend(backend.name);
-      assert.ok(hasFusedCrossEntropy(), `${FUSED_CROSS_ENTROPY} not registered on ${backend.name}`);
-      const logits = tf.randomNormal([6, 10]);
-      const labels = tf.tensor1d([0, 9, 3, 3, 1, 2], "int32");
-      const profile = await tf.profile(() =>
-        tf.grad((x: tf.Tensor) => softmaxCrossEntropy(x as tf.Tensor2D, labels as tf.Tensor1D))(logits)
-      );
-      const ran = profile.kernels.map((k) => k.name);
-      assert.ok(ran.includes(FUSED_CROSS_ENTROPY), `${FUSED_CROSS_ENTROPY} not run (ran ${ran})`);
-      assert.ok(ran.includes(FUSED_CROSS_ENTROPY_GRAD), `${FUSED_CROSS_ENTROPY_GRAD} not run (ran ${ran})`);
-      const stock = ran.filter((k) => ["Exp", "Log", "ScatterNd", "GatherV2", "Max"].includes(k));
-      assert.deepEqual(stock, [], "the fused path ran stock cross-entropy ops");
-      tf.dispose([logits, labels, profile.result as tf.Tensor]);
-    },
+  backendTest("softmaxCrossEntropy runs the fused kernel forward and backward, no stock ops", backend, async () => {
+    assert.ok(hasFusedCrossEntropy(), `${FUSED_CROSS_ENTROPY} not registered on ${backend.name}`);
+    const logits = tf.randomNormal([6, 10]);
+    const labels = tf.tensor1d([0, 9, 3, 3, 1, 2], "int32");
+    await assertFusedOnly(
+      () => tf.grad((x: tf.Tensor) => softmaxCrossEntropy(x as tf.Tensor2D, labels as tf.Tensor1D))(logits),
+      [FUSED_CROSS_ENTROPY, FUSED_CROSS_ENTROPY_GRAD],
+      ["Exp", "Log", "ScatterNd", "GatherV2", "Max"],
+      "the fused cross-entropy",
+    );
+    tf.dispose([logits, labels]);
   });
 
   // V = 37: scalar WGSL loads; 256: vec4, 32 threads a row on a GPU; 4100: 1025 vec4s, 64 threads a row.
   for (const v of [37, 256, 4100]) {
-    Deno.test({
-      name: testName(`fused cross-entropy V=${v}: losses and dlogits match float64 (|x| ≈ 50, ±1000 shifts)`, backend),
-      ignore,
-      async fn() {
-        await useBackend(backend.name);
+    backendTest(
+      `fused cross-entropy V=${v}: losses and dlogits match float64 (|x| ≈ 50, ±1000 shifts)`,
+      backend,
+      async () => {
         const rng = new Rng(v);
         const { logits, labels } = logitRows(rng, 6, v);
         const g = logits.map(() => Math.fround(rng.normal()));
@@ -130,39 +123,29 @@ for (const backend of FUSED_BACKENDS) {
         assert.ok(errLoss <= TOL[backend.name], `loss: error ${errLoss.toExponential(2)}`);
         assert.ok(errGrad <= TOL[backend.name], `dlogits: error ${errGrad.toExponential(2)}`);
       },
-    });
+    );
   }
 
-  Deno.test({
-    name: testName(`fused mean cross-entropy is within ${STOCK_TOL} of the stock-op composition`, backend),
-    ignore,
-    async fn() {
-      await useBackend(backend.name);
-      const rng = new Rng(7);
-      for (const v of [11, 256]) {
-        const { logits, labels } = logitRows(rng, 40, v);
-        const n = logits.length;
-        // The mean is one value: its upstream gradient is [1].
-        const fused = await evaluateRows((x, y) => fusedSoftmaxCrossEntropy(x, y), logits, labels, [1]);
-        const stock = await evaluateRows((x, y) => softmaxCrossEntropyStock(x, y), logits, labels, [1]);
-        const errLoss = Math.abs(fused.loss[0] - stock.loss[0]) / Math.abs(stock.loss[0]);
-        // Each row's gradient is (softmax − onehot) / n, bounded by 1/n.
-        const errGrad = gradError(fused.dlogits, stockRows(stock.dlogits, v), logits.map(() => 1 / n));
-        assert.ok(errLoss <= STOCK_TOL, `V=${v} loss: ${fused.loss[0]} vs ${stock.loss[0]}`);
-        assert.ok(errGrad <= STOCK_TOL, `V=${v} dlogits: error ${errGrad.toExponential(2)}`);
-      }
-    },
+  backendTest(`fused mean cross-entropy is within ${STOCK_TOL} of the stock-op composition`, backend, async () => {
+    const rng = new Rng(7);
+    for (const v of [11, 256]) {
+      const { logits, labels } = logitRows(rng, 40, v);
+      const n = logits.length;
+      // The mean is one value: its upstream gradient is [1].
+      const fused = await evaluateRows((x, y) => fusedSoftmaxCrossEntropy(x, y), logits, labels, [1]);
+      const stock = await evaluateRows((x, y) => softmaxCrossEntropyStock(x, y), logits, labels, [1]);
+      const errLoss = Math.abs(fused.loss[0] - stock.loss[0]) / Math.abs(stock.loss[0]);
+      // Each row's gradient is (softmax − onehot) / n, bounded by 1/n.
+      const errGrad = gradError(fused.dlogits, stockRows(stock.dlogits, v), logits.map(() => 1 / n));
+      assert.ok(errLoss <= STOCK_TOL, `V=${v} loss: ${fused.loss[0]} vs ${stock.loss[0]}`);
+      assert.ok(errGrad <= STOCK_TOL, `V=${v} dlogits: error ${errGrad.toExponential(2)}`);
+    }
   });
 
-  Deno.test({
-    name: testName("the model's loss runs the fused cross-entropy", backend),
-    ignore,
-    async fn() {
-      await useBackend(backend.name);
-      const ran = await kernelsOfTrainingPass();
-      assert.equal(ran.filter((k) => k === FUSED_CROSS_ENTROPY).length, 1, `ran ${ran}`);
-      assert.equal(ran.filter((k) => k === FUSED_CROSS_ENTROPY_GRAD).length, 1, `ran ${ran}`);
-    },
+  backendTest("the model's loss runs the fused cross-entropy", backend, async () => {
+    const ran = await kernelsOfTrainingPass();
+    assert.equal(ran.filter((k) => k === FUSED_CROSS_ENTROPY).length, 1, `ran ${ran}`);
+    assert.equal(ran.filter((k) => k === FUSED_CROSS_ENTROPY_GRAD).length, 1, `ran ${ran}`);
   });
 }
 
@@ -170,43 +153,27 @@ function stockRows(flat: Float32Array, v: number): Rows {
   return Array.from({ length: flat.length / v }, (_, i) => Array.from(flat.subarray(i * v, (i + 1) * v)));
 }
 
-const webgpu = BACKENDS.find((b) => b.name === "webgpu")!;
-for (const software of [false, true]) {
-  const threads = software ? "8 threads a row, as on lavapipe" : "32 and 64 threads a row, as on a GPU";
-  Deno.test({
-    name: testName(`webgpu cross-entropy with ${threads} matches float64`, webgpu),
-    ignore: webgpu.skip !== null,
-    async fn() {
-      await useBackend("webgpu");
-      await withSoftwareAdapter(software, async () => {
-        const rng = new Rng(software ? 61 : 63);
-        for (const v of [256, 4100]) {
-          const { logits, labels } = logitRows(rng, 3, v);
-          const g = logits.map(() => Math.fround(rng.normal()));
-          const got = await evaluateRows((x, y) => fusedCrossEntropyRows(x, y), logits, labels, g);
-          assert.ok(lossError(got.loss, crossEntropy64(logits, labels), logits) <= TOL.webgpu, `V=${v} loss`);
-          assert.ok(gradError(got.dlogits, crossEntropyGrad64(logits, labels, g), g) <= TOL.webgpu, `V=${v} grad`);
-          const wg = software ? 8 : v === 256 ? 32 : 64;
-          assertPipelinesBuilt(["fwd", "grad"].map((kernel) => `fused_xent_${kernel}_c4_wg${wg}_`));
-        }
-      });
-    },
-  });
-}
-
-Deno.test({
-  name: testName("webgpu cross-entropy over 70000 rows (more workgroups than one dispatch axis holds)", webgpu),
-  ignore: webgpu.skip !== null,
-  async fn() {
-    await useBackend("webgpu");
-    const rng = new Rng(67);
-    const logits = normalRows(rng, 70000, 8, 3);
-    const labels = logits.map(() => rng.int(8));
+webgpuWorkgroupTests((threads) => `webgpu cross-entropy with ${threads} matches float64`, async (software) => {
+  const rng = new Rng(software ? 61 : 63);
+  for (const v of [256, 4100]) {
+    const { logits, labels } = logitRows(rng, 3, v);
     const g = logits.map(() => Math.fround(rng.normal()));
     const got = await evaluateRows((x, y) => fusedCrossEntropyRows(x, y), logits, labels, g);
-    assert.ok(lossError(got.loss, crossEntropy64(logits, labels), logits) <= TOL.webgpu, "loss");
-    assert.ok(gradError(got.dlogits, crossEntropyGrad64(logits, labels, g), g) <= TOL.webgpu, "dlogits");
-  },
+    assert.ok(lossError(got.loss, crossEntropy64(logits, labels), logits) <= TOL.webgpu, `V=${v} loss`);
+    assert.ok(gradError(got.dlogits, crossEntropyGrad64(logits, labels, g), g) <= TOL.webgpu, `V=${v} grad`);
+    const wg = software ? 8 : v === 256 ? 32 : 64;
+    assertPipelinesBuilt(["fwd", "grad"].map((kernel) => `fused_xent_${kernel}_c4_wg${wg}_`));
+  }
+});
+
+backendTest("webgpu cross-entropy over 70000 rows (more workgroups than one dispatch axis holds)", WEBGPU, async () => {
+  const rng = new Rng(67);
+  const logits = normalRows(rng, 70000, 8, 3);
+  const labels = logits.map(() => rng.int(8));
+  const g = logits.map(() => Math.fround(rng.normal()));
+  const got = await evaluateRows((x, y) => fusedCrossEntropyRows(x, y), logits, labels, g);
+  assert.ok(lossError(got.loss, crossEntropy64(logits, labels), logits) <= TOL.webgpu, "loss");
+  assert.ok(gradError(got.dlogits, crossEntropyGrad64(logits, labels, g), g) <= TOL.webgpu, "dlogits");
 });
 
 Deno.test("fused cross-entropy rejects bad inputs with a UsageError", async () => {
@@ -218,10 +185,7 @@ Deno.test("fused cross-entropy rejects bad inputs with a UsageError", async () =
 });
 
 Deno.test("without a fused kernel for the backend, softmaxCrossEntropy falls back to stock ops", async () => {
-  await useBackend("cpu");
-  const config = tf.getKernel(FUSED_CROSS_ENTROPY, "cpu")!;
-  tf.unregisterKernel(FUSED_CROSS_ENTROPY, "cpu");
-  try {
+  await withoutCpuKernel(FUSED_CROSS_ENTROPY, async () => {
     assert.equal(hasFusedCrossEntropy(), false);
     const logits = tf.tensor2d([[1, 2, 3], [0, 0, 5]]) as tf.Tensor2D;
     const profile = await tf.profile(() => softmaxCrossEntropy(logits, new Int32Array([2, 0])));
@@ -229,9 +193,7 @@ Deno.test("without a fused kernel for the backend, softmaxCrossEntropy falls bac
     const want = crossEntropy64([[1, 2, 3], [0, 0, 5]], [2, 0]);
     const got = (await (profile.result as tf.Tensor).data())[0];
     assert.ok(Math.abs(got - (want[0] + want[1]) / 2) < 1e-6);
-  } finally {
-    tf.registerKernel(config);
-  }
+  });
   assert.equal(hasFusedCrossEntropy(), true);
 });
 

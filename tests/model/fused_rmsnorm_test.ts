@@ -7,15 +7,18 @@ import { Rng } from "../../src/util/rng.ts";
 import { kernelsOfTrainingPass } from "./_helpers.ts";
 import { finiteDifferences, maxRowError, type Rows } from "../_f64.ts";
 import {
+  assertFusedOnly,
   assertPipelinesBuilt,
   BACKENDS,
+  backendTest,
   evaluate,
   type Evaluated,
   mixedRows,
   normalRows,
-  testName,
   useBackend,
-  withSoftwareAdapter,
+  WEBGPU,
+  webgpuWorkgroupTests,
+  withoutCpuKernel,
 } from "../_backend_harness.ts";
 import { maxScaledError, rmsNorm64, rmsNormGrad64 } from "./_fused.ts";
 
@@ -71,34 +74,27 @@ Deno.test("float64 RMSNorm gradients agree with finite differences", () => {
 });
 
 for (const backend of BACKENDS) {
-  const ignore = backend.skip !== null;
   const tol = TOL[backend.name];
 
-  Deno.test({
-    name: testName("rmsNorm runs the fused kernel forward and backward, no stock ops", backend),
-    ignore,
-    async fn() {
-      await useBackend(backend.name);
-      assert.ok(hasFusedRmsNorm(), `${FUSED_RMS_NORM} not registered on ${backend.name}`);
-      const x = tf.randomNormal([4, 8]);
-      const w = tf.ones([8]);
-      const profile = await tf.profile(() => tf.grads((xs: tf.Tensor, ws: tf.Tensor) => rmsNorm(xs, ws, EPS))([x, w]));
-      const ran = profile.kernels.map((k) => k.name);
-      assert.ok(ran.includes(FUSED_RMS_NORM), `${FUSED_RMS_NORM} not run (ran ${ran})`);
-      assert.ok(ran.includes(FUSED_RMS_NORM_GRAD), `${FUSED_RMS_NORM_GRAD} not run (ran ${ran})`);
-      const stock = ran.filter((k) => ["Rsqrt", "Square", "Mean", "Pow"].includes(k));
-      assert.deepEqual(stock, [], "the fused path ran stock RMSNorm ops");
-      tf.dispose([x, w, ...(profile.result as tf.Tensor[])]);
-    },
+  backendTest("rmsNorm runs the fused kernel forward and backward, no stock ops", backend, async () => {
+    assert.ok(hasFusedRmsNorm(), `${FUSED_RMS_NORM} not registered on ${backend.name}`);
+    const x = tf.randomNormal([4, 8]);
+    const w = tf.ones([8]);
+    await assertFusedOnly(
+      () => tf.grads((xs: tf.Tensor, ws: tf.Tensor) => rmsNorm(xs, ws, EPS))([x, w]),
+      [FUSED_RMS_NORM, FUSED_RMS_NORM_GRAD],
+      ["Rsqrt", "Square", "Mean", "Pow"],
+      "the fused RMSNorm",
+    );
+    tf.dispose([x, w]);
   });
 
   // n = 37: scalar WGSL loads; 64: vec4 loads, 32 threads a row on a GPU; 2052: 513 vec4s, 64 threads a row.
   for (const n of [37, 64, 2052]) {
-    Deno.test({
-      name: testName(`fused rmsNorm n=${n}: y, dx and dw match float64 (zero row, |x| ≈ 50, tiny rows)`, backend),
-      ignore,
-      async fn() {
-        await useBackend(backend.name);
+    backendTest(
+      `fused rmsNorm n=${n}: y, dx and dw match float64 (zero row, |x| ≈ 50, tiny rows)`,
+      backend,
+      async () => {
         const rng = new Rng(n);
         const x = [...mixedRows(rng, n), ...normalRows(rng, 33, n)]; // 41 rows: two dw blocks on webgpu
         const w = weights(rng, n);
@@ -106,115 +102,79 @@ for (const backend of BACKENDS) {
         const got = await evaluate((xs, ws) => fusedRmsNorm(xs, ws, EPS), x, w, g);
         assertAgainst64(got, x, w, g, tol, `n=${n}`);
       },
-    });
+    );
   }
 
-  Deno.test({
-    name: testName("fused rmsNorm of an all-zero row is 0 with dx = w·g/sqrt(eps) and no NaN", backend),
-    ignore,
-    async fn() {
-      await useBackend(backend.name);
-      const n = 16;
-      const x = [new Array(n).fill(0)];
-      const w = Array.from({ length: n }, (_, j) => 0.25 * (j + 1));
-      const g = [Array.from({ length: n }, (_, j) => j - 7.5)];
-      const got = await evaluate((xs, ws) => fusedRmsNorm(xs, ws, EPS), x, w, g);
-      assert.ok(got.y.every((v) => v === 0));
-      got.dx.forEach((v, j) => {
-        const want = (w[j] * g[0][j]) / Math.sqrt(EPS);
-        assert.ok(Math.abs(v - want) <= 1e-6 * Math.abs(want) + 1e-6, `dx[${j}] = ${v}, want ${want}`);
-      });
-      assert.deepEqual(Array.from(got.dp), new Array(n).fill(0));
-    },
-  });
-
-  Deno.test({
-    name: testName("fused rmsNorm on 3-D [batch, seq, hidden] input normalises the last axis", backend),
-    ignore,
-    async fn() {
-      await useBackend(backend.name);
-      const rng = new Rng(5);
-      const x = normalRows(rng, 6, 40, 3);
-      const w = weights(rng, 40);
-      const g = normalRows(rng, 6, 40);
-      const got = await evaluate((xs, ws) => fusedRmsNorm(xs, ws, EPS), x, w, g, [2, 3, 40]);
-      assertAgainst64(got, x, w, g, tol, "3-D");
-    },
-  });
-
-  Deno.test({
-    name: testName(`fused rmsNorm is within ${STOCK_TOL} of the stock-op composition`, backend),
-    ignore,
-    async fn() {
-      await useBackend(backend.name);
-      const rng = new Rng(21);
-      for (const n of [48, 130, 512]) {
-        const x = [...normalRows(rng, 40, n, 2), ...mixedRows(rng, n)];
-        const w = weights(rng, n);
-        const g = normalRows(rng, x.length, n);
-        const fused = await evaluate((xs, ws) => fusedRmsNorm(xs, ws, EPS), x, w, g);
-        const stock = await evaluate((xs, ws) => rmsNormStock(xs, ws, EPS), x, w, g);
-        const errY = maxRowError(fused.y, stock.y, n);
-        const errDx = maxRowError(fused.dx, stock.dx, n);
-        const errDw = maxScaledError(fused.dp, stock.dp, dwScale(x, w, g));
-        assert.ok(errY <= STOCK_TOL, `n=${n} y: ${errY.toExponential(2)}`);
-        assert.ok(errDx <= STOCK_TOL, `n=${n} dx: ${errDx.toExponential(2)}`);
-        assert.ok(errDw <= STOCK_TOL, `n=${n} dw: ${errDw.toExponential(2)}`);
-      }
-    },
-  });
-
-  Deno.test({
-    name: testName("the model's loss and gradients run the fused RMSNorm", backend),
-    ignore,
-    async fn() {
-      await useBackend(backend.name);
-      const ran = await kernelsOfTrainingPass();
-      // Two norms a layer (2 layers) and the final norm.
-      assert.equal(ran.filter((k) => k === FUSED_RMS_NORM).length, 5, `ran ${ran}`);
-      assert.equal(ran.filter((k) => k === FUSED_RMS_NORM_GRAD).length, 5, `ran ${ran}`);
-      assert.ok(!ran.includes("Rsqrt"), "a stock RMSNorm ran");
-    },
-  });
-}
-
-const webgpu = BACKENDS.find((b) => b.name === "webgpu")!;
-for (const software of [false, true]) {
-  const threads = software ? "8 threads a row, as on lavapipe" : "32 and 64 threads a row, as on a GPU";
-  Deno.test({
-    name: testName(`webgpu rmsNorm with ${threads} matches float64`, webgpu),
-    ignore: webgpu.skip !== null,
-    async fn() {
-      await useBackend("webgpu");
-      await withSoftwareAdapter(software, async () => {
-        const rng = new Rng(software ? 51 : 53);
-        for (const n of [64, 2052]) {
-          const x = mixedRows(rng, n);
-          const w = weights(rng, n);
-          const g = normalRows(rng, x.length, n);
-          const got = await evaluate((xs, ws) => fusedRmsNorm(xs, ws, EPS), x, w, g);
-          assertAgainst64(got, x, w, g, TOL.webgpu, `n=${n}`);
-          const wg = software ? 8 : n === 64 ? 32 : 64;
-          assertPipelinesBuilt(["fwd", "stats"].map((kernel) => `fused_rmsnorm_${kernel}_c4_wg${wg}_`));
-        }
-      });
-    },
-  });
-}
-
-Deno.test({
-  name: testName("webgpu rmsNorm over 70000 rows (more workgroups than one dispatch axis holds)", webgpu),
-  ignore: webgpu.skip !== null,
-  async fn() {
-    await useBackend("webgpu");
-    const rng = new Rng(57);
-    const x = normalRows(rng, 70000, 4, 2);
-    const w = weights(rng, 4);
-    const g = normalRows(rng, x.length, 4);
+  backendTest("fused rmsNorm of an all-zero row is 0 with dx = w·g/sqrt(eps) and no NaN", backend, async () => {
+    const n = 16;
+    const x = [new Array(n).fill(0)];
+    const w = Array.from({ length: n }, (_, j) => 0.25 * (j + 1));
+    const g = [Array.from({ length: n }, (_, j) => j - 7.5)];
     const got = await evaluate((xs, ws) => fusedRmsNorm(xs, ws, EPS), x, w, g);
-    // dw sums 70000 rows in float32 partials: a looser bound than the per-row values.
-    assertAgainst64(got, x, w, g, { ...TOL.webgpu, dw: 1e-5 }, "70000 rows");
-  },
+    assert.ok(got.y.every((v) => v === 0));
+    got.dx.forEach((v, j) => {
+      const want = (w[j] * g[0][j]) / Math.sqrt(EPS);
+      assert.ok(Math.abs(v - want) <= 1e-6 * Math.abs(want) + 1e-6, `dx[${j}] = ${v}, want ${want}`);
+    });
+    assert.deepEqual(Array.from(got.dp), new Array(n).fill(0));
+  });
+
+  backendTest("fused rmsNorm on 3-D [batch, seq, hidden] input normalises the last axis", backend, async () => {
+    const rng = new Rng(5);
+    const x = normalRows(rng, 6, 40, 3);
+    const w = weights(rng, 40);
+    const g = normalRows(rng, 6, 40);
+    const got = await evaluate((xs, ws) => fusedRmsNorm(xs, ws, EPS), x, w, g, [2, 3, 40]);
+    assertAgainst64(got, x, w, g, tol, "3-D");
+  });
+
+  backendTest(`fused rmsNorm is within ${STOCK_TOL} of the stock-op composition`, backend, async () => {
+    const rng = new Rng(21);
+    for (const n of [48, 130, 512]) {
+      const x = [...normalRows(rng, 40, n, 2), ...mixedRows(rng, n)];
+      const w = weights(rng, n);
+      const g = normalRows(rng, x.length, n);
+      const fused = await evaluate((xs, ws) => fusedRmsNorm(xs, ws, EPS), x, w, g);
+      const stock = await evaluate((xs, ws) => rmsNormStock(xs, ws, EPS), x, w, g);
+      const errY = maxRowError(fused.y, stock.y, n);
+      const errDx = maxRowError(fused.dx, stock.dx, n);
+      const errDw = maxScaledError(fused.dp, stock.dp, dwScale(x, w, g));
+      assert.ok(errY <= STOCK_TOL, `n=${n} y: ${errY.toExponential(2)}`);
+      assert.ok(errDx <= STOCK_TOL, `n=${n} dx: ${errDx.toExponential(2)}`);
+      assert.ok(errDw <= STOCK_TOL, `n=${n} dw: ${errDw.toExponential(2)}`);
+    }
+  });
+
+  backendTest("the model's loss and gradients run the fused RMSNorm", backend, async () => {
+    const ran = await kernelsOfTrainingPass();
+    // Two norms a layer (2 layers) and the final norm.
+    assert.equal(ran.filter((k) => k === FUSED_RMS_NORM).length, 5, `ran ${ran}`);
+    assert.equal(ran.filter((k) => k === FUSED_RMS_NORM_GRAD).length, 5, `ran ${ran}`);
+    assert.ok(!ran.includes("Rsqrt"), "a stock RMSNorm ran");
+  });
+}
+
+webgpuWorkgroupTests((threads) => `webgpu rmsNorm with ${threads} matches float64`, async (software) => {
+  const rng = new Rng(software ? 51 : 53);
+  for (const n of [64, 2052]) {
+    const x = mixedRows(rng, n);
+    const w = weights(rng, n);
+    const g = normalRows(rng, x.length, n);
+    const got = await evaluate((xs, ws) => fusedRmsNorm(xs, ws, EPS), x, w, g);
+    assertAgainst64(got, x, w, g, TOL.webgpu, `n=${n}`);
+    const wg = software ? 8 : n === 64 ? 32 : 64;
+    assertPipelinesBuilt(["fwd", "stats"].map((kernel) => `fused_rmsnorm_${kernel}_c4_wg${wg}_`));
+  }
+});
+
+backendTest("webgpu rmsNorm over 70000 rows (more workgroups than one dispatch axis holds)", WEBGPU, async () => {
+  const rng = new Rng(57);
+  const x = normalRows(rng, 70000, 4, 2);
+  const w = weights(rng, 4);
+  const g = normalRows(rng, x.length, 4);
+  const got = await evaluate((xs, ws) => fusedRmsNorm(xs, ws, EPS), x, w, g);
+  // dw sums 70000 rows in float32 partials: a looser bound than the per-row values.
+  assertAgainst64(got, x, w, g, { ...TOL.webgpu, dw: 1e-5 }, "70000 rows");
 });
 
 Deno.test("fused rmsNorm rejects bad inputs with a UsageError", async () => {
@@ -229,10 +189,7 @@ Deno.test("fused rmsNorm rejects bad inputs with a UsageError", async () => {
 });
 
 Deno.test("without a fused kernel for the backend, rmsNorm falls back to the stock-op composition", async () => {
-  await useBackend("cpu");
-  const config = tf.getKernel(FUSED_RMS_NORM, "cpu")!;
-  tf.unregisterKernel(FUSED_RMS_NORM, "cpu");
-  try {
+  await withoutCpuKernel(FUSED_RMS_NORM, async () => {
     assert.equal(hasFusedRmsNorm(), false);
     const x = tf.tensor2d([[3, 4], [0, 0]]);
     const w = tf.tensor1d([1, 2]);
@@ -241,8 +198,6 @@ Deno.test("without a fused kernel for the backend, rmsNorm falls back to the sto
     assert.ok(profile.kernels.some((k) => k.name === "Rsqrt"));
     const want = rmsNorm64([[3, 4], [0, 0]], [1, 2], EPS).flat();
     assert.ok(maxRowError(await (profile.result as tf.Tensor).data(), want, 2) < 1e-6);
-  } finally {
-    tf.registerKernel(config);
-  }
+  });
   assert.equal(hasFusedRmsNorm(), true);
 });
