@@ -13,11 +13,16 @@ import type { Rows } from "./_f64.ts";
 
 const adapter = await probeWebGPU();
 
+/** Why a WebGPU test is skipped here, or null when there is an adapter. */
+export const NO_WEBGPU: string | null = adapter === null
+  ? "no WebGPU adapter (install mesa-vulkan-drivers for lavapipe)"
+  : null;
+
 /** Each backend with the reason its tests are skipped (null when they run). */
 export const BACKENDS: { name: BackendName; skip: string | null }[] = [
   { name: "cpu", skip: null },
   { name: "wasm", skip: null },
-  { name: "webgpu", skip: adapter === null ? "no WebGPU adapter (install mesa-vulkan-drivers for lavapipe)" : null },
+  { name: "webgpu", skip: NO_WEBGPU },
 ];
 
 /** One backend of {@linkcode BACKENDS}. */

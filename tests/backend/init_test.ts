@@ -5,14 +5,11 @@ import {
   initBackend,
   isSoftwareDescription,
   parseBackendChoice,
-  probeWebGPU,
   tf,
 } from "../../src/backend/mod.ts";
 import { BackendUnavailableError, UsageError } from "../../src/util/errors.ts";
 import type { AdapterFingerprint } from "../../src/backend/mod.ts";
-
-const adapter = await probeWebGPU();
-const noAdapterReason = "no WebGPU adapter here (install mesa-vulkan-drivers for lavapipe)";
+import { NO_WEBGPU } from "../_backend_harness.ts";
 
 function fakeAdapter(isFallback: boolean): AdapterFingerprint {
   return {
@@ -45,8 +42,8 @@ Deno.test("wasm backend starts single-threaded with SIMD", async () => {
 });
 
 Deno.test({
-  name: `webgpu backend starts on any adapter, software included${adapter ? "" : ` (skipped: ${noAdapterReason})`}`,
-  ignore: adapter === null,
+  name: `webgpu backend starts on any adapter, software included${NO_WEBGPU ? ` (skipped: ${NO_WEBGPU})` : ""}`,
+  ignore: NO_WEBGPU !== null,
   fn: async () => {
     const info = await initBackend("webgpu");
     assert.equal(info.backend, "webgpu");

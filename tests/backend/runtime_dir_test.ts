@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { probeWebGPU } from "../../src/backend/mod.ts";
+import { NO_WEBGPU } from "../_backend_harness.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
-const adapter = await probeWebGPU();
 const MESA_LINE = /XDG_RUNTIME_DIR is invalid or not set/;
 
 /** Probes WebGPU in a fresh process with `env` changed (undefined: unset); returns its stderr and the dir it ended with. */
@@ -30,10 +29,8 @@ async function probeIn(
 }
 
 Deno.test({
-  name: `probing WebGPU without XDG_RUNTIME_DIR prints no Mesa complaint${
-    adapter === null ? " (skipped: no WebGPU adapter; install mesa-vulkan-drivers for lavapipe)" : ""
-  }`,
-  ignore: adapter === null || Deno.build.os !== "linux",
+  name: `probing WebGPU without XDG_RUNTIME_DIR prints no Mesa complaint${NO_WEBGPU ? ` (skipped: ${NO_WEBGPU})` : ""}`,
+  ignore: NO_WEBGPU !== null || Deno.build.os !== "linux",
   fn: async () => {
     for (const value of [undefined, "/nonexistent/polycom-runtime-dir"]) {
       const r = await probeIn({ XDG_RUNTIME_DIR: value });

@@ -1,5 +1,4 @@
-import { probeWebGPU } from "../../src/backend/mod.ts";
+import { NO_WEBGPU } from "../_backend_harness.ts";
 import { registerBackendSmoke } from "./_backend_smoke.ts";
 
-const adapter = await probeWebGPU();
-registerBackendSmoke("webgpu", adapter ? null : "no WebGPU adapter (install mesa-vulkan-drivers for lavapipe)");
+registerBackendSmoke("webgpu", NO_WEBGPU);
