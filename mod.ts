@@ -28,7 +28,9 @@ export type { Suite, SuiteInput } from "./src/suite/schema.ts";
 export { reproduce, type ReproduceOptions, type ReproduceSummary } from "./src/runner/reproduce.ts";
 export * from "./src/results/mod.ts";
 export { writeReports } from "./src/report/mod.ts";
-export { runGate } from "./src/gate/mod.ts";
+export * from "./src/gate/mod.ts";
+export { type GateOptions, runGate } from "./src/gate/run.ts";
+export * from "./src/judge/mod.ts";
 // The libraries the runner uses.
 export * from "./src/data/mod.ts";
 export * from "./src/eval/mod.ts";

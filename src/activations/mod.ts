@@ -19,7 +19,8 @@
  * @module
  */
 export type { ActivationName, ActivationSpec } from "./types.ts";
-export { ACTIVATION_NAMES, activationFromHf, getActivation, NON_GATED_WIDTH_MULTIPLIER } from "./registry.ts";
+export { ACTIVATION_NAMES, activationFromHf, getActivation } from "./registry.ts";
+export { ACTIVATION_IDS, type ActivationRow, activationRow, ACTIVATIONS, NON_GATED_WIDTH_MULTIPLIER } from "./table.ts";
 export { EPS_RANGE, hasFusedKernel, MAX_ORDER, POLY_NORM_EPS, polyNorm, polyReLU } from "./polycom.ts";
 export { polyNormReference, polyReLUReference } from "./reference.ts";
 export { geluExact, relu2, silu, swiglu } from "./baselines.ts";

@@ -1,6 +1,6 @@
 /**
- * Name → activation. The model reads wiring (gated, width multiplier,
- * coefficients) from here, so adding an activation is one entry. PolyReLU and
+ * Name → activation: the row of `table.ts` (wiring: gated, width
+ * multiplier, learnable) joined with its function here. PolyReLU and
  * PolyNorm are the fused ops of `polycom.ts`.
  *
  * Parameter matching follows the paper: SwiGLU has two input projections of
@@ -13,70 +13,50 @@ import { UsageError } from "../util/errors.ts";
 import { tf } from "../backend/tf.ts";
 import { geluExact, relu2, silu, swiglu } from "./baselines.ts";
 import { polyNorm, polyReLU } from "./polycom.ts";
-import type { ActivationName, ActivationSpec } from "./types.ts";
-
-/** Width multiplier of non-gated MLPs: 8256 / 5504 dense, 1536 / 1024 MoE. */
-export const NON_GATED_WIDTH_MULTIPLIER = 1.5;
+import { ACTIVATION_IDS, type ActivationName, ACTIVATIONS } from "./table.ts";
+import type { ActivationSpec } from "./types.ts";
 
 const polyInit = (order: number): number[] => [0, ...Array.from({ length: order }, () => 1 / order)];
 const none = (): number[] => [];
-
-function plain(name: ActivationName, hfName: string, fn: (x: tf.Tensor) => tf.Tensor): ActivationSpec {
-  return {
-    name,
-    hfName,
-    gated: false,
-    learnable: false,
-    widthMultiplier: NON_GATED_WIDTH_MULTIPLIER,
-    initCoefficients: none,
-    apply: (x) => fn(x),
-  };
-}
 
 function requireCoefficients(name: string, coeffs: tf.Tensor1D | undefined): tf.Tensor1D {
   if (!coeffs) throw new Error(`activation '${name}' needs its coefficients`);
   return coeffs;
 }
 
-const REGISTRY: Record<ActivationName, ActivationSpec> = {
+/** The computation of one activation; its wiring is its row in `table.ts`. */
+type ActivationFunction = Pick<ActivationSpec, "apply" | "initCoefficients">;
+
+/** A plain activation: a function of x alone, no coefficients. */
+const plain = (fn: (x: tf.Tensor) => tf.Tensor): ActivationFunction => ({
+  initCoefficients: none,
+  apply: (x) => fn(x),
+});
+
+/** One function per row of the activation table (the compiler checks that none is missing). */
+const FUNCTIONS: Record<ActivationName, ActivationFunction> = {
   swiglu: {
-    name: "swiglu",
-    hfName: "silu",
-    gated: true,
-    learnable: false,
-    widthMultiplier: 1,
     initCoefficients: none,
     apply: (gate, _coeffs, up) => {
       if (!up) throw new Error("swiglu needs the up projection");
       return swiglu(gate, up);
     },
   },
-  gelu: plain("gelu", "gelu", geluExact),
-  relu: plain("relu", "relu", (x) => tf.relu(x)),
-  relu2: plain("relu2", "relu2", relu2),
-  silu: plain("silu", "silu_nongated", silu),
-  polyrelu: {
-    name: "polyrelu",
-    hfName: "polyrelu",
-    gated: false,
-    learnable: true,
-    widthMultiplier: NON_GATED_WIDTH_MULTIPLIER,
-    initCoefficients: polyInit,
-    apply: (x, coeffs) => polyReLU(x, requireCoefficients("polyrelu", coeffs)),
-  },
-  polynorm: {
-    name: "polynorm",
-    hfName: "polynorm",
-    gated: false,
-    learnable: true,
-    widthMultiplier: NON_GATED_WIDTH_MULTIPLIER,
-    initCoefficients: polyInit,
-    apply: (x, coeffs) => polyNorm(x, requireCoefficients("polynorm", coeffs)),
-  },
+  gelu: plain(geluExact),
+  relu: plain((x) => tf.relu(x)),
+  relu2: plain(relu2),
+  silu: plain(silu),
+  polyrelu: { initCoefficients: polyInit, apply: (x, coeffs) => polyReLU(x, requireCoefficients("polyrelu", coeffs)) },
+  polynorm: { initCoefficients: polyInit, apply: (x, coeffs) => polyNorm(x, requireCoefficients("polynorm", coeffs)) },
 };
 
+const REGISTRY = Object.fromEntries(ACTIVATION_IDS.map((name): [ActivationName, ActivationSpec] => {
+  const { hfName, gated, learnable, widthMultiplier } = ACTIVATIONS[name];
+  return [name, { name, hfName, gated, learnable, widthMultiplier, ...FUNCTIONS[name] }];
+})) as Record<ActivationName, ActivationSpec>;
+
 /** Every registered activation name. */
-export const ACTIVATION_NAMES = Object.keys(REGISTRY) as ActivationName[];
+export const ACTIVATION_NAMES: readonly ActivationName[] = ACTIVATION_IDS;
 
 /**
  * Looks up an activation by name (a user error if unknown).

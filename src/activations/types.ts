@@ -5,8 +5,9 @@
  */
 import type { tf } from "../backend/tf.ts";
 
-/** Every activation the project compares. */
-export type ActivationName = "swiglu" | "gelu" | "relu" | "relu2" | "silu" | "polyrelu" | "polynorm";
+import type { ActivationName } from "./table.ts";
+
+export type { ActivationName };
 
 /**
  * One activation: how it is wired into the MLP and how it is computed.

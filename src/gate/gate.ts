@@ -1,17 +1,13 @@
 /**
- * `gate`: run the gate suite, compare with the committed baseline, and say
- * pass (0), regression (1) or bad input (2). With `--update-baseline`, also
- * measure drift (a repeat on the same backend and a run on a second backend)
- * and rewrite the baseline with bands from those measurements.
+ * The gate's judgement of finished runs, from result files only: the gated
+ * metrics and claim verdicts of the runs, compared with a baseline. Training
+ * the gated runs is `run.ts`'s job; this file loads neither tfjs, the model
+ * nor the chart renderer (tests/architecture/imports_test.ts).
  * @module
  */
-import type { BackendChoice } from "../backend/mod.ts";
-import type { Scale } from "../results/schema.ts";
-import { type LoadedRun, loadRuns } from "../results/io.ts";
-import { claimVerdicts } from "../report/mod.ts";
-import { reproduce } from "../runner/reproduce.ts";
-import { type Baseline, BASELINE_SCHEMA, type BaselineRun, readBaseline, writeBaseline } from "./baseline.ts";
-import { BAND_FLOOR, BAND_RULE, measureBands } from "./bands.ts";
+import type { LoadedRun } from "../results/io.ts";
+import { claimVerdicts, type Verdict } from "../judge/mod.ts";
+import type { Baseline, BaselineRun } from "./baseline.ts";
 import { compareWithBaseline, type GateResult } from "./compare.ts";
 import type { GateTiming } from "./format.ts";
 import { gatedMetrics } from "./metrics.ts";
@@ -21,25 +17,6 @@ export const GATE_SUITE = "gate";
 /** Default baseline path. */
 export const DEFAULT_BASELINE = "baselines/gate.json";
 
-/** Options of {@linkcode runGate}. */
-export interface GateOptions {
-  baselinePath: string;
-  resultsDir: string;
-  update: boolean;
-  /** Suite name or path (default: the shipped `gate` suite). */
-  suite?: string;
-  /** Scale of the gated runs (default `cpu`). */
-  scale?: Scale;
-  /** Backend of the gated runs (default `wasm`, the fast CPU backend). */
-  backend?: BackendChoice;
-  /**
-   * Second backend for the drift measurement of `--update-baseline` (default `cpu`, tfjs's plain JavaScript
-   * kernels: a different summation order everywhere). It is about 20× slower, so only the first seed runs there.
-   */
-  driftBackend?: BackendChoice;
-  quiet?: boolean;
-}
-
 /** What the gate found. */
 export interface GateOutcome {
   result: GateResult;
@@ -48,32 +25,15 @@ export interface GateOutcome {
   updated: boolean;
 }
 
-async function runSuite(
-  suite: string,
-  scale: Scale,
-  backend: BackendChoice,
-  resultsDir: string,
-  quiet: boolean,
-  seeds?: number[],
-) {
-  const summary = await reproduce({
-    suites: [suite],
-    scale,
-    backend,
-    seeds,
-    resultsDir,
-    dryRun: false,
-    quiet,
-    interactive: false,
-  });
-  const ids = new Set(summary.runs.map((r) => r.run.runId));
-  const suiteName = summary.runs[0]?.run.config.suite;
-  const runs = (await loadRuns(resultsDir, suiteName)).filter((r) => ids.has(r.record.runId));
-  return { summary, runs };
-}
-
-/** Runs that ended: a failed run has no metrics to gate and shows up as missing instead. */
-function toBaselineRuns(runs: LoadedRun[]): BaselineRun[] {
+/**
+ * The gated metrics of runs that ended: a failed run has no metrics to gate and shows up as missing instead.
+ *
+ * @example
+ * ```ts
+ * toBaselineRuns(runs).map((r) => r.metrics);
+ * ```
+ */
+export function toBaselineRuns(runs: LoadedRun[]): BaselineRun[] {
   return runs.filter((r) => r.record.status === "finished" || r.record.status === "diverged").map((r) => ({
     activation: r.record.activation,
     seed: r.record.seed,
@@ -81,6 +41,14 @@ function toBaselineRuns(runs: LoadedRun[]): BaselineRun[] {
   }));
 }
 
+export /**
+ * Throughput and training time per run, for the gate's timing table.
+ *
+ * @example
+ * ```ts
+ * timingsOf(runs)[0].tokensPerSecond;
+ * ```
+ */
 function timingsOf(runs: LoadedRun[]): GateTiming[] {
   return runs.map((r) => ({
     run: `${r.record.activation} seed ${r.record.seed}`,
@@ -89,60 +57,39 @@ function timingsOf(runs: LoadedRun[]): GateTiming[] {
   }));
 }
 
+/** What the gate measures of a set of finished runs. */
+export interface GateMeasurement {
+  runs: BaselineRun[];
+  verdicts: Record<string, Verdict>;
+  timings: GateTiming[];
+}
+
 /**
- * Runs the gate.
+ * Measures runs for the gate: gated metrics, claim verdicts and timings.
  *
  * @example
  * ```ts
- * const outcome = await runGate({ baselinePath: DEFAULT_BASELINE, resultsDir: "results", update: false });
+ * const m = measureGateRuns(await loadRuns("results", "gate"));
  * ```
  */
-export async function runGate(options: GateOptions): Promise<GateOutcome> {
-  const suite = options.suite ?? GATE_SUITE;
-  const scale = options.scale ?? "cpu";
-  const backend = options.backend ?? "wasm";
-  const quiet = options.quiet ?? false;
-  // Validate the baseline before spending minutes training.
-  const existing = options.update ? null : await readBaseline(options.baselinePath);
-  const { summary, runs } = await runSuite(suite, scale, backend, options.resultsDir, quiet);
-  const current = toBaselineRuns(runs);
-  const verdicts = claimVerdicts(runs);
-  const timings = timingsOf(runs);
-  if (existing) {
-    return { result: compareWithBaseline(existing, current, verdicts), baseline: existing, timings, updated: false };
-  }
-  // Drift: the same runs repeated on the same backend and run on a second backend, in scratch folders.
-  const repeats: BaselineRun[][] = [];
-  const driftRuns: string[] = [];
-  const firstSeed = current.map((r) => r.seed).sort((a, b) => a - b).slice(0, 1);
-  const drifts: Array<[BackendChoice, number[] | undefined]> = [
-    [backend, undefined],
-    [options.driftBackend ?? "cpu", firstSeed],
-  ];
-  for (const [driftBackend, seeds] of drifts) {
-    const dir = await Deno.makeTempDir({ prefix: "polycom-gate-drift-" });
-    try {
-      const repeat = await runSuite(suite, scale, driftBackend, dir, quiet, seeds);
-      repeats.push(toBaselineRuns(repeat.runs));
-      driftRuns.push(`${repeat.runs.length} runs repeated on ${repeat.summary.env.backend}`);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
-  }
-  const first = runs[0]?.record;
-  const baseline: Baseline = {
-    schema: BASELINE_SCHEMA,
-    suite: first?.suite ?? suite,
-    scale: summary.scale,
-    backend: summary.env.backend,
-    seeds: [...new Set(current.map((r) => r.seed))].sort((a, b) => a - b),
-    createdAt: new Date().toISOString(),
-    code: first?.code ?? { commit: "unknown", dirty: true, sourceHash: "" },
-    runs: current,
-    verdicts,
-    bands: measureBands(current, repeats),
-    method: { rule: BAND_RULE, driftRuns, floor: BAND_FLOOR },
+export function measureGateRuns(runs: LoadedRun[]): GateMeasurement {
+  return { runs: toBaselineRuns(runs), verdicts: claimVerdicts(runs), timings: timingsOf(runs) };
+}
+
+/**
+ * Judges measured runs against a baseline.
+ *
+ * @example
+ * ```ts
+ * const outcome = judgeGate(measureGateRuns(runs), await readBaseline(DEFAULT_BASELINE));
+ * outcome.result.pass;
+ * ```
+ */
+export function judgeGate(measured: GateMeasurement, baseline: Baseline, updated = false): GateOutcome {
+  return {
+    result: compareWithBaseline(baseline, measured.runs, measured.verdicts),
+    baseline,
+    timings: measured.timings,
+    updated,
   };
-  await writeBaseline(options.baselinePath, baseline);
-  return { result: compareWithBaseline(baseline, current, verdicts), baseline, timings, updated: true };
 }

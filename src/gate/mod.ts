@@ -1,13 +1,16 @@
 /**
- * CI regression gating: run a small fixed suite, compare it with a committed
- * baseline within bands measured from drift and seed spread.
+ * CI regression gating, judged from result files: the baseline, its bands,
+ * the comparison and its formatting. Running the gate suite (training) is
+ * `runGate` in `run.ts`, exported from the package root and used by the CLI;
+ * this entry never loads tfjs, the model or the chart renderer.
  *
  * @example
  * ```ts
- * import { DEFAULT_BASELINE, formatGateMarkdown, runGate } from "./mod.ts";
- * const { result, timings } = await runGate({ baselinePath: DEFAULT_BASELINE, resultsDir: "results", update: false });
- * console.log(formatGateMarkdown(result, timings));
- * if (!result.passed) Deno.exit(1);
+ * import { DEFAULT_BASELINE, formatGateMarkdown, judgeGate, measureGateRuns, readBaseline } from "./mod.ts";
+ * import { loadRuns } from "../results/mod.ts";
+ * const outcome = judgeGate(measureGateRuns(await loadRuns("results", "gate")), await readBaseline(DEFAULT_BASELINE));
+ * console.log(formatGateMarkdown(outcome.result, outcome.timings));
+ * if (!outcome.result.passed) Deno.exit(1);
  * ```
  * @module
  */

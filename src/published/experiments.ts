@@ -4,6 +4,7 @@
  * normalised by (the point the paper's speed-ups are measured against).
  * @module
  */
+import { ACTIVATIONS } from "../activations/table.ts";
 import { publishedDocument, readCurves } from "./load.ts";
 import { resolveNumber } from "./pointer.ts";
 
@@ -11,22 +12,16 @@ import { resolveNumber } from "./pointer.ts";
 export type ExperimentId = "dense_1B" | "moe_1B_active_7B_total";
 
 /**
- * Series names of the paper's figures, by the project's activation id.
+ * Series names of the paper's figures, by the project's activation id (the activation table's display names).
  *
  * @example
  * ```ts
  * PAPER_SERIES_NAMES.polynorm; // "PolyNorm"
  * ```
  */
-export const PAPER_SERIES_NAMES: Readonly<Record<string, string>> = {
-  swiglu: "SwiGLU",
-  gelu: "GELU",
-  relu: "ReLU",
-  relu2: "ReLU²",
-  silu: "SiLU",
-  polyrelu: "PolyReLU",
-  polynorm: "PolyNorm",
-};
+export const PAPER_SERIES_NAMES: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(ACTIVATIONS).map(([id, row]) => [id, row.displayName]),
+);
 
 /**
  * The display name of an activation id (the paper's spelling where it has one).

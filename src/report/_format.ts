@@ -3,7 +3,7 @@
  * numbers can be searched for and checked by tests.
  * @module
  */
-import type { Interval } from "./stats.ts";
+import type { Interval } from "../judge/stats.ts";
 
 /**
  * A number with fixed decimals; "n/a" when not finite.

@@ -5,9 +5,9 @@
  * @module
  */
 import { displayName } from "../published/mod.ts";
-import type { PublishedValue } from "./claims.ts";
+import type { PublishedValue } from "../judge/claims.ts";
 import type { ReportData } from "./data.ts";
-import type { ClaimResult, Comparison } from "./evaluate.ts";
+import type { ClaimResult, Comparison } from "../judge/evaluate.ts";
 import { code, num, signed, table } from "./_format.ts";
 
 const SPEEDUP = new Set(["trainSpeedup", "valSpeedup"]);

@@ -9,7 +9,7 @@ import type { LoadedRun } from "../results/mod.ts";
 import type { ReportData } from "./data.ts";
 import { code, count, table, tokens } from "./_format.ts";
 import { getPath } from "./_path.ts";
-import { VERDICT_RULE } from "./verdict.ts";
+import { VERDICT_RULE } from "../judge/verdict.ts";
 
 /** Claims of the paper no suite tests, said once in every report's scope. */
 const NOT_TESTED = [

@@ -6,9 +6,9 @@
 import { displayName } from "../published/mod.ts";
 import { finalTrainLoss, type LoadedRun } from "../results/mod.ts";
 import type { ReportData } from "./data.ts";
-import { runValue } from "./evaluate.ts";
+import { runValue } from "../judge/evaluate.ts";
 import { code, num, table, tokens, withInterval } from "./_format.ts";
-import { describeStatus } from "./select.ts";
+import { describeStatus } from "../judge/select.ts";
 import { oursText } from "./_md_claims.ts";
 
 /**

@@ -4,18 +4,16 @@
  * results, and the paper's reference for the experiment.
  * @module
  */
+import { activationRow, ACTIVATIONS } from "../activations/table.ts";
 import { type ExperimentId, type PaperExperiment, paperExperiment } from "../published/mod.ts";
 import { finalEval, type LoadedRun } from "../results/mod.ts";
 import type { BenchFile } from "./bench.ts";
-import { type ClaimResult, compare, type Comparison, evaluateClaims, runValue } from "./evaluate.ts";
-import type { RunSelection } from "./select.ts";
-import { type Interval, tInterval } from "./stats.ts";
-
-/** Order activations are listed in: the paper's ranking, then the rest. */
-const ORDER = ["polynorm", "polyrelu", "swiglu", "gelu", "relu", "relu2", "silu"];
+import { type ClaimResult, compare, type Comparison, evaluateClaims, runValue } from "../judge/evaluate.ts";
+import type { RunSelection } from "../judge/select.ts";
+import { type Interval, tInterval } from "../judge/stats.ts";
 
 /**
- * Sorts activation ids in report order.
+ * Sorts activation ids in report order: the activation table's `paperOrder`, then unknown ids by name.
  *
  * @example
  * ```ts
@@ -23,7 +21,8 @@ const ORDER = ["polynorm", "polyrelu", "swiglu", "gelu", "relu", "relu2", "silu"
  * ```
  */
 export function sortActivations(activations: Iterable<string>): string[] {
-  const rank = (a: string) => (ORDER.includes(a) ? ORDER.indexOf(a) : ORDER.length);
+  const last = Object.keys(ACTIVATIONS).length;
+  const rank = (a: string) => activationRow(a)?.paperOrder ?? last;
   return [...new Set(activations)].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 

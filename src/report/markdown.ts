@@ -12,7 +12,7 @@ import { claimSections, claimsSummary } from "./_md_claims.ts";
 import { methodSection, scopeSection } from "./_md_method.ts";
 import { caveatsSection, deviationsSection, provenanceAppendix } from "./_md_notes.ts";
 import { finalMetricsTable, runsSection, throughputSection } from "./_md_results.ts";
-import { VERDICTS } from "./verdict.ts";
+import { VERDICTS } from "../judge/verdict.ts";
 
 /** Facts about the report itself. */
 export interface MarkdownMeta {

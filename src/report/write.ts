@@ -14,7 +14,7 @@ import { readBench } from "./bench.ts";
 import { renderCharts } from "./charts/mod.ts";
 import { buildReportData } from "./data.ts";
 import { renderMarkdown } from "./markdown.ts";
-import { type ExpectedRuns, pickScale, selectRuns } from "./select.ts";
+import { type ExpectedRuns, pickScale, selectRuns } from "../judge/select.ts";
 
 /** Options of {@linkcode writeReports}. */
 export interface WriteReportsOptions {

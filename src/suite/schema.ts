@@ -5,6 +5,7 @@
  * @module
  */
 import { z } from "zod";
+import { ACTIVATION_IDS } from "../activations/table.ts";
 
 const positiveInt = z.number().int().positive();
 const fraction = z.number().min(0).max(1);
@@ -127,9 +128,9 @@ export const Suite = z.object({
   /** Id of the published experiment (published.json `experiments[].id`). */
   experiment: z.enum(["dense_1B", "moe_1B_active_7B_total"]),
   family: z.enum(["dense", "moe"]),
-  activations: z.array(z.enum(["swiglu", "gelu", "relu", "relu2", "silu", "polyrelu", "polynorm"])).min(1),
+  activations: z.array(z.enum(ACTIVATION_IDS)).min(1),
   /** The activation every other one is compared with. */
-  baseline: z.enum(["swiglu", "gelu", "relu", "relu2", "silu", "polyrelu", "polynorm"]).default("swiglu"),
+  baseline: z.enum(ACTIVATION_IDS).default("swiglu"),
   seeds: z.array(z.number().int().min(0)).min(1),
   data: DataConfig,
   optimizer: OptimizerConfig,

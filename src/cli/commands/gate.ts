@@ -1,6 +1,7 @@
 import { type Command, Option } from "@commander-js/extra-typings";
 import { BACKEND_CHOICES } from "../../backend/mod.ts";
-import { DEFAULT_BASELINE, formatGateJson, formatGateMarkdown, GATE_SUITE, runGate } from "../../gate/mod.ts";
+import { DEFAULT_BASELINE, formatGateJson, formatGateMarkdown, GATE_SUITE } from "../../gate/mod.ts";
+import { runGate } from "../../gate/run.ts";
 import { writeFileAtomic } from "../../util/atomic.ts";
 
 /** `gate`: CI regression gating against the committed baseline. */

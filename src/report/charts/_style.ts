@@ -1,21 +1,13 @@
 /**
- * Shared look of the report's charts: one colour per activation (the paper's
- * palette where it has one), axis and title options, point thinning.
+ * Shared look of the report's charts: one colour per activation (from the
+ * activation table), axis and title options, point thinning.
  * @module
  */
 import { Chart, type ChartOptions, type LegendItem } from "chart.js";
+import { activationRow } from "../../activations/table.ts";
 import { displayName } from "../../published/mod.ts";
 
-/** The paper's figure colours, plus distinct ones for activations it did not plot. */
-const ACTIVATION_COLORS: Record<string, string> = {
-  swiglu: "#ff7f00",
-  gelu: "#377eb8",
-  relu: "#4daf4a",
-  polyrelu: "#984ea3",
-  polynorm: "#e41a1c",
-  relu2: "#a65628",
-  silu: "#f781bf",
-};
+/** Colours for activations the table does not know (results written by other code). */
 const SPARE = ["#666666", "#17becf", "#bcbd22", "#1f77b4"];
 
 /**
@@ -27,7 +19,8 @@ const SPARE = ["#666666", "#17becf", "#bcbd22", "#1f77b4"];
  * ```
  */
 export function colorOf(activation: string): string {
-  if (ACTIVATION_COLORS[activation]) return ACTIVATION_COLORS[activation];
+  const row = activationRow(activation);
+  if (row) return row.colour;
   let h = 0;
   for (const c of activation) h = (h * 31 + c.charCodeAt(0)) >>> 0;
   return SPARE[h % SPARE.length];

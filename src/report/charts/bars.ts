@@ -5,7 +5,7 @@
  * @module
  */
 import type { ChartDataset, ChartOptions } from "chart.js";
-import type { Comparison } from "../evaluate.ts";
+import type { Comparison } from "../../judge/evaluate.ts";
 import type { ReportData } from "../data.ts";
 import { renderChart } from "./_render.ts";
 import { colorOf, label, paddedRange } from "./_style.ts";

@@ -5,7 +5,7 @@
  */
 import type { ChartDataset } from "chart.js";
 import type { LoadedRun } from "../../results/mod.ts";
-import { bandOf, type Curve, type CurveBand, trainCurve, valCurve } from "../curves.ts";
+import { bandOf, type Curve, type CurveBand, trainCurve, valCurve } from "../../judge/curves.ts";
 import type { ReportData } from "../data.ts";
 import { renderChart } from "./_render.ts";
 import { colorOf, label, paddedRange, thin, tokensTick, withAlpha, xyOptions } from "./_style.ts";

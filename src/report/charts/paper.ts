@@ -8,9 +8,9 @@
 import type { ChartDataset } from "chart.js";
 import { normalisedPaperCurve, type PaperPanel } from "../../published/mod.ts";
 import type { LoadedRun } from "../../results/mod.ts";
-import { bandOf, type Curve, trainCurve, valCurve } from "../curves.ts";
+import { bandOf, type Curve, trainCurve, valCurve } from "../../judge/curves.ts";
 import type { ReportData } from "../data.ts";
-import { mean } from "../stats.ts";
+import { mean } from "../../judge/stats.ts";
 import { renderChart } from "./_render.ts";
 import { colorOf, label, paddedRange, xyOptions } from "./_style.ts";
 import type { ChartFile } from "./types.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { publishedDocument, resolvePointer } from "../../src/published/mod.ts";
-import { CLAIMS, claimsFor, type PublishedValue } from "../../src/report/claims.ts";
+import { CLAIMS, claimsFor, type PublishedValue } from "../../src/judge/claims.ts";
 
 const ACTIVATIONS = new Set(["swiglu", "gelu", "relu", "relu2", "silu", "polyrelu", "polynorm"]);
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { pickScale, selectRuns } from "../../src/report/select.ts";
+import { pickScale, selectRuns } from "../../src/judge/select.ts";
 import { loadRuns } from "../../src/results/io.ts";
 import { writeRunRecord } from "../../src/results/io.ts";
-import { writeFixtureSuite } from "./_fixtures.ts";
+import { writeFixtureSuite } from "../report/_fixtures.ts";
 
 Deno.test("selection: one scale, newest run per activation × seed, missing and unfinished runs listed", async () => {
   const root = await Deno.makeTempDir({ prefix: "polycom-select-" });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { incompleteBeta, mean, sampleSd, studentTCdf, studentTQuantile, tInterval } from "../../src/report/stats.ts";
+import { incompleteBeta, mean, sampleSd, studentTCdf, studentTQuantile, tInterval } from "../../src/judge/stats.ts";
 
 Deno.test("t quantiles match printed tables", () => {
   // Two-sided 95% critical values (e.g. NIST/SEMATECH e-Handbook, table of t).

@@ -8,9 +8,9 @@ import {
   tokensToReach,
   trailingMean,
   trainCurve,
-} from "../../src/report/curves.ts";
+} from "../../src/judge/curves.ts";
 import { loadRuns } from "../../src/results/io.ts";
-import { writeFixtureSuite } from "./_fixtures.ts";
+import { writeFixtureSuite } from "../report/_fixtures.ts";
 
 Deno.test("trailing mean: growing window at the start, full window after", () => {
   assert.deepEqual(trailingMean([4, 2, 0, 2], 2), [4, 2, 1, 1]);

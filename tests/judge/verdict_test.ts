@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { claimVerdicts } from "../../src/report/evaluate.ts";
-import { combineVerdicts, pairedVerdict } from "../../src/report/verdict.ts";
+import { claimVerdicts } from "../../src/judge/evaluate.ts";
+import { combineVerdicts, pairedVerdict } from "../../src/judge/verdict.ts";
 import { loadRuns } from "../../src/results/io.ts";
-import { writeFixtureSuite } from "./_fixtures.ts";
+import { writeFixtureSuite } from "../report/_fixtures.ts";
 
 Deno.test("the paired verdict rule on intervals", () => {
   const iv = (n: number, lo: number, hi: number) => ({ n, mean: (lo + hi) / 2, sd: 1, lo, hi });
