@@ -6,6 +6,7 @@
  * @module
  */
 import type { ExperimentId, ProvenanceTag, PublishedDocument } from "../published/mod.ts";
+import type { Direction, Measure } from "./measures.ts";
 
 /** Where a published value comes from inside the paper data. */
 export type PublishedRef =
@@ -25,18 +26,7 @@ export interface PublishedValue {
   activation?: string;
 }
 
-/**
- * What a comparison measures, per seed, as a paired quantity d:
- * - `trainLoss`: final training loss (mean CE over the last 5% of logged steps), d = a − b;
- * - `valLoss`: final validation loss averaged over the validation sources, d = a − b;
- * - `valLossPerSource`: final validation loss of each source separately, d = a − b;
- * - `taskAcc`: final zero-shot accuracy averaged over the tasks, d = a − b;
- * - `trainSpeedup` / `valSpeedup`: d = ln(speed-up of a over b), see speedup.ts.
- */
-export type Measure = "trainLoss" | "valLoss" | "valLossPerSource" | "taskAcc" | "trainSpeedup" | "valSpeedup";
-
-/** The paper's direction for one comparison: a's value is lower or higher than b's (speed-ups: faster = higher). */
-export type Direction = "lower" | "higher";
+export type { Direction, Measure } from "./measures.ts";
 
 /** One paired comparison a claim makes. */
 export interface ComparisonSpec {

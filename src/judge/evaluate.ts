@@ -3,7 +3,7 @@
  * intervals and verdicts, as plain data for the report and the gate.
  * @module
  */
-import { finalEval, finalTrainLoss, type LoadedRun } from "../results/mod.ts";
+import { finalEval, type LoadedRun } from "../results/mod.ts";
 import {
   claimsFor,
   type ClaimSpec,
@@ -12,7 +12,8 @@ import {
   type Measure,
   type PublishedValue,
 } from "./claims.ts";
-import { speedupOf, trainCurve, valCurve } from "./curves.ts";
+import { speedupOf } from "./curves.ts";
+import { measureSpec } from "./measures.ts";
 import { type RunSelection, selectRuns } from "./select.ts";
 import { type Interval, tInterval } from "./stats.ts";
 import { combineVerdicts, pairedVerdict, type Verdict } from "./verdict.ts";
@@ -67,23 +68,9 @@ export interface ClaimResult {
  * ```
  */
 export function runValue(run: LoadedRun, measure: Measure, source?: string): number {
-  const last = finalEval(run.evals);
-  switch (measure) {
-    case "trainLoss":
-      return finalTrainLoss(run.metrics);
-    case "valLoss": {
-      const losses = Object.values(last?.sources ?? {}).map((s) => s.loss);
-      return losses.length ? losses.reduce((a, b) => a + b, 0) / losses.length : NaN;
-    }
-    case "valLossPerSource":
-      return last?.sources[source ?? ""]?.loss ?? NaN;
-    case "taskAcc": {
-      const accs = Object.values(last?.tasks ?? {}).map((t) => t.acc);
-      return accs.length ? accs.reduce((a, b) => a + b, 0) / accs.length : NaN;
-    }
-    default:
-      throw new Error(`runValue: ${measure} is not a per-run measure`);
-  }
+  const value = measureSpec(measure).value;
+  if (!value) throw new Error(`runValue: ${measure} is not a per-run measure`);
+  return value(run, source);
 }
 
 function bySeed(runs: readonly LoadedRun[], activation: string): Map<number, LoadedRun> {
@@ -99,8 +86,9 @@ function formatTokens(tokens: number): string {
 
 function pairFor(a: LoadedRun, b: LoadedRun, measure: Measure, source?: string): SeedPair | null {
   const seed = a.record.seed;
-  if (measure === "trainSpeedup" || measure === "valSpeedup") {
-    const curve = measure === "trainSpeedup" ? trainCurve : (run: LoadedRun) => valCurve(run);
+  const spec = measureSpec(measure);
+  if (spec.pairing === "speedup") {
+    const curve = spec.curve!;
     const s = speedupOf(curve(a), curve(b));
     if (!s || !Number.isFinite(s.speedup) || s.speedup <= 0) return null;
     const note = s.reached
@@ -193,7 +181,8 @@ export function evaluateClaims(selection: RunSelection): ClaimResult[] {
     const { specs, out } = comparisonsOf(claim, inScope);
     const comparisons: Comparison[] = [];
     for (const spec of specs) {
-      if (claim.measure !== "valLossPerSource") {
+      const perSource = measureSpec(claim.measure).perSource;
+      if (!perSource) {
         comparisons.push(compare(selection.usable, spec, claim.measure));
         continue;
       }
@@ -202,7 +191,7 @@ export function evaluateClaims(selection: RunSelection): ClaimResult[] {
         if (run.record.activation !== spec.activation && run.record.activation !== spec.versus) continue;
         for (const name of Object.keys(finalEval(run.evals)?.sources ?? {})) sources.add(name);
       }
-      if (sources.size === 0) comparisons.push(compare(selection.usable, spec, "valLoss"));
+      if (sources.size === 0) comparisons.push(compare(selection.usable, spec, perSource.whole as Measure));
       for (const source of [...sources].sort()) {
         comparisons.push(compare(selection.usable, spec, claim.measure, source));
       }

@@ -13,6 +13,7 @@
  * ```
  * @module
  */
+export * from "./measures.ts";
 export * from "./claims.ts";
 export * from "./stats.ts";
 export * from "./verdict.ts";

@@ -5,12 +5,13 @@
  * @module
  */
 import { displayName } from "../published/mod.ts";
-import type { PublishedValue } from "../judge/claims.ts";
+import type { Measure, PublishedValue } from "../judge/claims.ts";
+import { measureSpec } from "../judge/measures.ts";
 import type { ReportData } from "./data.ts";
 import type { ClaimResult, Comparison } from "../judge/evaluate.ts";
 import { code, num, signed, table } from "./_format.ts";
 
-const SPEEDUP = new Set(["trainSpeedup", "valSpeedup"]);
+const isSpeedup = (c: { measure: Measure }) => measureSpec(c.measure).pairing === "speedup";
 
 /**
  * A verdict in bold.
@@ -53,19 +54,19 @@ function comparisonName(c: Comparison): string {
 export function oursText(c: Comparison): string {
   if (c.pairs.length === 0) return "no paired seed";
   const iv = c.interval;
-  if (SPEEDUP.has(c.measure)) {
-    const x = (v: number) => `${num(Math.exp(v), 3)}x`;
+  if (isSpeedup(c)) {
+    const x = (v: number) => `${num(Math.exp(v), measureSpec(c.measure).digits)}${measureSpec(c.measure).unit}`;
     return c.pairs.length < 2 ? `${x(iv.mean)} (n=1)` : `${x(iv.mean)} [${x(iv.lo)}, ${x(iv.hi)}]`;
   }
-  const digits = c.measure === "taskAcc" ? 3 : 4;
+  const digits = measureSpec(c.measure).digits;
   return c.pairs.length < 2
     ? `${signed(iv.mean, digits)} (n=1)`
     : `${signed(iv.mean, digits)} [${signed(iv.lo, digits)}, ${signed(iv.hi, digits)}]`;
 }
 
 function perSeedText(c: Comparison): string {
-  if (SPEEDUP.has(c.measure)) return c.pairs.map((p) => `s${p.seed}: ${num(p.a, 3)}x`).join(", ");
-  const digits = c.measure === "taskAcc" ? 3 : 4;
+  const { digits, unit } = measureSpec(c.measure);
+  if (isSpeedup(c)) return c.pairs.map((p) => `s${p.seed}: ${num(p.a, digits)}${unit}`).join(", ");
   return c.pairs.map((p) => `s${p.seed}: ${signed(p.d, digits)}`).join(", ");
 }
 
@@ -91,18 +92,7 @@ function paperText(result: ClaimResult, c: Comparison): string {
 }
 
 function quantity(result: ClaimResult): string {
-  switch (result.claim.measure) {
-    case "trainLoss":
-      return "d = final training loss difference (nats)";
-    case "valLoss":
-      return "d = final validation loss difference, mean over sources (nats)";
-    case "valLossPerSource":
-      return "d = final validation loss difference on each source (nats)";
-    case "taskAcc":
-      return "d = final accuracy difference, mean over tasks (fraction correct)";
-    default:
-      return "speed-up (x): geometric mean over seeds, interval from ln(speed-up)";
-  }
+  return measureSpec(result.claim.measure).description;
 }
 
 /**
@@ -168,16 +158,12 @@ export function claimSections(data: ReportData): string[] {
       r.comparisons.map((c) => [
         comparisonName(c),
         paperText(r, c),
-        SPEEDUP.has(c.measure)
-          ? (c.expected === "higher" ? "> 1x" : "< 1x")
-          : c.expected === "lower"
-          ? "d < 0"
-          : "d > 0",
+        isSpeedup(c) ? (c.expected === "higher" ? "> 1x" : "< 1x") : c.expected === "lower" ? "d < 0" : "d > 0",
         oursText(c),
         perSeedText(c),
         c.pairs.length,
         verdictText(c.verdict),
-        c.reason || (SPEEDUP.has(c.measure) ? c.pairs.map((p) => `s${p.seed} ${p.note}`).join("; ") : ""),
+        c.reason || (isSpeedup(c) ? c.pairs.map((p) => `s${p.seed} ${p.note}`).join("; ") : ""),
       ]),
     ));
     return lines.join("\n");
@@ -190,7 +176,7 @@ function describeDirection(r: ClaimResult): string {
   }
   return r.comparisons.map((c) =>
     `${displayName(c.activation)} ${
-      SPEEDUP.has(c.measure)
+      isSpeedup(c)
         ? (c.expected === "higher" ? "faster than" : "slower than")
         : c.expected === "lower"
         ? "below"

@@ -7,6 +7,7 @@ import { displayName } from "../published/mod.ts";
 import { finalTrainLoss, type LoadedRun } from "../results/mod.ts";
 import type { ReportData } from "./data.ts";
 import { runValue } from "../judge/evaluate.ts";
+import { MEASURES } from "../judge/measures.ts";
 import { code, num, table, tokens, withInterval } from "./_format.ts";
 import { describeStatus } from "../judge/select.ts";
 import { oursText } from "./_md_claims.ts";
@@ -33,10 +34,10 @@ export function finalMetricsTable(data: ReportData): string {
   const rows = data.stats.map((s) => [
     displayName(s.activation),
     s.seeds.join(", ") || "none finished",
-    withInterval(s.trainLoss),
-    withInterval(s.valLoss),
-    ...data.sources.map((src) => withInterval(s.valBySource[src])),
-    ...(data.tasks.length ? [withInterval(s.taskAcc, 3)] : []),
+    withInterval(s.trainLoss, MEASURES.trainLoss.digits),
+    withInterval(s.valLoss, MEASURES.valLoss.digits),
+    ...data.sources.map((src) => withInterval(s.valBySource[src], MEASURES.valLossPerSource.digits)),
+    ...(data.tasks.length ? [withInterval(s.taskAcc, MEASURES.taskAcc.digits)] : []),
   ]);
   const diffs = data.activations.filter((a) => a !== data.selection.baseline).map((a) => {
     const find = (list: typeof data.versusBaseline.train) => list.find((c) => c.activation === a);

@@ -9,6 +9,7 @@ import { type ExperimentId, type PaperExperiment, paperExperiment } from "../pub
 import { finalEval, type LoadedRun } from "../results/mod.ts";
 import type { BenchFile } from "./bench.ts";
 import { type ClaimResult, compare, type Comparison, evaluateClaims, runValue } from "../judge/evaluate.ts";
+import { MEASURES } from "../judge/measures.ts";
 import type { RunSelection } from "../judge/select.ts";
 import { type Interval, tInterval } from "../judge/stats.ts";
 
@@ -98,7 +99,7 @@ export function buildReportData(selection: RunSelection, bench: BenchFile | null
       compare(usable, {
         activation: a,
         versus: selection.baseline,
-        expected: measure === "taskAcc" ? "higher" : "lower",
+        expected: MEASURES[measure].better,
       }, measure)
     );
   const known = selection.experiment === "dense_1B" || selection.experiment === "moe_1B_active_7B_total";

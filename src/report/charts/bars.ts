@@ -6,6 +6,7 @@
  */
 import type { ChartDataset, ChartOptions } from "chart.js";
 import type { Comparison } from "../../judge/evaluate.ts";
+import { type Measure, MEASURES, measureSpec } from "../../judge/measures.ts";
 import type { ReportData } from "../data.ts";
 import { renderChart } from "./_render.ts";
 import { colorOf, label, paddedRange } from "./_style.ts";
@@ -135,9 +136,15 @@ export async function gapChart(data: ReportData): Promise<ChartFile[]> {
  * ```
  */
 export async function speedupChart(data: ReportData): Promise<ChartFile[]> {
-  const train = data.claims.find((r) => r.claim.measure === "trainSpeedup")?.comparisons ?? [];
-  const val = data.claims.find((r) => r.claim.measure === "valSpeedup")?.comparisons ?? [];
-  const activations = [...new Set([...train, ...val].filter((c) => c.pairs.length > 0).map((c) => c.activation))];
+  // One pair of bars (ours, paper) per speed-up measure of the registry, in its order.
+  const measures = (Object.keys(MEASURES) as Measure[]).filter((m) => MEASURES[m].pairing === "speedup");
+  const lists = measures.map((m) => ({
+    chart: measureSpec(m).chart ?? { ours: `ours, ${m}`, paper: `paper, ${m}` },
+    comparisons: data.claims.find((r) => r.claim.measure === m)?.comparisons ?? [],
+  }));
+  const activations = [
+    ...new Set(lists.flatMap((l) => l.comparisons).filter((c) => c.pairs.length > 0).map((c) => c.activation)),
+  ];
   if (activations.length === 0) return [];
   const find = (list: Comparison[], a: string) => list.find((c) => c.activation === a);
   const geo = (c?: Comparison) => (c && c.pairs.length ? Math.exp(c.interval.mean) : null);
@@ -145,29 +152,23 @@ export async function speedupChart(data: ReportData): Promise<ChartFile[]> {
     c && c.pairs.length > 1 ? [Math.exp(c.interval.lo), Math.exp(c.interval.hi)] : null;
   const never = (c?: Comparison) => typeof c?.paper?.value === "string";
   const labels = activations.map((a) => {
-    const t = find(train, a);
+    const t = find(lists[0]?.comparisons ?? [], a);
     return never(t) ? `${label(a)} (paper: never reached)` : label(a);
   });
-  const datasets: Bar[] = [
+  const colours = [[OURS, PAPER], [OURS_VAL, PAPER_VAL]];
+  const datasets: Bar[] = lists.flatMap((l, i): Bar[] => [
     {
-      label: "ours, training loss",
-      data: activations.map((a) => geo(find(train, a))),
-      backgroundColor: OURS,
-      errorBars: activations.map((a) => ci(find(train, a))),
-    },
-    { label: "paper, training loss", data: activations.map((a) => paperOf(find(train, a))), backgroundColor: PAPER },
-    {
-      label: "ours, validation",
-      data: activations.map((a) => geo(find(val, a))),
-      backgroundColor: OURS_VAL,
-      errorBars: activations.map((a) => ci(find(val, a))),
+      label: l.chart.ours,
+      data: activations.map((a) => geo(find(l.comparisons, a))),
+      backgroundColor: colours[i % colours.length][0],
+      errorBars: activations.map((a) => ci(find(l.comparisons, a))),
     },
     {
-      label: "paper, validation (MoE: C4)",
-      data: activations.map((a) => paperOf(find(val, a))),
-      backgroundColor: PAPER_VAL,
+      label: l.chart.paper,
+      data: activations.map((a) => paperOf(find(l.comparisons, a))),
+      backgroundColor: colours[i % colours.length][1],
     },
-  ];
+  ]);
   const base = label(data.selection.baseline);
   const options = barOptions(
     `Convergence speed-up over ${base}`,
