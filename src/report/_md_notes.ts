@@ -8,6 +8,61 @@ import type { ReportData } from "./data.ts";
 import { count, tokens } from "./_format.ts";
 import { getPath } from "./_path.ts";
 
+/** What the report says about one published experiment's setup, beside ours. */
+interface ExperimentNotes {
+  /** The paper's model size and training tokens. */
+  scale: string;
+  /** The paper's training data and tokenizer. */
+  data: string;
+  validation: string;
+  tasks: string;
+  /** The paper's training software. */
+  software: string;
+  /** Caveats only this experiment has. */
+  caveats: string[];
+}
+
+/**
+ * Notes per published experiment, keyed by its id: an experiment without an entry gets no paper-side notes (never
+ * another experiment's).
+ */
+const EXPERIMENT_NOTES: Partial<Record<string, ExperimentNotes>> = {
+  dense_1B: {
+    scale: "≈1.35B parameters on 250B tokens",
+    data: "RedPajama-1T with the Llama tokenizer",
+    validation: "an undocumented validation set reported as 'PPL'",
+    tasks: "six tasks (HellaSwag and ARC-Easy plotted)",
+    software: "Megatron-LM",
+    caveats: [
+      "**The dense 'Validation PPL' is undocumented.** The plotted values (≈3.2) cannot be exp(training loss) (≈8.8), " +
+      "and the validation set is not stated; only its ordering is compared.",
+    ],
+  },
+  moe_1B_active_7B_total: {
+    scale: "≈6.9B total / ≈1.3B active on 200B tokens",
+    data: "OLMoE-mix-0924 with the GPT-NeoX-OLMo tokenizer",
+    validation: "11 sets, of which C4 and Wikipedia are plotted",
+    tasks: "nine tasks (HellaSwag, MMLU-Var, ARC-Challenge, SciQ plotted)",
+    software: "OLMo/megablocks",
+    caveats: [
+      "**MoE evaluation arrays.** In the paper's MoE figures the SwiGLU series skip step 38k and repeat step 48k, so " +
+      "SwiGLU's last values may be shifted by one evaluation (4.19B tokens).",
+    ],
+  },
+};
+
+/**
+ * The experiments that have report notes (tests check every shipped suite's experiment has them).
+ *
+ * @example
+ * ```ts
+ * experimentsWithNotes(); // ["dense_1B", "moe_1B_active_7B_total"]
+ * ```
+ */
+export function experimentsWithNotes(): string[] {
+  return Object.keys(EXPERIMENT_NOTES);
+}
+
 /**
  * The deviations section.
  *
@@ -19,16 +74,14 @@ import { getPath } from "./_path.ts";
 export function deviationsSection(data: ReportData): string {
   const run = data.selection.usable[0] ?? data.selection.runs[0];
   const r = run.record;
-  const dense = data.selection.experiment === "dense_1B";
+  const notes = EXPERIMENT_NOTES[data.selection.experiment];
   const paperTokens = data.paper?.budgetTokens ?? NaN;
   const items: string[] = [];
   items.push(
     `**Scale.** ${count(r.counts.total)} parameters (${count(r.counts.active)} active) trained on ${
       tokens(r.progress.totalTokens)
-    } ` +
-      `tokens, against the paper's ${
-        dense ? "≈1.35B parameters on 250B tokens" : "≈6.9B total / ≈1.3B active on 200B tokens"
-      }` +
+    } tokens` +
+      (notes ? `, against the paper's ${notes.scale}` : "") +
       `${
         Number.isFinite(paperTokens)
           ? ` (${(paperTokens / Math.max(1, r.progress.totalTokens)).toExponential(1)}× more tokens)`
@@ -40,31 +93,23 @@ export function deviationsSection(data: ReportData): string {
     `**Data and tokenizer.** Ours: ${JSON.stringify(getPath(r.config, "data.train") ?? "?")}, tokenizer ${
       JSON.stringify(tokenizer ?? "?")
     }. ` +
-      `Paper: ${
-        dense ? "RedPajama-1T with the Llama tokenizer" : "OLMoE-mix-0924 with the GPT-NeoX-OLMo tokenizer"
-      }. ` +
+      (notes ? `Paper: ${notes.data}. ` : "") +
       "Losses are therefore not comparable in absolute value (a byte-level loss is per byte, a BPE loss per word piece).",
   );
   items.push(
-    `**Validation sets.** Ours: ${
-      data.sources.join(", ") || "none"
-    } (held-out splits of our training sources). Paper: ${
-      dense ? "an undocumented validation set reported as 'PPL'" : "11 sets, of which C4 and Wikipedia are plotted"
-    }.`,
+    `**Validation sets.** Ours: ${data.sources.join(", ") || "none"} (held-out splits of our training sources).${
+      notes ? ` Paper: ${notes.validation}.` : ""
+    }`,
   );
   items.push(
-    `**Downstream tasks.** Ours: ${
-      data.tasks.join(", ") || "none"
-    } (small zero-shot tasks built from our data). Paper: ${
-      dense
-        ? "six tasks (HellaSwag and ARC-Easy plotted)"
-        : "nine tasks (HellaSwag, MMLU-Var, ARC-Challenge, SciQ plotted)"
-    }. Only directions are compared.`,
+    `**Downstream tasks.** Ours: ${data.tasks.join(", ") || "none"} (small zero-shot tasks built from our data).${
+      notes ? ` Paper: ${notes.tasks}.` : ""
+    } Only directions are compared.`,
   );
   items.push(
     `**Numerics and software.** TensorFlow.js ${String(getPath(r.env, "versions.tfjs") ?? "")} on the ${
       String(getPath(r.env, "backend") ?? "?")
-    } backend in float32; the paper trained in bf16 with ${dense ? "Megatron-LM" : "OLMo/megablocks"} on GPUs.`,
+    } backend in float32${notes ? `; the paper trained in bf16 with ${notes.software} on GPUs` : ""}.`,
   );
   items.push(
     `**Seeds.** ${data.selection.expected.seeds.length} seed(s) per activation here; the paper reports one run per activation.`,
@@ -111,17 +156,7 @@ export function caveatsSection(data: ReportData): string {
     "**The paper's numbers are single runs without error bars** (reviewers raised this). Differences of 0.01–0.02 nats " +
       "between activations may be within the paper's own seed-to-seed noise.",
   );
-  if (s.experiment === "dense_1B") {
-    items.push(
-      "**The dense 'Validation PPL' is undocumented.** The plotted values (≈3.2) cannot be exp(training loss) (≈8.8), " +
-        "and the validation set is not stated; only its ordering is compared.",
-    );
-  } else {
-    items.push(
-      "**MoE evaluation arrays.** In the paper's MoE figures the SwiGLU series skip step 38k and repeat step 48k, so " +
-        "SwiGLU's last values may be shifted by one evaluation (4.19B tokens).",
-    );
-  }
+  items.push(...(EXPERIMENT_NOTES[s.experiment]?.caveats ?? []));
   items.push(
     "**Digitised numbers.** Published values are read from the authors' SVG figures (exact vertices, 6 significant " +
       "digits); whether the plotted losses were smoothed before plotting is unknown. The paper's tables were not available.",
