@@ -56,6 +56,11 @@ export interface ClaimSpec {
   published: PublishedValue[];
   /** How the claim is tested at small scale, in words for the report. */
   howTested: string;
+  /**
+   * False when the paper's numbers are in units ours are not (the dense "PPL", accuracy points on other tasks):
+   * then no seed count is derived from the paper's effect size.
+   */
+  sizesComparable?: false;
 }
 
 const D = "/results/figure_derived/dense_1B";
@@ -225,6 +230,7 @@ export const CLAIMS: readonly ClaimSpec[] = [
       }),
       denseOrderFraction("curves_dense_val_ppl.csv", "fraction of plotted positions with the full order", 0.819),
     ],
+    sizesComparable: false,
     howTested:
       `As the training ranking, on the ${VAL_LOSS_DEF}. The paper's "PPL" (≈3.2) cannot be exp(loss) and its validation set is undocumented, so only the order is compared.`,
   },
@@ -241,6 +247,7 @@ export const CLAIMS: readonly ClaimSpec[] = [
       }),
     },
     published: [],
+    sizesComparable: false,
     howTested:
       `Paired by seed: d = activation − SwiGLU of the ${VAL_LOSS_DEF}. The paper's gaps are in its undocumented PPL units: compare signs, not sizes.`,
   },
@@ -356,6 +363,7 @@ export const CLAIMS: readonly ClaimSpec[] = [
         activation: a,
       })),
     ],
+    sizesComparable: false,
     howTested:
       "Paired by seed: d = activation − SwiGLU of the final zero-shot accuracy averaged over our tasks (small synthetic/cloze tasks, not the paper's). At this scale accuracies sit near chance, so most outcomes are expected to be inconclusive.",
   },
@@ -527,6 +535,7 @@ export const CLAIMS: readonly ClaimSpec[] = [
         activation: "polynorm",
       })),
     ],
+    sizesComparable: false,
     howTested:
       "Paired by seed: d = PolyNorm − SwiGLU of the final zero-shot accuracy averaged over our tasks. Near chance at this scale; expect inconclusive.",
   },

@@ -14,6 +14,8 @@ import {
 } from "./claims.ts";
 import { speedupOf } from "./curves.ts";
 import { measureSpec } from "./measures.ts";
+import { paperEffect } from "./paper_effect.ts";
+import { type ComparisonPower, comparisonPower } from "./power_reading.ts";
 import { type RunSelection, selectRuns } from "./select.ts";
 import { type Interval, tInterval } from "./stats.ts";
 import { combineVerdicts, pairedVerdict, type Verdict } from "./verdict.ts";
@@ -47,6 +49,8 @@ export interface Comparison {
   /** Why the verdict is weak or missing, in words ("one paired seed"); empty otherwise. */
   reason: string;
   paper?: PublishedValue;
+  /** What these seeds could detect (see power.ts). */
+  power: ComparisonPower;
 }
 
 /** A claim and what the runs say about it. */
@@ -118,6 +122,7 @@ export function compare(
   spec: ComparisonSpec,
   measure: Measure,
   source?: string,
+  claim?: ClaimSpec,
 ): Comparison {
   const as = bySeed(usable, spec.activation);
   const bs = bySeed(usable, spec.versus);
@@ -137,6 +142,8 @@ export function compare(
   if (as.size && bs.size && pairs.length === 0 && unreadable === 0) reasons.push("no seed has both runs");
   if (unreadable) reasons.push(`${unreadable} seed(s) without the measure`);
   if (pairs.length === 1) reasons.push("one paired seed: no interval");
+  const verdict = pairedVerdict(interval, spec.expected);
+  const effect = claim ? paperEffect(claim, { ...spec, measure }) : null;
   return {
     key: `${spec.activation}-vs-${spec.versus}${source !== undefined ? `@${source}` : ""}`,
     activation: spec.activation,
@@ -146,9 +153,10 @@ export function compare(
     expected: spec.expected,
     pairs,
     interval,
-    verdict: pairedVerdict(interval, spec.expected),
+    verdict,
     reason: reasons.join("; "),
     paper: spec.paper,
+    power: comparisonPower(interval, spec.expected, verdict, effect),
   };
 }
 
@@ -183,7 +191,7 @@ export function evaluateClaims(selection: RunSelection): ClaimResult[] {
     for (const spec of specs) {
       const perSource = measureSpec(claim.measure).perSource;
       if (!perSource) {
-        comparisons.push(compare(selection.usable, spec, claim.measure));
+        comparisons.push(compare(selection.usable, spec, claim.measure, undefined, claim));
         continue;
       }
       const sources = new Set<string>();
@@ -191,9 +199,11 @@ export function evaluateClaims(selection: RunSelection): ClaimResult[] {
         if (run.record.activation !== spec.activation && run.record.activation !== spec.versus) continue;
         for (const name of Object.keys(finalEval(run.evals)?.sources ?? {})) sources.add(name);
       }
-      if (sources.size === 0) comparisons.push(compare(selection.usable, spec, perSource.whole as Measure));
+      if (sources.size === 0) {
+        comparisons.push(compare(selection.usable, spec, perSource.whole as Measure, undefined, claim));
+      }
       for (const source of [...sources].sort()) {
-        comparisons.push(compare(selection.usable, spec, claim.measure, source));
+        comparisons.push(compare(selection.usable, spec, claim.measure, source, claim));
       }
     }
     const verdict = combineVerdicts(comparisons.map((c) => c.verdict));

@@ -20,3 +20,7 @@ export * from "./verdict.ts";
 export * from "./curves.ts";
 export * from "./select.ts";
 export * from "./evaluate.ts";
+export * from "./paper_effect.ts";
+export * from "./power.ts";
+export * from "./power_reading.ts";
+export * from "./propose.ts";

@@ -7,9 +7,11 @@
 import { displayName } from "../published/mod.ts";
 import type { Measure, PublishedValue } from "../judge/claims.ts";
 import { measureSpec } from "../judge/measures.ts";
+import { publishedPairs, publishedQuantity } from "../judge/paper_effect.ts";
 import type { ReportData } from "./data.ts";
 import type { ClaimResult, Comparison } from "../judge/evaluate.ts";
 import { code, num, signed, table } from "./_format.ts";
+import { powerTable } from "./_md_power.ts";
 
 const isSpeedup = (c: { measure: Measure }) => measureSpec(c.measure).pairing === "speedup";
 
@@ -70,23 +72,14 @@ function perSeedText(c: Comparison): string {
   return c.pairs.map((p) => `s${p.seed}: ${signed(p.d, digits)}`).join(", ");
 }
 
-/** A published label without its leading activation name ("PolyNorm, HellaSwag …" → "HellaSwag …"). */
-function measureOf(value: PublishedValue): string {
-  return value.label.replace(/^[^,]+,\s*/, "");
-}
-
 function paperText(result: ClaimResult, c: Comparison): string {
   if (c.paper) return publishedText(c.paper);
   // Pair the published values of the two activations that measure the same thing.
-  const numeric = result.claim.published.filter((p) => typeof p.value === "number" && p.tag !== "sec");
-  const pairs = numeric.filter((p) => p.activation === c.activation).flatMap((a) => {
-    const b = numeric.find((q) => q.activation === c.versus && measureOf(q) === measureOf(a));
-    return b ? [[a, b] as const] : [];
-  });
+  const pairs = publishedPairs(result.claim, c.activation, c.versus);
   if (pairs.length === 0) return "none published";
   return pairs.map(([a, b]) => {
     const [va, vb] = [a.value as number, b.value as number];
-    const prefix = pairs.length > 1 ? `${measureOf(a)}: ` : "";
+    const prefix = pairs.length > 1 ? `${publishedQuantity(a)}: ` : "";
     return `${prefix}${va} vs ${vb}, d = ${signed(va - vb, 3)} [${a.tag}]`;
   }).join("; ");
 }
@@ -166,6 +159,7 @@ export function claimSections(data: ReportData): string[] {
         c.reason || (isSpeedup(c) ? c.pairs.map((p) => `s${p.seed} ${p.note}`).join("; ") : ""),
       ]),
     ));
+    lines.push("", "Power of these seeds:", "", powerTable(r.comparisons, comparisonName));
     return lines.join("\n");
   });
 }

@@ -11,6 +11,7 @@ import { code } from "./_format.ts";
 import { claimSections, claimsSummary } from "./_md_claims.ts";
 import { methodSection, scopeSection } from "./_md_method.ts";
 import { caveatsSection, deviationsSection, provenanceAppendix } from "./_md_notes.ts";
+import { powerSummary, spreadTable } from "./_md_power.ts";
 import { finalMetricsTable, runsSection, throughputSection } from "./_md_results.ts";
 import { VERDICTS } from "../judge/verdict.ts";
 
@@ -54,6 +55,7 @@ export function renderMarkdown(data: ReportData, meta: MarkdownMeta): string {
     (s.scale === "smoke" ? " This is a smoke-scale run: it tests the pipeline, not the paper." : ""),
     "",
     claimsSummary(data),
+    ...(powerSummary(data) ? ["", powerSummary(data)] : []),
   ];
   const results = [
     "## 3. Results",
@@ -61,6 +63,8 @@ export function renderMarkdown(data: ReportData, meta: MarkdownMeta): string {
     "### Final metrics",
     "",
     finalMetricsTable(data),
+    "",
+    spreadTable(data),
     "",
     ...chart(meta, "train_loss.png"),
     ...chart(meta, "train_loss_tail.png"),

@@ -58,6 +58,14 @@ Deno.test("a report rebuilt from the golden fixtures keeps every golden line, in
       const golden = (await Deno.readTextFile(join(GOLDEN, `${suite}.md`))).split("\n");
       assert.ok(golden.length > 100, `${suite}: golden file too short`);
       assert.deepEqual(missingInOrder(golden, text.split("\n")), [], `${suite}: lines changed or lost`);
+      // What was added: power for every claim, and each activation's spread.
+      assert.match(text, /\*\*Power\.\*\* What the seeds could detect/);
+      assert.equal(
+        text.split("Power of these seeds:").length - 1,
+        (text.match(/^### C\d+\./gm) ?? []).length -
+          (text.match(/No comparison of this claim can be made/g) ?? []).length,
+      );
+      assert.match(text, /\| activation \| seeds \| SD final train loss \|/);
     }
   } finally {
     await Deno.remove(root, { recursive: true });
