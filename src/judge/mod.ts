@@ -24,3 +24,4 @@ export * from "./paper_effect.ts";
 export * from "./power.ts";
 export * from "./power_reading.ts";
 export * from "./propose.ts";
+export * from "./trend.ts";

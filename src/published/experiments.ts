@@ -52,6 +52,8 @@ export interface PaperExperiment {
   title: string;
   /** Training tokens of the paper's runs. */
   budgetTokens: number;
+  /** Total parameters of the paper's SwiGLU model (derived in the paper data; MoE: all experts). */
+  parameters: number;
   train: PaperPanel;
   validation: PaperPanel[];
 }
@@ -78,6 +80,7 @@ export function paperExperiment(id: ExperimentId): PaperExperiment {
       id,
       title: "Dense 1B (Llama-2 style, 250B tokens)",
       budgetTokens: published("/experiments/0/training_tokens/paper"),
+      parameters: published("/experiments/0/model/params_derived/total_swiglu_approx"),
       train: {
         label: "training loss",
         file: "curves_dense_train_loss.csv",
@@ -105,6 +108,7 @@ export function paperExperiment(id: ExperimentId): PaperExperiment {
     id,
     title: "MoE 1B active / 7B total (OLMoE, 200B tokens)",
     budgetTokens: published("/experiments/1/training_tokens/paper"),
+    parameters: published("/experiments/1/model/params_derived/total_approx"),
     train: moePanel("training loss", "curves_moe_train_loss.csv", "moe_train_loss"),
     validation: [
       moePanel("validation loss (C4)", "curves_moe_val_loss_c4.csv", "moe_val_loss_c4"),

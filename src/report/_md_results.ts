@@ -232,6 +232,7 @@ export function throughputSection(data: ReportData): string {
       ),
     );
   }
+  lines.push(...estimateLines(data));
   if (data.bench) {
     lines.push("", `### Benchmarks (${code(data.bench.path)})`, "");
     if (data.bench.problem) lines.push(`The file could not be read: ${data.bench.problem}.`);
@@ -251,4 +252,45 @@ export function throughputSection(data: ReportData): string {
     }
   }
   return lines.join("\n");
+}
+
+/** The planner's estimate and the measured wall time of a run, when its record has them (older records do not). */
+function runTime(run: ReportData["selection"]["runs"][number]): { estimated: number | null; wall: number | null } {
+  // Read leniently: the fields are optional in the schema, and absent from records written before the planner.
+  const t = run.record.timings as { estimatedSeconds?: unknown; wallSeconds?: unknown };
+  return {
+    estimated: typeof t.estimatedSeconds === "number" ? t.estimatedSeconds : null,
+    wall: typeof t.wallSeconds === "number" ? t.wallSeconds : null,
+  };
+}
+
+/**
+ * The planner's estimate against the measured wall time per run (and in total), when the records have both.
+ *
+ * @example
+ * ```ts
+ * estimateLines(data); // ["", "Estimated vs actual run time ...", "", "| run | ..."]
+ * ```
+ */
+export function estimateLines(data: ReportData): string[] {
+  const rows = ordered(data).map((r) => ({ r, ...runTime(r) })).filter((x) => x.estimated !== null && x.wall !== null);
+  if (rows.length === 0) return [];
+  const ratio = (e: number, w: number) => (e > 0 ? `${num(w / e, 2)}` : "n/a");
+  const totalEstimated = rows.reduce((a, x) => a + x.estimated!, 0);
+  const totalWall = rows.reduce((a, x) => a + x.wall!, 0);
+  return [
+    "",
+    "Estimated vs actual run time: the planner's estimate for each run before training, and the run's measured wall " +
+    "time over all its resumes (actual ÷ estimate: 1 = exact; the planner aims for ±30%).",
+    "",
+    table(["run", "estimated s", "actual s", "actual ÷ estimate"], [
+      ...rows.map((x) => [
+        `${displayName(x.r.record.activation)} s${x.r.record.seed}`,
+        num(x.estimated!, 1),
+        num(x.wall!, 1),
+        ratio(x.estimated!, x.wall!),
+      ]),
+      ["all of these runs", num(totalEstimated, 1), num(totalWall, 1), ratio(totalEstimated, totalWall)],
+    ]),
+  ];
 }

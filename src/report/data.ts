@@ -10,6 +10,7 @@ import { finalEval, type LoadedRun } from "../results/mod.ts";
 import type { BenchFile } from "./bench.ts";
 import { type ClaimResult, compare, type Comparison, evaluateClaims, runValue } from "../judge/evaluate.ts";
 import { MEASURES } from "../judge/measures.ts";
+import { type ComparisonTrend, sizeTrends } from "../judge/trend.ts";
 import type { RunSelection } from "../judge/select.ts";
 import { type Interval, tInterval } from "../judge/stats.ts";
 
@@ -53,6 +54,8 @@ export interface ReportData {
   tasks: string[];
   paper: PaperExperiment | null;
   bench: BenchFile | null;
+  /** Comparisons with the baseline across rungs, when the suite has results at more than one (else empty). */
+  trends: ComparisonTrend[];
 }
 
 function finite(values: number[]): number[] {
@@ -81,11 +84,15 @@ function statsOf(activation: string, runs: LoadedRun[], sources: string[], tasks
  *
  * @example
  * ```ts
- * const data = buildReportData(selectRuns(runs), null);
+ * const data = buildReportData(selectRuns(runs), null, runs);
  * data.claims.map((c) => c.verdict);
  * ```
  */
-export function buildReportData(selection: RunSelection, bench: BenchFile | null): ReportData {
+export function buildReportData(
+  selection: RunSelection,
+  bench: BenchFile | null,
+  allRuns: readonly LoadedRun[] = [],
+): ReportData {
   const usable = selection.usable;
   const sources = [...new Set(usable.flatMap((r) => Object.keys(finalEval(r.evals)?.sources ?? {})))].sort();
   const tasks = [...new Set(usable.flatMap((r) => Object.keys(finalEval(r.evals)?.tasks ?? {})))].sort();
@@ -103,6 +110,7 @@ export function buildReportData(selection: RunSelection, bench: BenchFile | null
       }, measure)
     );
   const known = selection.experiment === "dense_1B" || selection.experiment === "moe_1B_active_7B_total";
+  const paper = known ? paperExperiment(selection.experiment as ExperimentId) : null;
   return {
     selection,
     claims: evaluateClaims(selection),
@@ -111,7 +119,8 @@ export function buildReportData(selection: RunSelection, bench: BenchFile | null
     versusBaseline: { train: against("trainLoss"), val: against("valLoss"), acc: against("taskAcc") },
     sources,
     tasks,
-    paper: known ? paperExperiment(selection.experiment as ExperimentId) : null,
+    paper,
     bench,
+    trends: sizeTrends(allRuns, paper && { parameters: paper.parameters, tokens: paper.budgetTokens }),
   };
 }

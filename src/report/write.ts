@@ -103,7 +103,7 @@ async function writeOne(
   const scale = options.scale ?? pickScale(runs);
   const expected = await expectedFromSuiteFiles(suite, scale);
   const selection = selectRuns(runs, { scale, expected: expected ?? undefined });
-  const data = buildReportData(selection, bench);
+  const data = buildReportData(selection, bench, runs);
   const charts = options.charts === false ? [] : await renderCharts(data);
   const markdown = renderMarkdown(data, { generatedAt: (options.now ?? new Date()).toISOString(), charts });
   const dir = join(options.outDir, suite);

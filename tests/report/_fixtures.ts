@@ -45,6 +45,10 @@ export interface FixtureOptions {
   sourceEffects?: Record<string, Record<string, number>>;
   withManifest?: boolean;
   seedBase?: number;
+  /** Total parameters written to each run.json (a rung's model size; default 120000). */
+  parameters?: number;
+  /** Last part of run ids and folders (default `fixture`); distinct tags let several scales share a suite. */
+  tag?: string;
 }
 
 /** The generated data of one run, for tests to recompute from. */
@@ -145,7 +149,7 @@ export async function writeFixtureSuite(options: FixtureOptions): Promise<Fixtur
         if (step % evalEvery === 0 && step !== lastStep && status !== "diverged") evaluate(step);
       }
       if (status === "finished") evaluate(lastStep);
-      const dir = join(options.root, suite, `${activation}-s${seed}-fixture`);
+      const dir = join(options.root, suite, `${activation}-s${seed}-${options.tag ?? "fixture"}`);
       await Deno.mkdir(dir, { recursive: true });
       const record = recordFor({
         suite,
@@ -158,6 +162,8 @@ export async function writeFixtureSuite(options: FixtureOptions): Promise<Fixtur
         lastStep,
         status,
         total,
+        parameters: options.parameters ?? 120000,
+        tag: options.tag ?? "fixture",
       });
       if (options.withManifest) {
         record.config.manifest = {
@@ -196,12 +202,14 @@ function recordFor(o: {
   lastStep: number;
   status: RunRecord["status"];
   total: number;
+  parameters: number;
+  tag: string;
 }): RunRecord {
   const gated = o.activation === "swiglu";
   const trainSeconds = (o.lastStep * o.tokensPerStep) / (POLYCOM.has(o.activation) ? 1800 : 2000);
   return {
     schema: RUN_SCHEMA,
-    runId: `${o.activation}-s${o.seed}-fixture`,
+    runId: `${o.activation}-s${o.seed}-${o.tag}`,
     suite: o.suite,
     experiment: o.experiment,
     scale: o.scale,
@@ -252,7 +260,13 @@ function recordFor(o: {
       cpu: { model: "Fixture CPU @ 2.0GHz", cores: 2 },
       memoryGiB: 24,
     },
-    counts: { total: 120000, active: 120000, embedding: 32768, nonEmbedding: 87232, flopsPerToken: 720000 },
+    counts: {
+      total: o.parameters,
+      active: o.parameters,
+      embedding: 32768,
+      nonEmbedding: o.parameters - 32768,
+      flopsPerToken: 6 * o.parameters,
+    },
     status: o.status,
     divergedAtStep: o.status === "diverged" ? o.lastStep : null,
     error: o.status === "failed" ? "Error: fixture failure\n    at somewhere" : null,

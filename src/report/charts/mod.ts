@@ -13,6 +13,7 @@ import { gapChart, speedupChart, throughputChart } from "./bars.ts";
 import { coefficientCharts } from "./coefficients.ts";
 import { trainLossCharts, valLossCharts } from "./loss.ts";
 import { paperOverlayCharts } from "./paper.ts";
+import { trendCharts } from "./trend.ts";
 import type { ChartFile } from "./types.ts";
 
 export type { ChartFile } from "./types.ts";
@@ -34,6 +35,7 @@ export async function renderCharts(data: ReportData): Promise<ChartFile[]> {
     ...await paperOverlayCharts(data),
     ...await gapChart(data),
     ...await speedupChart(data),
+    ...await trendCharts(data),
     ...await coefficientCharts(data),
     ...await throughputChart(data),
   ];
