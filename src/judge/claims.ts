@@ -1,11 +1,23 @@
 /**
  * The claims registry: each claim of the paper that the suites test, with its
- * published numbers (each with a provenance tag and a JSON pointer into the
- * paper data, checked by tests/report/claims_test.ts) and how it is tested at
- * small scale. This file is data; the rules that judge it are in verdict.ts.
+ * published numbers and how it is tested at small scale. Every paper number is
+ * read from the paper data through a JSON pointer (only the precision it is
+ * quoted at is written here), and the claims' prose renders those numbers, so
+ * no paper number is typed in this file; method constants (the final-loss
+ * window) render from the code's constants. This file is data; the rules that
+ * judge it are in verdict.ts.
  * @module
  */
-import type { ExperimentId, ProvenanceTag, PublishedDocument } from "../published/mod.ts";
+import { ACTIVATIONS } from "../activations/table.ts";
+import {
+  type ExperimentId,
+  type ProvenanceTag,
+  type PublishedDocument,
+  publishedDocument,
+  resolvePointer,
+} from "../published/mod.ts";
+import { FINAL_LOSS_WINDOW } from "../results/summary.ts";
+import { POWER_LEVEL } from "./power.ts";
 import type { Direction, Measure } from "./measures.ts";
 
 /** Where a published value comes from inside the paper data. */
@@ -67,45 +79,105 @@ const D = "/results/figure_derived/dense_1B";
 const M = "/results/figure_derived/moe_1B_active_7B_total";
 const P: PublishedDocument = "published.json";
 
-const DENSE_NAMES: Record<string, string> = {
-  polynorm: "PolyNorm",
-  polyrelu: "PolyReLU",
-  swiglu: "SwiGLU",
-  gelu: "GELU",
-  relu: "ReLU",
-};
-
-function denseValue(activation: string, panel: string, value: number, what: string): PublishedValue {
-  const name = DENSE_NAMES[activation];
-  return {
-    label: `${name}, ${what} at 250B tokens`,
-    value,
-    tag: "fig",
-    ref: { doc: P, pointer: `${D}/${panel}/${name}/250` },
-    activation,
-  };
+/**
+ * Rounds half away from zero at `decimals` places of the number's shortest decimal form, as the paper's prose rounds
+ * (1.395 → 1.40, where binary `toFixed` would give 1.39).
+ *
+ * @example
+ * ```ts
+ * roundQuoted(1.395, 2); // 1.4
+ * roundQuoted(-0.0177, 3); // -0.018
+ * ```
+ */
+export function roundQuoted(value: number, decimals: number): number {
+  const magnitude = Number(`${Math.round(Number(`${Math.abs(value)}e${decimals}`))}e-${decimals}`);
+  return value < 0 ? -magnitude : magnitude;
 }
 
-function denseGap(activation: string, panel: string, value: number, what: string): PublishedValue {
-  const name = DENSE_NAMES[activation];
-  return {
-    label: `${name} − SwiGLU, ${what} at 250B tokens`,
-    value,
-    tag: "der",
-    ref: { doc: P, minus: [`${D}/${panel}/${name}/250`, `${D}/${panel}/SwiGLU/250`] },
-    activation,
+/**
+ * The number a reference names in the paper data (a pointer, or the difference of two).
+ *
+ * @example
+ * ```ts
+ * publishedNumber({ doc: "published.json", pointer: "/results/quoted_numbers/0/value/avg_accuracy_margin_points" }); // 1.21
+ * ```
+ */
+export function publishedNumber(ref: PublishedRef): number {
+  const doc = publishedDocument(ref.doc);
+  const read = (pointer: string) => {
+    const v = resolvePointer(doc, pointer);
+    if (typeof v !== "number") throw new Error(`paper data ${ref.doc}${pointer} is ${JSON.stringify(v)}, not a number`);
+    return v;
   };
+  return "pointer" in ref ? read(ref.pointer) : read(ref.minus[0]) - read(ref.minus[1]);
 }
 
-function denseSpeedup(activation: string, panel: string, value: number | string): PublishedValue {
-  const name = DENSE_NAMES[activation];
-  return {
-    label: `${name}: SwiGLU's 250B tokens ÷ tokens ${name} needs to reach SwiGLU's 250B value`,
-    value,
-    tag: "der",
-    ref: { doc: P, pointer: `${D}/${panel}/${name}/speedup_vs_SwiGLU_at_250B` },
+/** A published number as quoted: read from the data, rounded to the precision the report quotes it at. */
+function quoted(ref: PublishedRef, decimals: number): number {
+  return roundQuoted(publishedNumber(ref), decimals);
+}
+
+/** A published value read from the data. */
+function value(
+  label: string,
+  tag: ProvenanceTag,
+  ref: PublishedRef,
+  decimals: number,
+  activation?: string,
+): PublishedValue {
+  return { label, value: quoted(ref, decimals), tag, ref, ...(activation ? { activation } : {}) };
+}
+
+/** A statement (not a number) the data holds verbatim, e.g. "11/11". */
+function statement(label: string, tag: ProvenanceTag, pointer: string, activation?: string): PublishedValue {
+  const v = resolvePointer(publishedDocument(P), pointer);
+  if (typeof v !== "string") throw new Error(`paper data ${P}${pointer} is not a statement`);
+  return { label, value: v, tag, ref: { doc: P, pointer }, ...(activation ? { activation } : {}) };
+}
+
+/** A number for prose, fixed to `decimals` places. */
+const fixed = (v: number | string, decimals: number) => roundQuoted(Number(v), decimals).toFixed(decimals);
+/** A signed number for prose, with a typographic minus: "−0.019", "+0.018". */
+const signedText = (v: number | string, decimals: number) =>
+  `${Number(v) < 0 ? "−" : "+"}${fixed(Math.abs(Number(v)), decimals)}`;
+/** A percentage for prose: 1 → "100%". */
+const percent = (v: number | string) => `${Math.round(Number(v) * 100)}%`;
+
+const name = (activation: string) => ACTIVATIONS[activation as keyof typeof ACTIVATIONS].displayName;
+
+function denseValue(activation: string, panel: string, decimals: number, what: string): PublishedValue {
+  return value(
+    `${name(activation)}, ${what} at 250B tokens`,
+    "fig",
+    { doc: P, pointer: `${D}/${panel}/${name(activation)}/250` },
+    decimals,
     activation,
-  };
+  );
+}
+
+function denseGap(activation: string, panel: string, decimals: number, what: string): PublishedValue {
+  return value(
+    `${name(activation)} − SwiGLU, ${what} at 250B tokens`,
+    "der",
+    { doc: P, minus: [`${D}/${panel}/${name(activation)}/250`, `${D}/${panel}/SwiGLU/250`] },
+    decimals,
+    activation,
+  );
+}
+
+/** The paper's speed-up for an activation that never reaches SwiGLU's 250B value. */
+const NEVER_WITHIN_RUN = "never (within 255B)";
+
+function denseSpeedup(activation: string, panel: string, decimals: number): PublishedValue {
+  const ref: PublishedRef = { doc: P, pointer: `${D}/${panel}/${name(activation)}/speedup_vs_SwiGLU_at_250B` };
+  const label = `${name(activation)}: SwiGLU's 250B tokens ÷ tokens ${
+    name(activation)
+  } needs to reach SwiGLU's 250B value`;
+  // The data holds null where the activation never gets there within the run.
+  if (resolvePointer(publishedDocument(P), ref.pointer) === null) {
+    return { label, value: NEVER_WITHIN_RUN, tag: "der", ref, activation };
+  }
+  return value(label, "der", ref, decimals, activation);
 }
 
 /** The dense activations in the paper's order, best first (its rankings by training and validation loss). */
@@ -114,19 +186,17 @@ type DenseActivation = typeof DENSE_ORDER[number];
 type DenseChallenger = Exclude<DenseActivation, "swiglu">;
 
 /** The five dense activations' values on one panel at 250B tokens, in the paper's order. */
-function denseValues(panel: string, what: string, values: Record<DenseActivation, number>): PublishedValue[] {
-  return DENSE_ORDER.map((activation) => denseValue(activation, panel, values[activation], what));
+function denseValues(panel: string, what: string, decimals: number): PublishedValue[] {
+  return DENSE_ORDER.map((activation) => denseValue(activation, panel, decimals, what));
 }
 
 /** The paper's fraction of plotted positions of one curve file at which the full dense order holds. */
-function denseOrderFraction(curves: string, label: string, value: number): PublishedValue {
-  const order = DENSE_ORDER.map((a) => DENSE_NAMES[a]).join("<");
-  return {
-    label,
-    value,
-    tag: "der",
-    ref: { doc: P, pointer: `${D}/dominance_over_training/${curves}/fraction_with_order_${order}` },
-  };
+function denseOrderFraction(curves: string, label: string): PublishedValue {
+  const order = DENSE_ORDER.map(name).join("<");
+  return value(label, "der", {
+    doc: P,
+    pointer: `${D}/dominance_over_training/${curves}/fraction_with_order_${order}`,
+  }, 3);
 }
 
 /**
@@ -143,20 +213,132 @@ function denseVersusSwiglu(poly: Direction, paper?: (activation: DenseChallenger
   }));
 }
 
-/** The paper's speed-up for an activation that never reaches SwiGLU's 250B value. */
-const NEVER_WITHIN_RUN = "never (within 255B)";
+/** The published value of the comparison of `activation` in a list of comparisons. */
+function paperOf(comparisons: ComparisonSpec[], activation: string): number | string {
+  const v = comparisons.find((c) => c.activation === activation)?.paper?.value;
+  if (v === undefined) throw new Error(`no published value for ${activation}`);
+  return v;
+}
 
-/** Published dense training losses at 250B tokens (the gap claim and the ranking claim both quote them). */
-const DENSE_TRAIN_LOSS: Record<DenseActivation, number> = {
-  polynorm: 2.1712,
-  polyrelu: 2.1779,
-  swiglu: 2.1902,
-  gelu: 2.2085,
-  relu: 2.2156,
-};
-
-const TRAIN_LOSS_DEF = "final training loss = mean cross-entropy over the last 5% of logged steps";
+/** The window of the final training loss and of the curve smoothing, as the report states it. */
+const WINDOW = `${Math.round(FINAL_LOSS_WINDOW * 100)}%`;
+const TRAIN_LOSS_DEF = `final training loss = mean cross-entropy over the last ${WINDOW} of logged steps`;
 const VAL_LOSS_DEF = "final validation loss = the last evaluation's loss, averaged over the validation sources";
+
+// The numbers several claims quote, read once.
+const DENSE_TRAIN_LOSS = denseValues("train_loss_at_tokens_B", "training loss", 4);
+const DENSE_VAL_PPL = denseValues("val_ppl_at_tokens_B", "validation PPL", 4);
+const TRAIN_GAPS = denseVersusSwiglu("lower", (a) => denseGap(a, "train_loss_at_tokens_B", 3, "training loss"));
+const VAL_GAPS = denseVersusSwiglu("lower", (a) => denseGap(a, "val_ppl_at_tokens_B", 4, "validation PPL"));
+const TRAIN_SPEEDUPS = denseVersusSwiglu("higher", (a) => denseSpeedup(a, "tokens_to_reach_SwiGLU_250B_train_loss", 3));
+const VAL_SPEEDUPS = denseVersusSwiglu("higher", (a) => denseSpeedup(a, "tokens_to_reach_SwiGLU_250B_val_ppl", 3));
+const TRAIN_ORDER_FRACTION = denseOrderFraction(
+  "curves_dense_train_loss.csv",
+  "fraction of plotted positions (26–254B) with order PolyNorm<PolyReLU<SwiGLU<GELU<ReLU",
+);
+const VAL_ORDER_FRACTION = denseOrderFraction(
+  "curves_dense_val_ppl.csv",
+  "fraction of plotted positions with the full order",
+);
+const DENSE_DOWNSTREAM_MARGIN = value(
+  "PolyNorm − SwiGLU, average of six tasks (points)",
+  "sec",
+  { doc: P, pointer: "/results/quoted_numbers/0/value/avg_accuracy_margin_points" },
+  2,
+  "polynorm",
+);
+
+const moeLast = (panel: string, activation: string) => `${M}/${panel}/${activation}/y`;
+const MOE_TRAIN_LOSS = (["PolyNorm", "SwiGLU"] as const).map((n) =>
+  value(
+    `${n}, training loss at 202B tokens`,
+    "fig",
+    { doc: P, pointer: moeLast("train_loss_last_point", n) },
+    4,
+    n.toLowerCase(),
+  )
+);
+const MOE_TRAIN_GAP = value(
+  "PolyNorm − SwiGLU, training loss at the last point (202B tokens)",
+  "der",
+  { doc: P, minus: [moeLast("train_loss_last_point", "PolyNorm"), moeLast("train_loss_last_point", "SwiGLU")] },
+  4,
+  "polynorm",
+);
+const moeValGap = (key: string, label: string, decimals: number) =>
+  value(
+    `PolyNorm − SwiGLU, ${label} validation loss at the last evaluation (201B)`,
+    "der",
+    {
+      doc: P,
+      minus: [moeLast(`val_loss_${key}_last_eval`, "PolyNorm"), moeLast(`val_loss_${key}_last_eval`, "SwiGLU")],
+    },
+    decimals,
+    "polynorm",
+  );
+const MOE_VAL_GAPS = [moeValGap("c4", "C4", 3), moeValGap("wikipedia", "Wikipedia", 4)];
+const MOE_SETS_BETTER = statement(
+  "validation sets on which PolyNorm is lower (of 11)",
+  "sec",
+  "/results/quoted_numbers/3/value/datasets_better",
+);
+const MOE_AVERAGE_IMPROVEMENT = value(
+  "average improvement over the 11 sets",
+  "sec",
+  { doc: P, pointer: "/results/quoted_numbers/3/value/average_improvement" },
+  2,
+);
+const moeSpeedup = (panel: string, label: string) =>
+  value(
+    label,
+    "der",
+    { doc: P, pointer: `${M}/tokens_to_reach_SwiGLU_final/${panel}/PolyNorm/speedup_vs_SwiGLU_final` },
+    3,
+    "polynorm",
+  );
+const MOE_TRAIN_SPEEDUP = moeSpeedup(
+  "train_loss",
+  "PolyNorm: SwiGLU's final tokens ÷ tokens PolyNorm needs to reach SwiGLU's final training loss",
+);
+const MOE_C4_SPEEDUP = moeSpeedup("val_loss_c4", "PolyNorm speed-up to SwiGLU's final C4 validation loss");
+const MOE_WIKI_SPEEDUP = moeSpeedup(
+  "val_loss_wikipedia",
+  "PolyNorm speed-up to SwiGLU's final Wikipedia validation loss",
+);
+const MOE_TASKS = [["hellaswag", "HellaSwag"], ["arc_challenge", "ARC-Challenge"], ["sciq", "SciQ"], [
+  "mmlu_var",
+  "MMLU-Var",
+]] as const;
+const moeTask = (key: string, activation: string) => `${M}/downstream_last_eval/${key}/${activation}/raw_acc_pct`;
+/** The four plotted MoE tasks: PolyNorm's and SwiGLU's accuracy as the claim quotes them ("67.63 vs 66.62"). */
+const MOE_TASK_TEXT = MOE_TASKS.map(([key, label]) => {
+  const [a, b] = ["PolyNorm", "SwiGLU"].map((n) => publishedNumber({ doc: P, pointer: moeTask(key, n) }));
+  const decimals = (v: number) => Math.min(2, (String(roundQuoted(v, 2)).split(".")[1] ?? "").length);
+  const both = Math.max(decimals(a), decimals(b));
+  return `${label} ${fixed(a, both)} vs ${fixed(b, both)}`;
+}).join(", ");
+const MOE_TASKS_BETTER = statement(
+  "tasks on which PolyNorm is better (of 9)",
+  "sec",
+  "/results/quoted_numbers/4/value/tasks_better",
+);
+/** "37 of 37" evaluations at which PolyNorm is below SwiGLU, the same on both plotted validation sets. */
+const MOE_EVALS_BETTER = (() => {
+  const doc = publishedDocument("derived_from_curves.json");
+  const of = (file: string) => {
+    const node = `/dominance_over_training/${file}:bold`;
+    return `${resolvePointer(doc, `${node}/evals_PolyNorm_better_than_SwiGLU`)} of ${
+      resolvePointer(doc, `${node}/n_evals_index_aligned`)
+    }`;
+  };
+  const [c4, wikipedia] = [of("curves_moe_val_loss_c4.csv"), of("curves_moe_val_loss_wikipedia.csv")];
+  if (c4 !== wikipedia) {
+    throw new Error(`MoE evaluations better differ between C4 (${c4}) and Wikipedia (${wikipedia})`);
+  }
+  return c4;
+})();
+/** "8/9" → "8 of 9". */
+const ofText = (v: number | string) => String(v).replace("/", " of ");
 
 /**
  * Every claim the report tests, in the order it reports them.
@@ -172,23 +354,25 @@ export const CLAIMS: readonly ClaimSpec[] = [
     experiment: "dense_1B",
     title: "Training-loss gap to SwiGLU",
     text:
-      "At equal parameters, PolyNorm and PolyReLU end with lower training loss than SwiGLU, GELU and ReLU with higher (250B tokens: PolyNorm −0.019, PolyReLU −0.012, GELU +0.018, ReLU +0.025).",
+      `At equal parameters, PolyNorm and PolyReLU end with lower training loss than SwiGLU, GELU and ReLU with higher (250B tokens: ${
+        (["polynorm", "polyrelu", "gelu", "relu"] as const).map((a) =>
+          `${name(a)} ${signedText(paperOf(TRAIN_GAPS, a), 3)}`
+        )
+          .join(", ")
+      }).`,
     measure: "trainLoss",
-    test: {
-      comparisons: denseVersusSwiglu("lower", (a) => {
-        const gaps = { polynorm: -0.019, polyrelu: -0.012, gelu: 0.018, relu: 0.025 };
-        return denseGap(a, "train_loss_at_tokens_B", gaps[a], "training loss");
-      }),
-    },
+    test: { comparisons: TRAIN_GAPS },
     published: [
-      ...denseValues("train_loss_at_tokens_B", "training loss", DENSE_TRAIN_LOSS),
-      ...(["PolyNorm", "SwiGLU"] as const).map((name, i): PublishedValue => ({
-        label: `${name}, final training loss (secondary summary)`,
-        value: [2.17, 2.19][i],
-        tag: "sec",
-        ref: { doc: P, pointer: `/results/quoted_numbers/1/value/${name}` },
-        activation: name.toLowerCase(),
-      })),
+      ...DENSE_TRAIN_LOSS,
+      ...(["PolyNorm", "SwiGLU"] as const).map((n) =>
+        value(
+          `${n}, final training loss (secondary summary)`,
+          "sec",
+          { doc: P, pointer: `/results/quoted_numbers/1/value/${n}` },
+          2,
+          n.toLowerCase(),
+        )
+      ),
     ],
     howTested:
       `Paired by seed (same data order): d = activation − SwiGLU of the ${TRAIN_LOSS_DEF}. The direction is tested; the size is shown beside the paper's but not judged, since a small model need not have the same gap.`,
@@ -197,18 +381,12 @@ export const CLAIMS: readonly ClaimSpec[] = [
     id: "dense.train_loss_ranking",
     experiment: "dense_1B",
     title: "Ranking by training loss",
-    text:
-      "Final training loss ranks PolyNorm < PolyReLU < SwiGLU < GELU < ReLU (the full order holds at 100% of plotted positions from 26B to 254B tokens).",
+    text: `Final training loss ranks PolyNorm < PolyReLU < SwiGLU < GELU < ReLU (the full order holds at ${
+      percent(TRAIN_ORDER_FRACTION.value)
+    } of plotted positions from 26B to 254B tokens).`,
     measure: "trainLoss",
     test: { ranking: [...DENSE_ORDER] },
-    published: [
-      ...denseValues("train_loss_at_tokens_B", "training loss", DENSE_TRAIN_LOSS),
-      denseOrderFraction(
-        "curves_dense_train_loss.csv",
-        "fraction of plotted positions (26–254B) with order PolyNorm<PolyReLU<SwiGLU<GELU<ReLU",
-        1,
-      ),
-    ],
+    published: [...DENSE_TRAIN_LOSS, TRAIN_ORDER_FRACTION],
     howTested:
       `Each neighbouring pair of the paper's order, among the activations a suite runs, is a paired comparison of the ${TRAIN_LOSS_DEF}; the ranking is reproduced when every pair is, contradicted when any pair is reversed.`,
   },
@@ -216,23 +394,16 @@ export const CLAIMS: readonly ClaimSpec[] = [
     id: "dense.val_loss_ranking",
     experiment: "dense_1B",
     title: "Ranking by validation loss",
-    text:
-      "Validation PPL follows the same order at 250B tokens (PolyNorm 3.152 < PolyReLU 3.162 < SwiGLU 3.195 < GELU 3.225 < ReLU 3.241); PolyNorm is lowest at every plotted position.",
+    text: `Validation PPL follows the same order at 250B tokens (${
+      DENSE_VAL_PPL.map((v) => `${name(v.activation!)} ${fixed(v.value, 3)}`).join(" < ")
+    }); PolyNorm is lowest at every plotted position.`,
     measure: "valLoss",
     test: { ranking: [...DENSE_ORDER] },
-    published: [
-      ...denseValues("val_ppl_at_tokens_B", "validation PPL", {
-        polynorm: 3.152,
-        polyrelu: 3.1618,
-        swiglu: 3.1954,
-        gelu: 3.2249,
-        relu: 3.2409,
-      }),
-      denseOrderFraction("curves_dense_val_ppl.csv", "fraction of plotted positions with the full order", 0.819),
-    ],
+    published: [...DENSE_VAL_PPL, VAL_ORDER_FRACTION],
     sizesComparable: false,
-    howTested:
-      `As the training ranking, on the ${VAL_LOSS_DEF}. The paper's "PPL" (≈3.2) cannot be exp(loss) and its validation set is undocumented, so only the order is compared.`,
+    howTested: `As the training ranking, on the ${VAL_LOSS_DEF}. The paper's "PPL" (≈${
+      fixed(DENSE_VAL_PPL.find((v) => v.activation === "swiglu")!.value, 1)
+    }) cannot be exp(loss) and its validation set is undocumented, so only the order is compared.`,
   },
   {
     id: "dense.val_loss_gap",
@@ -240,12 +411,7 @@ export const CLAIMS: readonly ClaimSpec[] = [
     title: "Validation gap to SwiGLU",
     text: "PolyNorm and PolyReLU reach lower validation PPL than SwiGLU, GELU and ReLU higher, at 250B tokens.",
     measure: "valLoss",
-    test: {
-      comparisons: denseVersusSwiglu("lower", (a) => {
-        const gaps = { polynorm: -0.0434, polyrelu: -0.0336, gelu: 0.0295, relu: 0.0455 };
-        return denseGap(a, "val_ppl_at_tokens_B", gaps[a], "validation PPL");
-      }),
-    },
+    test: { comparisons: VAL_GAPS },
     published: [],
     sizesComparable: false,
     howTested:
@@ -255,46 +421,36 @@ export const CLAIMS: readonly ClaimSpec[] = [
     id: "dense.train_speedup",
     experiment: "dense_1B",
     title: "Convergence speed-up (training loss)",
-    text:
-      "PolyNorm reaches SwiGLU's final training loss with ≈1.46× fewer tokens, PolyReLU with ≈1.23× fewer; GELU and ReLU never reach it within the run.",
+    text: `PolyNorm reaches SwiGLU's final training loss with ≈${
+      fixed(paperOf(TRAIN_SPEEDUPS, "polynorm"), 2)
+    }× fewer tokens, PolyReLU with ≈${
+      fixed(paperOf(TRAIN_SPEEDUPS, "polyrelu"), 2)
+    }× fewer; GELU and ReLU never reach it within the run.`,
     measure: "trainSpeedup",
-    test: {
-      comparisons: denseVersusSwiglu("higher", (a) => {
-        const speedups = { polynorm: 1.458, polyrelu: 1.23, gelu: NEVER_WITHIN_RUN, relu: NEVER_WITHIN_RUN };
-        return denseSpeedup(a, "tokens_to_reach_SwiGLU_250B_train_loss", speedups[a]);
-      }),
-    },
-    published: [
-      {
-        label: "PolyNorm: tokens to reach SwiGLU's 250B training loss (billions)",
-        value: 171.51,
-        tag: "der",
-        ref: { doc: P, pointer: `${D}/tokens_to_reach_SwiGLU_250B_train_loss/PolyNorm/tokens_B` },
-        activation: "polynorm",
-      },
-      {
-        label: "PolyReLU: tokens to reach SwiGLU's 250B training loss (billions)",
-        value: 203.21,
-        tag: "der",
-        ref: { doc: P, pointer: `${D}/tokens_to_reach_SwiGLU_250B_train_loss/PolyReLU/tokens_B` },
-        activation: "polyrelu",
-      },
-    ],
+    test: { comparisons: TRAIN_SPEEDUPS },
+    published: (["polynorm", "polyrelu"] as const).map((a) =>
+      value(
+        `${name(a)}: tokens to reach SwiGLU's 250B training loss (billions)`,
+        "der",
+        { doc: P, pointer: `${D}/tokens_to_reach_SwiGLU_250B_train_loss/${name(a)}/tokens_B` },
+        2,
+        a,
+      )
+    ),
     howTested:
-      "Per seed, on training-loss curves smoothed by a trailing mean over 5% of the logged steps: the tokens the activation needs to reach SwiGLU's final smoothed loss (linear interpolation), speed-up = SwiGLU's tokens ÷ those tokens. When it never gets there, the speed-up is SwiGLU's tokens to reach the activation's final loss ÷ the activation's tokens (< 1). The 95% interval is taken on ln(speed-up).",
+      `Per seed, on training-loss curves smoothed by a trailing mean over ${WINDOW} of the logged steps: the tokens the activation needs to reach SwiGLU's final smoothed loss (linear interpolation), speed-up = SwiGLU's tokens ÷ those tokens. When it never gets there, the speed-up is SwiGLU's tokens to reach the activation's final loss ÷ the activation's tokens (< 1). The ${
+        Math.round(POWER_LEVEL * 100)
+      }% interval is taken on ln(speed-up).`,
   },
   {
     id: "dense.val_speedup",
     experiment: "dense_1B",
     title: "Convergence speed-up (validation)",
-    text: "PolyNorm reaches SwiGLU's final validation PPL with ≈1.40× fewer tokens, PolyReLU with ≈1.37× fewer.",
+    text: `PolyNorm reaches SwiGLU's final validation PPL with ≈${
+      fixed(paperOf(VAL_SPEEDUPS, "polynorm"), 2)
+    }× fewer tokens, PolyReLU with ≈${fixed(paperOf(VAL_SPEEDUPS, "polyrelu"), 2)}× fewer.`,
     measure: "valSpeedup",
-    test: {
-      comparisons: denseVersusSwiglu("higher", (a) => {
-        const speedups = { polynorm: 1.395, polyrelu: 1.365, gelu: NEVER_WITHIN_RUN, relu: NEVER_WITHIN_RUN };
-        return denseSpeedup(a, "tokens_to_reach_SwiGLU_250B_val_ppl", speedups[a]);
-      }),
-    },
+    test: { comparisons: VAL_SPEEDUPS },
     published: [],
     howTested:
       "As the training speed-up, on the evaluation curve of the validation loss averaged over sources (no smoothing; evaluations are already averages), interpolated linearly between evaluations.",
@@ -310,25 +466,30 @@ export const CLAIMS: readonly ClaimSpec[] = [
         activation: "polynorm",
         versus: "polyrelu",
         expected: "lower",
-        paper: {
-          label: "PolyNorm − PolyReLU, training loss at 250B tokens",
-          value: -0.0067,
-          tag: "der",
-          ref: {
+        paper: value(
+          "PolyNorm − PolyReLU, training loss at 250B tokens",
+          "der",
+          {
             doc: P,
             minus: [`${D}/train_loss_at_tokens_B/PolyNorm/250`, `${D}/train_loss_at_tokens_B/PolyReLU/250`],
           },
-          activation: "polynorm",
-        },
+          4,
+          "polynorm",
+        ),
       }],
     },
-    published: [{
-      label: "PolyNorm − PolyReLU, validation PPL at 250B tokens",
-      value: -0.0098,
-      tag: "der",
-      ref: { doc: P, minus: [`${D}/val_ppl_at_tokens_B/PolyNorm/250`, `${D}/val_ppl_at_tokens_B/PolyReLU/250`] },
-      activation: "polynorm",
-    }],
+    published: [
+      value(
+        "PolyNorm − PolyReLU, validation PPL at 250B tokens",
+        "der",
+        {
+          doc: P,
+          minus: [`${D}/val_ppl_at_tokens_B/PolyNorm/250`, `${D}/val_ppl_at_tokens_B/PolyReLU/250`],
+        },
+        4,
+        "polynorm",
+      ),
+    ],
     howTested:
       `Paired by seed: d = PolyNorm − PolyReLU of the ${TRAIN_LOSS_DEF} (validation: see the rankings). "At least as good" is tested as "lower": an interval that contains 0 is inconclusive, not a success.`,
   },
@@ -336,32 +497,31 @@ export const CLAIMS: readonly ClaimSpec[] = [
     id: "dense.downstream",
     experiment: "dense_1B",
     title: "Downstream accuracy direction",
-    text:
-      "PolyNorm and PolyReLU score above SwiGLU downstream (HellaSwag, ARC-Easy; +1.21 points on the six-task average for PolyNorm), GELU and ReLU below.",
+    text: `PolyNorm and PolyReLU score above SwiGLU downstream (HellaSwag, ARC-Easy; ${
+      signedText(DENSE_DOWNSTREAM_MARGIN.value, 2)
+    } points on the six-task average for PolyNorm), GELU and ReLU below.`,
     measure: "taskAcc",
     test: { comparisons: denseVersusSwiglu("higher") },
     published: [
-      {
-        label: "PolyNorm − SwiGLU, average of six tasks (points)",
-        value: 1.21,
-        tag: "sec",
-        ref: { doc: P, pointer: "/results/quoted_numbers/0/value/avg_accuracy_margin_points" },
-        activation: "polynorm",
-      },
-      ...DENSE_ORDER.map((a, i): PublishedValue => ({
-        label: `${DENSE_NAMES[a]}, HellaSwag accuracy at 250B tokens (%)`,
-        value: [50.856, 50.189, 49.233, 48.417, 48.586][i],
-        tag: "fig",
-        ref: { doc: P, pointer: `${D}/hellaswag_final_raw_acc_pct/${DENSE_NAMES[a]}` },
-        activation: a,
-      })),
-      ...DENSE_ORDER.map((a, i): PublishedValue => ({
-        label: `${DENSE_NAMES[a]}, ARC-Easy raw accuracy at 250B tokens (%)`,
-        value: [59.68, 57.534, 56.608, 55.429, 55.682][i],
-        tag: "fig",
-        ref: { doc: P, pointer: `${D}/arc_easy_final/${DENSE_NAMES[a]}/recovered_raw_acc_pct` },
-        activation: a,
-      })),
+      DENSE_DOWNSTREAM_MARGIN,
+      ...DENSE_ORDER.map((a) =>
+        value(
+          `${name(a)}, HellaSwag accuracy at 250B tokens (%)`,
+          "fig",
+          { doc: P, pointer: `${D}/hellaswag_final_raw_acc_pct/${name(a)}` },
+          3,
+          a,
+        )
+      ),
+      ...DENSE_ORDER.map((a) =>
+        value(
+          `${name(a)}, ARC-Easy raw accuracy at 250B tokens (%)`,
+          "fig",
+          { doc: P, pointer: `${D}/arc_easy_final/${name(a)}/recovered_raw_acc_pct` },
+          3,
+          a,
+        )
+      ),
     ],
     sizesComparable: false,
     howTested:
@@ -371,39 +531,12 @@ export const CLAIMS: readonly ClaimSpec[] = [
     id: "moe.train_loss_gap",
     experiment: "moe_1B_active_7B_total",
     title: "MoE training-loss gap",
-    text:
-      "In the MoE model, PolyNorm ends with lower training loss than SwiGLU at the same parameter count (2.341 vs 2.355).",
+    text: `In the MoE model, PolyNorm ends with lower training loss than SwiGLU at the same parameter count (${
+      MOE_TRAIN_LOSS.map((v) => fixed(v.value, 3)).join(" vs ")
+    }).`,
     measure: "trainLoss",
-    test: {
-      comparisons: [{
-        activation: "polynorm",
-        versus: "swiglu",
-        expected: "lower",
-        paper: {
-          label: "PolyNorm − SwiGLU, training loss at the last point (202B tokens)",
-          value: -0.0141,
-          tag: "der",
-          ref: { doc: P, minus: [`${M}/train_loss_last_point/PolyNorm/y`, `${M}/train_loss_last_point/SwiGLU/y`] },
-          activation: "polynorm",
-        },
-      }],
-    },
-    published: [
-      {
-        label: "PolyNorm, training loss at 202B tokens",
-        value: 2.3406,
-        tag: "fig",
-        ref: { doc: P, pointer: `${M}/train_loss_last_point/PolyNorm/y` },
-        activation: "polynorm",
-      },
-      {
-        label: "SwiGLU, training loss at 202B tokens",
-        value: 2.3547,
-        tag: "fig",
-        ref: { doc: P, pointer: `${M}/train_loss_last_point/SwiGLU/y` },
-        activation: "swiglu",
-      },
-    ],
+    test: { comparisons: [{ activation: "polynorm", versus: "swiglu", expected: "lower", paper: MOE_TRAIN_GAP }] },
+    published: MOE_TRAIN_LOSS,
     howTested:
       `Paired by seed: d = PolyNorm − SwiGLU of the ${TRAIN_LOSS_DEF} (CE only; the auxiliary MoE losses are excluded).`,
   },
@@ -411,41 +544,16 @@ export const CLAIMS: readonly ClaimSpec[] = [
     id: "moe.val_loss_gap",
     experiment: "moe_1B_active_7B_total",
     title: "MoE validation gap per dataset",
-    text:
-      "PolyNorm has lower validation loss than SwiGLU on every validation set (C4 −0.019, Wikipedia −0.018 at the last evaluation; better at 37 of 37 evaluations on both; 11 of 11 sets by 0.02 on average).",
+    text: `PolyNorm has lower validation loss than SwiGLU on every validation set (C4 ${
+      signedText(MOE_VAL_GAPS[0].value, 3)
+    }, Wikipedia ${
+      signedText(MOE_VAL_GAPS[1].value, 3)
+    } at the last evaluation; better at ${MOE_EVALS_BETTER} evaluations on both; ${
+      ofText(MOE_SETS_BETTER.value)
+    } sets by ${MOE_AVERAGE_IMPROVEMENT.value} on average).`,
     measure: "valLossPerSource",
     test: { comparisons: [{ activation: "polynorm", versus: "swiglu", expected: "lower" }] },
-    published: [
-      {
-        label: "PolyNorm − SwiGLU, C4 validation loss at the last evaluation (201B)",
-        value: -0.019,
-        tag: "der",
-        ref: { doc: P, minus: [`${M}/val_loss_c4_last_eval/PolyNorm/y`, `${M}/val_loss_c4_last_eval/SwiGLU/y`] },
-        activation: "polynorm",
-      },
-      {
-        label: "PolyNorm − SwiGLU, Wikipedia validation loss at the last evaluation (201B)",
-        value: -0.0177,
-        tag: "der",
-        ref: {
-          doc: P,
-          minus: [`${M}/val_loss_wikipedia_last_eval/PolyNorm/y`, `${M}/val_loss_wikipedia_last_eval/SwiGLU/y`],
-        },
-        activation: "polynorm",
-      },
-      {
-        label: "validation sets on which PolyNorm is lower (of 11)",
-        value: "11/11",
-        tag: "sec",
-        ref: { doc: P, pointer: "/results/quoted_numbers/3/value/datasets_better" },
-      },
-      {
-        label: "average improvement over the 11 sets",
-        value: 0.02,
-        tag: "sec",
-        ref: { doc: P, pointer: "/results/quoted_numbers/3/value/average_improvement" },
-      },
-    ],
+    published: [...MOE_VAL_GAPS, MOE_SETS_BETTER, MOE_AVERAGE_IMPROVEMENT],
     howTested:
       "For each of our validation sources separately, paired by seed: d = PolyNorm − SwiGLU of the last evaluation's loss. The claim is reproduced when every source is, contradicted when any source is reversed.",
   },
@@ -453,23 +561,13 @@ export const CLAIMS: readonly ClaimSpec[] = [
     id: "moe.train_speedup",
     experiment: "moe_1B_active_7B_total",
     title: "MoE convergence speed-up",
-    text:
-      "In the MoE model PolyNorm reaches SwiGLU's final training loss with ≈1.25× fewer tokens (≈1.30× on C4, ≈1.29× on Wikipedia validation).",
+    text: `In the MoE model PolyNorm reaches SwiGLU's final training loss with ≈${
+      fixed(MOE_TRAIN_SPEEDUP.value, 2)
+    }× fewer tokens (≈${fixed(MOE_C4_SPEEDUP.value, 2)}× on C4, ≈${
+      fixed(MOE_WIKI_SPEEDUP.value, 2)
+    }× on Wikipedia validation).`,
     measure: "trainSpeedup",
-    test: {
-      comparisons: [{
-        activation: "polynorm",
-        versus: "swiglu",
-        expected: "higher",
-        paper: {
-          label: "PolyNorm: SwiGLU's final tokens ÷ tokens PolyNorm needs to reach SwiGLU's final training loss",
-          value: 1.246,
-          tag: "der",
-          ref: { doc: P, pointer: `${M}/tokens_to_reach_SwiGLU_final/train_loss/PolyNorm/speedup_vs_SwiGLU_final` },
-          activation: "polynorm",
-        },
-      }],
-    },
+    test: { comparisons: [{ activation: "polynorm", versus: "swiglu", expected: "higher", paper: MOE_TRAIN_SPEEDUP }] },
     published: [],
     howTested: "As the dense training speed-up.",
   },
@@ -477,63 +575,37 @@ export const CLAIMS: readonly ClaimSpec[] = [
     id: "moe.val_speedup",
     experiment: "moe_1B_active_7B_total",
     title: "MoE convergence speed-up (validation)",
-    text: "PolyNorm reaches SwiGLU's final validation loss with ≈1.30× (C4) and ≈1.29× (Wikipedia) fewer tokens.",
+    text: `PolyNorm reaches SwiGLU's final validation loss with ≈${fixed(MOE_C4_SPEEDUP.value, 2)}× (C4) and ≈${
+      fixed(MOE_WIKI_SPEEDUP.value, 2)
+    }× (Wikipedia) fewer tokens.`,
     measure: "valSpeedup",
-    test: {
-      comparisons: [{
-        activation: "polynorm",
-        versus: "swiglu",
-        expected: "higher",
-        paper: {
-          label: "PolyNorm speed-up to SwiGLU's final C4 validation loss",
-          value: 1.298,
-          tag: "der",
-          ref: { doc: P, pointer: `${M}/tokens_to_reach_SwiGLU_final/val_loss_c4/PolyNorm/speedup_vs_SwiGLU_final` },
-          activation: "polynorm",
-        },
-      }],
-    },
-    published: [{
-      label: "PolyNorm speed-up to SwiGLU's final Wikipedia validation loss",
-      value: 1.288,
-      tag: "der",
-      ref: { doc: P, pointer: `${M}/tokens_to_reach_SwiGLU_final/val_loss_wikipedia/PolyNorm/speedup_vs_SwiGLU_final` },
-      activation: "polynorm",
-    }],
+    test: { comparisons: [{ activation: "polynorm", versus: "swiglu", expected: "higher", paper: MOE_C4_SPEEDUP }] },
+    published: [MOE_WIKI_SPEEDUP],
     howTested: "As the dense validation speed-up (validation loss averaged over our sources).",
   },
   {
     id: "moe.downstream",
     experiment: "moe_1B_active_7B_total",
     title: "MoE downstream accuracy direction",
-    text:
-      "PolyNorm beats SwiGLU downstream: better on 8 of 9 tasks, and on the four plotted tasks (HellaSwag 67.63 vs 66.62, ARC-Challenge 38.46 vs 36.45, SciQ 92.4 vs 90.6, MMLU-Var 37.27 vs 36.70).",
+    text: `PolyNorm beats SwiGLU downstream: better on ${
+      ofText(MOE_TASKS_BETTER.value)
+    } tasks, and on the four plotted tasks (${MOE_TASK_TEXT}).`,
     measure: "taskAcc",
     test: { comparisons: [{ activation: "polynorm", versus: "swiglu", expected: "higher" }] },
     published: [
-      {
-        label: "tasks on which PolyNorm is better (of 9)",
-        value: "8/9",
-        tag: "sec",
-        ref: { doc: P, pointer: "/results/quoted_numbers/4/value/tasks_better" },
-      },
-      ...([["hellaswag", "HellaSwag", 1.006], ["arc_challenge", "ARC-Challenge", 2.007], ["sciq", "SciQ", 1.8], [
-        "mmlu_var",
-        "MMLU-Var",
-        0.579,
-      ]] as const).map(([key, name, value]): PublishedValue => ({
-        label: `PolyNorm − SwiGLU, ${name} raw accuracy at the last evaluation (points)`,
-        value,
-        tag: "der",
-        ref: {
-          doc: P,
-          minus: [
-            `${M}/downstream_last_eval/${key}/PolyNorm/raw_acc_pct`,
-            `${M}/downstream_last_eval/${key}/SwiGLU/raw_acc_pct`,
-          ],
-        },
-        activation: "polynorm",
-      })),
+      MOE_TASKS_BETTER,
+      ...MOE_TASKS.map(([key, label]) =>
+        value(
+          `PolyNorm − SwiGLU, ${label} raw accuracy at the last evaluation (points)`,
+          "der",
+          {
+            doc: P,
+            minus: [moeTask(key, "PolyNorm"), moeTask(key, "SwiGLU")],
+          },
+          3,
+          "polynorm",
+        )
+      ),
     ],
     sizesComparable: false,
     howTested:

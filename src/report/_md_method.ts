@@ -10,6 +10,10 @@ import type { ReportData } from "./data.ts";
 import { code, count, table, tokens } from "./_format.ts";
 import { getPath } from "./_path.ts";
 import { VERDICT_RULE } from "../judge/verdict.ts";
+import { FINAL_LOSS_WINDOW } from "../results/summary.ts";
+
+/** The final-loss and smoothing window as the report states it ("5%"). */
+const WINDOW = `${Math.round(FINAL_LOSS_WINDOW * 100)}%`;
 
 /** Claims of the paper no suite tests, said once in every report's scope. */
 const NOT_TESTED = [
@@ -257,13 +261,13 @@ export function methodSection(data: ReportData): string {
     "",
     "### 2.5 Definitions, statistics and the verdict rule",
     "",
-    "- **Final training loss**: the mean training cross-entropy over the last 5% of logged steps (at least one step); " +
+    `- **Final training loss**: the mean training cross-entropy over the last ${WINDOW} of logged steps (at least one step); ` +
     "auxiliary MoE losses are excluded.",
     '- **Final validation loss**: the last evaluation\'s cross-entropy on each held-out source; "mean over sources" ' +
     "weights every source equally.",
     '- **Accuracy**: the last evaluation\'s zero-shot accuracy per task (fraction correct); "mean over tasks" weights ' +
     "every task equally.",
-    "- **Speed-up**: training curves are smoothed by a trailing mean over 5% of logged steps (so the smoothed curve ends " +
+    `- **Speed-up**: training curves are smoothed by a trailing mean over ${WINDOW} of logged steps (so the smoothed curve ends ` +
     "at the final training loss). For a seed, the speed-up of an activation over the baseline is the baseline's final " +
     "tokens ÷ the token count from which on the activation's smoothed curve stays at or below the baseline's final " +
     "value (linear interpolation between logged points; a dip on an easy batch that does not last is not a crossing). If the activation never reaches it, the speed-up is the tokens the " +

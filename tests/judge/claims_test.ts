@@ -87,3 +87,17 @@ Deno.test("registry shape: unique ids, known experiments and activations, requir
   assert.equal(claimsFor("moe_1B_active_7B_total").every((c) => c.id.startsWith("moe.")), true);
   assert.deepEqual(claimsFor("nope"), []);
 });
+
+Deno.test("claims.ts types no paper number: values and prose come from the paper data", async () => {
+  const source = await Deno.readTextFile(new URL("../../src/judge/claims.ts", import.meta.url));
+  // Code only: drop comments (JSDoc examples quote numbers on purpose).
+  const code = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
+  const decimals = [...code.matchAll(/(?<![\w.$])\d+\.\d+(?![\w.])/g)].map((m) => m[0]);
+  assert.deepEqual(decimals, [], "decimal literals in claims.ts");
+  assert.doesNotMatch(code, /\d+%/, "percentages are rendered from the data or FINAL_LOSS_WINDOW");
+  // The prose shows the rendered data: e.g. the dense gap claim quotes the gaps of its own comparisons.
+  const gap = CLAIMS.find((c) => c.id === "dense.train_loss_gap")!;
+  assert.match(gap.text, /PolyNorm −0\.019, PolyReLU −0\.012, GELU \+0\.018, ReLU \+0\.025/);
+  const speedup = CLAIMS.find((c) => c.id === "dense.val_speedup")!;
+  assert.match(speedup.text, /≈1\.40× fewer tokens, PolyReLU with ≈1\.37×/, "half-up rounding of 1.395 and 1.365");
+});

@@ -3,6 +3,9 @@
  * golden files are the REPORT.md of two fixture suites as the report wrote
  * them before the judge/report split (commit ebddc93). Every golden line must
  * still appear, in order; later changes may only add lines (power, trends).
+ * One deliberate edit since: the MoE downstream claim's prose now renders the
+ * paper data's 36.455 (SwiGLU, ARC-Challenge) as 36.46, rounding half up like
+ * every other quoted number; the typed prose had 36.45.
  * Regenerate only on a deliberate change: `UPDATE_GOLDEN=1 deno test -A tests/report/golden_test.ts`.
  */
 import assert from "node:assert/strict";

@@ -5,6 +5,7 @@
  */
 import type { ChartDataset } from "chart.js";
 import type { LoadedRun } from "../../results/mod.ts";
+import { FINAL_LOSS_WINDOW } from "../../results/summary.ts";
 import { bandOf, type Curve, type CurveBand, trainCurve, valCurve } from "../../judge/curves.ts";
 import type { ReportData } from "../data.ts";
 import { renderChart } from "./_render.ts";
@@ -90,8 +91,9 @@ export async function trainLossCharts(data: ReportData): Promise<ChartFile[]> {
       data: { datasets },
       options: xyOptions({
         title: `Training loss, ${data.selection.suite} (${data.selection.scale} scale)${tail ? ": second half" : ""}`,
-        subtitle:
-          "cross-entropy smoothed by a trailing mean over 5% of logged steps; line = mean over seeds, band = min–max",
+        subtitle: `cross-entropy smoothed by a trailing mean over ${
+          Math.round(FINAL_LOSS_WINDOW * 100)
+        }% of logged steps; line = mean over seeds, band = min–max`,
         x: "training tokens",
         y: "training cross-entropy (nats/token)",
         xTicks: tokensTick,
