@@ -8,8 +8,30 @@ import { ACTIVATIONS } from "../activations/table.ts";
 import { publishedDocument, readCurves } from "./load.ts";
 import { resolveNumber } from "./pointer.ts";
 
-/** Ids of the published experiments the suites reproduce. */
-export type ExperimentId = "dense_1B" | "moe_1B_active_7B_total";
+/**
+ * Ids of the published experiments the suites reproduce (the suite schema reads this list).
+ *
+ * @example
+ * ```ts
+ * EXPERIMENT_IDS.includes("dense_1B"); // true
+ * ```
+ */
+export const EXPERIMENT_IDS = ["dense_1B", "moe_1B_active_7B_total"] as const;
+
+/** Id of a published experiment. */
+export type ExperimentId = typeof EXPERIMENT_IDS[number];
+
+/**
+ * Whether a string names a published experiment.
+ *
+ * @example
+ * ```ts
+ * isExperimentId("vision_300M"); // false
+ * ```
+ */
+export function isExperimentId(id: string): id is ExperimentId {
+  return (EXPERIMENT_IDS as readonly string[]).includes(id);
+}
 
 /**
  * Series names of the paper's figures, by the project's activation id (the activation table's display names).
@@ -75,37 +97,41 @@ function published(pointer: string): number {
  * ```
  */
 export function paperExperiment(id: ExperimentId): PaperExperiment {
-  if (id === "dense_1B") {
-    return {
-      id,
-      title: "Dense 1B (Llama-2 style, 250B tokens)",
-      budgetTokens: published("/experiments/0/training_tokens/paper"),
-      parameters: published("/experiments/0/model/params_derived/total_swiglu_approx"),
-      train: {
-        label: "training loss",
-        file: "curves_dense_train_loss.csv",
-        kind: "loss",
-        reference: { tokensB: 250, value: derived("/panels/dense_train_loss/SwiGLU_value_at_250B") },
-      },
-      validation: [{
-        label: "validation PPL (undocumented quantity)",
-        file: "curves_dense_val_ppl.csv",
-        kind: "ppl",
-        reference: { tokensB: 250, value: derived("/panels/dense_val_ppl/SwiGLU_value_at_250B") },
-      }],
-    };
-  }
-  const moePanel = (label: string, file: string, panel: string): PaperPanel => ({
-    label,
-    file,
-    kind: "loss",
-    reference: {
-      tokensB: derived(`/panels/${panel}/SwiGLU_final/x`),
-      value: derived(`/panels/${panel}/SwiGLU_final/y`),
+  return PAPER_EXPERIMENTS[id]();
+}
+
+const moePanel = (label: string, file: string, panel: string): PaperPanel => ({
+  label,
+  file,
+  kind: "loss",
+  reference: {
+    tokensB: derived(`/panels/${panel}/SwiGLU_final/x`),
+    value: derived(`/panels/${panel}/SwiGLU_final/y`),
+  },
+});
+
+/** Each experiment's reference data, keyed by id: the compiler asks for an entry when an id is added. */
+const PAPER_EXPERIMENTS: Record<ExperimentId, () => PaperExperiment> = {
+  dense_1B: () => ({
+    id: "dense_1B",
+    title: "Dense 1B (Llama-2 style, 250B tokens)",
+    budgetTokens: published("/experiments/0/training_tokens/paper"),
+    parameters: published("/experiments/0/model/params_derived/total_swiglu_approx"),
+    train: {
+      label: "training loss",
+      file: "curves_dense_train_loss.csv",
+      kind: "loss",
+      reference: { tokensB: 250, value: derived("/panels/dense_train_loss/SwiGLU_value_at_250B") },
     },
-  });
-  return {
-    id,
+    validation: [{
+      label: "validation PPL (undocumented quantity)",
+      file: "curves_dense_val_ppl.csv",
+      kind: "ppl",
+      reference: { tokensB: 250, value: derived("/panels/dense_val_ppl/SwiGLU_value_at_250B") },
+    }],
+  }),
+  moe_1B_active_7B_total: () => ({
+    id: "moe_1B_active_7B_total",
     title: "MoE 1B active / 7B total (OLMoE, 200B tokens)",
     budgetTokens: published("/experiments/1/training_tokens/paper"),
     parameters: published("/experiments/1/model/params_derived/total_approx"),
@@ -114,8 +140,8 @@ export function paperExperiment(id: ExperimentId): PaperExperiment {
       moePanel("validation loss (C4)", "curves_moe_val_loss_c4.csv", "moe_val_loss_c4"),
       moePanel("validation loss (Wikipedia)", "curves_moe_val_loss_wikipedia.csv", "moe_val_loss_wikipedia"),
     ],
-  };
-}
+  }),
+};
 
 /**
  * A panel's bold series for one activation on normalised axes: x = tokens as a

@@ -5,7 +5,7 @@
  * @module
  */
 import { activationRow, ACTIVATIONS } from "../activations/table.ts";
-import { type ExperimentId, type PaperExperiment, paperExperiment } from "../published/mod.ts";
+import { isExperimentId, type PaperExperiment, paperExperiment } from "../published/mod.ts";
 import { finalEval, type LoadedRun } from "../results/mod.ts";
 import type { BenchFile } from "./bench.ts";
 import { type ClaimResult, compare, type Comparison, evaluateClaims, runValue } from "../judge/evaluate.ts";
@@ -109,8 +109,7 @@ export function buildReportData(
         expected: MEASURES[measure].better,
       }, measure)
     );
-  const known = selection.experiment === "dense_1B" || selection.experiment === "moe_1B_active_7B_total";
-  const paper = known ? paperExperiment(selection.experiment as ExperimentId) : null;
+  const paper = isExperimentId(selection.experiment) ? paperExperiment(selection.experiment) : null;
   return {
     selection,
     claims: evaluateClaims(selection),

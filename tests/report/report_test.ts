@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { createCanvas, loadImage } from "@napi-rs/canvas";
 import { addReportCommand } from "../../src/cli/commands/report.ts";
 import { chartFont } from "../../src/report/charts/mod.ts";
-import { claimVerdicts } from "../../src/judge/mod.ts";
+import { claimsFor, claimVerdicts } from "../../src/judge/mod.ts";
 import { writeReports } from "../../src/report/mod.ts";
 import { loadRuns } from "../../src/results/io.ts";
 import { runCommands } from "../_cli.ts";
@@ -223,7 +223,10 @@ Deno.test("degenerate results still give a report: nothing finished, or no basel
     assert.equal(written.length, 2);
     const running = await Deno.readTextFile(written[0]);
     assert.match(running, /from 0 finished run\(s\) of 2 expected/);
-    assert.match(running, /0 reproduced, 0 contradicted, 0 inconclusive, 8 untested/);
+    assert.ok(
+      running.includes(`0 reproduced, 0 contradicted, 0 inconclusive, ${claimsFor("dense_1B").length} untested`),
+      running.slice(0, 600),
+    );
     assert.ok(running.includes("| PolyNorm | 0 | failed: Error: fixture failure |"));
     assert.ok(running.includes("| SwiGLU | 0 | unfinished (step 100 of 200) |"));
     assert.ok(
