@@ -19,6 +19,7 @@
  * Tested against mpmath in tests/judge/power_test.ts.
  * @module
  */
+import { erfc } from "../util/erf.ts";
 import { studentTQuantile } from "./stats.ts";
 
 /** The report's interval level (two-sided 95%) and the conventional power target. */
@@ -27,38 +28,6 @@ export const POWER_LEVEL = 0.95;
 export const POWER_TARGET = 0.8;
 /** The most seeds {@linkcode seedsToDetect} searches. */
 export const MAX_SEEDS = 10_000;
-
-// erf by its Taylor series near 0 and erfc by its continued fraction beyond: ~1e-15 everywhere.
-function erfc(x: number): number {
-  if (x < 0) return 2 - erfc(-x);
-  if (x < 2.5) {
-    let term = x;
-    let sum = x;
-    for (let k = 1; k < 200; k++) {
-      term *= (-x * x) / k;
-      const add = term / (2 * k + 1);
-      sum += add;
-      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
-    }
-    return 1 - (2 / Math.sqrt(Math.PI)) * sum;
-  }
-  // Lentz's method on erfc(x) = exp(−x²)/√π · 1/(x + 1/2/(x + 1/(x + 3/2/(x + …)))).
-  const tiny = 1e-300;
-  let f = x;
-  let c = x;
-  let d = 0;
-  for (let k = 1; k < 500; k++) {
-    const a = k / 2;
-    d = x + a * d;
-    d = Math.abs(d) < tiny ? 1 / tiny : 1 / d;
-    c = x + a / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    const delta = c * d;
-    f *= delta;
-    if (Math.abs(delta - 1) < 1e-16) break;
-  }
-  return Math.exp(-x * x) / Math.sqrt(Math.PI) / f;
-}
 
 /**
  * Standard normal CDF Φ(x).

@@ -6,6 +6,7 @@
  * @module
  */
 import type { Rows } from "../_f64.ts";
+import { erf } from "../../src/util/erf.ts";
 
 function norms(row: number[], order: number, eps: number): number[] {
   const s = [0];
@@ -88,39 +89,8 @@ export function polyReLUGrad64(x: Rows, a: number[], w: Rows): { dx: Rows; da: n
   return { dx, da };
 }
 
-/**
- * erf in float64: Maclaurin series for |x| < 2.5, Lentz continued fraction of
- * erfc beyond (both to ~1e-15).
- */
-export function erf64(x: number): number {
-  const ax = Math.abs(x);
-  if (ax < 2.5) {
-    let term = x;
-    let sum = x;
-    for (let k = 1; k < 200; k++) {
-      term *= (-x * x) / k;
-      const add = term / (2 * k + 1);
-      sum += add;
-      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
-    }
-    return (2 / Math.sqrt(Math.PI)) * sum;
-  }
-  // erfc(x) = exp(-x²)/sqrt(π) · 1/(x + 1/2/(x + 1/(x + 3/2/(x + ...)))).
-  let f = ax;
-  let c = ax;
-  let d = 0;
-  for (let k = 1; k < 300; k++) {
-    const an = k / 2;
-    d = ax + an * d;
-    d = 1 / d;
-    c = ax + an / c;
-    const delta = c * d;
-    f *= delta;
-    if (Math.abs(delta - 1) < 1e-16) break;
-  }
-  const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / f;
-  return Math.sign(x) * (1 - erfc);
-}
+/** erf in float64 (src/util/erf.ts: series below 2.5, continued fraction beyond, ~1e-15). */
+export const erf64 = erf;
 
 /** GELU (erf form) and its derivative Φ(x) + x·φ(x). */
 export function gelu64(x: number): { y: number; dy: number } {
