@@ -17,6 +17,7 @@ const ROOT = new URL("../../", import.meta.url).pathname;
 export const UNHASHED_SOURCE_DIRS: Readonly<Record<string, string>> = {
   report: "reads finished result files and renders them; runs never call it",
   gate: "compares result files with the baseline after the runs",
+  judge: "judges finished result files (claims, statistics, verdicts); runs never call it",
   published: "the paper's numbers, read by the report and the gate only",
   bench: "benchmarks; the runner's estimates and runs do not use it",
   cli: "parses flags and prints; the parsers and defaults that pick a run's config live in src/runner/options.ts",

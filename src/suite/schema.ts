@@ -6,7 +6,6 @@
  */
 import { z } from "zod";
 import { ACTIVATION_IDS } from "../activations/table.ts";
-import { EXPERIMENT_IDS } from "../published/experiments.ts";
 
 const positiveInt = z.number().int().positive();
 const fraction = z.number().min(0).max(1);
@@ -127,7 +126,7 @@ export const Suite = z.object({
   name: z.string().regex(SUITE_NAME, "lowercase letters, digits, '-' and '_'"),
   description: z.string(),
   /** Id of the published experiment (published.json `experiments[].id`). */
-  experiment: z.enum(EXPERIMENT_IDS),
+  experiment: z.enum(["dense_1B", "moe_1B_active_7B_total"]),
   family: z.enum(["dense", "moe"]),
   activations: z.array(z.enum(ACTIVATION_IDS)).min(1),
   /** The activation every other one is compared with. */

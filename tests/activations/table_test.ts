@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { ACTIVATION_IDS, activationRow, ACTIVATIONS } from "../../src/activations/table.ts";
 import { getActivation } from "../../src/activations/registry.ts";
-import { displayName, PAPER_SERIES_NAMES } from "../../src/published/mod.ts";
+import { displayName, EXPERIMENT_IDS, PAPER_SERIES_NAMES } from "../../src/published/mod.ts";
 import { Suite } from "../../src/suite/schema.ts";
 import { sortActivations } from "../../src/report/data.ts";
 
@@ -29,6 +29,8 @@ Deno.test("every reader of the activation table sees the same rows", () => {
   }
   const schema = Suite.shape.activations.element.options;
   assert.deepEqual([...schema], [...ACTIVATION_IDS]);
+  // The suite schema lists the experiments itself (the runner may not load src/published/, which is not hashed).
+  assert.deepEqual([...Suite.shape.experiment.options], [...EXPERIMENT_IDS], "suite schema vs EXPERIMENT_IDS");
   const byOrder = [...ACTIVATION_IDS].sort((a, b) => ACTIVATIONS[a].paperOrder - ACTIVATIONS[b].paperOrder);
   assert.deepEqual(sortActivations(ACTIVATION_IDS), byOrder);
   // The paper's ranking comes first.
