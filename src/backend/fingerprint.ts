@@ -4,6 +4,8 @@
  */
 import os from "node:os";
 import { tf } from "./tf.ts";
+import { activeGemm, gemmThreads } from "../kernels/install.ts";
+import { type BlasInfo, nativeBlas } from "../kernels/native_blas.ts";
 
 /** Names accepted by {@linkcode initBackend}. */
 export type BackendName = "webgpu" | "wasm" | "cpu";
@@ -38,6 +40,12 @@ export interface BackendInfo {
   os: { platform: string; release: string; arch: string };
   cpu: { model: string; cores: number };
   memoryGiB: number;
+  /**
+   * cpu/wasm only (`null` on webgpu): which GEMM the matmuls ran on, its
+   * threads, and the native BLAS when that is the one (library, version,
+   * core type, threads): it decides speed and the last bits of every number.
+   */
+  gemm: { kind: "native" | "wasm"; threads: number; blas: BlasInfo | null } | null;
 }
 
 /** Adapter limits worth recording: the ones that cap buffer and workgroup sizes. */
@@ -118,5 +126,10 @@ export function fingerprint(backend: BackendName, adapter: AdapterFingerprint | 
     os: { platform: Deno.build.os, release: os.release(), arch: Deno.build.arch },
     cpu: { model: cpus[0]?.model?.trim() ?? "unknown", cores: cpus.length },
     memoryGiB: Math.round(os.totalmem() / 2 ** 30 * 10) / 10,
+    gemm: backend === "webgpu" ? null : {
+      kind: activeGemm(),
+      threads: gemmThreads(),
+      blas: activeGemm() === "native" ? nativeBlas()?.info() ?? null : null,
+    },
   };
 }

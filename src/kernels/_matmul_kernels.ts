@@ -1,6 +1,8 @@
 /**
  * `BatchMatMul` and `_FusedMatMul` kernel functions for the `wasm` and `cpu`
- * backends, computed by the SIMD {@linkcode WasmGemm}.
+ * backends, computed by the native BLAS when one is in use (operands passed
+ * in place: wasm tensors as views of the module's memory, cpu tensors as
+ * their own Float32Arrays), otherwise by the SIMD {@linkcode WasmGemm}:
  *
  * - wasm: the GEMM module imports the backend's own memory, so tensors are
  *   read and written in place, with no copies.
@@ -12,6 +14,8 @@ import { tf } from "../backend/tf.ts";
 import { type BatchMatMulPlan, batchMatMulScratchBytes, planBatchMatMul, runBatchMatMul } from "./_batch_matmul.ts";
 import { WasmGemm } from "./gemm.ts";
 import type { GemmPool } from "./gemm_pool.ts";
+import type { NativeBlas } from "./native_blas.ts";
+import { runNativeBatchMatMul } from "./_native_matmul.ts";
 
 type TensorInfo = tf.TensorInfo;
 type KernelFunc = tf.KernelFunc;
@@ -74,6 +78,25 @@ function ensureScratch(backend: WasmBackendLike, ctx: WasmContext, bytes: number
 }
 
 let pool: GemmPool | null = null;
+let blas: NativeBlas | null = null;
+
+/**
+ * Hands the matmul kernels a native BLAS (or takes it away with `null`, back
+ * to the wasm GEMM); while set, every float32 matmul goes to it.
+ *
+ * @example
+ * ```ts
+ * useNativeBlas(nativeBlas());
+ * ```
+ */
+export function useNativeBlas(next: NativeBlas | null): void {
+  blas = next;
+}
+
+/** The native BLAS the kernels use now, if any. */
+export function currentNativeBlas(): NativeBlas | null {
+  return blas;
+}
 
 /**
  * Hands the matmul kernels a thread pool (or takes it away with `null`);
@@ -108,6 +131,14 @@ const sizeOf = (t: TensorInfo) => t.shape.reduce((p, d) => p * d, 1);
 
 function wasmMatMul(backend: WasmBackendLike, a: TensorInfo, b: TensorInfo, attrs: MatMulAttrs): TensorInfo {
   const plan = planBatchMatMul(a.shape, b.shape, attrs.transposeA, attrs.transposeB);
+  if (blas) {
+    const out = backend.makeOutput(plan.outShape, "float32");
+    // Read after makeOutput: a growing memory replaces HEAPF32.
+    const heap = backend.wasm.HEAPF32;
+    const at = (t: TensorInfo) => ({ data: heap, offset: backend.dataIdMap.get(t.dataId).memoryOffset / 4 });
+    runNativeBatchMatMul(blas, plan, at(a), at(b), at(out));
+    return out;
+  }
   const threaded = poolFor(plan);
   if (threaded) {
     const out = backend.makeOutput(plan.outShape, "float32");
@@ -138,6 +169,12 @@ let cpuContext: CpuContext | undefined;
 
 function cpuMatMul(backend: CpuBackendLike, a: TensorInfo, b: TensorInfo, attrs: MatMulAttrs): TensorInfo {
   const plan = planBatchMatMul(a.shape, b.shape, attrs.transposeA, attrs.transposeB);
+  if (blas) {
+    const result = new Float32Array(plan.outShape.reduce((p, d) => p * d, 1));
+    const at = (t: TensorInfo) => ({ data: backend.readSync(t.dataId) as Float32Array, offset: 0 });
+    runNativeBatchMatMul(blas, plan, at(a), at(b), { data: result, offset: 0 });
+    return backend.makeTensorInfo(plan.outShape, "float32", result);
+  }
   const threaded = poolFor(plan);
   if (threaded) {
     const aValues = backend.readSync(a.dataId) as Float32Array;

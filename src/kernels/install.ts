@@ -7,7 +7,15 @@
  * @module
  */
 import { tf } from "../backend/tf.ts";
-import { currentGemmPool, fastBatchMatMul, fastFusedMatMul, useGemmPool } from "./_matmul_kernels.ts";
+import {
+  currentGemmPool,
+  currentNativeBlas,
+  fastBatchMatMul,
+  fastFusedMatMul,
+  useGemmPool,
+  useNativeBlas,
+} from "./_matmul_kernels.ts";
+import { loadNativeBlas, nativeBlas } from "./native_blas.ts";
 import { GemmPool } from "./gemm_pool.ts";
 import { cpuBinary, cpuSoftmax, cpuSplitV, cpuTranspose } from "./_cpu_kernels.ts";
 import { wasmExp } from "./_wasm_math_kernels.ts";
@@ -63,7 +71,16 @@ export interface FastKernelOptions {
    * on the calling thread. Default: {@linkcode defaultGemmThreads}.
    */
   threads?: number;
+  /**
+   * Which GEMM the matmuls use: `native` (the BLAS of
+   * {@linkcode loadNativeBlas}; an error when none loads), `wasm` (the SIMD
+   * GEMM, with its own threads), or `auto` (native when it loads). Default `auto`.
+   */
+  gemm?: GemmChoice;
 }
+
+/** The GEMM choices of {@linkcode FastKernelOptions}. */
+export type GemmChoice = "auto" | "native" | "wasm";
 
 /**
  * The default thread count: `POLYCOM_GEMM_THREADS` when set (and readable),
@@ -90,6 +107,17 @@ let wantedThreads = 1;
 let starting: Promise<void> = Promise.resolve();
 
 function setThreads(threads: number): void {
+  const blas = currentNativeBlas();
+  if (blas) {
+    // The BLAS brings its own threads; the wasm GEMM's workers would only hold memory.
+    blas.setThreads(threads);
+    wantedThreads = threads;
+    const previous = currentGemmPool();
+    useGemmPool(null);
+    previous?.close();
+    starting = Promise.resolve();
+    return;
+  }
   if (threads === wantedThreads && (threads === 1 || currentGemmPool() !== null)) return;
   wantedThreads = threads;
   const previous = currentGemmPool();
@@ -114,13 +142,15 @@ function setThreads(threads: number): void {
 
 /**
  * Replaces every kernel in `REPLACEMENTS` whose backend is registered: the
- * matmuls on `wasm` and `cpu` by the SIMD GEMM of this folder (transposed
- * operands cost the same as plain ones, and large products run on `threads`
- * threads once {@linkcode fastKernelsReady} resolves: about 25 GFLOP/s per
- * core, against 1 GFLOP/s for tfjs's transposed or batched wasm matmul and
- * under 1 GFLOP/s for the cpu backend's), and the data-movement, reduction
- * and elementwise kernels of `_wasm_*_kernels.ts` and `_cpu_kernels.ts`.
- * Idempotent; returns the kernels that are replaced after the call.
+ * matmuls on `wasm` and `cpu` by the native BLAS when one loads (see
+ * {@linkcode FastKernelOptions.gemm}), otherwise by the SIMD GEMM of this
+ * folder (transposed operands cost the same as plain ones, and large products
+ * run on `threads` threads once {@linkcode fastKernelsReady} resolves: about
+ * 25 GFLOP/s per core, against 1 GFLOP/s for tfjs's transposed or batched
+ * wasm matmul and under 1 GFLOP/s for the cpu backend's), and the
+ * data-movement, reduction and elementwise kernels of `_wasm_*_kernels.ts`
+ * and `_cpu_kernels.ts`. Idempotent; returns the kernels that are replaced
+ * after the call.
  *
  * @example
  * ```ts
@@ -135,6 +165,17 @@ export function installFastKernels(options: FastKernelOptions = {}): FastKernelI
   const threads = options.threads ?? defaultGemmThreads();
   if (!Number.isInteger(threads) || threads < 1 || threads > 32) {
     throw new RangeError(`threads must be an integer in [1, 32], got ${threads}`);
+  }
+  const gemm = options.gemm ?? "auto";
+  const blas = gemm === "wasm" ? null : nativeBlas();
+  if (gemm === "native" && !blas) {
+    const load = loadNativeBlas();
+    throw new Error(`no native BLAS: ${load.ok ? "unknown" : load.reason}`);
+  }
+  if (blas !== currentNativeBlas()) {
+    useNativeBlas(blas);
+    // Re-decide the threads: from BLAS threads to a wasm pool or back.
+    wantedThreads = 0;
   }
   setThreads(threads);
   for (const r of REPLACEMENTS) {
@@ -166,6 +207,18 @@ export function fastKernelsReady(): Promise<void> {
 }
 
 /**
+ * The GEMM the matmuls use right now.
+ *
+ * @example
+ * ```ts
+ * console.log(activeGemm()); // "native" or "wasm"
+ * ```
+ */
+export function activeGemm(): "native" | "wasm" {
+  return currentNativeBlas() ? "native" : "wasm";
+}
+
+/**
  * Threads large matmuls use right now.
  *
  * @example
@@ -174,6 +227,8 @@ export function fastKernelsReady(): Promise<void> {
  * ```
  */
 export function gemmThreads(): number {
+  const blas = currentNativeBlas();
+  if (blas) return blas.threads() ?? wantedThreads;
   return currentGemmPool()?.threads ?? 1;
 }
 

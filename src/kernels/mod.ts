@@ -1,11 +1,12 @@
 /**
  * Fast kernels for training on CPU, swapped into tfjs's kernel registry on
- * the `wasm` and `cpu` backends (`initBackend` installs them): a WebAssembly
- * SIMD GEMM, optionally multithreaded, for `BatchMatMul` / `_FusedMatMul` on
- * both; data-movement kernels, `Sum` and `Exp` in WebAssembly on `wasm`; flat
- * elementwise, `SplitV`, `Transpose` and `Softmax` loops on `cpu`. The list
- * is `REPLACEMENTS` in install.ts; {@linkcode installedFastKernels} says
- * which are in place.
+ * the `wasm` and `cpu` backends (`initBackend` installs them): a native BLAS
+ * through Deno FFI when one loads, else a WebAssembly SIMD GEMM, optionally
+ * multithreaded, for `BatchMatMul` / `_FusedMatMul` on both; data-movement
+ * kernels, `Sum` and `Exp` in WebAssembly on `wasm`; flat elementwise,
+ * `SplitV`, `Transpose` and `Softmax` loops on `cpu`. The list is
+ * `REPLACEMENTS` in install.ts; {@linkcode installedFastKernels} says which
+ * are in place.
  *
  * @example
  * ```ts
@@ -18,15 +19,26 @@
  * @module
  */
 export {
+  activeGemm,
   defaultGemmThreads,
   type FastKernelId,
   type FastKernelOptions,
   fastKernelsReady,
+  type GemmChoice,
   gemmThreads,
   installedFastKernels,
   installFastKernels,
   uninstallFastKernels,
 } from "./install.ts";
+export {
+  type BlasInfo,
+  type BlasLoad,
+  chooseCoreType,
+  DEFAULT_BLAS_PATHS,
+  loadNativeBlas,
+  NativeBlas,
+  nativeBlas,
+} from "./native_blas.ts";
 export { type StridedMatrix, supportsRelaxedSimd, WasmGemm } from "./gemm.ts";
 export { GemmPool, type PoolBuffers } from "./gemm_pool.ts";
 export { POOL_MIN_FLOPS } from "./_matmul_kernels.ts";

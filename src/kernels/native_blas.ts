@@ -1,0 +1,289 @@
+/**
+ * A native CBLAS (OpenBLAS by default) loaded through Deno FFI: `sgemm` at
+ * the machine's real fp32 speed, which WebAssembly (128-bit SIMD, no FMA)
+ * cannot reach. Used by the matmul kernels when it loads; the wasm SIMD GEMM
+ * is the fallback.
+ *
+ * - `POLYCOM_BLAS=/path/lib.so` names the library; `POLYCOM_BLAS=none`
+ *   disables it. Otherwise Debian's `libopenblas0-pthread` (and the usual
+ *   multiarch / Homebrew paths) are tried.
+ * - `OPENBLAS_CORETYPE` is chosen from the CPU flags before loading, unless
+ *   the user set it: OpenBLAS 0.3.21 misdetects some Xeons and then runs its
+ *   SSE3 kernels at a fifth of the speed.
+ * @module
+ */
+
+/** CBLAS enum values (row-major, no transpose, transpose). */
+const ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
+
+const SYMBOLS = {
+  cblas_sgemm: {
+    parameters: [
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "f32",
+      "pointer",
+      "i32",
+      "pointer",
+      "i32",
+      "f32",
+      "pointer",
+      "i32",
+    ],
+    result: "void",
+  },
+  openblas_set_num_threads: { parameters: ["i32"], result: "void", optional: true },
+  openblas_get_num_threads: { parameters: [], result: "i32", optional: true },
+  openblas_get_config: { parameters: [], result: "pointer", optional: true },
+  openblas_get_corename: { parameters: [], result: "pointer", optional: true },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+/** What the fingerprint records about the BLAS in use. */
+export interface BlasInfo {
+  /** The library file that was loaded. */
+  library: string;
+  /** `openblas_get_config()`, or `null` for a CBLAS that is not OpenBLAS. */
+  version: string | null;
+  /** `openblas_get_corename()`: the kernels OpenBLAS picked (e.g. `SkylakeX`). */
+  coreType: string | null;
+  /** `OPENBLAS_CORETYPE` as set before loading, and whether this module chose it. */
+  coreTypeRequested: string | null;
+  coreTypeChosenHere: boolean;
+  /** Threads the BLAS runs on, `null` when it cannot say. */
+  threads: number | null;
+}
+
+/** Where the BLAS came from: loaded, or why not. */
+export type BlasLoad = { ok: true; blas: NativeBlas } | { ok: false; reason: string };
+
+/** Library paths tried when `POLYCOM_BLAS` is not set, in order. */
+export const DEFAULT_BLAS_PATHS: readonly string[] = [
+  "/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0",
+  "/usr/lib/x86_64-linux-gnu/libopenblas.so.0",
+  "/usr/lib/aarch64-linux-gnu/openblas-pthread/libopenblas.so.0",
+  "/usr/lib/aarch64-linux-gnu/libopenblas.so.0",
+  "/usr/lib64/libopenblas.so.0",
+  "/usr/lib/libopenblas.so.0",
+  "/usr/local/lib/libopenblas.so.0",
+  "/opt/homebrew/opt/openblas/lib/libopenblas.dylib",
+  "/usr/local/opt/openblas/lib/libopenblas.dylib",
+];
+
+/**
+ * The `OPENBLAS_CORETYPE` for a CPU with these `/proc/cpuinfo` flags and
+ * vendor: AVX-512 → `SkylakeX`, AVX2 → `Zen` (AMD) or `Haswell`; `null`
+ * (let OpenBLAS detect) otherwise.
+ *
+ * @example
+ * ```ts
+ * chooseCoreType(["avx2", "avx512f"], "GenuineIntel"); // "SkylakeX"
+ * ```
+ */
+export function chooseCoreType(flags: readonly string[], vendor: string): string | null {
+  const has = new Set(flags);
+  if (has.has("avx512f") && has.has("avx512bw") || has.has("avx512f") && has.has("avx512vl")) return "SkylakeX";
+  if (has.has("avx2") && has.has("fma")) return vendor === "AuthenticAMD" ? "Zen" : "Haswell";
+  return null;
+}
+
+function cpuFlags(): { flags: string[]; vendor: string } | null {
+  try {
+    const text = Deno.readTextFileSync("/proc/cpuinfo");
+    const flags = text.match(/^flags\s*:\s*(.*)$/m)?.[1].trim().split(/\s+/) ?? [];
+    const vendor = text.match(/^vendor_id\s*:\s*(.*)$/m)?.[1].trim() ?? "";
+    return { flags, vendor };
+  } catch {
+    return null;
+  }
+}
+
+function envGet(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
+}
+
+type Lib = Deno.DynamicLibrary<typeof SYMBOLS>;
+
+/**
+ * A loaded CBLAS. Operands are typed arrays (tfjs's own, or views of the wasm
+ * memory): passed by pointer, never copied.
+ *
+ * @example
+ * ```ts
+ * const load = loadNativeBlas();
+ * if (load.ok) {
+ *   const c = new Float32Array(4);
+ *   load.blas.sgemm(false, false, 2, 2, 2, new Float32Array([1, 2, 3, 4]), 0, new Float32Array([1, 0, 0, 1]), 0, c, 0);
+ *   console.log(c); // [1, 2, 3, 4]
+ * }
+ * ```
+ */
+export class NativeBlas {
+  readonly #lib: Lib;
+  readonly #coreTypeRequested: string | null;
+  readonly #chosenHere: boolean;
+
+  constructor(readonly library: string, lib: Lib, coreTypeRequested: string | null, chosenHere: boolean) {
+    this.#lib = lib;
+    this.#coreTypeRequested = coreTypeRequested;
+    this.#chosenHere = chosenHere;
+  }
+
+  /**
+   * Row-major `C[m×n] = op(A)·op(B)` (`accumulate`: `C += …`), where `op(A)`
+   * is `A` (stored m×k) or `Aᵀ` (stored k×m), likewise B; `aOff`, `bOff`,
+   * `cOff` are element offsets into the arrays.
+   */
+  sgemm(
+    transposeA: boolean,
+    transposeB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    a: Float32Array,
+    aOff: number,
+    b: Float32Array,
+    bOff: number,
+    c: Float32Array,
+    cOff: number,
+    accumulate = false,
+  ): void {
+    if (m === 0 || n === 0) return;
+    if (k === 0) {
+      if (!accumulate) c.fill(0, cOff, cOff + m * n);
+      return;
+    }
+    const pa = Deno.UnsafePointer.of(a), pb = Deno.UnsafePointer.of(b), pc = Deno.UnsafePointer.of(c);
+    this.#lib.symbols.cblas_sgemm(
+      ROW_MAJOR,
+      transposeA ? TRANS : NO_TRANS,
+      transposeB ? TRANS : NO_TRANS,
+      m,
+      n,
+      k,
+      1,
+      Deno.UnsafePointer.offset(pa!, aOff * 4),
+      transposeA ? m : k,
+      Deno.UnsafePointer.offset(pb!, bOff * 4),
+      transposeB ? k : n,
+      accumulate ? 1 : 0,
+      Deno.UnsafePointer.offset(pc!, cOff * 4),
+      n,
+    );
+  }
+
+  /** Sets the BLAS's thread count (OpenBLAS only; a no-op for others). */
+  setThreads(threads: number): void {
+    this.#lib.symbols.openblas_set_num_threads?.(threads);
+  }
+
+  /** The BLAS's thread count, `null` when it cannot say. */
+  threads(): number | null {
+    return this.#lib.symbols.openblas_get_num_threads?.() ?? null;
+  }
+
+  /** What the fingerprint records. */
+  info(): BlasInfo {
+    const str = (p: Deno.PointerValue | undefined) => p ? new Deno.UnsafePointerView(p).getCString().trim() : null;
+    return {
+      library: this.library,
+      version: str(this.#lib.symbols.openblas_get_config?.()),
+      coreType: str(this.#lib.symbols.openblas_get_corename?.()),
+      coreTypeRequested: this.#coreTypeRequested,
+      coreTypeChosenHere: this.#chosenHere,
+      threads: this.threads(),
+    };
+  }
+}
+
+function tryOpen(path: string): { lib: Lib } | { error: string } {
+  try {
+    return { lib: Deno.dlopen(path, SYMBOLS) };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message.split("\n")[0] : String(error) };
+  }
+}
+
+let cached: BlasLoad | undefined;
+
+/**
+ * Loads the native BLAS once per process (later calls return the same
+ * outcome): `POLYCOM_BLAS` when set (`none` disables), else the first of
+ * {@linkcode DEFAULT_BLAS_PATHS} that opens and has `cblas_sgemm`. Never
+ * throws: a machine without one gets the reason, and the wasm GEMM.
+ *
+ * @example
+ * ```ts
+ * const load = loadNativeBlas();
+ * console.log(load.ok ? load.blas.info() : `no native BLAS: ${load.reason}`);
+ * ```
+ */
+export function loadNativeBlas(): BlasLoad {
+  if (cached) return cached;
+  const named = envGet("POLYCOM_BLAS")?.trim();
+  if (named?.toLowerCase() === "none") return cached = { ok: false, reason: "disabled by POLYCOM_BLAS=none" };
+  if (typeof Deno.dlopen !== "function") return cached = { ok: false, reason: "this runtime has no Deno.dlopen" };
+  const userCore = envGet("OPENBLAS_CORETYPE");
+  let requested = userCore ?? null, chosenHere = false;
+  if (userCore === undefined) {
+    const cpu = cpuFlags();
+    const core = cpu ? chooseCoreType(cpu.flags, cpu.vendor) : null;
+    if (core) {
+      try {
+        // OpenBLAS reads it in its load-time constructor, so it must be set before dlopen.
+        Deno.env.set("OPENBLAS_CORETYPE", core);
+        requested = core;
+        chosenHere = true;
+      } catch {
+        // No --allow-env: OpenBLAS detects the core itself.
+      }
+    }
+  }
+  const paths = named ? [named] : DEFAULT_BLAS_PATHS;
+  const failures: string[] = [];
+  for (const path of paths) {
+    if (!named) {
+      try {
+        Deno.statSync(path);
+      } catch {
+        continue;
+      }
+    }
+    const opened = tryOpen(path);
+    if ("lib" in opened) {
+      return cached = { ok: true, blas: new NativeBlas(path, opened.lib, requested, chosenHere) };
+    }
+    failures.push(`${path}: ${opened.error}`);
+  }
+  if (chosenHere) {
+    try {
+      Deno.env.delete("OPENBLAS_CORETYPE");
+    } catch {
+      // Nothing was loaded; the variable is harmless.
+    }
+  }
+  const reason = failures.length
+    ? failures.join("; ")
+    : `no OpenBLAS found (apt-get install libopenblas0-pthread, or set POLYCOM_BLAS=/path/to/libcblas.so)`;
+  return cached = { ok: false, reason };
+}
+
+/**
+ * The loaded BLAS, or `null` (see {@linkcode loadNativeBlas} for why not).
+ *
+ * @example
+ * ```ts
+ * console.log(nativeBlas()?.info().coreType ?? "wasm GEMM");
+ * ```
+ */
+export function nativeBlas(): NativeBlas | null {
+  const load = loadNativeBlas();
+  return load.ok ? load.blas : null;
+}
