@@ -1,12 +1,18 @@
 /**
  * `deno task bench`: the `train-tiny` training benchmark on every available
  * backend (cpu, wasm, and webgpu when an adapter exists) for SwiGLU and
- * PolyNorm, side by side with the PyTorch peer when Debian's PyTorch is
- * installed. Writes `results/bench/latest.json`: one row per tfjs backend and
- * activation, then the peer's rows (`backend: "pytorch"`, `details.peer: true`).
+ * PolyNorm, side by side with the PyTorch peer (eager and `torch.compile`,
+ * from `.venv`, see tools/python_env.sh). With a native BLAS, wasm also runs
+ * once on the wasm SIMD GEMM (`wasm (no BLAS)`): the fallback's speed. Prints
+ * per row ms/step (median, min), tokens/s, GFLOP/s, % of the machine's fp32
+ * GEMM peak measured in the same run (native `sgemm` 2048²), GEMM share of
+ * kernel time and kernel calls per step (one profiled step), and the ratio to
+ * each peer row. Writes `results/bench/latest.json`: one row per tfjs backend and
+ * activation, then the peer's rows (`backend: "pytorch-eager"` / `"pytorch-compile"`, `details.peer: true`).
  *
  *     deno run -A bench/train_tiny.ts [--backends cpu,wasm] [--activations swiglu] [--steps 20] [--warmup 5]
- *                                     [--threads 2] [--no-peer] [--out results/bench/latest.json]
+ *                                     [--threads 2] [--no-peer] [--no-compile] [--no-fallback]
+ *                                     [--compile-timeout 300] [--out results/bench/latest.json]
  *                                     [--software-gpu-steps 3]
  *
  * On a software WebGPU adapter (lavapipe) a step takes seconds, so that backend runs 1 warm-up and
@@ -23,10 +29,11 @@ import {
   formatBenchTable,
   LATEST_BENCH_PATH,
   measureMatmulPeak,
+  measureNativePeak,
   parseTrainBenchConfig,
   peerBenchEntries,
   type PeerResult,
-  runPytorchPeer,
+  runPytorchPeers,
   runTrainBench,
   TRAIN_TINY,
   type TrainBenchResult,
@@ -34,7 +41,13 @@ import {
   withPeerRatios,
   writeBenchResults,
 } from "../src/bench/mod.ts";
-import { defaultGemmThreads, fastKernelsReady, installFastKernels } from "../src/kernels/mod.ts";
+import {
+  activeGemm,
+  defaultGemmThreads,
+  fastKernelsReady,
+  installFastKernels,
+  loadNativeBlas,
+} from "../src/kernels/mod.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -46,6 +59,9 @@ const { values } = parseArgs({
     threads: { type: "string" },
     "software-gpu-steps": { type: "string", default: "3" },
     "no-peer": { type: "boolean", default: false },
+    "no-compile": { type: "boolean", default: false },
+    "no-fallback": { type: "boolean", default: false },
+    "compile-timeout": { type: "string", default: "300" },
     out: { type: "string", default: LATEST_BENCH_PATH },
   },
 });
@@ -86,20 +102,58 @@ const backends: BackendName[] = values.backends
 if (!adapter && !values.backends) console.log("webgpu: skipped (no WebGPU adapter)");
 
 let peers: PeerResult[] = [];
+const notes: string[] = [];
 if (!values["no-peer"]) {
   console.log(`pytorch peer: ${threads} threads ...`);
-  const peer = await runPytorchPeer({ threads, activations, steps: config.timedSteps, warmup: config.warmupSteps });
-  if (peer.ok) peers = peer.rows;
-  else console.log(`pytorch peer: skipped (${peer.reason})`);
+  const peer = await runPytorchPeers({
+    threads,
+    activations,
+    steps: config.timedSteps,
+    warmup: config.warmupSteps,
+    modes: values["no-compile"] ? ["eager"] : ["eager", "compile"],
+    compileTimeoutMs: intOption("compile-timeout", values["compile-timeout"], 1) * 1000,
+  });
+  peers = peer.rows;
+  notes.push(...peer.notes);
+  for (const note of peer.notes) console.log(note);
 }
 
+// The MFU denominator: the machine's fp32 GEMM peak, measured now, on the same threads.
+const blasLoad = loadNativeBlas();
+if (blasLoad.ok) blasLoad.blas.setThreads(threads);
+const nativePeak = measureNativePeak(2048);
+if (blasLoad.ok) {
+  const info = blasLoad.blas.info();
+  console.log(
+    `native BLAS: ${info.library} (${info.version ?? "CBLAS"}, core ${
+      info.coreType ?? "?"
+    }, ${info.threads} threads): ` +
+      `sgemm 2048² ${nativePeak!.toFixed(1)} GFLOP/s`,
+  );
+} else console.log(`native BLAS: none (${blasLoad.reason}); % peak is over each backend's own matmul rate`);
+
 const rows: TrainBenchResult[] = [];
-for (const backend of backends) {
+type Run = { backend: BackendName; gemm: "auto" | "wasm" };
+const runs: Run[] = backends.flatMap((backend): Run[] =>
+  backend === "wasm" && blasLoad.ok && !values["no-fallback"]
+    ? [{ backend, gemm: "auto" }, { backend, gemm: "wasm" }]
+    : [{ backend, gemm: "auto" }]
+);
+for (const { backend, gemm } of runs) {
   const env = await initBackend(backend);
-  installFastKernels({ threads });
+  installFastKernels({ threads, gemm });
   await fastKernelsReady();
+  env.gemm = {
+    kind: activeGemm(),
+    threads: env.gemm?.threads ?? threads,
+    blas: gemm === "wasm" ? null : env.gemm?.blas ?? null,
+  };
   const peakGflops = await measureMatmulPeak(1024);
-  console.log(`${backend}: matmul peak ${peakGflops.toFixed(1)} GFLOP/s (1024², ${threads} GEMM threads)`);
+  const label = gemm === "wasm" ? `${backend} (no BLAS)` : backend;
+  console.log(`${label}: tf.matMul 1024² ${peakGflops.toFixed(1)} GFLOP/s (${activeGemm()} GEMM, ${threads} threads)`);
+  const machinePeak = nativePeak === null
+    ? { gflops: peakGflops, source: `${backend} backend matMul 1024² (no native BLAS)` }
+    : { gflops: nativePeak, source: "native BLAS sgemm 2048²" };
   const software = backend === "webgpu" && env.adapter?.isFallback;
   const runConfig = software
     ? {
@@ -112,10 +166,16 @@ for (const backend of backends) {
     console.log(`${backend}: software adapter (${env.adapter?.description}): ${runConfig.timedSteps} timed steps`);
   }
   for (const activation of activations) {
-    const row = await runTrainBench(runConfig, activation, { env, peakGflops });
-    console.log(`${backend}/${activation}: ${row.msPerStepMedian} ms/step (min ${row.details.msPerStepMin})`);
+    const row = await runTrainBench(runConfig, activation, { env, peakGflops, machinePeak });
+    if (gemm === "wasm") row.backend = label;
+    console.log(
+      `${label}/${activation}: ${row.msPerStepMedian} ms/step (min ${row.details.msPerStepMin}), ` +
+        `${row.details.profile?.kernelCalls ?? "?"} kernel calls/step`,
+    );
     rows.push(row);
   }
+  // Leave the default GEMM in place for whatever runs next.
+  if (gemm === "wasm") installFastKernels({ threads });
 }
 
 // Same seed, same batches: every backend should follow the same loss curve.
@@ -135,11 +195,15 @@ const final = withPeerRatios(rows, peers);
 const peerEntries = peerBenchEntries(
   peers,
   (a) => trainFlopsPerStep(benchModelConfig(config, a), config.seqLen, config.batchSize),
+  nativePeak,
 );
 await writeBenchResults(values.out, [...final, ...peerEntries]);
 console.log();
-console.log(formatBenchTable(final, peerEntries));
-for (const backend of [...backends, ...(peerEntries.length ? ["pytorch"] : [])]) {
+console.log(
+  `% peak: model FLOP/s over ${final[0]?.details.peakSource ?? "-"} (${final[0]?.details.peakGflops} GFLOP/s)`,
+);
+console.log(formatBenchTable(final, peerEntries, notes));
+for (const backend of new Set([...final, ...peerEntries].map((r) => r.backend))) {
   const all = [...final, ...peerEntries].filter((r) => r.backend === backend);
   const swiglu = all.find((r) => r.activation === "swiglu"), poly = all.find((r) => r.activation === "polynorm");
   if (swiglu && poly) {

@@ -1,22 +1,24 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """PyTorch peer of the `train-tiny` benchmark (src/bench/), for a side-by-side speed comparison.
 
-Same configuration as the Deno benchmark: Llama-style dense decoder (pre-norm RMSNorm, RoPE, causal softmax
-attention, untied lm_head, no biases), vocab 256, d_model 128, 4 layers, 4 heads, sequence 128, batch 16,
-float32, AdamW (betas 0.9/0.95, eps 1e-8, weight decay 0.1), gradient clipping at 1.0, and an MLP of SwiGLU
-(width 344) or PolyNorm (width 512, unfused: the paper's reference formulation).
+Same configuration as the Deno benchmark: Llama-style dense decoder (pre-norm RMSNorm, RoPE, causal attention by
+`F.scaled_dot_product_attention(is_causal=True)`, untied lm_head, no biases), vocab 256, d_model 128, 4 layers,
+4 heads, sequence 128, batch 16, float32, AdamW (betas 0.9/0.95, eps 1e-8, weight decay 0.1), gradient clipping at
+1.0, and an MLP of SwiGLU (width 344) or PolyNorm (width 512, unfused: the paper's reference formulation).
 
-Runs 5 warm-up steps, then times 20 and prints one JSON object per activation (median ms/step, tokens/s), plus
-the achieved GFLOP/s of a 2048x2048 matmul. Not part of the default tests; needs Debian's PyTorch:
+`--mode eager` runs the model as written; `--mode compile` wraps it in `torch.compile` (the warm-up steps include
+the compilation). Runs the warm-up steps, then times `--steps` and prints one JSON object per activation (median
+ms/step, tokens/s) with the environment: torch version, its BLAS (from `torch.__config__.show()`), threads and the
+achieved GFLOP/s of a 2048x2048 fp32 matmul. The newest CPU PyTorch goes into .venv with tools/python_env.sh:
 
-    apt-get install -y python3-torch libopenblas0-pthread
-    /usr/bin/python3 tools/pytorch_peer.py [--threads 2] [--steps 20] [--warmup 5] [--activation swiglu|polynorm]
+    .venv/bin/python tools/pytorch_peer.py [--threads 2] [--steps 20] [--warmup 5] [--mode eager|compile]
+                                           [--activation swiglu|polynorm]
 """
 
 import argparse
 import json
-import math
 import platform
+import re
 import statistics
 import time
 
@@ -77,7 +79,7 @@ class Attention(nn.Module):
         self.v = nn.Linear(D_MODEL, D_MODEL, bias=False)
         self.o = nn.Linear(D_MODEL, D_MODEL, bias=False)
 
-    def forward(self, x, cos, sin, mask):
+    def forward(self, x, cos, sin):
         b, s, d = x.shape
         hd = d // HEADS
         q = self.q(x).view(b, s, HEADS, hd).transpose(1, 2)
@@ -85,8 +87,7 @@ class Attention(nn.Module):
         v = self.v(x).view(b, s, HEADS, hd).transpose(1, 2)
         q = q * cos + rotate_half(q) * sin
         k = k * cos + rotate_half(k) * sin
-        scores = (q @ k.transpose(-1, -2)) / math.sqrt(hd) + mask
-        ctx = F.softmax(scores, dim=-1) @ v
+        ctx = F.scaled_dot_product_attention(q, k, v, is_causal=True)
         return self.o(ctx.transpose(1, 2).reshape(b, s, d))
 
 
@@ -116,8 +117,8 @@ class Block(nn.Module):
         self.post_norm = RMSNorm(D_MODEL)
         self.mlp = Mlp(activation)
 
-    def forward(self, x, cos, sin, mask):
-        x = x + self.attn(self.input_norm(x), cos, sin, mask)
+    def forward(self, x, cos, sin):
+        x = x + self.attn(self.input_norm(x), cos, sin)
         return x + self.mlp(self.post_norm(x))
 
 
@@ -131,7 +132,6 @@ class TinyLM(nn.Module):
         cos, sin = rope_tables(SEQ, D_MODEL // HEADS)
         self.register_buffer("cos", cos)
         self.register_buffer("sin", sin)
-        self.register_buffer("mask", torch.triu(torch.full((SEQ, SEQ), -1e9), diagonal=1))
         for p in self.parameters():
             if p.dim() == 2:
                 nn.init.normal_(p, std=0.02)
@@ -139,13 +139,14 @@ class TinyLM(nn.Module):
     def forward(self, tokens):
         h = self.embed(tokens)
         for layer in self.layers:
-            h = layer(h, self.cos, self.sin, self.mask)
+            h = layer(h, self.cos, self.sin)
         return self.head(self.norm(h))
 
 
-def bench_activation(activation: str, steps: int, warmup: int, seed: int):
+def bench_activation(activation: str, steps: int, warmup: int, seed: int, mode: str):
     torch.manual_seed(seed)
     model = TinyLM(activation)
+    forward = torch.compile(model) if mode == "compile" else model
     decay = [p for p in model.parameters() if p.dim() >= 2]
     no_decay = [p for p in model.parameters() if p.dim() < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
@@ -156,7 +157,7 @@ def bench_activation(activation: str, steps: int, warmup: int, seed: int):
     loss_value = float("nan")
     for i, batch in enumerate(batches):
         t0 = time.perf_counter()
-        logits = model(batch[:, :-1])
+        logits = forward(batch[:, :-1])
         loss = F.cross_entropy(logits.reshape(-1, VOCAB), batch[:, 1:].reshape(-1))
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -169,6 +170,7 @@ def bench_activation(activation: str, steps: int, warmup: int, seed: int):
     return {
         "name": "train-tiny",
         "backend": "pytorch",
+        "mode": mode,
         "activation": activation,
         "msPerStepMedian": round(ms, 2),
         "msPerStepMin": round(min(times), 2),
@@ -190,18 +192,30 @@ def matmul_gflops(n: int = 2048, reps: int = 5) -> float:
     return 2 * n**3 / best / 1e9
 
 
+def blas_of_build() -> str:
+    """The BLAS this torch was built with, from its build settings (e.g. `mkl`, `open`, `openblas`)."""
+    config = torch.__config__.show()
+    found = re.search(r"BLAS_INFO=([^,\s]+)", config)
+    if found:
+        return found.group(1)
+    return "mkl" if "Math Kernel Library" in config else "unknown"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--mode", choices=["eager", "compile"], default="eager")
     parser.add_argument("--activation", choices=sorted(WIDTHS), action="append")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    results = [bench_activation(a, args.steps, args.warmup, args.seed) for a in (args.activation or ["swiglu", "polynorm"])]
-    env = {"torch": torch.__version__, "threads": torch.get_num_threads(), "python": platform.python_version(),
-           "machine": platform.machine(), "matmul2048GFlops": round(matmul_gflops(), 1)}
+    activations = args.activation or ["swiglu", "polynorm"]
+    results = [bench_activation(a, args.steps, args.warmup, args.seed, args.mode) for a in activations]
+    env = {"torch": torch.__version__, "mode": args.mode, "blas": blas_of_build(), "threads": torch.get_num_threads(),
+           "python": platform.python_version(), "machine": platform.machine(),
+           "matmul2048GFlops": round(matmul_gflops(), 1)}
     for r in results:
         r["env"] = env
     print(json.dumps(results, indent=2))

@@ -5,6 +5,7 @@
 import { tf } from "../backend/tf.ts";
 import { flopsPerToken } from "../model/mod.ts";
 import type { ModelConfig } from "../model/mod.ts";
+import { nativeBlas } from "../kernels/native_blas.ts";
 
 /**
  * Model FLOPs of one training step (forward and backward): the usual
@@ -50,4 +51,31 @@ export async function measureMatmulPeak(size = 1024, reps = 5): Promise<number> 
   } finally {
     tf.dispose([a, b]);
   }
+}
+
+/**
+ * The machine's fp32 GEMM peak: the best GFLOP/s of a `size`² `sgemm` on the
+ * native BLAS (with the threads it is set to), or `null` without one.
+ *
+ * @example
+ * ```ts
+ * const peak = measureNativePeak(2048);
+ * console.log(peak === null ? "no native BLAS" : `${peak.toFixed(0)} GFLOP/s`);
+ * ```
+ */
+export function measureNativePeak(size = 2048, reps = 5): number | null {
+  const blas = nativeBlas();
+  if (!blas) return null;
+  const a = Float32Array.from({ length: size * size }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5);
+  const b = a.slice().reverse();
+  const c = new Float32Array(size * size);
+  let best = Infinity;
+  for (let i = 0; i < reps + 1; i++) {
+    const t0 = performance.now();
+    blas.sgemm(false, false, size, size, size, a, 0, b, 0, c, 0);
+    const ms = performance.now() - t0;
+    // The first call starts the BLAS's threads and warms its buffers.
+    if (i > 0) best = Math.min(best, ms);
+  }
+  return (2 * size ** 3) / (best / 1000) / 1e9;
 }

@@ -7,7 +7,8 @@ import { tf } from "../backend/tf.ts";
 import type { BackendInfo } from "../backend/mod.ts";
 import { createModel, PAPER_ADAMW, type TrainBatch, Trainer } from "../model/mod.ts";
 import { Rng } from "../util/rng.ts";
-import { gemmThreads } from "../kernels/mod.ts";
+import { activeGemm, gemmThreads } from "../kernels/mod.ts";
+import { profileStep, type StepProfile } from "./profile.ts";
 import { benchModelConfig, type TrainBenchConfig } from "./config.ts";
 import { measureMatmulPeak, trainFlopsPerStep } from "./flops.ts";
 import { median, quantile } from "./stats.ts";
@@ -19,7 +20,11 @@ export interface TrainBenchResult {
   activation: string;
   msPerStepMedian: number;
   tokensPerSecond: number;
-  /** Model FLOPs per second over the backend's measured matmul peak (see `details.peakGflops`). */
+  /**
+   * Model FLOPs per second over the machine's fp32 GEMM peak measured in the
+   * same run (`details.peakGflops`, whose source `details.peakSource` names:
+   * the native BLAS at 2048² when it loads).
+   */
   mfu: number;
   env: BackendInfo;
   details: {
@@ -32,9 +37,17 @@ export interface TrainBenchResult {
     modelFlopsPerStep: number;
     /** Model FLOP/s actually achieved, in GFLOP/s. */
     achievedGflops: number;
-    /** Best GFLOP/s of a square matmul on this backend (the MFU denominator). */
+    /** The MFU denominator: the machine's fp32 GEMM peak in GFLOP/s (see `peakSource`). */
     peakGflops: number;
+    /** Where `peakGflops` comes from, e.g. `native BLAS sgemm 2048²` or `wasm backend matMul 1024²`. */
+    peakSource: string;
+    /** Best GFLOP/s of a square tf.matMul on this backend as configured (size `peakMatmulSize`). */
+    backendMatmulGflops: number;
     peakMatmulSize: number;
+    /** The GEMM the matmuls ran on (cpu/wasm): the native BLAS or the wasm SIMD GEMM. */
+    gemm: "native" | "wasm" | null;
+    /** One extra (untimed) step under tf.profile: kernel calls, GEMM share of kernel time. */
+    profile: StepProfile | null;
     parameters: number;
     finalLoss: number;
     /** Loss of every step, warm-up included: the same seed gives the same curve on every backend. */
@@ -43,9 +56,11 @@ export interface TrainBenchResult {
     leakedTensors: number;
     /** Threads the matmuls ran on. */
     gemmThreads: number;
-    /** With a PyTorch peer run: its median ms/step and this row's time over it. */
+    /** With a PyTorch peer run: the eager peer's median ms/step and this row's time over it. */
     pytorchMsPerStep?: number;
     ratioToPytorch?: number;
+    /** This row's time over each peer row of the same activation (eager, compile). */
+    peerRatios?: { peer: string; msPerStep: number; ratio: number }[];
   };
 }
 
@@ -53,8 +68,12 @@ export interface TrainBenchResult {
 export interface RunTrainBenchOptions {
   /** The fingerprint `initBackend` returned for the active backend. */
   env: BackendInfo;
-  /** Reuse a measured peak (GFLOP/s) instead of measuring it again. */
+  /** Reuse a measured backend matmul rate (GFLOP/s) instead of measuring it again. */
   peakGflops?: number;
+  /** The machine's fp32 GEMM peak (the MFU denominator) and where it came from; default: the backend's rate. */
+  machinePeak?: { gflops: number; source: string };
+  /** Profile one extra step for kernel calls and GEMM share (default true). */
+  profile?: boolean;
   /** Side of the square matmul that measures the peak. */
   peakMatmulSize?: number;
   /** Called after every step with its index (warm-up included) and duration. */
@@ -99,6 +118,7 @@ export async function runTrainBench(
   const rng = new Rng(config.seed + 1);
   const times: number[] = [];
   const losses: number[] = [];
+  let profile: StepProfile | null = null;
   try {
     const total = config.warmupSteps + config.timedSteps;
     for (let step = 0; step < total; step++) {
@@ -110,6 +130,10 @@ export async function runTrainBench(
       losses.push(stats.loss);
       options.onStep?.(step, ms, stats.loss);
     }
+    if (options.profile ?? true) {
+      const batch = randomBatch(rng, config);
+      profile = await profileStep(() => trainer.step(batch, config.learningRate));
+    }
   } finally {
     trainer.dispose();
     model.dispose();
@@ -119,6 +143,8 @@ export async function runTrainBench(
   const tokensPerStep = config.batchSize * config.seqLen;
   const modelFlopsPerStep = trainFlopsPerStep(modelConfig, config.seqLen, config.batchSize);
   const achievedGflops = modelFlopsPerStep / (ms / 1000) / 1e9;
+  const peak = options.machinePeak ??
+    { gflops: peakGflops, source: `${options.env.backend} backend matMul ${peakMatmulSize}²` };
   const parameters = model.specs.reduce((sum, s) => sum + s.shape.reduce((p, d) => p * d, 1), 0);
   return {
     name: config.name,
@@ -126,7 +152,7 @@ export async function runTrainBench(
     activation,
     msPerStepMedian: round(ms, 2),
     tokensPerSecond: round(tokensPerStep / (ms / 1000), 1),
-    mfu: round(achievedGflops / peakGflops, 4),
+    mfu: round(achievedGflops / peak.gflops, 4),
     env: options.env,
     details: {
       warmupSteps: config.warmupSteps,
@@ -137,8 +163,12 @@ export async function runTrainBench(
       tokensPerStep,
       modelFlopsPerStep,
       achievedGflops: round(achievedGflops, 3),
-      peakGflops: round(peakGflops, 2),
+      peakGflops: round(peak.gflops, 2),
+      peakSource: peak.source,
+      backendMatmulGflops: round(peakGflops, 2),
       peakMatmulSize,
+      gemm: options.env.backend === "webgpu" ? null : activeGemm(),
+      profile,
       parameters,
       finalLoss: losses.at(-1) ?? Number.NaN,
       losses,

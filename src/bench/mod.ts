@@ -20,12 +20,25 @@ export {
   type TrainBenchConfig,
   TrainBenchConfigSchema,
 } from "./config.ts";
-export { measureMatmulPeak, trainFlopsPerStep } from "./flops.ts";
+export { measureMatmulPeak, measureNativePeak, trainFlopsPerStep } from "./flops.ts";
+export { GEMM_KERNELS, profileStep, type StepProfile } from "./profile.ts";
 export { runTrainBench, type RunTrainBenchOptions, type TrainBenchResult } from "./harness.ts";
-export { PEER_PYTHON, PEER_SCRIPT, type PeerOutcome, runPytorchPeer } from "./peer.ts";
 export {
+  COMPILE_TIMEOUT_MS,
+  findPeerPython,
+  PEER_PYTHON,
+  PEER_SCRIPT,
+  type PeerMode,
+  type PeerOutcome,
+  type PeerRuns,
+  runPytorchPeer,
+  runPytorchPeers,
+} from "./peer.ts";
+export {
+  FAIR_PEER_FRACTION,
   formatBenchTable,
   LATEST_BENCH_PATH,
+  peerBackend,
   peerBenchEntries,
   type PeerBenchEntry,
   type PeerResult,

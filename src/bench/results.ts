@@ -16,6 +16,8 @@ export interface PeerResult {
   msPerStepMedian: number;
   tokensPerSecond: number;
   env: Record<string, unknown>;
+  /** `eager` or `compile` (`torch.compile`); older peer scripts omit it (eager). */
+  mode?: "eager" | "compile";
   /** Fastest timed step and every timed step, in ms (older peer scripts may omit them). */
   msPerStepMin?: number;
   msPerStep?: number[];
@@ -33,27 +35,35 @@ export interface PeerResult {
  */
 export function withPeerRatios(rows: TrainBenchResult[], peers: PeerResult[]): TrainBenchResult[] {
   return rows.map((row) => {
-    const peer = peers.find((p) => p.name === row.name && p.activation === row.activation);
-    if (!peer) return row;
+    const same = peers.filter((p) => p.name === row.name && p.activation === row.activation);
+    if (same.length === 0) return row;
+    const ratio = (p: PeerResult) => Math.round(row.msPerStepMedian / p.msPerStepMedian * 1000) / 1000;
+    const eager = same.find((p) => (p.mode ?? "eager") === "eager") ?? same[0];
     return {
       ...row,
       details: {
         ...row.details,
-        pytorchMsPerStep: peer.msPerStepMedian,
-        ratioToPytorch: Math.round(row.msPerStepMedian / peer.msPerStepMedian * 1000) / 1000,
+        pytorchMsPerStep: eager.msPerStepMedian,
+        ratioToPytorch: ratio(eager),
+        peerRatios: same.map((p) => ({ peer: peerBackend(p), msPerStep: p.msPerStepMedian, ratio: ratio(p) })),
       },
     };
   });
 }
 
+/** The backend column of a peer row: `pytorch-eager` or `pytorch-compile`. */
+export function peerBackend(peer: Pick<PeerResult, "mode">): string {
+  return `pytorch-${peer.mode ?? "eager"}`;
+}
+
 /**
  * A PyTorch peer's row as `results/bench/latest.json` stores it, beside the
- * tfjs rows: `backend` is `"pytorch"` and `details.peer` is `true`, so no
- * reader mistakes it for a tfjs backend.
+ * tfjs rows: `backend` is `pytorch-eager` or `pytorch-compile` and
+ * `details.peer` is `true`, so no reader mistakes it for a tfjs backend.
  */
 export interface PeerBenchEntry {
   name: string;
-  backend: "pytorch";
+  backend: string;
   activation: string;
   msPerStepMedian: number;
   tokensPerSecond: number;
@@ -67,8 +77,18 @@ export interface PeerBenchEntry {
     peakGflops: number | null;
     msPerStepMin?: number;
     msPerStep?: number[];
+    mode: "eager" | "compile";
+    /**
+     * False when the peer's 2048² matmul is below half of the best native
+     * GEMM measured in the same run: its BLAS is crippled, the comparison unfair.
+     * `null` when either rate is unknown.
+     */
+    fair: boolean | null;
   };
 }
+
+/** A peer whose matmul is below this fraction of the run's best native GEMM is not a fair comparison. */
+export const FAIR_PEER_FRACTION = 0.5;
 
 /**
  * Turns peer rows into result-file entries, with MFU measured the same way as
@@ -83,6 +103,7 @@ export interface PeerBenchEntry {
 export function peerBenchEntries(
   peers: readonly PeerResult[],
   modelFlopsPerStep: (activation: string) => number,
+  bestNativeGflops: number | null = null,
 ): PeerBenchEntry[] {
   return peers.map((p) => {
     const flops = modelFlopsPerStep(p.activation);
@@ -91,7 +112,7 @@ export function peerBenchEntries(
     const peakGflops = typeof peak === "number" && peak > 0 ? peak : null;
     return {
       name: p.name,
-      backend: "pytorch",
+      backend: peerBackend(p),
       activation: p.activation,
       msPerStepMedian: p.msPerStepMedian,
       tokensPerSecond: p.tokensPerSecond,
@@ -104,6 +125,10 @@ export function peerBenchEntries(
         modelFlopsPerStep: flops,
         achievedGflops: Math.round(achievedGflops * 1e3) / 1e3,
         peakGflops,
+        mode: p.mode ?? "eager",
+        fair: peakGflops === null || bestNativeGflops === null
+          ? null
+          : peakGflops >= FAIR_PEER_FRACTION * bestNativeGflops,
       },
     };
   });
@@ -125,41 +150,84 @@ export async function writeBenchResults(
 }
 
 /**
- * A plain-text table of results, one line per row.
+ * A plain-text table of results, one line per row: ms/step (median, min),
+ * tokens/s, achieved GFLOP/s, % of the machine's GEMM peak, GEMM share of
+ * kernel time, kernel calls per step and the ratio to each peer; then the
+ * peer rows, flagged when not a fair comparison, and `notes`.
  *
  * @example
  * ```ts
  * console.log(formatBenchTable(rows));
  * ```
  */
-export function formatBenchTable(rows: readonly TrainBenchResult[], peers: readonly PeerBenchEntry[] = []): string {
-  const header = ["backend", "activation", "ms/step", "tokens/s", "MFU", "GFLOP/s", "peak", "vs PyTorch"];
+export function formatBenchTable(
+  rows: readonly TrainBenchResult[],
+  peers: readonly PeerBenchEntry[] = [],
+  notes: readonly string[] = [],
+): string {
+  const peerNames = [...new Set(peers.map((p) => p.backend))];
+  const header = [
+    "backend",
+    "gemm",
+    "activation",
+    "ms/step",
+    "min",
+    "tokens/s",
+    "GFLOP/s",
+    "% peak",
+    "GEMM share",
+    "kernels/step",
+    ...peerNames.map((n) => `vs ${n}`),
+  ];
+  const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
   const lines = rows.map((r) => {
-    const ratio = (r.details as { ratioToPytorch?: number }).ratioToPytorch;
+    const ratios = (r.details as { peerRatios?: { peer: string; ratio: number }[] }).peerRatios ?? [];
+    const d = r.details as Partial<TrainBenchResult["details"]>;
     return [
       r.backend,
+      d.gemm ?? "-",
       r.activation,
       r.msPerStepMedian.toFixed(1),
+      r.details.msPerStepMin.toFixed(1),
       r.tokensPerSecond.toFixed(0),
-      `${(r.mfu * 100).toFixed(1)}%`,
       r.details.achievedGflops.toFixed(2),
-      r.details.peakGflops.toFixed(1),
-      ratio === undefined ? "-" : `${ratio.toFixed(2)}x`,
+      pct(r.mfu),
+      d.profile ? pct(d.profile.gemmShare) : "-",
+      d.profile ? String(d.profile.kernelCalls) : "-",
+      ...peerNames.map((n) => {
+        const x = ratios.find((p) => p.peer === n);
+        return x ? `${x.ratio.toFixed(2)}x` : "-";
+      }),
     ];
   });
   for (const p of peers) {
     lines.push([
-      "pytorch",
+      p.backend,
+      String(p.env.blas ?? "-"),
       p.activation,
       p.msPerStepMedian.toFixed(1),
+      p.details.msPerStepMin?.toFixed(1) ?? "-",
       p.tokensPerSecond.toFixed(0),
-      p.mfu === null ? "-" : `${(p.mfu * 100).toFixed(1)}%`,
       p.details.achievedGflops.toFixed(2),
-      p.details.peakGflops === null ? "-" : p.details.peakGflops.toFixed(1),
-      "1.00x",
+      p.mfu === null ? "-" : pct(p.mfu),
+      "-",
+      "-",
+      ...peerNames.map((n) => (n === p.backend ? "1.00x" : "-")),
     ]);
   }
   const all = [header, ...lines];
   const widths = header.map((_, i) => Math.max(...all.map((l) => l[i].length)));
-  return all.map((l) => l.map((c, i) => c.padEnd(widths[i])).join("  ")).join("\n");
+  const table = all.map((l) => l.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd());
+  const seen = new Set<string>();
+  for (const p of peers) {
+    if (seen.has(p.backend)) continue;
+    seen.add(p.backend);
+    const matmul = p.details.peakGflops === null ? "unknown" : `${p.details.peakGflops.toFixed(1)} GFLOP/s`;
+    const flag = p.details.fair === false ? " — NOT A FAIR COMPARISON (matmul below half the native GEMM peak)" : "";
+    table.push(
+      `${p.backend}: torch ${p.env.torch ?? "?"}, BLAS ${p.env.blas ?? "?"}, ${p.env.threads ?? "?"} threads, ` +
+        `2048² matmul ${matmul}${flag}`,
+    );
+  }
+  return [...table, ...notes].join("\n");
 }

@@ -85,6 +85,13 @@ Deno.test("runTrainBench on a tiny config: timings, throughput, MFU and no leake
   assert.ok(Number.isFinite(row.details.finalLoss));
   assert.equal(row.details.leakedTensors, 0);
   assert.equal(tf.memory().numTensors, before);
+  // The profiled extra step: every kernel counted, the matmuls among them.
+  const profile = row.details.profile!;
+  assert.ok(profile.kernelCalls > 50, `kernel calls ${profile.kernelCalls}`);
+  assert.equal(profile.byKernel.reduce((n, k) => n + k.calls, 0), profile.kernelCalls);
+  assert.ok(profile.byKernel.some((k) => k.name === "BatchMatMul" || k.name === "_FusedMatMul"));
+  assert.ok(profile.gemmShare > 0 && profile.gemmShare <= 1);
+  assert.equal(row.details.peakSource, "cpu backend matMul 1024²");
   const keys = Object.keys(row);
   for (const k of ["name", "backend", "activation", "msPerStepMedian", "tokensPerSecond", "mfu", "env"]) {
     assert.ok(keys.includes(k), k);
@@ -102,30 +109,45 @@ Deno.test("peer ratios, table and result file", async () => {
     tokensPerSecond: 1,
     env: {},
   }];
-  const [withRatio] = withPeerRatios([row], peers);
+  const compiled = { ...peers[0], mode: "compile" as const, msPerStepMedian: row.msPerStepMedian * 4 };
+  const [withRatio] = withPeerRatios([row], [...peers, compiled]);
   assert.equal(withRatio.details.ratioToPytorch, 0.5);
+  assert.deepEqual(withRatio.details.peerRatios?.map((r) => [r.peer, r.ratio]), [
+    ["pytorch-eager", 0.5],
+    ["pytorch-compile", 0.25],
+  ]);
   assert.equal(withRatio.details.pytorchMsPerStep, row.msPerStepMedian * 2);
   assert.equal(withPeerRatios([row], []).at(0)!.details.ratioToPytorch, undefined);
   const entries = peerBenchEntries(
-    [{ ...peers[0], env: { matmul2048GFlops: 10 }, msPerStepMin: 3 }, peers[0]],
+    [{ ...peers[0], env: { matmul2048GFlops: 10, blas: "mkl" }, msPerStepMin: 3 }, peers[0], {
+      ...compiled,
+      env: { matmul2048GFlops: 30 },
+    }],
     () => row.details.modelFlopsPerStep,
+    40,
   );
-  assert.equal(entries[0].backend, "pytorch");
+  assert.equal(entries[0].backend, "pytorch-eager");
+  assert.equal(entries[2].backend, "pytorch-compile");
+  // 10 GFLOP/s against a 40 GFLOP/s native GEMM: below half, not fair; 30 is fair; unknown is null.
+  assert.deepEqual(entries.map((e) => e.details.fair), [false, null, true]);
   assert.equal(entries[0].details.peer, true);
   const gflops = row.details.modelFlopsPerStep / (peers[0].msPerStepMedian / 1000) / 1e9;
   assert.ok(Math.abs(entries[0].mfu! - gflops / 10) < 1e-4);
   assert.equal(entries[1].mfu, null);
   assert.equal(entries[0].details.msPerStepMin, 3);
-  const table = formatBenchTable([withRatio], entries);
-  assert.match(table, /cpu\s+swiglu/);
-  assert.match(table, /0\.50x/);
-  assert.match(table, /pytorch\s+swiglu/);
+  const table = formatBenchTable([withRatio], entries, ["pytorch-x: no row (stopped)"]);
+  assert.match(table, /cpu\s+native|cpu\s+wasm/);
+  assert.match(table, /0\.50x\s+0\.25x/);
+  assert.match(table, /pytorch-eager\s+mkl\s+swiglu/);
+  assert.match(table, /pytorch-eager: torch \?, BLAS mkl.*NOT A FAIR COMPARISON/);
+  assert.doesNotMatch(table, /pytorch-compile:.*NOT A FAIR/);
+  assert.match(table, /pytorch-x: no row \(stopped\)$/);
   const dir = await Deno.makeTempDir();
   try {
     await writeBenchResults(`${dir}/latest.json`, [withRatio, entries[0]]);
     const back = JSON.parse(await Deno.readTextFile(`${dir}/latest.json`));
     assert.equal(back.length, 2);
-    assert.equal(back[1].backend, "pytorch");
+    assert.equal(back[1].backend, "pytorch-eager");
     // The report's reader must accept what the bench writes.
     await Deno.mkdir(`${dir}/bench`);
     await Deno.rename(`${dir}/latest.json`, `${dir}/bench/latest.json`);
@@ -170,6 +192,23 @@ Deno.test("runPytorchPeer reads the peer's JSON and reports failures", async () 
     if (!failed.ok) assert.match(failed.reason, /boom/);
     const missing = await runPytorchPeer({ threads: 1, activations: [], steps: 1, warmup: 0, python: `${dir}/nope` });
     assert.ok(!missing.ok);
+    // A compile run that hangs is stopped and reported, not waited for.
+    const slow = `${dir}/slow.sh`;
+    await Deno.writeTextFile(slow, "sleep 20");
+    const t0 = performance.now();
+    const stopped = await runPytorchPeer({
+      threads: 1,
+      activations: [],
+      steps: 1,
+      warmup: 0,
+      mode: "compile",
+      timeoutMs: 300,
+      python: "sh",
+      script: slow,
+    });
+    assert.ok(!stopped.ok);
+    if (!stopped.ok) assert.match(stopped.reason, /stopped after/);
+    assert.ok(performance.now() - t0 < 10_000);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -1,0 +1,60 @@
+/**
+ * What one training step asks of the backend: how many kernels it
+ * dispatches and how much of the kernel time the matmuls take.
+ * @module
+ */
+import { tf } from "../backend/tf.ts";
+
+/** The kernels that are GEMMs (their time is the "GEMM share"). */
+export const GEMM_KERNELS: readonly string[] = ["BatchMatMul", "_FusedMatMul"];
+
+/** The profile of one step. */
+export interface StepProfile {
+  /** Kernel dispatches (each tfjs kernel call, gradients included). */
+  kernelCalls: number;
+  /** Summed kernel time, ms (profiling adds overhead: use the shares, not the totals). */
+  kernelMs: number;
+  /** Of which the GEMM kernels'. */
+  gemmMs: number;
+  /** `gemmMs / kernelMs`. */
+  gemmShare: number;
+  /** Calls and ms per kernel name, most time first. */
+  byKernel: { name: string; calls: number; ms: number }[];
+}
+
+/**
+ * Runs `step` under `tf.profile` and summarises its kernels.
+ *
+ * @example
+ * ```ts
+ * const p = await profileStep(() => trainer.step(batch, 1e-3));
+ * console.log(p.kernelCalls, p.gemmShare);
+ * ```
+ */
+export async function profileStep(step: () => Promise<unknown>): Promise<StepProfile> {
+  const info = await tf.profile(async () => {
+    await step();
+  });
+  const byName = new Map<string, { calls: number; ms: number }>();
+  let kernelMs = 0, gemmMs = 0;
+  for (const k of info.kernels) {
+    const ms = typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0;
+    const entry = byName.get(k.name) ?? { calls: 0, ms: 0 };
+    entry.calls++;
+    entry.ms += ms;
+    byName.set(k.name, entry);
+    kernelMs += ms;
+    if (GEMM_KERNELS.includes(k.name)) gemmMs += ms;
+  }
+  const byKernel = [...byName].map(([name, e]) => ({ name, calls: e.calls, ms: round(e.ms) }))
+    .sort((a, b) => b.ms - a.ms);
+  return {
+    kernelCalls: info.kernels.length,
+    kernelMs: round(kernelMs),
+    gemmMs: round(gemmMs),
+    gemmShare: kernelMs > 0 ? Math.round(gemmMs / kernelMs * 1e4) / 1e4 : 0,
+    byKernel,
+  };
+}
+
+const round = (v: number) => Math.round(v * 100) / 100;
