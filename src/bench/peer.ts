@@ -76,15 +76,13 @@ export async function runPytorchPeer(options: {
     options.mode ?? "eager",
     ...options.activations.flatMap((a) => ["--activation", a]),
   ];
-  let output: Deno.CommandOutput;
-  const signal = options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs);
+  let output: { success: boolean; stdout: Uint8Array; stderr: Uint8Array } | "timeout";
   try {
-    output = await new Deno.Command(python, { args, stdout: "piped", stderr: "piped", signal }).output();
+    output = await runWithTimeout(python, args, options.timeoutMs);
   } catch (error) {
-    if (signal?.aborted) return { ok: false, reason: `stopped after ${Math.round(options.timeoutMs! / 1000)} s` };
     return { ok: false, reason: `${python} could not start: ${error instanceof Error ? error.message : error}` };
   }
-  if (signal?.aborted) return { ok: false, reason: `stopped after ${Math.round(options.timeoutMs! / 1000)} s` };
+  if (output === "timeout") return { ok: false, reason: `stopped after ${Math.round(options.timeoutMs! / 1000)} s` };
   if (!output.success) {
     const stderr = new TextDecoder().decode(output.stderr).trim().split("\n").slice(-3).join(" | ");
     return { ok: false, reason: `${python} ${args[0]} failed: ${stderr}` };
@@ -95,6 +93,40 @@ export async function runPytorchPeer(options: {
   } catch {
     return { ok: false, reason: `${args[0]} printed no JSON` };
   }
+}
+
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/**
+ * Runs a command, killing it after `timeoutMs`. Its output is not awaited
+ * after a kill: a grandchild (torch.compile's workers) may hold the pipes open.
+ */
+async function runWithTimeout(
+  command: string,
+  args: string[],
+  timeoutMs: number | undefined,
+): Promise<{ success: boolean; stdout: Uint8Array; stderr: Uint8Array } | "timeout"> {
+  const child = new Deno.Command(command, { args, stdout: "piped", stderr: "piped" }).spawn();
+  const stdout = readAll(child.stdout), stderr = readAll(child.stderr);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<"timeout">((resolve) => {
+    if (timeoutMs !== undefined) timer = setTimeout(() => resolve("timeout"), timeoutMs);
+  });
+  const status = await Promise.race([child.status, timedOut]);
+  clearTimeout(timer);
+  if (status === "timeout") {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // It ended meanwhile.
+    }
+    stdout.catch(() => {});
+    stderr.catch(() => {});
+    return "timeout";
+  }
+  return { success: status.success, stdout: await stdout, stderr: await stderr };
 }
 
 /** Every peer row that ran, and a note for each mode that did not. */

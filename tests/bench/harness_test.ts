@@ -194,7 +194,7 @@ Deno.test("runPytorchPeer reads the peer's JSON and reports failures", async () 
     assert.ok(!missing.ok);
     // A compile run that hangs is stopped and reported, not waited for.
     const slow = `${dir}/slow.sh`;
-    await Deno.writeTextFile(slow, "sleep 20");
+    await Deno.writeTextFile(slow, "exec sleep 20");
     const t0 = performance.now();
     const stopped = await runPytorchPeer({
       threads: 1,
