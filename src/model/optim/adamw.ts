@@ -8,6 +8,7 @@ import { tf } from "../../backend/tf.ts";
 import type { ParameterSpec } from "../parameters.ts";
 import { storedTransposed } from "../parameters.ts";
 import type { Model } from "../transformer.ts";
+import { adamwConstants, fusedAdamW, hasFusedAdamW } from "../../kernels/adamw/mod.ts";
 
 /**
  * Which parameters are excluded from weight decay:
@@ -116,6 +117,26 @@ export class AdamW {
     const stepSize = lr / (1 - Math.pow(b1, this.#step));
     const sqrtBc2 = Math.sqrt(1 - Math.pow(b2, this.#step));
     const decayFactor = 1 - lr * this.options.weightDecay;
+    if (hasFusedAdamW()) {
+      // One kernel for every parameter, with the same float32 roundings as the ops below.
+      const constants = adamwConstants(this.options.betas, this.options.eps, this.options.weightDecay, lr, this.#step);
+      const slots = [...this.#slots].map(([name, s]) => ({
+        p: s.param as tf.Tensor,
+        m: s.m as tf.Tensor,
+        v: s.v as tf.Tensor,
+        g: grads.get(name) ?? null,
+        decay: s.decay,
+      }));
+      tf.tidy(() => {
+        const next = fusedAdamW(slots, constants);
+        [...this.#slots.values()].forEach((slot, i) => {
+          slot.param.assign(next[i][0]);
+          slot.m.assign(next[i][1]);
+          slot.v.assign(next[i][2]);
+        });
+      });
+      return;
+    }
     tf.tidy(() => {
       // One scalar tensor per constant and step, not one per parameter and use (uploads on WebGPU).
       const [B1, B1c, B2, B2c, BC2, EPS, STEP, DECAY] = [

@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import { initBackend, tf } from "../../src/backend/mod.ts";
+import { adamwConstants, fusedAdamW, hasFusedAdamW } from "../../src/kernels/adamw/mod.ts";
+import { Rng } from "../../src/util/rng.ts";
+
+const rng = new Rng(3);
+const BETAS: [number, number] = [0.9, 0.95];
+const EPS = 1e-8, WD = 0.1, LR = 3e-3;
+
+/** The unfused update, op by op, as src/model/optim/adamw.ts computes it without the fused kernel. */
+function unfused(p: tf.Tensor, g: tf.Tensor | null, m: tf.Tensor, v: tf.Tensor, decay: boolean, t: number) {
+  const [b1, b2] = BETAS;
+  const decayFactor = 1 - LR * WD;
+  const [B1, B1c, B2, B2c, BC2, E, STEP, DECAY] = [
+    b1,
+    1 - b1,
+    b2,
+    1 - b2,
+    Math.sqrt(1 - Math.pow(b2, t)),
+    EPS,
+    LR / (1 - Math.pow(b1, t)),
+    decayFactor,
+  ].map((x) => tf.scalar(x));
+  const m1 = g ? tf.add(tf.mul(m, B1), tf.mul(g, B1c)) : tf.mul(m, B1);
+  const v1 = g ? tf.add(tf.mul(v, B2), tf.mul(tf.square(g), B2c)) : tf.mul(v, B2);
+  const denom = tf.add(tf.div(tf.sqrt(v1), BC2), E);
+  const decayed = decay ? tf.mul(p, DECAY) : p;
+  return [tf.sub(decayed, tf.mul(tf.div(m1, denom), STEP)), m1, v1];
+}
+
+/** float64 AdamW of one element sequence. */
+function reference64(p: number, g: number | null, m: number, v: number, decay: boolean, t: number) {
+  const [b1, b2] = BETAS;
+  const gi = g ?? 0;
+  const m1 = b1 * m + (1 - b1) * gi, v1 = b2 * v + (1 - b2) * gi * gi;
+  const denom = Math.sqrt(v1) / Math.sqrt(1 - b2 ** t) + EPS;
+  return [(decay ? p * (1 - LR * WD) : p) - LR / (1 - b1 ** t) * m1 / denom, m1, v1];
+}
+
+const random = (shape: number[], scale = 1) =>
+  tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => scale * rng.normal()), shape);
+
+for (const backend of ["cpu", "wasm"] as const) {
+  Deno.test(`${backend}: fused AdamW is bit-identical to the unfused ops and close to float64, over steps`, async () => {
+    await initBackend(backend);
+    assert.ok(hasFusedAdamW());
+    const shapes = [[7, 5], [33], [1], [4, 3]];
+    const hasGrad = [true, true, false, true];
+    const decay = [true, false, true, true];
+    let fused = shapes.map((s) => [random(s), tf.zeros(s), tf.zeros(s)]);
+    let plain = fused.map((t) => t.map((x) => x.clone()));
+    for (let t = 1; t <= 3; t++) {
+      const grads = shapes.map((s, i) => hasGrad[i] ? random(s, t === 2 ? 1e-3 : 1) : null);
+      const before = await Promise.all(fused.map(async (x) => await Promise.all(x.map((y) => y.data()))));
+      const nextFused = fusedAdamW(
+        fused.map(([p, m, v], i) => ({ p, m, v, g: grads[i], decay: decay[i] })),
+        adamwConstants(BETAS, EPS, WD, LR, t),
+      );
+      const nextPlain = plain.map(([p, m, v], i) => unfused(p, grads[i], m, v, decay[i], t));
+      for (let i = 0; i < shapes.length; i++) {
+        const gv = grads[i] ? await grads[i]!.data() : null;
+        for (let j = 0; j < 3; j++) {
+          const [a, b] = [await nextFused[i][j].data(), await nextPlain[i][j].data()];
+          assert.deepEqual(Array.from(a), Array.from(b), `step ${t} slot ${i} output ${j}`);
+          for (let e = 0; e < a.length; e++) {
+            const want =
+              reference64(before[i][0][e], gv ? gv[e] : null, before[i][1][e], before[i][2][e], decay[i], t)[j];
+            assert.ok(
+              Math.abs(a[e] - want) <= 1e-6 * (1 + Math.abs(want)),
+              `float64 ${t}/${i}/${j}/${e}: ${a[e]} vs ${want}`,
+            );
+          }
+        }
+      }
+      tf.dispose([...fused.flat(), ...plain.flat(), ...grads.filter((g) => g !== null)]);
+      fused = nextFused;
+      plain = nextPlain;
+    }
+    tf.dispose([...fused.flat(), ...plain.flat()]);
+  });
+}
