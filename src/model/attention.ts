@@ -8,6 +8,7 @@ import { tf } from "../backend/tf.ts";
 import { linear } from "./_ops.ts";
 import { rmsNorm } from "./rmsnorm.ts";
 import { applyRope } from "./rope.ts";
+import { causalAttention } from "../kernels/attention/mod.ts";
 
 /** One layer's attention weights; projections stored `[in, out]`. */
 export interface AttentionWeights {
@@ -29,24 +30,7 @@ export interface AttentionShape {
   eps: number;
 }
 
-/** Added to masked scores: exp underflows to exactly 0 in float32, without the NaN risk of -Infinity. */
-const MASKED = -1e9;
-
-/**
- * `[seqLen, seqLen]` additive causal mask: 0 where key ≤ query, -1e9 above the diagonal.
- *
- * @example
- * ```ts
- * causalMask(3); // [[0, -1e9, -1e9], [0, 0, -1e9], [0, 0, 0]]
- * ```
- */
-export function causalMask(seqLen: number): tf.Tensor2D {
-  return tf.tidy(() => {
-    const rows = tf.reshape(tf.range(0, seqLen, 1, "int32"), [seqLen, 1]);
-    const cols = tf.reshape(tf.range(0, seqLen, 1, "int32"), [1, seqLen]);
-    return tf.mul(tf.cast(tf.greater(cols, rows), "float32"), MASKED) as tf.Tensor2D;
-  });
-}
+export { causalMask } from "../kernels/attention/mod.ts";
 
 /**
  * Self-attention of `x [batch·seqLen, d]` (rows ordered batch-major) → `[batch·seqLen, d]`.
@@ -71,14 +55,9 @@ export function causalSelfAttention(x: tf.Tensor2D, w: AttentionWeights, shape: 
     const split = (t: tf.Tensor2D) => tf.reshape(t, [batch, seqLen, heads, headDim]) as tf.Tensor4D;
     const qr = applyRope(split(q), shape.ropeTheta);
     const kr = applyRope(split(k), shape.ropeTheta);
-    // Scaling q before the product touches seqLen·d values instead of seqLen² per head.
-    const qh = tf.mul(tf.transpose(qr, [0, 2, 1, 3]), 1 / Math.sqrt(headDim)) as tf.Tensor4D;
-    // k goes straight to [b, h, hd, s] so the score product has no transposed operand.
-    const kt = tf.transpose(kr, [0, 2, 3, 1]) as tf.Tensor4D;
-    const vh = tf.transpose(split(v), [0, 2, 1, 3]) as tf.Tensor4D;
-    const scores = tf.add(tf.matMul(qh, kt), causalMask(seqLen));
-    const probs = tf.softmax(scores, -1) as tf.Tensor4D;
-    const context = tf.transpose(tf.matMul(probs, vh), [0, 2, 1, 3]);
+    const heads4 = (t: tf.Tensor4D) => tf.transpose(t, [0, 2, 1, 3]) as tf.Tensor4D;
+    // The core (fused on cpu/wasm) takes [batch, heads, seq, headDim].
+    const context = tf.transpose(causalAttention(heads4(qr), heads4(kr), heads4(split(v))), [0, 2, 1, 3]);
     return linear(tf.reshape(context, [batch * seqLen, d]) as tf.Tensor2D, w.o);
   });
 }

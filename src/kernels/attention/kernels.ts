@@ -1,0 +1,151 @@
+/**
+ * `FusedCausalAttention` and its gradient on `cpu` and `wasm`: one kernel
+ * call per direction. Inside, the products run on the backend's (fast)
+ * `BatchMatMul` kernel function, the softmax and its backward in row passes;
+ * on wasm the exponentials use the SIMD exp of src/kernels.
+ *
+ * Forward: inputs {q, k, v} `[batch, heads, seq, headDim]`, attrs {scale};
+ * outputs `[out, probs]` (`probs` `[batch, heads, seq, seq]` is kept for the
+ * backward). Backward: inputs {dy, q, k, v, probs}; outputs `[dq, dk, dv]`.
+ * @module
+ */
+import type { tf } from "../../backend/tf.ts";
+import { tf as tfjs } from "../../backend/tf.ts";
+import { type CpuBackend, fusedInputs, type HeapBackend } from "../fused/mod.ts";
+import { mathModuleBytes } from "../_math_module.ts";
+import { expInPlace, normalizeCausalRows, shiftCausalRows, softmaxBackwardRows } from "./math.ts";
+
+/** Forward kernel name. */
+export const FUSED_CAUSAL_ATTENTION = "FusedCausalAttention";
+/** Backward kernel name. */
+export const FUSED_CAUSAL_ATTENTION_GRAD = "FusedCausalAttentionGrad";
+
+/** Attributes of both kernels. */
+export interface CausalAttentionAttrs {
+  [key: string]: number;
+  /** Multiplies q·kᵀ (usually 1/sqrt(headDim)). */
+  scale: number;
+}
+
+const { kernelInputs, cpuFloats, heapFloats } = fusedInputs("fused attention");
+
+type Backend = "cpu" | "wasm";
+
+interface WasmBackend extends HeapBackend {
+  wasm: { asm: { memory: WebAssembly.Memory } };
+  dataIdMap: { get(dataId: object): { memoryOffset: number } };
+  disposeData(dataId: object): boolean;
+}
+
+function matMul(
+  name: Backend,
+  backend: unknown,
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean,
+): tf.TensorInfo {
+  // Looked up per call: install.ts swaps this kernel for the native / SIMD GEMM.
+  const kernel = tfjs.getKernel("BatchMatMul", name)!;
+  return kernel.kernelFunc({
+    inputs: { a, b },
+    backend: backend as tf.KernelBackend,
+    attrs: { transposeA, transposeB },
+  }) as tf.TensorInfo;
+}
+
+function floats(name: Backend, backend: unknown, t: tf.TensorInfo): Float32Array {
+  return name === "cpu" ? cpuFloats(backend as CpuBackend, t) : heapFloats(backend as HeapBackend, t);
+}
+
+const expModules = new WeakMap<object, (src: number, dst: number, n: number) => void>();
+let expModule: WebAssembly.Module | undefined;
+
+function exp(name: Backend, backend: unknown, t: tf.TensorInfo): void {
+  if (name === "cpu") return expInPlace(floats(name, backend, t));
+  const b = backend as WasmBackend;
+  let fn = expModules.get(b);
+  if (!fn) {
+    expModule ??= new WebAssembly.Module(mathModuleBytes());
+    const instance = new WebAssembly.Instance(expModule, { env: { memory: b.wasm.asm.memory } });
+    fn = (instance.exports as { exp_f32(src: number, dst: number, n: number): void }).exp_f32;
+    expModules.set(b, fn);
+  }
+  const n = t.shape.reduce((p, d) => p * d, 1);
+  const whole = n & ~3, ptr = b.dataIdMap.get(t.dataId).memoryOffset;
+  if (whole) fn(ptr, ptr, whole);
+  const view = floats(name, backend, t);
+  for (let i = whole; i < n; i++) view[i] = Math.exp(view[i]);
+}
+
+function dims(q: tf.TensorInfo): { seq: number; matrices: number } {
+  if (q.shape.length !== 4) throw new Error(`fused attention takes [batch, heads, seq, headDim], got [${q.shape}]`);
+  return { seq: q.shape[2], matrices: q.shape[0] * q.shape[1] };
+}
+
+function dispose(backend: unknown, t: tf.TensorInfo): void {
+  (backend as { disposeData(id: object): boolean }).disposeData(t.dataId);
+}
+
+function forward(name: Backend): tf.KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const { q, k, v } = kernelInputs(inputs, "q", "k", "v");
+    const { seq, matrices } = dims(q);
+    const { scale } = attrs as CausalAttentionAttrs;
+    const probs = matMul(name, backend, q, k, false, true);
+    shiftCausalRows(floats(name, backend, probs), seq, matrices, scale);
+    exp(name, backend, probs);
+    normalizeCausalRows(floats(name, backend, probs), seq, matrices);
+    const out = matMul(name, backend, probs, v, false, false);
+    return [out, probs];
+  };
+}
+
+function backward(name: Backend): tf.KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const { dy, q, k, v, probs } = kernelInputs(inputs, "dy", "q", "k", "v", "probs");
+    const { seq, matrices } = dims(q);
+    const { scale } = attrs as CausalAttentionAttrs;
+    const dv = matMul(name, backend, probs, dy, true, false);
+    const ds = matMul(name, backend, dy, v, false, true);
+    // Views after the allocations: a growing wasm heap detaches older ones.
+    softmaxBackwardRows(floats(name, backend, probs), floats(name, backend, ds), seq, matrices, scale);
+    const dq = matMul(name, backend, ds, k, false, false);
+    const dk = matMul(name, backend, ds, q, true, false);
+    dispose(backend, ds);
+    return [dq, dk, dv];
+  };
+}
+
+/**
+ * The kernel configs (cpu, wasm, both directions), for `tf.registerKernel`.
+ *
+ * @example
+ * ```ts
+ * for (const config of ATTENTION_KERNELS) tf.registerKernel(config);
+ * ```
+ */
+export const ATTENTION_KERNELS: tf.KernelConfig[] = (["cpu", "wasm"] as const).flatMap((name) => [
+  { kernelName: FUSED_CAUSAL_ATTENTION, backendName: name, kernelFunc: forward(name) },
+  { kernelName: FUSED_CAUSAL_ATTENTION_GRAD, backendName: name, kernelFunc: backward(name) },
+]);
+
+/**
+ * The gradient config of the forward kernel: one backward kernel run gives
+ * dq, dk and dv (the probabilities output has no gradient of its own).
+ */
+export const ATTENTION_GRADIENT: tf.GradConfig = {
+  kernelName: FUSED_CAUSAL_ATTENTION,
+  inputsToSave: ["q", "k", "v"],
+  outputsToSave: [false, true],
+  gradFunc: (dy, saved, attrs) => {
+    const [q, k, v, probs] = saved;
+    const dOut = Array.isArray(dy) ? dy[0] : dy;
+    const [dq, dk, dv] = tfjs.engine().runKernel<tf.Tensor[]>(
+      FUSED_CAUSAL_ATTENTION_GRAD,
+      { dy: dOut, q, k, v, probs },
+      attrs,
+    );
+    return { q: () => dq, k: () => dk, v: () => dv };
+  },
+};

@@ -1,0 +1,86 @@
+/**
+ * Causal self-attention's core, `softmax(scale·q·kᵀ + causal mask)·v`, on
+ * q, k, v `[batch, heads, seq, headDim]`: one fused kernel forward and one
+ * backward on `cpu` and `wasm` (registered when this module loads), the
+ * stock ops elsewhere (webgpu).
+ *
+ * @example
+ * ```ts
+ * import { tf } from "../../backend/mod.ts";
+ * import { causalAttention } from "./mod.ts";
+ * const q = tf.randomNormal([2, 4, 16, 8]);
+ * const y = causalAttention(q, q, q); // [2, 4, 16, 8]
+ * ```
+ * @module
+ */
+import { tf } from "../../backend/tf.ts";
+import { fusedRegistrar } from "../fused/mod.ts";
+import { ATTENTION_GRADIENT, ATTENTION_KERNELS, FUSED_CAUSAL_ATTENTION } from "./kernels.ts";
+
+export { type CausalAttentionAttrs, FUSED_CAUSAL_ATTENTION, FUSED_CAUSAL_ATTENTION_GRAD } from "./kernels.ts";
+
+fusedRegistrar(ATTENTION_KERNELS, [ATTENTION_GRADIENT])();
+
+/** Added to masked scores by the unfused path: exp underflows to exactly 0 in float32. */
+const MASKED = -1e9;
+
+/**
+ * `[seqLen, seqLen]` additive causal mask: 0 where key ≤ query, -1e9 above the diagonal.
+ *
+ * @example
+ * ```ts
+ * causalMask(3); // [[0, -1e9, -1e9], [0, 0, -1e9], [0, 0, 0]]
+ * ```
+ */
+export function causalMask(seqLen: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const rows = tf.reshape(tf.range(0, seqLen, 1, "int32"), [seqLen, 1]);
+    const cols = tf.reshape(tf.range(0, seqLen, 1, "int32"), [1, seqLen]);
+    return tf.mul(tf.cast(tf.greater(cols, rows), "float32"), MASKED) as tf.Tensor2D;
+  });
+}
+
+/**
+ * Whether the active (or given) backend has the fused attention kernels.
+ *
+ * @example
+ * ```ts
+ * hasFusedAttention("wasm"); // true
+ * ```
+ */
+export function hasFusedAttention(backend: string = tf.getBackend()): boolean {
+  return tf.getKernel(FUSED_CAUSAL_ATTENTION, backend) !== undefined;
+}
+
+/**
+ * `softmax(scale·q·kᵀ + mask)·v` with the causal mask, per batch and head;
+ * `scale` defaults to 1/sqrt(headDim). `fused: false` forces the stock ops
+ * (the reference the fused kernels are tested against).
+ *
+ * @example
+ * ```ts
+ * const y = causalAttention(q, k, v); // q, k, v: [batch, heads, seq, headDim]
+ * ```
+ */
+export function causalAttention(
+  q: tf.Tensor4D,
+  k: tf.Tensor4D,
+  v: tf.Tensor4D,
+  options: { scale?: number; fused?: boolean } = {},
+): tf.Tensor4D {
+  const scale = options.scale ?? 1 / Math.sqrt(q.shape[3]);
+  if ((options.fused ?? true) && hasFusedAttention() && q.dtype === "float32") {
+    return tf.tidy(() => {
+      const [out] = tf.engine().runKernel<tf.Tensor[]>(FUSED_CAUSAL_ATTENTION, { q, k, v }, { scale });
+      return out as tf.Tensor4D;
+    });
+  }
+  return tf.tidy(() => {
+    const seqLen = q.shape[2];
+    // Scaling q before the product touches seqLen·d values instead of seqLen² per head.
+    const qh = tf.mul(q, scale) as tf.Tensor4D;
+    const kt = tf.transpose(k, [0, 1, 3, 2]) as tf.Tensor4D;
+    const scores = tf.add(tf.matMul(qh, kt), causalMask(seqLen));
+    return tf.matMul(tf.softmax(scores, -1) as tf.Tensor4D, v) as tf.Tensor4D;
+  });
+}
