@@ -1,25 +1,24 @@
 /**
  * Row passes of fused causal attention over score matrices `[S, S]` stored
- * one after another (one per batch × head): the softmax of the scaled,
- * causally masked scores, and the softmax backward. The products around
+ * one after another (one per batch × head): masking, the softmax of the
+ * scaled, causally masked scores, and the softmax backward. The products around
  * them (q·kᵀ, p·v and the gradient products) run on the GEMM.
  * @module
  */
 
-/** Below exp's float32 underflow (-87.3): the SIMD exp and Math.exp give exactly 0. */
-const MASKED = -1e30;
+/** What masked scores become before a stock softmax: the unfused path's -1e9, whose exp is exactly 0. */
+const MASKED = -1e9;
 
 /**
- * In place: `s[i][j] ← scale·s[i][j] − max_j'≤i(scale·s[i][j'])` for `j ≤ i`
- * and a value whose exp is 0 above the diagonal. Returns nothing; the caller
- * exponentiates the whole buffer and then calls {@linkcode normalizeCausalRows}.
+ * In place: the row softmax of the scaled scores `scale·s[i][j]` over
+ * `j ≤ i`, and 0 above the diagonal (the causal mask).
  *
  * @example
  * ```ts
- * shiftCausalRows(scores, 128, 64, 1 / Math.sqrt(32));
+ * softmaxCausalRows(scores, 128, 64, 1 / Math.sqrt(32));
  * ```
  */
-export function shiftCausalRows(s: Float32Array, seq: number, matrices: number, scale: number): void {
+export function softmaxCausalRows(s: Float32Array, seq: number, matrices: number, scale: number): void {
   for (let b = 0; b < matrices; b++) {
     for (let i = 0; i < seq; i++) {
       const row = (b * seq + i) * seq;
@@ -28,42 +27,36 @@ export function shiftCausalRows(s: Float32Array, seq: number, matrices: number, 
         const x = s[row + j] * scale;
         if (x > max) max = x;
       }
-      for (let j = 0; j <= i; j++) s[row + j] = s[row + j] * scale - max;
-      s.fill(MASKED, row + i + 1, row + seq);
+      let sum = 0;
+      for (let j = 0; j <= i; j++) {
+        const e = Math.exp(s[row + j] * scale - max);
+        s[row + j] = e;
+        sum += e;
+      }
+      const inv = 1 / sum;
+      for (let j = 0; j <= i; j++) s[row + j] *= inv;
+      s.fill(0, row + i + 1, row + seq);
     }
   }
 }
 
 /**
- * In place: each row `j ≤ i` divided by its sum (the masked part is 0 already).
+ * In place: `s[i][j] ← scale·s[i][j]` for `j ≤ i`, a value whose exp is 0
+ * above the diagonal: the input of a row softmax.
  *
  * @example
  * ```ts
- * normalizeCausalRows(probs, 128, 64);
+ * maskCausalRows(scores, 128, 64, 1 / Math.sqrt(32));
  * ```
  */
-export function normalizeCausalRows(p: Float32Array, seq: number, matrices: number): void {
+export function maskCausalRows(s: Float32Array, seq: number, matrices: number, scale: number): void {
   for (let b = 0; b < matrices; b++) {
     for (let i = 0; i < seq; i++) {
       const row = (b * seq + i) * seq;
-      let sum = 0;
-      for (let j = 0; j <= i; j++) sum += p[row + j];
-      const inv = 1 / sum;
-      for (let j = 0; j <= i; j++) p[row + j] *= inv;
+      for (let j = 0; j <= i; j++) s[row + j] *= scale;
+      s.fill(MASKED, row + i + 1, row + seq);
     }
   }
-}
-
-/**
- * Exponentials with Math.exp (the cpu backend's; wasm uses its SIMD exp).
- *
- * @example
- * ```ts
- * expInPlace(scores);
- * ```
- */
-export function expInPlace(s: Float32Array): void {
-  for (let i = 0; i < s.length; i++) s[i] = Math.exp(s[i]);
 }
 
 /**
