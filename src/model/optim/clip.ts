@@ -3,6 +3,7 @@
  * @module
  */
 import { tf } from "../../backend/tf.ts";
+import { fusedClipByGlobalNorm, hasFusedClip } from "../../kernels/clip/mod.ts";
 
 /**
  * The global L2 norm of all gradients and the gradients scaled by
@@ -17,6 +18,9 @@ export function clipByGlobalNorm(
   grads: tf.Tensor[],
   maxNorm: number | null,
 ): { clipped: tf.Tensor[]; norm: tf.Scalar } {
+  // One kernel on cpu/wasm instead of three per gradient.
+  const float32 = grads.every((g) => g.dtype === "float32");
+  if (maxNorm !== null && float32 && grads.length > 0 && hasFusedClip()) return fusedClipByGlobalNorm(grads, maxNorm);
   return tf.tidy(() => {
     const squares = grads.map((g) => tf.sum(tf.square(g)));
     // Not tf.addN: on WebGPU it silently returns garbage beyond maxStorageBuffersPerShaderStage inputs

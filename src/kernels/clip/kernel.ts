@@ -1,0 +1,67 @@
+/**
+ * `FusedClipByGlobalNorm` on `cpu` and `wasm`: one kernel call clips every
+ * gradient, in place of a square, a sum and a multiply per gradient.
+ * Inputs `g0, g1, …`; attrs {count, maxNorm}; outputs `[clipped0, …, norm]`.
+ * @module
+ */
+import type { tf } from "../../backend/tf.ts";
+import { type CpuBackend, fusedInputs, type HeapBackend } from "../fused/mod.ts";
+import { clipFactor, scaleInto } from "./math.ts";
+
+/** The kernel's name. */
+export const FUSED_CLIP_BY_GLOBAL_NORM = "FusedClipByGlobalNorm";
+
+/** Attributes of {@linkcode FUSED_CLIP_BY_GLOBAL_NORM}. */
+export interface ClipAttrs {
+  [key: string]: number;
+  count: number;
+  maxNorm: number;
+}
+
+const { kernelInputs, cpuFloats, heapFloats } = fusedInputs("fused clipping");
+
+function gradients(inputs: tf.NamedTensorInfoMap, count: number): tf.TensorInfo[] {
+  const names = Array.from({ length: count }, (_, i) => `g${i}`);
+  const found = kernelInputs(inputs, ...names);
+  return names.map((n) => found[n]);
+}
+
+const cpuKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const b = backend as unknown as CpuBackend;
+  const { count, maxNorm } = attrs as ClipAttrs;
+  const gs = gradients(inputs, count);
+  const values = gs.map((g) => cpuFloats(b, g));
+  const { norm, scale } = clipFactor(values, maxNorm);
+  const out = gs.map((g, i) => {
+    const clipped = new Float32Array(values[i].length);
+    scaleInto(values[i], scale, clipped);
+    return b.makeTensorInfo(g.shape, "float32", clipped);
+  });
+  return [...out, b.makeTensorInfo([], "float32", Float32Array.of(norm))];
+};
+
+const wasmKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const b = backend as unknown as HeapBackend;
+  const { count, maxNorm } = attrs as ClipAttrs;
+  const gs = gradients(inputs, count);
+  // Every output first: an allocation may grow the heap and detach views taken before it.
+  const out = [...gs.map((g) => b.makeOutput(g.shape, "float32")), b.makeOutput([], "float32")];
+  const values = gs.map((g) => heapFloats(b, g));
+  const { norm, scale } = clipFactor(values, maxNorm);
+  gs.forEach((_, i) => scaleInto(values[i], scale, heapFloats(b, out[i])));
+  heapFloats(b, out[count])[0] = norm;
+  return out;
+};
+
+/**
+ * The kernel configs (cpu, wasm), for `tf.registerKernel`.
+ *
+ * @example
+ * ```ts
+ * for (const config of CLIP_KERNELS) tf.registerKernel(config);
+ * ```
+ */
+export const CLIP_KERNELS: tf.KernelConfig[] = [
+  { kernelName: FUSED_CLIP_BY_GLOBAL_NORM, backendName: "cpu", kernelFunc: cpuKernel },
+  { kernelName: FUSED_CLIP_BY_GLOBAL_NORM, backendName: "wasm", kernelFunc: wasmKernel },
+];

@@ -1,0 +1,36 @@
+/**
+ * Global-norm gradient clipping as loops: the norm of all gradients together
+ * (summed in float64) and the clip factor `min(1, maxNorm / (norm + 1e-6))`.
+ * @module
+ */
+
+/**
+ * The global L2 norm of `grads` and the float32 clip factor for `maxNorm`.
+ *
+ * @example
+ * ```ts
+ * clipFactor([new Float32Array([3, 4])], 1); // { norm: 5, scale: ≈0.2 }
+ * ```
+ */
+export function clipFactor(grads: readonly Float32Array[], maxNorm: number): { norm: number; scale: number } {
+  let sum = 0;
+  for (const g of grads) {
+    for (let i = 0; i < g.length; i++) sum += g[i] * g[i];
+  }
+  const f = Math.fround;
+  const norm = f(Math.sqrt(sum));
+  return { norm, scale: Math.min(1, f(f(maxNorm) / f(norm + f(1e-6)))) };
+}
+
+/**
+ * `out[i] = g[i] · scale` (float32).
+ *
+ * @example
+ * ```ts
+ * scaleInto(g, 0.5, out);
+ * ```
+ */
+export function scaleInto(g: Float32Array, scale: number, out: Float32Array): void {
+  if (scale === 1) out.set(g);
+  else for (let i = 0; i < g.length; i++) out[i] = g[i] * scale;
+}

@@ -1,0 +1,53 @@
+/**
+ * Global-norm gradient clipping in one kernel call on `cpu` and `wasm`
+ * (registered when this module loads).
+ *
+ * @example
+ * ```ts
+ * import { fusedClipByGlobalNorm, hasFusedClip } from "./mod.ts";
+ * if (hasFusedClip()) {
+ *   const { clipped, norm } = fusedClipByGlobalNorm(grads, 1.0);
+ * }
+ * ```
+ * @module
+ */
+import { tf } from "../../backend/tf.ts";
+import { fusedRegistrar } from "../fused/mod.ts";
+import { CLIP_KERNELS, type ClipAttrs, FUSED_CLIP_BY_GLOBAL_NORM } from "./kernel.ts";
+
+export { type ClipAttrs, FUSED_CLIP_BY_GLOBAL_NORM } from "./kernel.ts";
+export { clipFactor, scaleInto } from "./math.ts";
+
+fusedRegistrar(CLIP_KERNELS, [])();
+
+/**
+ * Whether the active (or given) backend has the fused clipping kernel.
+ *
+ * @example
+ * ```ts
+ * hasFusedClip("wasm"); // true
+ * ```
+ */
+export function hasFusedClip(backend: string = tf.getBackend()): boolean {
+  return tf.getKernel(FUSED_CLIP_BY_GLOBAL_NORM, backend) !== undefined;
+}
+
+/**
+ * The global L2 norm of all `grads` and the gradients scaled by
+ * `min(1, maxNorm / (norm + 1e-6))`, in one kernel call.
+ *
+ * @example
+ * ```ts
+ * const { clipped, norm } = fusedClipByGlobalNorm([g1, g2], 1.0);
+ * ```
+ */
+export function fusedClipByGlobalNorm(
+  grads: readonly tf.Tensor[],
+  maxNorm: number,
+): { clipped: tf.Tensor[]; norm: tf.Scalar } {
+  const inputs: Record<string, tf.Tensor> = {};
+  grads.forEach((g, i) => inputs[`g${i}`] = g);
+  const attrs: ClipAttrs = { count: grads.length, maxNorm };
+  const out = tf.engine().runKernel(FUSED_CLIP_BY_GLOBAL_NORM, inputs, attrs) as tf.Tensor[];
+  return { clipped: out.slice(0, grads.length), norm: out[grads.length] as tf.Scalar };
+}
