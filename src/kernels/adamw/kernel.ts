@@ -7,7 +7,7 @@
  * `decayMask` (1 where parameter i decays). Outputs `[p0', m0', v0', p1', …]`.
  * @module
  */
-import { tf } from "../../backend/tf.ts";
+import type { tf } from "../../backend/tf.ts";
 import { type CpuBackend, fusedInputs, type HeapBackend } from "../fused/mod.ts";
 import { type AdamWConstants, adamwUpdate } from "./math.ts";
 
