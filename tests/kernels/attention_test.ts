@@ -83,3 +83,9 @@ for (const backend of ["cpu", "wasm"] as const) {
     tf.dispose([q, k, v]);
   });
 }
+
+Deno.test("causalAttention rejects q, k, v of different shapes", () => {
+  const [q, k] = [random([1, 4, 8, 2]), random([1, 2, 8, 2])];
+  assert.throws(() => causalAttention(q, k, k), /one \[batch, heads, seq, headDim\] shape/);
+  tf.dispose([q, k]);
+});

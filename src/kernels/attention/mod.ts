@@ -68,6 +68,12 @@ export function causalAttention(
   v: tf.Tensor4D,
   options: { scale?: number; fused?: boolean } = {},
 ): tf.Tensor4D {
+  if (q.rank !== 4 || String(q.shape) !== String(k.shape) || String(q.shape) !== String(v.shape)) {
+    // GQA repeats the key/value heads before calling this; cross-attention is not causal self-attention.
+    throw new Error(
+      `causalAttention needs q, k, v of one [batch, heads, seq, headDim] shape, got [${q.shape}], [${k.shape}], [${v.shape}]`,
+    );
+  }
   const scale = options.scale ?? 1 / Math.sqrt(q.shape[3]);
   if ((options.fused ?? true) && hasFusedAttention() && q.dtype === "float32") {
     return tf.tidy(() => {
