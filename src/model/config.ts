@@ -7,14 +7,15 @@
 import { z } from "zod";
 import { activationFromHf, type ActivationSpec, getActivation, MAX_ORDER } from "../activations/mod.ts";
 import { UsageError } from "../util/errors.ts";
+import { fromHfConfig } from "./_hf_config.ts";
 
 const positiveInt = z.number().int().positive();
 
 /**
- * The zod schema of config.json. Keys that Hugging Face writes but this
- * implementation cannot honour are accepted only with the value we support
- * (e.g. `tie_word_embeddings: false`), so a config we would silently misread
- * is rejected with the key named.
+ * The zod schema of the project's canonical model config (Hugging Face key
+ * names, every key present). Strict: {@linkcode parseModelConfig} first maps
+ * any tool's config.json onto these keys (see _hf_config.ts), so an unknown
+ * key here is a bug, not a file to forgive.
  *
  * @example
  * ```ts
@@ -22,7 +23,6 @@ const positiveInt = z.number().int().positive();
  * ```
  */
 export const ModelConfigSchema = z.object({
-  architectures: z.array(z.string()).optional(),
   /** "llama" for dense, "olmoe" for mixture-of-experts; inferred from `num_experts` when missing. */
   model_type: z.enum(["llama", "olmoe"]).optional(),
   vocab_size: positiveInt,
@@ -31,6 +31,8 @@ export const ModelConfigSchema = z.object({
   intermediate_size: positiveInt,
   num_hidden_layers: positiveInt,
   num_attention_heads: positiveInt,
+  /** Key/value heads; fewer than `num_attention_heads` is grouped-query attention. */
+  num_key_value_heads: positiveInt,
   rms_norm_eps: z.number().positive().default(1e-5),
   rope_theta: z.number().positive().default(10000),
   /** `silu` (SwiGLU), `gelu`, `relu`, `relu2`, `silu_nongated`, `polyrelu`, `polynorm`. */
@@ -42,45 +44,14 @@ export const ModelConfigSchema = z.object({
   max_position_embeddings: positiveInt,
   /** Normal init std (dense: sqrt(2/(5d)), Megatron; MoE: 0.02, OLMo). */
   initializer_range: z.number().positive(),
+  /** The output projection is the input embedding table (no `lm_head.weight`). */
+  tie_word_embeddings: z.boolean().default(false),
   num_experts: positiveInt.optional(),
   num_experts_per_tok: positiveInt.optional(),
   norm_topk_prob: z.boolean().optional(),
   router_aux_loss_coef: z.number().min(0).optional(),
   router_z_loss_coef: z.number().min(0).optional(),
-  // Keys Hugging Face writes; only the values this implementation computes are accepted.
-  num_key_value_heads: positiveInt.optional(),
-  head_dim: positiveInt.optional(),
-  tie_word_embeddings: z.literal(false).optional(),
-  attention_bias: z.literal(false).optional(),
-  mlp_bias: z.literal(false).optional(),
-  attention_dropout: z.literal(0).optional(),
-  rope_scaling: z.null().optional(),
-  clip_qkv: z.null().optional(),
-  pretraining_tp: z.literal(1).optional(),
-  output_router_logits: z.boolean().optional(),
-  use_cache: z.boolean().optional(),
-  torch_dtype: z.enum(["float32", "bfloat16", "float16"]).optional(),
-  transformers_version: z.string().optional(),
-  bos_token_id: z.number().int().nullable().optional(),
-  eos_token_id: z.number().int().nullable().optional(),
-  pad_token_id: z.number().int().nullable().optional(),
 }).strict();
-
-const COMPATIBILITY_KEYS = [
-  "num_key_value_heads",
-  "head_dim",
-  "tie_word_embeddings",
-  "attention_bias",
-  "mlp_bias",
-  "attention_dropout",
-  "rope_scaling",
-  "clip_qkv",
-  "pretraining_tp",
-  "output_router_logits",
-  "use_cache",
-  "torch_dtype",
-  "transformers_version",
-] as const;
 
 /** A validated model configuration (Hugging Face keys, defaults applied, `model_type` filled in). */
 export type ModelConfig = z.output<typeof ModelConfigSchema> & { model_type: "llama" | "olmoe" };
@@ -115,11 +86,10 @@ function crossFieldProblems(c: z.output<typeof ModelConfigSchema>): string[] {
   } else if ((c.hidden_size / c.num_attention_heads) % 2 !== 0) {
     problems.push(`num_attention_heads: head_dim ${c.hidden_size / c.num_attention_heads} must be even for RoPE`);
   }
-  if (c.num_key_value_heads !== undefined && c.num_key_value_heads !== c.num_attention_heads) {
-    problems.push(`num_key_value_heads: grouped-query attention is not supported (must equal num_attention_heads)`);
-  }
-  if (c.head_dim !== undefined && c.head_dim * c.num_attention_heads !== c.hidden_size) {
-    problems.push(`head_dim: must be hidden_size / num_attention_heads`);
+  if (c.num_attention_heads % c.num_key_value_heads !== 0) {
+    problems.push(
+      `num_key_value_heads: ${c.num_key_value_heads} does not divide num_attention_heads ${c.num_attention_heads}`,
+    );
   }
   try {
     activationFromHf(c.hidden_act);
@@ -155,7 +125,12 @@ function crossFieldProblems(c: z.output<typeof ModelConfigSchema>): string[] {
  * ```
  */
 export function parseModelConfig(json: unknown, source = "config"): ModelConfig {
-  const parsed = ModelConfigSchema.safeParse(json);
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    throw new UsageError(`invalid model config ${source}: expected a JSON object`);
+  }
+  const read = fromHfConfig(json as Record<string, unknown>);
+  if (read.problems.length) throw new UsageError(`invalid model config ${source}: ${read.problems.join("; ")}`);
+  const parsed = ModelConfigSchema.safeParse(read.config);
   if (!parsed.success) {
     const details = parsed.error.issues.map((issue) => {
       const keys = issue.code === "unrecognized_keys" ? ` ${issue.keys.map((k) => `'${k}'`).join(", ")}` : "";
@@ -166,11 +141,8 @@ export function parseModelConfig(json: unknown, source = "config"): ModelConfig 
   const problems = crossFieldProblems(parsed.data);
   if (problems.length) throw new UsageError(`invalid model config ${source}: ${problems.join("; ")}`);
   const c = parsed.data;
-  const model_type = c.model_type ?? (c.num_experts !== undefined ? "olmoe" : "llama");
+  const model_type = c.model_type ?? "llama";
   const out: ModelConfig = { ...c, model_type };
-  // Keys that were only checked for compatibility carry no information: drop them so a
-  // config read back from config.json equals the one written.
-  for (const key of COMPATIBILITY_KEYS) delete out[key];
   if (model_type === "olmoe") {
     out.norm_topk_prob = c.norm_topk_prob ?? false;
     out.router_aux_loss_coef = c.router_aux_loss_coef ?? OLMOE_AUX_WEIGHTS.loadBalancing;
@@ -204,9 +176,10 @@ export function moeSettings(config: ModelConfig): MoeSettings | null {
   return {
     numExperts: config.num_experts!,
     topK: config.num_experts_per_tok!,
-    normTopK: config.norm_topk_prob ?? false,
-    loadBalancingCoef: config.router_aux_loss_coef ?? OLMOE_AUX_WEIGHTS.loadBalancing,
-    zLossCoef: config.router_z_loss_coef ?? OLMOE_AUX_WEIGHTS.zLoss,
+    // parseModelConfig filled these for every MoE config.
+    normTopK: config.norm_topk_prob!,
+    loadBalancingCoef: config.router_aux_loss_coef!,
+    zLossCoef: config.router_z_loss_coef!,
   };
 }
 
@@ -234,6 +207,18 @@ export function headDim(config: ModelConfig): number {
   return config.hidden_size / config.num_attention_heads;
 }
 
+/**
+ * Width of the k and v projections: key/value heads × head size.
+ *
+ * @example
+ * ```ts
+ * kvWidth({ ...config, num_key_value_heads: 2 }); // 2 · headDim(config)
+ * ```
+ */
+export function kvWidth(config: ModelConfig): number {
+  return config.num_key_value_heads * headDim(config);
+}
+
 /** What {@linkcode modelConfigFor} builds a config from (the suite's model dimensions). */
 export interface ModelConfigOptions {
   family: "dense" | "moe";
@@ -242,6 +227,10 @@ export interface ModelConfigOptions {
   hidden: number;
   layers: number;
   heads: number;
+  /** Key/value heads (default: `heads`; fewer is grouped-query attention). */
+  kvHeads?: number;
+  /** Tie `lm_head` to the embedding table (default false). */
+  tieEmbeddings?: boolean;
   /** SwiGLU hidden width; non-gated activations get `widthMultiplier` × this. */
   gatedWidth: number;
   vocab: number;
@@ -281,13 +270,19 @@ export function defaultInitStd(family: "dense" | "moe", hidden: number): number 
 
 /**
  * The Hugging Face `architectures` entry for configs that stock transformers
- * can load: Llama (dense SwiGLU without QK-norm) and OLMoE (MoE SwiGLU with QK-norm).
+ * loads as they are: Llama (dense SwiGLU without QK-norm) and OLMoE (MoE
+ * SwiGLU with QK-norm); null for the others, which need our modelling code.
+ *
+ * @example
+ * ```ts
+ * stockArchitecture(PAPER_DENSE_1B("swiglu")); // "LlamaForCausalLM"
+ * ```
  */
-function architecturesFor(family: "dense" | "moe", activation: ActivationSpec, qkNorm: boolean): string[] | undefined {
-  if (activation.name !== "swiglu") return undefined;
-  if (family === "dense" && !qkNorm) return ["LlamaForCausalLM"];
-  if (family === "moe" && qkNorm) return ["OlmoeForCausalLM"];
-  return undefined;
+export function stockArchitecture(config: ModelConfig): "LlamaForCausalLM" | "OlmoeForCausalLM" | null {
+  if (config.hidden_act !== "silu") return null;
+  if (config.model_type === "llama" && !config.qk_norm) return "LlamaForCausalLM";
+  if (config.model_type === "olmoe" && config.qk_norm) return "OlmoeForCausalLM";
+  return null;
 }
 
 /**
@@ -307,15 +302,15 @@ export function modelConfigFor(o: ModelConfigOptions): ModelConfig {
     throw new UsageError("a MoE model needs experts and topK");
   }
   const qkNorm = o.qkNorm ?? false;
-  const architectures = architecturesFor(o.family, activation, qkNorm);
   const raw: Record<string, unknown> = {
-    ...(architectures ? { architectures } : {}),
     model_type: o.family === "moe" ? "olmoe" : "llama",
     vocab_size: o.vocab,
     hidden_size: o.hidden,
     intermediate_size: Math.round(o.gatedWidth * activation.widthMultiplier),
     num_hidden_layers: o.layers,
     num_attention_heads: o.heads,
+    num_key_value_heads: o.kvHeads ?? o.heads,
+    tie_word_embeddings: o.tieEmbeddings ?? false,
     rms_norm_eps: o.rmsNormEps ?? 1e-5,
     rope_theta: o.ropeTheta ?? 10000,
     hidden_act: activation.hfName,
@@ -328,9 +323,9 @@ export function modelConfigFor(o: ModelConfigOptions): ModelConfig {
     Object.assign(raw, {
       num_experts: o.experts,
       num_experts_per_tok: o.topK,
-      norm_topk_prob: o.normTopK ?? false,
-      router_aux_loss_coef: o.loadBalancing ?? OLMOE_AUX_WEIGHTS.loadBalancing,
-      router_z_loss_coef: o.zLoss ?? OLMOE_AUX_WEIGHTS.zLoss,
+      norm_topk_prob: o.normTopK,
+      router_aux_loss_coef: o.loadBalancing,
+      router_z_loss_coef: o.zLoss,
     });
   }
   return parseModelConfig(raw, `for ${o.family}/${o.activation}`);
@@ -386,8 +381,7 @@ export function PAPER_MOE_1B7B(activation: string): ModelConfig {
 
 /**
  * The config.json object written to checkpoints: the config plus the keys
- * Hugging Face needs to read it as Llama/OLMoE (untied embeddings, no biases,
- * float32).
+ * Hugging Face needs to read it as Llama/OLMoE (no biases, float32).
  *
  * @example
  * ```ts
@@ -395,12 +389,13 @@ export function PAPER_MOE_1B7B(activation: string): ModelConfig {
  * ```
  */
 export function hfConfigJson(config: ModelConfig): Record<string, unknown> {
+  const architecture = stockArchitecture(config);
   return {
+    ...(architecture ? { architectures: [architecture] } : {}),
     ...config,
-    num_key_value_heads: config.num_attention_heads,
     head_dim: headDim(config),
-    tie_word_embeddings: false,
     attention_bias: false,
+    mlp_bias: false,
     torch_dtype: "float32",
   };
 }

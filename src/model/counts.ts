@@ -3,7 +3,7 @@
  * (nothing is allocated, so the paper's 7B MoE is as cheap as a toy).
  * @module
  */
-import { activationOf, type ModelConfig, moeSettings } from "./config.ts";
+import { activationOf, kvWidth, type ModelConfig, moeSettings } from "./config.ts";
 
 /** Parameter counts of a config. */
 export interface ParameterCounts {
@@ -11,7 +11,7 @@ export interface ParameterCounts {
   total: number;
   /** Parameters used per token (MoE: only top-k experts; dense: all). */
   active: number;
-  /** The input embedding table and the untied `lm_head` (2 · vocab · hidden). */
+  /** The input embedding table and the `lm_head` (2 · vocab · hidden; vocab · hidden when tied). */
   embedding: number;
   /** total − embedding (includes the final norm). */
   nonEmbedding: number;
@@ -20,7 +20,7 @@ export interface ParameterCounts {
 interface LayerShape {
   /** Parameters of one expert's (or the dense) MLP matrices. */
   mlpMatrices: number;
-  /** Attention matrices q, k, v, o. */
+  /** Attention matrices q, k, v, o (k and v are kvWidth wide under grouped-query attention). */
   attention: number;
   /** Norm gains (input, post-attention, QK-norm) and PolyCom coefficients. */
   vectors: number;
@@ -37,8 +37,8 @@ function layerShape(config: ModelConfig): LayerShape {
   const coefficients = activation.learnable ? config.poly_order + 1 : 0;
   return {
     mlpMatrices,
-    attention: 4 * d * d,
-    vectors: 2 * d + (config.qk_norm ? 2 * d : 0) + coefficients,
+    attention: 2 * d * d + 2 * d * kvWidth(config),
+    vectors: 2 * d + (config.qk_norm ? d + kvWidth(config) : 0) + coefficients,
     router: moe ? moe.numExperts * d : 0,
     experts: moe ? moe.numExperts : 1,
     topK: moe ? moe.topK : 1,
@@ -59,7 +59,7 @@ function layerShape(config: ModelConfig): LayerShape {
 export function countParameters(config: ModelConfig): ParameterCounts {
   const d = config.hidden_size;
   const l = layerShape(config);
-  const embedding = 2 * config.vocab_size * d;
+  const embedding = (config.tie_word_embeddings ? 1 : 2) * config.vocab_size * d;
   const shared = l.attention + l.vectors + l.router;
   const total = embedding + d + config.num_hidden_layers * (shared + l.experts * l.mlpMatrices);
   const active = embedding + d + config.num_hidden_layers * (shared + l.topK * l.mlpMatrices);
@@ -72,9 +72,10 @@ export function countParameters(config: ModelConfig): ParameterCounts {
  *   flops = 6 · N_matmul + 12 · L · seqLen · d
  *
  * where N_matmul counts the weights each token multiplies with: per layer the
- * attention projections (4d²), the router (E·d) and the MLP matrices of the
- * top-k experts (k · (2 or 3) · d · w), plus the `lm_head` (V·d); the
- * embedding lookup is a gather and is not counted. The attention term is
+ * attention projections (2d² + 2·d·kvWidth), the router (E·d) and the MLP matrices of the
+ * top-k experts (k · (2 or 3) · d · w), plus the `lm_head` (V·d, tied or
+ * not: the product is done either way); the embedding lookup is a gather and
+ * is not counted. The attention term is
  * QKᵀ and AV over the full seqLen × seqLen score matrix (2 · 2 · seqLen · d
  * forward per layer, ×3 for training), as in PaLM's MFU; norms, activations
  * and softmax are not counted.

@@ -4,7 +4,7 @@
  * parameter-count test, so they cannot disagree.
  * @module
  */
-import { activationOf, type ModelConfig, moeSettings } from "./config.ts";
+import { activationOf, kvWidth, type ModelConfig, moeSettings } from "./config.ts";
 
 /** What a parameter is, which decides its init and weight decay. */
 export type ParameterKind = "embedding" | "lm_head" | "linear" | "router" | "norm" | "coefficients";
@@ -24,7 +24,7 @@ export interface ParameterSpec {
 
 /**
  * Every parameter of a config, in a fixed order (embeddings, layers, final
- * norm, head). Allocates nothing but this list.
+ * norm, head unless tied). Allocates nothing but this list.
  *
  * @example
  * ```ts
@@ -67,9 +67,13 @@ export function parameterSpecs(config: ModelConfig): ParameterSpec[] {
       outputProjection: false,
     });
     specs.push(norm(`${p}.input_layernorm.weight`));
-    for (const x of ["q", "k", "v"]) specs.push(linear(`${p}.self_attn.${x}_proj.weight`, d, d, i));
+    const kv = kvWidth(config);
+    specs.push(linear(`${p}.self_attn.q_proj.weight`, d, d, i));
+    for (const x of ["k", "v"]) specs.push(linear(`${p}.self_attn.${x}_proj.weight`, kv, d, i));
     specs.push(linear(`${p}.self_attn.o_proj.weight`, d, d, i, true));
-    if (config.qk_norm) specs.push(norm(`${p}.self_attn.q_norm.weight`), norm(`${p}.self_attn.k_norm.weight`));
+    if (config.qk_norm) {
+      specs.push(norm(`${p}.self_attn.q_norm.weight`), { ...norm(`${p}.self_attn.k_norm.weight`), shape: [kv] });
+    }
     specs.push(norm(`${p}.post_attention_layernorm.weight`));
     if (moe) {
       specs.push({
@@ -94,6 +98,8 @@ export function parameterSpecs(config: ModelConfig): ParameterSpec[] {
     }
   }
   specs.push({ name: "model.norm.weight", shape: [d], kind: "norm", layer: null, outputProjection: false });
+  // Tied embeddings: the head is the embedding table, and transformers writes no lm_head tensor.
+  if (config.tie_word_embeddings) return specs;
   specs.push({
     name: "lm_head.weight",
     shape: [config.vocab_size, d],

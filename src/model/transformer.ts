@@ -1,7 +1,7 @@
 /**
  * The decoder-only transformer (Llama-style dense or OLMoE-style MoE):
  * embedding, pre-norm blocks of attention and MLP/MoE with residuals, final
- * RMSNorm, untied `lm_head`. Parameters are tf.Variables keyed by their
+ * RMSNorm, `lm_head` (or the embedding table, when tied). Parameters are tf.Variables keyed by their
  * Hugging Face names.
  * @module
  */
@@ -86,7 +86,8 @@ export class Model {
   readonly #layers: LayerWeights[] = [];
   readonly #embed: tf.Variable;
   readonly #finalNorm: tf.Variable;
-  readonly #head: tf.Variable;
+  /** The `lm_head` `[d, V]`, or null when tied to the embedding table `[V, d]`. */
+  readonly #head: tf.Variable | null;
   #disposed = false;
 
   constructor(config: ModelConfig, source: ParameterSource) {
@@ -114,7 +115,7 @@ export class Model {
     const get = <T extends tf.Tensor>(name: string) => params.get(name) as unknown as T;
     this.#embed = params.get("model.embed_tokens.weight")!;
     this.#finalNorm = params.get("model.norm.weight")!;
-    this.#head = params.get("lm_head.weight")!;
+    this.#head = config.tie_word_embeddings ? null : params.get("lm_head.weight")!;
     const expertWeights = (prefix: string): MlpWeights => ({
       gate: this.activation.gated ? get(`${prefix}.gate_proj.weight`) : undefined,
       up: get(`${prefix}.up_proj.weight`),
@@ -166,6 +167,7 @@ export class Model {
       batch,
       seqLen,
       heads: c.num_attention_heads,
+      kvHeads: c.num_key_value_heads,
       ropeTheta: c.rope_theta,
       eps: c.rms_norm_eps,
     });
@@ -198,7 +200,9 @@ export class Model {
   }
 
   #head2d(h: tf.Tensor2D): tf.Tensor2D {
-    return linear(rmsNorm(h, this.#finalNorm, this.config.rms_norm_eps) as tf.Tensor2D, this.#head as tf.Tensor2D);
+    const normed = rmsNorm(h, this.#finalNorm, this.config.rms_norm_eps) as tf.Tensor2D;
+    if (!this.#head) return tf.matMul(normed, this.#embed as tf.Tensor2D, false, true);
+    return linear(normed, this.#head as tf.Tensor2D);
   }
 
   /**

@@ -92,7 +92,10 @@ Deno.test("init and score: bad paths and malformed files exit 2 with one line", 
   const cases: Array<[string[], RegExp]> = [
     [["init", "--config", join(dir, "nope.json"), "--out", ckpt], /file not found/],
     [["init", "--config", await write("bad.json", "{"), "--out", ckpt], /not valid JSON/],
-    [["init", "--config", await write("key.json", '{"vocab_size": 3}'), "--out", ckpt], /invalid model config/],
+    [
+      ["init", "--config", await write("key.json", '{"vocab_size": 3, "mlp_bias": true}'), "--out", ckpt],
+      /invalid model config/,
+    ],
     [["init", "--config", good, "--seed", "-3", "--out", ckpt], /--seed/],
     [["init", "--config", good], /--out/],
     [["init", "--out", ckpt], /exactly one of/],

@@ -89,11 +89,12 @@ Deno.test("parseModelConfig names the bad key", () => {
   bad({ hidden_size: -1 }, /hidden_size/);
   bad({ hiden_size: 8 }, /hiden_size/);
   bad({ hidden_act: "tanh" }, /hidden_act/);
-  bad({ num_attention_heads: 3 }, /not divisible/);
-  bad({ tie_word_embeddings: true }, /tie_word_embeddings/);
-  bad({ num_key_value_heads: 1 }, /num_key_value_heads/);
+  bad({ num_attention_heads: 3, head_dim: undefined }, /not divisible/);
+  bad({ num_attention_heads: 4 }, /head_dim: 4 is not supported/);
+  bad({ attention_bias: true }, /attention_bias: true is not supported/);
+  bad({ num_key_value_heads: 3 }, /num_key_value_heads: 3 does not divide/);
   bad({ num_experts_per_tok: 2 }, /only valid for a MoE/);
-  bad({ model_type: "olmoe" }, /num_experts: required/);
+  bad({ num_experts: 4, num_experts_per_tok: 2 }, /cannot have num_experts/);
   assert.throws(() => parseModelConfig("nope"), UsageError);
 });
 

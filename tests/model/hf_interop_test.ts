@@ -1,0 +1,104 @@
+/**
+ * Hugging Face transformers both ways: checkpoints transformers writes are
+ * scored by `cli score` as transformers scores them, and ours load in
+ * transformers through their shipped modelling code. Needs Python with torch
+ * and transformers (tools/python_env.sh); skipped with the reason otherwise.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { initBackend } from "../../src/backend/mod.ts";
+import { addScoreCommand } from "../../src/cli/commands/score.ts";
+import { findPython } from "../../src/util/python.ts";
+import { runCommands } from "../_cli.ts";
+
+const py = await findPython(["torch", "transformers"]);
+const skip = py.ok ? null : py.reason;
+const TOOL = new URL("../../tools/hf_interop.py", import.meta.url).pathname;
+const FIXTURE_4X = new URL("./fixtures/llama_4x_config.json", import.meta.url).pathname;
+/** Float32 forward passes against transformers' float64 ones: the issue's bar. */
+const TOLERANCE = 1e-4;
+
+function name(title: string): string {
+  return skip ? `${title} (skipped: ${skip})` : title;
+}
+
+export async function python(args: string[]): Promise<Record<string, unknown>> {
+  if (!py.ok) throw new Error(py.reason);
+  const out = await new Deno.Command(py.python, { args: [TOOL, ...args], stdout: "piped", stderr: "piped" }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  if (!out.success) throw new Error(`hf_interop.py ${args[0]} failed: ${new TextDecoder().decode(out.stderr)}`);
+  return JSON.parse(text.trim().split("\n").at(-1)!);
+}
+
+export function maxDiff(a: number[][], b: number[][]): number {
+  assert.equal(a.length, b.length);
+  let worst = 0;
+  a.forEach((row, i) => {
+    assert.equal(row.length, b[i].length);
+    row.forEach((x, j) => worst = Math.max(worst, Math.abs(x - b[i][j])));
+  });
+  return worst;
+}
+
+async function tokensFile(dir: string): Promise<string> {
+  const sequences = [[1, 5, 9, 3, 22, 40, 96, 0, 7, 7, 13, 50, 61, 2, 88, 17, 4], [3, 4], [90, 91, 92, 93, 94, 95]];
+  const path = join(dir, "tokens.json");
+  await Deno.writeTextFile(path, JSON.stringify(sequences));
+  return path;
+}
+
+async function score(checkpoint: string, tokens: string): Promise<number[][]> {
+  await initBackend("cpu");
+  const r = await runCommands([addScoreCommand], [
+    "score",
+    "--checkpoint",
+    checkpoint,
+    "--tokens",
+    tokens,
+    "--backend",
+    "cpu",
+  ]);
+  assert.equal(r.code, 0, (r.failure ?? []).join(" "));
+  return JSON.parse(r.out.at(-1)!).logprobs;
+}
+
+Deno.test({
+  name: name("a GQA + tied-embedding Llama saved by transformers' save_pretrained scores as in transformers"),
+  ignore: skip !== null,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const tokens = await tokensFile(dir);
+      const ckpt = join(dir, "llama");
+      const expected = await python(["llama", "--out", ckpt, "--tokens", tokens, "--seed", "1"]);
+      const config = JSON.parse(await Deno.readTextFile(join(ckpt, "config.json")));
+      assert.equal(config.num_key_value_heads, 2);
+      assert.equal(config.tie_word_embeddings, true);
+      assert.ok(config.rope_parameters, "transformers 5 writes rope_parameters");
+      const diff = maxDiff(await score(ckpt, tokens), expected.logprobs as number[][]);
+      console.log(`save_pretrained Llama (GQA 4/2, tied): max |Δ log p| = ${diff.toExponential(2)}`);
+      assert.ok(diff < TOLERANCE, `${diff}`);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: name("a Llama with a transformers 4.x style config.json (torch_dtype, rope_scaling, rope_theta)"),
+  ignore: skip !== null,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const tokens = await tokensFile(dir);
+      const ckpt = join(dir, "llama4x");
+      const expected = await python(["llama", "--out", ckpt, "--tokens", tokens, "--config", FIXTURE_4X]);
+      assert.equal(JSON.parse(await Deno.readTextFile(join(ckpt, "config.json"))).torch_dtype, "float32");
+      const diff = maxDiff(await score(ckpt, tokens), expected.logprobs as number[][]);
+      console.log(`4.x-style config Llama (rope_theta 5e5): max |Δ log p| = ${diff.toExponential(2)}`);
+      assert.ok(diff < TOLERANCE, `${diff}`);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

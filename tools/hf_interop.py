@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""Hugging Face transformers side of the interoperability checks (tests/model/hf_interop_test.ts).
+
+    python tools/hf_interop.py llama --out DIR --tokens FILE.json [--config CONFIG.json] [--seed N]
+        Builds a random LlamaForCausalLM (from CONFIG.json, or a small grouped-query, tied-embedding one),
+        perturbs its norm gains so they matter, saves it with transformers' own save_pretrained (float32
+        safetensors) into DIR and, when CONFIG.json is given, puts that file (e.g. in transformers 4.x key
+        style) in place of the config.json transformers wrote. Prints {"logprobs": [[...], ...]} of the
+        token sequences in FILE.json, in float64.
+
+    python tools/hf_interop.py load --checkpoint DIR --tokens FILE.json
+        Loads DIR with AutoModelForCausalLM.from_pretrained(DIR, trust_remote_code=True) (our checkpoints
+        carry their modelling code) and prints {"class": ..., "logprobs": ...} in float64.
+"""
+
+import argparse
+import json
+import sys
+
+import torch
+import transformers
+
+
+def logprobs(model, sequences):
+    out = []
+    with torch.no_grad():
+        for seq in sequences:
+            if len(seq) < 2:
+                out.append([])
+                continue
+            t = torch.tensor([seq], dtype=torch.long)
+            lp = model(input_ids=t[:, :-1]).logits[0].double().log_softmax(-1)
+            out.append(lp[torch.arange(len(seq) - 1), t[0, 1:]].tolist())
+    return out
+
+
+def llama(args, sequences):
+    if args.config:
+        with open(args.config) as f:
+            config = transformers.LlamaConfig.from_dict(json.load(f))
+    else:
+        config = transformers.LlamaConfig(
+            vocab_size=97, hidden_size=64, intermediate_size=96, num_hidden_layers=2, num_attention_heads=4,
+            num_key_value_heads=2, tie_word_embeddings=True, max_position_embeddings=128, initializer_range=0.2,
+        )
+    torch.manual_seed(args.seed)
+    model = transformers.LlamaForCausalLM(config).to(torch.float32).eval()
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if name.endswith("norm.weight"):
+                p.copy_(1 + 0.3 * torch.randn_like(p))
+            else:
+                p.copy_(0.2 * torch.randn_like(p))
+    model.save_pretrained(args.out)
+    if args.config:
+        with open(args.config) as src, open(f"{args.out}/config.json", "w") as dst:
+            dst.write(src.read())
+    model = model.double()
+    return {"logprobs": logprobs(model, sequences)}
+
+
+def load(args, sequences):
+    model = transformers.AutoModelForCausalLM.from_pretrained(args.checkpoint, trust_remote_code=True)
+    model = model.double().eval()
+    return {"class": type(model).__name__, "logprobs": logprobs(model, sequences)}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["llama", "load"])
+    parser.add_argument("--tokens", required=True)
+    parser.add_argument("--out")
+    parser.add_argument("--config")
+    parser.add_argument("--checkpoint")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    with open(args.tokens) as f:
+        sequences = json.load(f)
+    result = llama(args, sequences) if args.command == "llama" else load(args, sequences)
+    json.dump(result, sys.stdout)
+    print()
+
+
+if __name__ == "__main__":
+    main()
