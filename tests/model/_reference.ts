@@ -121,6 +121,8 @@ export function referenceForward(
   const d = config.hidden_size;
   const heads = config.num_attention_heads;
   const hd = d / heads;
+  const kvHeads = config.num_key_value_heads;
+  const group = heads / kvHeads;
   const eps = config.rms_norm_eps;
   const V = config.vocab_size;
   const isMoe = config.model_type === "olmoe";
@@ -137,7 +139,8 @@ export function referenceForward(
     const p = `model.layers.${l}`;
     const coefficients = weights.get(`${p}.mlp.act_fn.coefficients`) ?? new Float64Array(0);
     const normed = xs.map((x) => rmsNorm(x, weights.get(`${p}.input_layernorm.weight`)!, eps));
-    const proj = (name: string) => normed.map((x) => matvec(weights.get(`${p}.self_attn.${name}_proj.weight`)!, x, d));
+    const proj = (name: string) =>
+      normed.map((x) => matvec(weights.get(`${p}.self_attn.${name}_proj.weight`)!, x, name === "q" ? d : kvHeads * hd));
     let q = proj("q");
     let kk = proj("k");
     const v = proj("v");
@@ -146,8 +149,8 @@ export function referenceForward(
       kk = kk.map((x) => rmsNorm(x, weights.get(`${p}.self_attn.k_norm.weight`)!, eps));
     }
     const rope = (x: Float64Array, pos: number) => {
-      const out = new Float64Array(d);
-      for (let h = 0; h < heads; h++) {
+      const out = new Float64Array(x.length);
+      for (let h = 0; h < x.length / hd; h++) {
         for (let i = 0; i < hd / 2; i++) {
           const angle = pos * Math.pow(config.rope_theta, (-2 * i) / hd);
           const x1 = x[h * hd + i];
@@ -170,13 +173,14 @@ export function referenceForward(
           const scores: number[] = [];
           for (let j = 0; j <= i; j++) {
             let dot = 0;
-            for (let c = 0; c < hd; c++) dot += qs[i][h * hd + c] * ks[j][h * hd + c];
+            const kh = Math.floor(h / group); // grouped-query attention: transformers' repeat_kv
+            for (let c = 0; c < hd; c++) dot += qs[i][h * hd + c] * ks[j][kh * hd + c];
             scores.push(dot / Math.sqrt(hd));
           }
           const lse = logSumExp(scores);
           for (let j = 0; j <= i; j++) {
             const pr = Math.exp(scores[j] - lse);
-            for (let c = 0; c < hd; c++) ctx[h * hd + c] += pr * v[t0 + j][h * hd + c];
+            for (let c = 0; c < hd; c++) ctx[h * hd + c] += pr * v[t0 + j][Math.floor(h / group) * hd + c];
           }
         }
         const o = matvec(weights.get(`${p}.self_attn.o_proj.weight`)!, ctx, d);
@@ -226,7 +230,8 @@ export function referenceForward(
   let ce = 0;
   const flatTargets = targets.flat();
   xs.forEach((x, t) => {
-    const row = matvec(weights.get("lm_head.weight")!, rmsNorm(x, weights.get("model.norm.weight")!, eps), V);
+    const head = config.tie_word_embeddings ? embed : weights.get("lm_head.weight")!;
+    const row = matvec(head, rmsNorm(x, weights.get("model.norm.weight")!, eps), V);
     logits.set(row, t * V);
     ce += (logSumExp(row) - row[flatTargets[t]]) / T;
   });

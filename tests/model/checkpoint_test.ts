@@ -228,6 +228,24 @@ Deno.test("loading a broken checkpoint is a UsageError naming the problem", asyn
   await assert.rejects(() => loadCheckpoint(ckpt), /tensors this config does not have: extra/);
   await rewrite((m) => m.set("model.norm.weight", { shape: [4, 2], data: new Float32Array(8) }));
   await assert.rejects(() => loadCheckpoint(ckpt), /model.norm.weight has shape \[4,2\]/);
+  for (const bad of [NaN, Infinity, -Infinity]) {
+    const data = new Float32Array(8).fill(1);
+    data[3] = bad;
+    await rewrite((m) => m.set("model.norm.weight", { shape: [8], data }));
+    await assert.rejects(
+      () => loadCheckpoint(ckpt),
+      (e: unknown) =>
+        e instanceof UsageError &&
+        e.message === `${modelPath}: model.norm.weight holds a non-finite weight (${bad} at index 3)`,
+    );
+  }
+  await Deno.writeFile(modelPath, new Uint8Array(0));
+  await assert.rejects(
+    () => loadCheckpoint(ckpt),
+    (e: unknown) => e instanceof UsageError && e.message.startsWith(modelPath),
+  );
+  await Deno.remove(modelPath);
+  await assert.rejects(() => loadCheckpoint(ckpt), new RegExp(`${modelPath}: file not found`));
   await Deno.writeTextFile(join(ckpt, CHECKPOINT_FILES.config), "{ nope");
   await assert.rejects(
     () => loadCheckpoint(ckpt),

@@ -74,3 +74,10 @@ Deno.test("MoE (QK-norm, aux losses) gradients match finite differences of the f
 Deno.test("MoE SwiGLU with normalised top-k gradients match finite differences", async () => {
   await checkGradients(tinyConfig("moe", "swiglu", { initStd: 0.4, normTopK: true }), 14);
 });
+
+Deno.test("grouped-query attention with QK-norm and tied embeddings: gradients match finite differences", async () => {
+  await checkGradients(
+    tinyConfig("dense", "polynorm", { initStd: 0.4, heads: 4, kvHeads: 2, tieEmbeddings: true, qkNorm: true }),
+    15,
+  );
+});

@@ -14,6 +14,11 @@ const VARIANTS: Array<[string, ReturnType<typeof tinyConfig>]> = [
   ["dense relu2 + qk-norm", tinyConfig("dense", "relu2", { initStd: 0.4, qkNorm: true })],
   ["moe swiglu", tinyConfig("moe", "swiglu", { initStd: 0.4 })],
   ["moe polynorm, normalised top-k", tinyConfig("moe", "polynorm", { initStd: 0.4, normTopK: true })],
+  [
+    "dense polynorm, GQA 4/2, tied embeddings",
+    tinyConfig("dense", "polynorm", { initStd: 0.4, heads: 4, kvHeads: 2, tieEmbeddings: true }),
+  ],
+  ["moe swiglu, GQA 4/1 + qk-norm", tinyConfig("moe", "swiglu", { initStd: 0.4, hidden: 16, heads: 4, kvHeads: 1 })],
   ["moe relu, top-1 of 3, no qk-norm", tinyConfig("moe", "relu", { initStd: 0.4, experts: 3, topK: 1, qkNorm: false })],
 ];
 

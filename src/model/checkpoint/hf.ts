@@ -164,6 +164,12 @@ export async function readCheckpointConfig(dir: string): Promise<ModelConfig> {
   return readModelConfigFile(path);
 }
 
+/** Index of the first NaN or ±Infinity, or -1. */
+function firstNonFinite(data: Float32Array): number {
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return i;
+  return -1;
+}
+
 async function readWeights(path: string, specs: readonly ParameterSpec[]): Promise<Map<string, Float32Array>> {
   const st = await openSafetensors(path);
   try {
@@ -180,7 +186,12 @@ async function readWeights(path: string, specs: readonly ParameterSpec[]): Promi
       if (shape.length !== spec.shape.length || shape.some((d, i) => d !== spec.shape[i])) {
         throw new UsageError(`${path}: ${spec.name} has shape [${shape}], the config needs [${spec.shape}]`);
       }
-      out.set(spec.name, await st.read(spec.name));
+      const data = await st.read(spec.name);
+      const bad = firstNonFinite(data);
+      if (bad >= 0) {
+        throw new UsageError(`${path}: ${spec.name} holds a non-finite weight (${data[bad]} at index ${bad})`);
+      }
+      out.set(spec.name, data);
     }
     return out;
   } finally {
