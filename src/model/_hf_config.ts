@@ -187,9 +187,12 @@ function ropeTheta(json: Record<string, unknown>, problems: string[]): unknown {
  */
 export function fromHfConfig(json: Record<string, unknown>): { config: Record<string, unknown>; problems: string[] } {
   const problems: string[] = [];
-  const modelType = json.model_type ?? (json.num_experts !== undefined ? "olmoe" : "llama");
+  // "polycom" is our shipped modelling code (config.ts REMOTE_CODE), dense or MoE by num_experts.
+  const polycom = json.model_type === "polycom";
+  const inferred = json.num_experts !== undefined ? "olmoe" : "llama";
+  const modelType = polycom ? inferred : json.model_type ?? inferred;
   if (modelType !== "llama" && modelType !== "olmoe") {
-    problems.push(`model_type: ${show(modelType)} is not supported (llama or olmoe)`);
+    problems.push(`model_type: ${show(modelType)} is not supported (llama, olmoe or polycom)`);
     return { config: {}, problems };
   }
   const config: Record<string, unknown> = { ...(modelType === "llama" ? LLAMA_DEFAULTS : OLMOE_DEFAULTS) };
@@ -208,7 +211,7 @@ export function fromHfConfig(json: Record<string, unknown>): { config: Record<st
   config.num_key_value_heads ??= config.num_attention_heads;
   // Llama's and OLMoE's MLP is always gated: another hidden_act there means a gated variant we do not have.
   // This project's own non-SwiGLU configs carry its keys (poly_order, qk_norm), which mark them.
-  const ours = PROJECT_KEYS.some((k) => k in json);
+  const ours = polycom || PROJECT_KEYS.some((k) => k in json);
   if (!ours && config.hidden_act !== "silu") {
     problems.push(
       `hidden_act: ${show(config.hidden_act)} in a ${modelType} config means a gated MLP with that activation, ` +

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { ACTIVATION_IDS } from "../activations/table.ts";
+import { MAX_ORDER } from "../activations/polycom.ts";
 
 const positiveInt = z.number().int().positive();
 const fraction = z.number().min(0).max(1);
@@ -23,8 +24,8 @@ export const ModelDims = z.object({
   topK: positiveInt.optional(),
   /** QK-norm (on in OLMoE). */
   qkNorm: z.boolean().default(false),
-  /** PolyCom order r. */
-  polyOrder: z.number().int().min(1).max(6).default(3),
+  /** PolyCom order r (the kernels' limit, MAX_ORDER). */
+  polyOrder: z.number().int().min(1).max(MAX_ORDER).default(3),
 }).strict();
 /** Model dimensions at one scale. */
 export type ModelDims = z.infer<typeof ModelDims>;

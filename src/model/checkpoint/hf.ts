@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { replaceDirAtomic } from "../../util/atomic.ts";
 import { UsageError } from "../../util/errors.ts";
 import { readJsonFile } from "../../util/json_file.ts";
-import { hfConfigJson, type ModelConfig, parseModelConfig } from "../config.ts";
+import { hfConfigJson, type ModelConfig, parseModelConfig, REMOTE_CODE } from "../config.ts";
 import { initialValue } from "../init.ts";
 import type { OptimizerState } from "../optim/adamw.ts";
 import { type ParameterSpec, parameterSpecs } from "../parameters.ts";
@@ -57,8 +57,14 @@ export interface LoadedCheckpoint {
   trainerState: unknown | null;
 }
 
+/** Writes config.json and, for models stock transformers lacks, our modelling code next to it. */
 async function writeConfig(dir: string, config: ModelConfig): Promise<void> {
-  await Deno.writeTextFile(join(dir, CHECKPOINT_FILES.config), JSON.stringify(hfConfigJson(config), null, 2) + "\n");
+  const json = hfConfigJson(config);
+  await Deno.writeTextFile(join(dir, CHECKPOINT_FILES.config), JSON.stringify(json, null, 2) + "\n");
+  if (!json.auto_map) return;
+  for (const file of REMOTE_CODE.files) {
+    await Deno.copyFile(new URL(`./remote_code/${file}`, import.meta.url), join(dir, file));
+  }
 }
 
 async function writeOptimizer(dir: string, specs: readonly ParameterSpec[], state: OptimizerState): Promise<void> {
