@@ -8,9 +8,11 @@
         style) in place of the config.json transformers wrote. Prints {"logprobs": [[...], ...]} of the
         token sequences in FILE.json, in float64.
 
-    python tools/hf_interop.py load --checkpoint DIR --tokens FILE.json
-        Loads DIR with AutoModelForCausalLM.from_pretrained(DIR, trust_remote_code=True) (our checkpoints
-        carry their modelling code) and prints {"class": ..., "logprobs": ...} in float64.
+    python tools/hf_interop.py load --checkpoint DIR --tokens FILE.json [--perturb SEED]
+        Optionally replaces DIR's norm gains and PolyCom coefficients with random values (tools/torch_reference.py
+        perturb, so they matter), then loads DIR with AutoModelForCausalLM.from_pretrained(DIR, trust_remote_code=True) (our checkpoints
+        carry their modelling code) and prints {"class", "loading_problems" (missing / unexpected / mismatched
+        tensors), "logprobs"} in float64.
 """
 
 import argparse
@@ -60,9 +62,16 @@ def llama(args, sequences):
 
 
 def load(args, sequences):
-    model = transformers.AutoModelForCausalLM.from_pretrained(args.checkpoint, trust_remote_code=True)
+    if args.perturb is not None:
+        import torch_reference  # same folder
+
+        torch_reference.perturb(args.checkpoint, args.perturb)
+    model, info = transformers.AutoModelForCausalLM.from_pretrained(
+        args.checkpoint, trust_remote_code=True, output_loading_info=True
+    )
+    problems = {k: sorted(v) for k, v in info.items() if v and k in ("missing_keys", "unexpected_keys", "mismatched_keys")}
     model = model.double().eval()
-    return {"class": type(model).__name__, "logprobs": logprobs(model, sequences)}
+    return {"class": type(model).__name__, "loading_problems": problems, "logprobs": logprobs(model, sequences)}
 
 
 def main():
@@ -73,6 +82,7 @@ def main():
     parser.add_argument("--config")
     parser.add_argument("--checkpoint")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--perturb", type=int, help="load: first replace norm gains and coefficients with random values")
     args = parser.parse_args()
     with open(args.tokens) as f:
         sequences = json.load(f)

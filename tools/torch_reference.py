@@ -5,15 +5,17 @@ Loads a checkpoint written by the project (config.json + model.safetensors, Hugg
 Face names and PyTorch layouts), computes next-token log-probabilities of token
 sequences in float64, and compares them with `deno task cli score`.
 
-Written from the architecture spec (issue 4), not from the TypeScript code:
-pre-norm RMSNorm, q/k/v/o without bias, optional QK-norm over the full width,
-RoPE (Hugging Face rotate_half, theta from config), causal softmax attention,
-gated SwiGLU or non-gated MLP (GELU, ReLU, ReLU², PolyReLU, PolyNorm), OLMoE
-top-k routing (softmax, top-k, optional renormalisation), final norm, untied head.
+The model is src/model/checkpoint/remote_code/modeling_polycom.py, the modelling code
+our checkpoints ship for transformers (written from the architecture spec, not from the
+TypeScript code): pre-norm RMSNorm, q/k/v/o without bias, grouped-query attention,
+optional QK-norm over the full width, RoPE (Hugging Face rotate_half, theta from config),
+causal softmax attention, gated SwiGLU or non-gated MLP (GELU, ReLU, ReLU², PolyReLU,
+PolyNorm), OLMoE top-k routing (softmax, top-k, optional renormalisation), final norm,
+untied or tied head. This file checks it against `cli score`, run in float64.
 
-Usage (Debian's python3-torch; not part of the default tests):
-    /usr/bin/python3 tools/torch_reference.py --checkpoint DIR --tokens FILE.json [--backend cpu]
-    /usr/bin/python3 tools/torch_reference.py --self-test [--backend cpu|wasm|webgpu]
+Usage (the Python of tools/python_env.sh; transformers is needed for the model's base class):
+    .venv/bin/python tools/torch_reference.py --checkpoint DIR --tokens FILE.json [--backend cpu]
+    .venv/bin/python tools/torch_reference.py --self-test [--backend cpu|wasm|webgpu]
         # writes tiny dense (SwiGLU, PolyNorm, PolyReLU, ReLU², GELU + QK-norm) and MoE (SwiGLU, PolyNorm)
         # checkpoints with `deno task cli init`, compares `score` with this file, then again after replacing
         # norm gains and PolyCom coefficients (constants at init) with random values; exit 1 above --tolerance.
@@ -30,7 +32,6 @@ import tempfile
 
 import torch
 
-POLYNORM_EPS = 1e-6
 DTYPES = {"F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16}
 
 
@@ -78,103 +79,42 @@ def perturb(checkpoint, seed):
     write_safetensors(path, w)
 
 
-def rms_norm(x, w, eps):
-    return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * w
+REMOTE_CODE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src", "model", "checkpoint",
+                           "remote_code")
 
 
-def rotate_half(x):
-    half = x.shape[-1] // 2
-    return torch.cat([-x[..., half:], x[..., :half]], dim=-1)
-
-
-def activation(cfg, up, gate, coeffs):
-    act = cfg["hidden_act"]
-    if act == "silu":
-        return torch.nn.functional.silu(gate) * up
-    if act == "silu_nongated":
-        return torch.nn.functional.silu(up)
-    if act == "gelu":
-        return torch.nn.functional.gelu(up)
-    if act == "relu":
-        return torch.relu(up)
-    if act == "relu2":
-        return torch.relu(up) ** 2
-    if act == "polyrelu":
-        r = torch.relu(up)
-        return coeffs[0] + sum(coeffs[i] * r**i for i in range(1, len(coeffs)))
-    if act == "polynorm":
-        out = torch.zeros_like(up) + coeffs[0]
-        for i in range(1, len(coeffs)):
-            p = up**i
-            out = out + coeffs[i] * p * torch.rsqrt(p.pow(2).mean(-1, keepdim=True) + POLYNORM_EPS)
-        return out
-    raise ValueError(f"unknown hidden_act {act}")
-
-
-def mlp(cfg, w, prefix, x, coeffs):
-    up = x @ w[f"{prefix}.up_proj.weight"].T
-    gate = x @ w[f"{prefix}.gate_proj.weight"].T if cfg["hidden_act"] == "silu" else None
-    return activation(cfg, up, gate, coeffs) @ w[f"{prefix}.down_proj.weight"].T
-
-
-def forward(cfg, w, tokens):
-    """tokens: LongTensor [s] -> logits [s, V] (float64)."""
-    d = cfg["hidden_size"]
-    h = cfg["num_attention_heads"]
-    hd = d // h
-    eps = cfg.get("rms_norm_eps", 1e-5)
-    theta = cfg.get("rope_theta", 10000.0)
-    s = tokens.shape[0]
-    x = w["model.embed_tokens.weight"][tokens]
-    inv_freq = 1.0 / theta ** (torch.arange(0, hd, 2, dtype=torch.float64) / hd)
-    angles = torch.outer(torch.arange(s, dtype=torch.float64), inv_freq)
-    cos = torch.cat([angles, angles], -1).cos()
-    sin = torch.cat([angles, angles], -1).sin()
-    mask = torch.full((s, s), float("-inf"), dtype=torch.float64).triu(1)
-    for layer in range(cfg["num_hidden_layers"]):
-        p = f"model.layers.{layer}"
-        coeffs = w.get(f"{p}.mlp.act_fn.coefficients")
-        a = rms_norm(x, w[f"{p}.input_layernorm.weight"], eps)
-        q = a @ w[f"{p}.self_attn.q_proj.weight"].T
-        k = a @ w[f"{p}.self_attn.k_proj.weight"].T
-        v = a @ w[f"{p}.self_attn.v_proj.weight"].T
-        if cfg.get("qk_norm"):
-            q = rms_norm(q, w[f"{p}.self_attn.q_norm.weight"], eps)
-            k = rms_norm(k, w[f"{p}.self_attn.k_norm.weight"], eps)
-        q, k, v = (t.view(s, h, hd).transpose(0, 1) for t in (q, k, v))
-        q = q * cos + rotate_half(q) * sin
-        k = k * cos + rotate_half(k) * sin
-        scores = q @ k.transpose(-1, -2) / math.sqrt(hd) + mask
-        ctx = (scores.softmax(-1) @ v).transpose(0, 1).reshape(s, d)
-        x = x + ctx @ w[f"{p}.self_attn.o_proj.weight"].T
-        b = rms_norm(x, w[f"{p}.post_attention_layernorm.weight"], eps)
-        if "num_experts" not in cfg:
-            x = x + mlp(cfg, w, f"{p}.mlp", b, coeffs)
-            continue
-        probs = (b @ w[f"{p}.mlp.gate.weight"].T).softmax(-1)
-        top_p, top_e = probs.topk(cfg["num_experts_per_tok"], dim=-1)
-        if cfg.get("norm_topk_prob"):
-            top_p = top_p / top_p.sum(-1, keepdim=True)
-        out = torch.zeros_like(x)
-        for e in range(cfg["num_experts"]):
-            rows, slots = (top_e == e).nonzero(as_tuple=True)
-            if rows.numel():
-                y = mlp(cfg, w, f"{p}.mlp.experts.{e}", b[rows], coeffs)
-                out.index_add_(0, rows, y * top_p[rows, slots].unsqueeze(-1))
-        x = x + out
-    x = rms_norm(x, w["model.norm.weight"], eps)
-    return x @ w["lm_head.weight"].T
+def polycom_model(cfg, w, dtype=torch.float64):
+    """The project's PyTorch model (the modelling code our checkpoints ship, src/model/checkpoint/remote_code)
+    with the weights `w` (name -> tensor) loaded, in `dtype`. Raises on missing or unexpected tensors."""
+    sys.path.insert(0, REMOTE_CODE)
+    try:
+        from configuration_polycom import PolycomConfig
+        from modeling_polycom import PolycomForCausalLM
+    finally:
+        sys.path.remove(REMOTE_CODE)
+    keys = {k: v for k, v in cfg.items() if k not in ("model_type", "auto_map", "architectures")}
+    model = PolycomForCausalLM(PolycomConfig(**keys)).to(dtype).eval()
+    tied = bool(cfg.get("tie_word_embeddings"))
+    missing, unexpected = model.load_state_dict({k: v.to(dtype) for k, v in w.items()}, strict=False)
+    if tied:
+        model.lm_head.weight = model.model.embed_tokens.weight
+        missing = [k for k in missing if k != "lm_head.weight"]
+    if missing or unexpected:
+        raise ValueError(f"checkpoint tensors do not match the model: missing {missing}, unexpected {unexpected}")
+    return model
 
 
 def logprobs(cfg, w, sequences):
+    model = polycom_model(cfg, w)
     result = []
-    for seq in sequences:
-        if len(seq) < 2:
-            result.append([])
-            continue
-        t = torch.tensor(seq, dtype=torch.long)
-        lp = forward(cfg, w, t[:-1]).log_softmax(-1)
-        result.append(lp[torch.arange(len(seq) - 1), t[1:]].tolist())
+    with torch.no_grad():
+        for seq in sequences:
+            if len(seq) < 2:
+                result.append([])
+                continue
+            t = torch.tensor([seq], dtype=torch.long)
+            lp = model(input_ids=t[:, :-1]).logits[0].log_softmax(-1)
+            result.append(lp[torch.arange(len(seq) - 1), t[0, 1:]].tolist())
     return result
 
 
@@ -204,8 +144,10 @@ def self_test(backend):
         ("dense swiglu", dict(model_type="llama", hidden_act="silu", intermediate_size=96)),
         ("dense polynorm", dict(model_type="llama", hidden_act="polynorm", intermediate_size=144)),
         ("dense polyrelu", dict(model_type="llama", hidden_act="polyrelu", intermediate_size=144)),
-        ("dense relu2", dict(model_type="llama", hidden_act="relu2", intermediate_size=144)),
+        ("dense relu2", dict(model_type="polycom", hidden_act="relu2", intermediate_size=144)),
         ("dense gelu + qk-norm", dict(model_type="llama", hidden_act="gelu", intermediate_size=144, qk_norm=True)),
+        ("dense polynorm gqa tied", dict(model_type="llama", hidden_act="polynorm", intermediate_size=144,
+                                         num_key_value_heads=2, tie_word_embeddings=True, poly_order=4)),
         ("moe swiglu", dict(model_type="olmoe", hidden_act="silu", intermediate_size=32, qk_norm=True,
                             num_experts=8, num_experts_per_tok=2)),
         ("moe polynorm", dict(model_type="olmoe", hidden_act="polynorm", intermediate_size=48, qk_norm=True,

@@ -123,6 +123,9 @@ const FIXED_VALUE_KEYS: Record<string, (v: unknown) => boolean> = {
   clip_qkv: (v) => v === null,
 };
 
+/** Our non-SwiGLU `hidden_act` values that transformers' ACT2FN also knows (with a gated meaning in Llama/OLMoE). */
+const TRANSFORMERS_ACTIVATIONS = new Set(["gelu", "relu", "relu2"]);
+
 /** Keys that this project writes and transformers' Llama/OLMoE classes do not know. */
 const PROJECT_KEYS = ["poly_order", "qk_norm", "router_z_loss_coef"] as const;
 
@@ -209,13 +212,13 @@ export function fromHfConfig(json: Record<string, unknown>): { config: Record<st
   config.model_type = modelType;
   config.rope_theta = ropeTheta(json, problems);
   config.num_key_value_heads ??= config.num_attention_heads;
-  // Llama's and OLMoE's MLP is always gated: another hidden_act there means a gated variant we do not have.
-  // This project's own non-SwiGLU configs carry its keys (poly_order, qk_norm), which mark them.
+  // Llama's and OLMoE's MLP is always gated: an activation transformers knows means a gated variant of it there,
+  // which we do not have. Names only this project uses (polynorm, ...) and configs that carry its keys are ours.
   const ours = polycom || PROJECT_KEYS.some((k) => k in json);
-  if (!ours && config.hidden_act !== "silu") {
+  if (!ours && config.hidden_act !== "silu" && TRANSFORMERS_ACTIVATIONS.has(String(config.hidden_act))) {
     problems.push(
       `hidden_act: ${show(config.hidden_act)} in a ${modelType} config means a gated MLP with that activation, ` +
-        `which is not supported (only "silu", i.e. SwiGLU)`,
+        `which is not supported (only "silu", i.e. SwiGLU; for our non-gated MLP set "model_type": "polycom")`,
     );
   }
   if (

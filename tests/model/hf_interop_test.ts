@@ -8,8 +8,11 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { initBackend } from "../../src/backend/mod.ts";
 import { addScoreCommand } from "../../src/cli/commands/score.ts";
+import { writeInitialCheckpoint } from "../../src/model/checkpoint/mod.ts";
+import { REMOTE_CODE } from "../../src/model/config.ts";
 import { findPython } from "../../src/util/python.ts";
 import { runCommands } from "../_cli.ts";
+import { tinyConfig } from "./_helpers.ts";
 
 const py = await findPython(["torch", "transformers"]);
 const skip = py.ok ? null : py.reason;
@@ -97,6 +100,90 @@ Deno.test({
       const diff = maxDiff(await score(ckpt, tokens), expected.logprobs as number[][]);
       console.log(`4.x-style config Llama (rope_theta 5e5): max |Δ log p| = ${diff.toExponential(2)}`);
       assert.ok(diff < TOLERANCE, `${diff}`);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+const OURS: Array<[string, ReturnType<typeof tinyConfig>]> = [
+  [
+    "dense PolyNorm (GQA, tied)",
+    tinyConfig("dense", "polynorm", {
+      hidden: 64,
+      heads: 4,
+      kvHeads: 2,
+      tieEmbeddings: true,
+      gatedWidth: 96,
+      vocab: 97,
+      initStd: 0.2,
+    }),
+  ],
+  [
+    "MoE PolyNorm (QK-norm, top-2 of 4)",
+    tinyConfig("moe", "polynorm", { hidden: 64, heads: 4, gatedWidth: 32, vocab: 97, initStd: 0.2, normTopK: true }),
+  ],
+];
+
+for (const [title, config] of OURS) {
+  Deno.test({
+    name: name(`our ${title} checkpoint loads in transformers (trust_remote_code) with our log-probabilities`),
+    ignore: skip !== null,
+    fn: async () => {
+      const dir = await Deno.makeTempDir();
+      try {
+        const tokens = await tokensFile(dir);
+        const ckpt = join(dir, "ours");
+        await writeInitialCheckpoint(ckpt, config, 5);
+        for (const file of REMOTE_CODE.files) await Deno.stat(join(ckpt, file));
+        const theirs = await python(["load", "--checkpoint", ckpt, "--tokens", tokens, "--perturb", "3"]);
+        assert.equal(theirs.class, REMOTE_CODE.architecture);
+        assert.deepEqual(theirs.loading_problems, {});
+        const diff = maxDiff(await score(ckpt, tokens), theirs.logprobs as number[][]);
+        console.log(`${title} through trust_remote_code: max |Δ log p| = ${diff.toExponential(2)}`);
+        assert.ok(diff < TOLERANCE, `${diff}`);
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+  });
+}
+
+Deno.test("SwiGLU checkpoints stay plain Llama / OLMoE ones (no modelling code)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const family of ["dense", "moe"] as const) {
+      const ckpt = join(dir, family);
+      await writeInitialCheckpoint(ckpt, tinyConfig(family, "swiglu"), 1);
+      const json = JSON.parse(await Deno.readTextFile(join(ckpt, "config.json")));
+      assert.equal(json.model_type, family === "dense" ? "llama" : "olmoe");
+      assert.equal(json.auto_map, undefined);
+      for (const file of REMOTE_CODE.files) await assert.rejects(() => Deno.stat(join(ckpt, file)));
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name: name("README: the transformers snippet runs on our PolyNorm checkpoint"),
+  ignore: skip !== null,
+  fn: async () => {
+    const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
+    const section = readme.slice(readme.indexOf("## Loading our checkpoints in transformers"));
+    const snippet = section.match(/```python\n([\s\S]*?)```/)?.[1];
+    assert.ok(snippet, "README has the python snippet");
+    const dir = await Deno.makeTempDir();
+    try {
+      const ckpt = join(dir, "checkpoint");
+      await writeInitialCheckpoint(ckpt, OURS[0][1], 2);
+      if (!py.ok) throw new Error(py.reason);
+      const out = await new Deno.Command(py.python, {
+        args: ["-c", snippet.replaceAll("results/dense-polynorm/checkpoint", ckpt)],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.ok(out.success, new TextDecoder().decode(out.stderr));
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
