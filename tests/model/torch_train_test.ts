@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { initBackend } from "../../src/backend/mod.ts";
 import { loadCheckpoint, writeInitialCheckpoint } from "../../src/model/checkpoint/mod.ts";
-import { type ModelConfig } from "../../src/model/config.ts";
+import type { ModelConfig } from "../../src/model/config.ts";
 import { type DecayRule, PAPER_ADAMW } from "../../src/model/optim/adamw.ts";
 import { type TrainBatch, Trainer } from "../../src/model/train_step.ts";
 import { findPython } from "../../src/util/python.ts";
