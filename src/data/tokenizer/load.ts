@@ -12,6 +12,7 @@ import { TEXT_SOURCES } from "../types.ts";
 import { BpeTrainingError } from "./_bpe_train.ts";
 import { BpeTokenizer } from "./bpe.ts";
 import { BYTE_VOCAB_SIZE, ByteTokenizer } from "./byte.ts";
+import { HfFileTokenizer } from "./hf_file.ts";
 import { SPECIAL_TOKENS, type Tokenizer, type TokenizerSpec } from "./types.ts";
 
 /** Bump when training changes: every cached BPE is retrained. */
@@ -32,6 +33,7 @@ export const BPE_VOCAB_RANGE = [256 + SPECIAL_TOKENS.length + 1, 65536] as const
  */
 export function vocabSizeFor(spec: TokenizerSpec): number {
   if (spec === "byte") return BYTE_VOCAB_SIZE;
+  if ("huggingface" in spec) return hfTokenizerSync(spec.huggingface).vocabSize;
   const n = spec.bpe;
   if (!Number.isInteger(n) || n < BPE_VOCAB_RANGE[0] || n > BPE_VOCAB_RANGE[1]) {
     throw new UsageError(`BPE vocabulary ${n} is out of range (${BPE_VOCAB_RANGE[0]}..${BPE_VOCAB_RANGE[1]})`);
@@ -65,6 +67,7 @@ export async function tokenizerId(tokenizer: Tokenizer): Promise<string> {
  */
 export async function loadTokenizer(spec: TokenizerSpec, options: CacheOptions = {}): Promise<Tokenizer> {
   if (spec === "byte") return new ByteTokenizer();
+  if ("huggingface" in spec) return await HfFileTokenizer.load(spec.huggingface);
   const vocabSize = vocabSizeFor(spec);
   const corpora = await Promise.all(TEXT_SOURCES.map((s) => loadCorpus(s, options)));
   const key = {
@@ -87,4 +90,47 @@ export async function loadTokenizer(spec: TokenizerSpec, options: CacheOptions =
     }
   }, (status) => status !== "missing" && options.log?.(`data: BPE cache ${status}, retraining`));
   return BpeTokenizer.fromHuggingFace(JSON.parse(new TextDecoder().decode(payload)));
+}
+
+/** A tokenizer.json read synchronously (for the vocabulary size when a run is planned). */
+function hfTokenizerSync(path: string): HfFileTokenizer {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) throw new UsageError(`${path}: file not found`);
+    throw error;
+  }
+  try {
+    return new HfFileTokenizer(JSON.parse(text), path);
+  } catch (error) {
+    if (error instanceof SyntaxError) throw new UsageError(`${path}: not valid JSON (${error.message})`);
+    throw error;
+  }
+}
+
+/**
+ * Reads any tokenizer.json: one written by this project (byte or BPE) as
+ * itself, any other Hugging Face tokenizer through {@linkcode HfFileTokenizer}.
+ *
+ * @example
+ * ```ts
+ * const tok = await readTokenizerFile("results/run/tokenizer.json");
+ * ```
+ */
+export async function readTokenizerFile(path: string): Promise<Tokenizer> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await Deno.readTextFile(path));
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) throw new UsageError(`${path}: file not found`);
+    if (error instanceof SyntaxError) throw new UsageError(`${path}: not valid JSON (${error.message})`);
+    throw error;
+  }
+  try {
+    const bpe = BpeTokenizer.fromHuggingFace(json);
+    return bpe.vocabSize === BYTE_VOCAB_SIZE ? new ByteTokenizer() : bpe;
+  } catch {
+    return new HfFileTokenizer(json, path);
+  }
 }

@@ -16,4 +16,12 @@ export { BpeTokenizer } from "./bpe.ts";
 export { BpeTrainingError } from "./_bpe_train.ts";
 export { byteLevelBpeJson, type HfAddedToken, type HfTokenizerJson, mergesFromHuggingFace } from "./huggingface.ts";
 export { BYTE_TO_CHAR, CHAR_TO_BYTE, GPT2_PATTERN, preTokenize } from "./byte_level.ts";
-export { BPE_TRAINER_VERSION, BPE_VOCAB_RANGE, loadTokenizer, tokenizerId, vocabSizeFor } from "./load.ts";
+export {
+  BPE_TRAINER_VERSION,
+  BPE_VOCAB_RANGE,
+  loadTokenizer,
+  readTokenizerFile,
+  tokenizerId,
+  vocabSizeFor,
+} from "./load.ts";
+export { HfFileTokenizer } from "./hf_file.ts";

@@ -26,7 +26,7 @@ export interface SpecialIds {
  */
 export interface Tokenizer {
   /** "byte" or "bpe". */
-  readonly kind: "byte" | "bpe";
+  readonly kind: "byte" | "bpe" | "huggingface";
   /** Number of ids, specials included (the model's embedding rows). */
   readonly vocabSize: number;
   readonly special: SpecialIds;
@@ -44,4 +44,4 @@ export interface Tokenizer {
 }
 
 /** How a suite names a tokenizer: `"byte"` or `{ bpe: vocabSize }`. */
-export type TokenizerSpec = "byte" | { bpe: number };
+export type TokenizerSpec = "byte" | { bpe: number } | { huggingface: string };
