@@ -21,6 +21,8 @@ export interface SplitStats {
   byteTokens: number;
   /** Tokens with the BPE tokenizer, when one was asked for. */
   bpeTokens: number | null;
+  /** SHA-256 of the split's content (documents in split order; synthetic: its config and length). */
+  contentChecksum: string;
 }
 
 /**
@@ -50,6 +52,7 @@ export async function dataStats(
         bytes: s.bytes - separators,
         byteTokens: s.tokens.length,
         bpeTokens: bpe ? (await tokenStream(source, split, bpe, options)).tokens.length : null,
+        contentChecksum: s.contentChecksum,
       });
     }
   }

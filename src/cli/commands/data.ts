@@ -1,15 +1,11 @@
 import { type Command, Option } from "@commander-js/extra-typings";
-import { DEFAULT_CACHE_DIR, type SourceName, SOURCES, vocabSizeFor } from "../../data/mod.ts";
+import { assertSource, DEFAULT_CACHE_DIR, type SourceName, SOURCES, vocabSizeFor } from "../../data/mod.ts";
 import { dataStats, formatDataStats } from "../../data/stats.ts";
 import { UsageError } from "../../util/errors.ts";
 
 function parseSources(value: string): SourceName[] {
   const names = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
-  for (const name of names) {
-    if (!(SOURCES as readonly string[]).includes(name)) {
-      throw new UsageError(`unknown data source '${name}' (expected ${SOURCES.join(", ")})`);
-    }
-  }
+  for (const name of names) assertSource(name);
   if (names.length === 0) throw new UsageError("--sources names no source");
   return names as SourceName[];
 }
@@ -26,7 +22,10 @@ export function addDataCommand(program: Command): void {
   const data = program.command("data").description("offline corpora, splits and tokenizers");
   data.command("stats")
     .description("print documents, bytes and tokens per source and split (builds caches as needed)")
-    .addOption(new Option("--sources <list>", "comma-separated sources").default(SOURCES.join(",")))
+    .addOption(
+      new Option("--sources <list>", "comma-separated sources (also text:PATH, jsonl:PATH#FIELD, parquet:PATH#COLUMN)")
+        .default(SOURCES.join(",")),
+    )
     .addOption(new Option("--bpe <vocab>", "also count tokens of a BPE with this vocabulary (trained if not cached)"))
     .addOption(new Option("--cache-dir <dir>", "cache directory").default(DEFAULT_CACHE_DIR))
     .addOption(new Option("--json", "print JSON rows instead of a table"))

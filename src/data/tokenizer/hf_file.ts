@@ -129,6 +129,7 @@ export class HfFileTokenizer implements Tokenizer {
   }
 
   decode(ids: ArrayLike<number>): string {
+    if (ids.length === 0) return ""; // the library rejects an empty list
     return this.#hf.decode(Array.from(ids), { skip_special_tokens: false, clean_up_tokenization_spaces: false });
   }
 
