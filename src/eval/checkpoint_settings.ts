@@ -13,6 +13,7 @@ import type { Tokenizer, TokenizerSpec } from "../data/tokenizer/types.ts";
 import type { CacheOptions } from "../data/corpus.ts";
 import { assertSource } from "../data/stream.ts";
 import { TEXT_SOURCES } from "../data/types.ts";
+import { TokenizerConfig } from "../suite/schema.ts";
 import { UsageError } from "../util/errors.ts";
 import type { EvalSetOptions } from "./eval_set.ts";
 
@@ -60,7 +61,7 @@ const RunEvalConfig = z.object({
   config: z.object({
     data: z.object({
       validation: z.array(z.string()).min(1),
-      tokenizer: z.union([z.literal("byte"), z.object({ bpe: z.number().int().positive() })]),
+      tokenizer: TokenizerConfig,
     }),
     train: z.object({
       seqLen: z.number().int().positive(),

@@ -108,8 +108,15 @@ const SourceName = z.string().refine(
   },
 );
 
-/** The tokenizer: bytes, our BPE trained on the shipped corpora, or a Hugging Face tokenizer.json file. */
-const TokenizerConfig = z.union([
+/**
+ * The tokenizer: bytes, our BPE trained on the shipped corpora, or a Hugging Face tokenizer.json file.
+ *
+ * @example
+ * ```ts
+ * TokenizerConfig.parse({ huggingface: "gpt2/tokenizer.json" });
+ * ```
+ */
+export const TokenizerConfig = z.union([
   z.literal("byte"),
   z.object({ bpe: positiveInt }).strict(),
   z.object({ huggingface: z.string().min(1) }).strict(),

@@ -1,0 +1,66 @@
+/**
+ * The "own data" path end to end: a suite that trains on a folder of text files, validates on a JSONL and a
+ * Parquet file and uses an external Hugging Face tokenizer.json runs at smoke scale, and its report names the
+ * sources (fixtures: tests/data/fixtures/own, built by make_fixtures.py there).
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { loadRuns } from "../../src/results/mod.ts";
+import dense from "../../suites/dense.ts";
+import { cli } from "./_cli.ts";
+
+const OWN = new URL("../data/fixtures/own/", import.meta.url).pathname;
+const TRAIN = `text:${OWN}texts`;
+const VALIDATION = [`jsonl:${OWN}docs.jsonl#text`, `parquet:${OWN}docs.parquet#body`];
+const TOKENIZER = `${OWN}tokenizer.json`;
+
+Deno.test("a suite on your own text folder, JSONL, Parquet and tokenizer.json runs end to end", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "polycom-own-data-" });
+  try {
+    const smoke = dense.scales.smoke!;
+    const suite = {
+      ...dense,
+      name: "own-data",
+      description: "Smoke-scale run on the researcher's own corpus and tokenizer",
+      activations: ["polynorm", "swiglu"],
+      seeds: [0],
+      data: { train: { [TRAIN]: 1 }, validation: VALIDATION, tokenizer: { huggingface: TOKENIZER }, dataSeed: 0 },
+      scales: { smoke: { ...smoke, train: { ...smoke.train, seeds: [0], taskItems: 0 } } },
+    };
+    const suitePath = join(dir, "own.json");
+    await Deno.writeTextFile(suitePath, JSON.stringify(suite));
+    const results = join(dir, "results");
+    const reports = join(dir, "reports");
+    const run = await cli([
+      ...["reproduce", "--suite", suitePath, "--scale", "smoke", "--backend", "cpu"],
+      ...["--results", results, "--reports", reports],
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const runs = await loadRuns(results);
+    assert.equal(runs.length, 2);
+    for (const r of runs) {
+      assert.equal(r.record.status, "finished");
+      assert.deepEqual(Object.keys(r.evals.at(-1)!.sources).sort(), [...VALIDATION].sort());
+      for (const source of VALIDATION) assert.ok(r.evals.at(-1)!.sources[source].bitsPerByte! > 0);
+      assert.ok(r.metrics[0].ce > r.metrics.at(-1)!.ce, "the loss fell");
+      const config = JSON.parse(await Deno.readTextFile(join(r.dir, "checkpoint", "config.json")));
+      assert.equal(config.vocab_size, 512, "the model's vocabulary follows tokenizer.json");
+      const saved = JSON.parse(await Deno.readTextFile(join(r.dir, "tokenizer.json")));
+      assert.deepEqual(saved, JSON.parse(await Deno.readTextFile(TOKENIZER)), "the run carries its tokenizer");
+    }
+    const report = await Deno.readTextFile(join(reports, "own-data", "REPORT.md"));
+    for (const source of VALIDATION) assert.ok(report.includes(source), `the report names ${source}`);
+    // The checkpoint evaluates on its own: eval finds the tokenizer.json beside it.
+    const evaluated = await cli([
+      "eval",
+      "--checkpoint",
+      join(runs[0].dir, "checkpoint"),
+      "--backend",
+      "cpu",
+      "--json",
+    ]);
+    assert.equal(evaluated.code, 0, evaluated.stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
