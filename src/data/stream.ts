@@ -9,7 +9,7 @@ import { canonicalJson, sha256Hex } from "../util/hash.ts";
 import { UsageError } from "../util/errors.ts";
 import { cached, DEFAULT_CACHE_DIR } from "./cache.ts";
 import { assertTextSource, type CacheOptions, loadCorpus } from "./corpus.ts";
-import { parseLocalSource } from "./sources/local.ts";
+import { type LocalFile, parseLocalSource } from "./sources/local.ts";
 import { DEFAULT_MARKOV } from "./synthetic/markov.ts";
 import { SYNTHETIC_LENGTHS, SYNTHETIC_VERSION, syntheticText } from "./synthetic/source.ts";
 import { tokenizerId } from "./tokenizer/load.ts";
@@ -26,6 +26,8 @@ export interface TokenStream {
   bytes: number;
   /** SHA-256 of the split's content (documents, or synthetic config and length). */
   contentChecksum: string;
+  /** Local sources: the files read, with their SHA-256. */
+  files?: LocalFile[];
   /** {@linkcode tokenizerId} of the tokenizer used. */
   tokenizer: string;
 }
@@ -57,6 +59,7 @@ interface Content {
   documents: string[];
   checksum: string;
   separate: boolean;
+  files?: LocalFile[];
 }
 
 async function contentOf(source: SourceName, split: Split, options: CacheOptions): Promise<Content> {
@@ -66,7 +69,12 @@ async function contentOf(source: SourceName, split: Split, options: CacheOptions
   }
   if (!parseLocalSource(source)) assertTextSource(source);
   const corpus = await loadCorpus(source, options);
-  return { documents: corpus.splits[split].map((d) => d.text), checksum: corpus.checksums[split], separate: true };
+  return {
+    documents: corpus.splits[split].map((d) => d.text),
+    checksum: corpus.checksums[split],
+    separate: true,
+    files: corpus.files,
+  };
 }
 
 function tokenize(content: Content, tokenizer: Tokenizer): Uint16Array {
@@ -141,6 +149,7 @@ export async function tokenStream(
     documents: content.documents.length,
     bytes,
     contentChecksum: content.checksum,
+    ...(content.files ? { files: content.files } : {}),
     tokenizer: id,
   };
 }

@@ -16,6 +16,10 @@ export interface ValidationSet {
   scoredTokens: number;
   /** UTF-8 bytes those scored tokens stand for (for bits per byte). */
   scoredBytes: number;
+  /** SHA-256 of the split's documents (TokenStream.contentChecksum), recorded with every evaluation. */
+  contentChecksum: string;
+  /** Local sources: the files the text came from, with their SHA-256. */
+  files?: Array<{ path: string; sha256: string }>;
 }
 
 /**
@@ -51,5 +55,12 @@ export function validationSet(
     for (let t = 1; t < window.length; t++) scoredBytes += tokenizer.byteLength(window[t]);
     windows.push(window);
   }
-  return { source: stream.source, windows, scoredTokens: count * (seqLen - 1), scoredBytes };
+  return {
+    source: stream.source,
+    windows,
+    scoredTokens: count * (seqLen - 1),
+    scoredBytes,
+    contentChecksum: stream.contentChecksum,
+    ...(stream.files ? { files: stream.files.map(({ path, sha256 }) => ({ path, sha256 })) } : {}),
+  };
 }

@@ -68,6 +68,8 @@ export async function evaluateSource(
     bitsPerByte: set.scoredBytes > 0 ? nats.value / (Math.LN2 * set.scoredBytes) : null,
     accuracy: correct / count,
     tokens: count,
+    contentChecksum: set.contentChecksum,
+    ...(set.files ? { files: set.files } : {}),
   };
 }
 

@@ -125,6 +125,9 @@ export const EvalRow = z.object({
       bitsPerByte: z.number().nullable(),
       accuracy: z.number(),
       tokens: z.number(),
+      /** SHA-256 of the validation split's documents, and for local sources the files read (issue 15). */
+      contentChecksum: z.string().optional(),
+      files: z.array(z.object({ path: z.string(), sha256: z.string() })).optional(),
     }),
   ),
   /** Zero-shot tasks, e.g. "mc4" (HellaSwag-style) and "lastword". */

@@ -89,10 +89,10 @@ function freshRecord(run: PlannedRun, ctx: RunContext, counts: RunRecord["counts
 export async function executeRun(run: PlannedRun, ctx: RunContext): Promise<RunOutcome> {
   const existing = await readRunRecord(run.dir);
   if (existing && (existing.status === "finished" || existing.status === "diverged")) return "skipped";
-  await Deno.mkdir(run.dir, { recursive: true });
-
   const c = run.config;
+  // Data first: a bad source or tokenizer file stops the run before anything is written to results/.
   const data: RunData = await openRunData(c);
+  await Deno.mkdir(run.dir, { recursive: true });
   const checkpointDir = join(run.dir, RUN_FILES.checkpoint);
   const { model, resumed } = await openRunModel(c, checkpointDir);
   let record: RunRecord;

@@ -100,7 +100,7 @@ Deno.test("without predict(), accuracy is computed exactly by scoring every voca
       if (row.indexOf(Math.max(...row)) === w[t + 1]) correct++;
     }
   }
-  const set = { source: "toy", windows, scoredTokens: 12 * 8, scoredBytes: 12 * 8 };
+  const set = { source: "toy", windows, scoredTokens: 12 * 8, scoredBytes: 12 * 8, contentChecksum: "0" };
   const m = await evaluateSource(bigramScorer(table), set, { batchSize: 4 });
   assert.equal(m.accuracy, correct / (12 * 8));
   const big = { ...set, windows: Array.from({ length: 100 }, () => Array.from({ length: 200 }, () => 0)) };
@@ -111,6 +111,6 @@ Deno.test("without predict(), accuracy is computed exactly by scoring every voca
 
 Deno.test("a scorer returning the wrong shape is caught", async () => {
   const bad: SequenceScorer = { vocabSize: 3, logprobs: (s) => Promise.resolve(s.map((x) => x.map(() => -1))) };
-  const set = { source: "toy", windows: [[0, 1, 2]], scoredTokens: 2, scoredBytes: 2 };
+  const set = { source: "toy", windows: [[0, 1, 2]], scoredTokens: 2, scoredBytes: 2, contentChecksum: "0" };
   await assert.rejects(() => evaluateSource(bad, set), /returned 3 log-probabilities for a sequence of 3 tokens/);
 });

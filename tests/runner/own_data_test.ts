@@ -41,7 +41,16 @@ Deno.test("a suite on your own text folder, JSONL, Parquet and tokenizer.json ru
     for (const r of runs) {
       assert.equal(r.record.status, "finished");
       assert.deepEqual(Object.keys(r.evals.at(-1)!.sources).sort(), [...VALIDATION].sort());
-      for (const source of VALIDATION) assert.ok(r.evals.at(-1)!.sources[source].bitsPerByte! > 0);
+      for (const source of VALIDATION) {
+        const row = r.evals.at(-1)!.sources[source];
+        assert.ok(row.bitsPerByte! > 0);
+        // Every evaluation records what it was computed on: the split's checksum and the files'.
+        assert.match(row.contentChecksum!, /^[0-9a-f]{64}$/);
+        assert.equal(row.files!.length, 1);
+        const file = source.slice(source.indexOf(":") + 1, source.indexOf("#"));
+        const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", await Deno.readFile(file)));
+        assert.equal(row.files![0].sha256, Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join(""));
+      }
       assert.ok(r.metrics[0].ce > r.metrics.at(-1)!.ce, "the loss fell");
       const config = JSON.parse(await Deno.readTextFile(join(r.dir, "checkpoint", "config.json")));
       assert.equal(config.vocab_size, 512, "the model's vocabulary follows tokenizer.json");
@@ -60,6 +69,58 @@ Deno.test("a suite on your own text folder, JSONL, Parquet and tokenizer.json ru
       "--json",
     ]);
     assert.equal(evaluated.code, 0, evaluated.stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("bad own data: exit 2, one line naming the file, nothing written to results/", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "polycom-own-bad-" });
+  try {
+    const smoke = dense.scales.smoke!;
+    const badJsonl = join(dir, "bad.jsonl");
+    await Deno.writeTextFile(badJsonl, '{"text": "fine"}\n{"body": "no text field"}\n');
+    const badTokenizer = join(dir, "tokenizer.json");
+    await Deno.writeTextFile(badTokenizer, "{ not json");
+    const cases: Array<[Record<string, unknown>, RegExp]> = [
+      [{ train: { [`text:${dir}/missing`]: 1 }, validation: ["synthetic"] }, /missing: file not found/],
+      [{ train: { synthetic: 1 }, validation: [`jsonl:${badJsonl}#text`] }, /bad\.jsonl:2: no string field 'text'/],
+      [
+        { train: { synthetic: 1 }, validation: ["synthetic"], tokenizer: { huggingface: badTokenizer } },
+        /tokenizer\.json: not valid JSON/,
+      ],
+    ];
+    for (const [i, [data, pattern]] of cases.entries()) {
+      const suite = {
+        ...dense,
+        name: `own-bad-${i}`,
+        activations: ["swiglu"],
+        seeds: [0],
+        data: { tokenizer: "byte", dataSeed: 0, ...data },
+        scales: { smoke: { ...smoke, train: { ...smoke.train, seeds: [0], taskItems: 0 } } },
+      };
+      const suitePath = join(dir, `bad${i}.json`);
+      await Deno.writeTextFile(suitePath, JSON.stringify(suite));
+      const results = join(dir, `results${i}`);
+      const run = await cli([
+        "reproduce",
+        "--suite",
+        suitePath,
+        "--scale",
+        "smoke",
+        "--backend",
+        "cpu",
+        "--results",
+        results,
+        "--no-report",
+      ]);
+      assert.equal(run.code, 2, run.stderr);
+      const lines = run.stderr.trim().split("\n");
+      assert.equal(lines.length, 1, run.stderr);
+      assert.match(lines[0], pattern);
+      const written = await Array.fromAsync(Deno.readDir(results)).catch(() => []);
+      assert.deepEqual(written, [], "nothing written to results/");
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
