@@ -6,6 +6,7 @@ import { addParamsCommand } from "../../src/cli/commands/params.ts";
 import { addScoreCommand } from "../../src/cli/commands/score.ts";
 import { hfConfigJson } from "../../src/model/config.ts";
 import { loadCheckpoint } from "../../src/model/checkpoint/mod.ts";
+import { readSafetensors, writeSafetensors } from "../../src/model/checkpoint/safetensors.ts";
 import { modelScorer } from "../../src/model/scorer.ts";
 import { createModel } from "../../src/model/transformer.ts";
 import { runCommands } from "../_cli.ts";
@@ -108,6 +109,21 @@ Deno.test("init and score: bad paths and malformed files exit 2 with one line", 
     ],
     [["score", "--checkpoint", ckpt, "--tokens", await write("t2.json", "[[1, 99]]"), "--backend", "cpu"], /\[0, 11\)/],
   ];
+  // A checkpoint with a NaN weight (PyTorch layout; the norm gain is 1-D so the index is the same).
+  const nanCkpt = join(dir, "nan");
+  await Deno.mkdir(nanCkpt);
+  await Deno.copyFile(join(ckpt, "config.json"), join(nanCkpt, "config.json"));
+  const weights = await readSafetensors(join(ckpt, "model.safetensors"));
+  weights.get("model.norm.weight")!.data[2] = NaN;
+  await writeSafetensors(
+    join(nanCkpt, "model.safetensors"),
+    [...weights].map(([name, t]) => ({ name, shape: t.shape })),
+    (n) => weights.get(n)!.data,
+  );
+  cases.push([
+    ["score", "--checkpoint", nanCkpt, "--tokens", tokens, "--backend", "cpu"],
+    /model\.safetensors: model\.norm\.weight holds a non-finite weight \(NaN at index 2\)/,
+  ]);
   for (const [args, pattern] of cases) {
     const r = await cli(args);
     assert.equal(r.code, 2, `${args.join(" ")}: ${r.err.join(" | ")}`);
