@@ -13,6 +13,10 @@
         perturb, so they matter), then loads DIR with AutoModelForCausalLM.from_pretrained(DIR, trust_remote_code=True) (our checkpoints
         carry their modelling code) and prints {"class", "loading_problems" (missing / unexpected / mismatched
         tensors), "logprobs"} in float64.
+
+    python tools/hf_interop.py init --checkpoint DIR [--seed N]
+        Initialises a fresh model from DIR's config through transformers (AutoModelForCausalLM.from_config, our
+        modelling code's _init_weights) and prints each parameter's mean, std, max |x| (and values when small).
 """
 
 import argparse
@@ -74,19 +78,35 @@ def load(args, sequences):
     return {"class": type(model).__name__, "loading_problems": problems, "logprobs": logprobs(model, sequences)}
 
 
+def init(args):
+    """A freshly initialised model of our modelling code (transformers' own init path, `post_init`), summarised
+    per parameter: mean, std, max |x| and, for small tensors, the values."""
+    config = transformers.AutoConfig.from_pretrained(args.checkpoint, trust_remote_code=True)
+    torch.manual_seed(args.seed)
+    model = transformers.AutoModelForCausalLM.from_config(config, trust_remote_code=True)
+    out = {}
+    for name, p in model.named_parameters():
+        t = p.detach().double()
+        out[name] = {"mean": t.mean().item(), "std": t.std().item() if t.numel() > 1 else 0.0,
+                     "maxAbs": t.abs().max().item(), **({"values": t.tolist()} if t.numel() <= 16 else {})}
+    return {"parameters": out}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["llama", "load"])
-    parser.add_argument("--tokens", required=True)
+    parser.add_argument("command", choices=["llama", "load", "init"])
+    parser.add_argument("--tokens")
     parser.add_argument("--out")
     parser.add_argument("--config")
     parser.add_argument("--checkpoint")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--perturb", type=int, help="load: first replace norm gains and coefficients with random values")
     args = parser.parse_args()
-    with open(args.tokens) as f:
-        sequences = json.load(f)
-    result = llama(args, sequences) if args.command == "llama" else load(args, sequences)
+    sequences = None
+    if args.tokens:
+        with open(args.tokens) as f:
+            sequences = json.load(f)
+    result = {"llama": llama, "load": load}[args.command](args, sequences) if args.command != "init" else init(args)
     json.dump(result, sys.stdout)
     print()
 

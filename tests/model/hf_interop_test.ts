@@ -10,6 +10,8 @@ import { initBackend } from "../../src/backend/mod.ts";
 import { addScoreCommand } from "../../src/cli/commands/score.ts";
 import { writeInitialCheckpoint } from "../../src/model/checkpoint/mod.ts";
 import { REMOTE_CODE } from "../../src/model/config.ts";
+import { initialValue, initStdFor, OLMO_INIT_CUTOFF } from "../../src/model/init.ts";
+import { parameterSpecs } from "../../src/model/parameters.ts";
 import { findPython } from "../../src/util/python.ts";
 import { runCommands } from "../_cli.ts";
 import { tinyConfig } from "./_helpers.ts";
@@ -184,6 +186,45 @@ Deno.test({
         stderr: "piped",
       }).output();
       assert.ok(out.success, new TextDecoder().decode(out.stderr));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: name("the shipped modelling code initialises as we do (names, constants, each tensor's std and cut-off)"),
+  ignore: skip !== null,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const cases = [
+        tinyConfig("dense", "polynorm", { hidden: 64, heads: 4, kvHeads: 2, gatedWidth: 96, vocab: 97, layers: 3 }),
+        tinyConfig("moe", "polyrelu", { hidden: 64, heads: 4, gatedWidth: 32, vocab: 97, polyOrder: 4 }),
+      ];
+      for (const [i, config] of cases.entries()) {
+        const ckpt = join(dir, `c${i}`);
+        await writeInitialCheckpoint(ckpt, config, 1);
+        const theirs = (await python(["init", "--checkpoint", ckpt]))
+          .parameters as Record<string, { std: number; maxAbs: number; values?: number[] }>;
+        const specs = parameterSpecs(config);
+        assert.deepEqual(Object.keys(theirs).sort(), specs.map((s) => s.name).sort());
+        for (const spec of specs) {
+          const t = theirs[spec.name];
+          if (spec.kind === "norm" || spec.kind === "coefficients") {
+            if (t.values) assert.deepEqual(t.values, Array.from(initialValue(config, spec, 1)), spec.name);
+            else assert.equal(t.std, 0, spec.name);
+            continue;
+          }
+          const ours = initialValue(config, spec, 1);
+          const mean = ours.reduce((a, b) => a + b, 0) / ours.length;
+          const std = Math.sqrt(ours.reduce((a, b) => a + (b - mean) ** 2, 0) / (ours.length - 1));
+          // Independent samples of one distribution: a sample std's relative error is about 1/sqrt(2n) (4σ bound).
+          const bound = 4 / Math.sqrt(2 * ours.length) * std;
+          assert.ok(Math.abs(t.std - std) < bound, `${spec.name}: std ${t.std} vs ours ${std}`);
+          if (config.model_type === "olmoe") assert.ok(t.maxAbs <= OLMO_INIT_CUTOFF * initStdFor(config, spec) + 1e-7);
+        }
+      }
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
