@@ -72,6 +72,8 @@ export function resolveConfig(suite: Suite, scale: Scale, activation: string, se
     hidden: dims.hidden,
     layers: dims.layers,
     heads: dims.heads,
+    kvHeads: dims.kvHeads,
+    tieEmbeddings: dims.tieEmbeddings,
     gatedWidth: dims.gatedWidth,
     vocab: vocabSizeFor(data.tokenizer),
     maxPositions: train.seqLen,

@@ -6,7 +6,6 @@
  */
 import { z } from "zod";
 import { ACTIVATION_IDS } from "../activations/table.ts";
-import { MAX_ORDER } from "../activations/polycom.ts";
 import { isLocalSource } from "../data/sources/local.ts";
 import { SOURCES } from "../data/types.ts";
 
@@ -19,6 +18,10 @@ export const ModelDims = z.object({
   hidden: positiveInt,
   layers: positiveInt,
   heads: positiveInt,
+  /** Key/value heads (grouped-query attention when fewer than `heads`; default `heads`). */
+  kvHeads: positiveInt.optional(),
+  /** Tie the output projection to the embedding table (default false). */
+  tieEmbeddings: z.boolean().optional(),
   /** SwiGLU hidden width; non-gated activations get 1.5× this (parameter matching). */
   gatedWidth: positiveInt,
   /** MoE only: experts per layer and experts per token. */
@@ -26,8 +29,11 @@ export const ModelDims = z.object({
   topK: positiveInt.optional(),
   /** QK-norm (on in OLMoE). */
   qkNorm: z.boolean().default(false),
-  /** PolyCom order r (the kernels' limit, MAX_ORDER). */
-  polyOrder: z.number().int().min(1).max(MAX_ORDER).default(3),
+  /**
+   * PolyCom order r, up to the kernels' limit (activations' MAX_ORDER = 8; a literal because the report's import
+   * graph must stay free of src/activations; tests/suite/data_schema_test.ts fails when they drift).
+   */
+  polyOrder: z.number().int().min(1).max(8).default(3),
 }).strict();
 /** Model dimensions at one scale. */
 export type ModelDims = z.infer<typeof ModelDims>;

@@ -5,6 +5,7 @@ import {
   PAPER_DENSE_1B,
   PAPER_MOE_1B7B,
   parseModelConfig,
+  REMOTE_CODE,
 } from "../../src/model/config.ts";
 import { countParameters, flopsPerToken } from "../../src/model/counts.ts";
 import { decays } from "../../src/model/optim/adamw.ts";
@@ -72,7 +73,12 @@ Deno.test("config.json: Llama and OLMoE keys; SwiGLU configs name their HF archi
   assert.equal(moe.norm_topk_prob, false);
   assert.equal(moe.router_aux_loss_coef, 0.01);
   assert.equal(moe.router_z_loss_coef, 0.001);
-  assert.equal(hfConfigJson(PAPER_DENSE_1B("polynorm")).architectures, undefined);
+  // The others carry our modelling code (checkpoint/remote_code) under a model type stock transformers lacks.
+  const polynorm = hfConfigJson(PAPER_DENSE_1B("polynorm"));
+  assert.deepEqual(polynorm.architectures, ["PolycomForCausalLM"]);
+  assert.equal(polynorm.model_type, "polycom");
+  assert.deepEqual(polynorm.auto_map, REMOTE_CODE.autoMap);
+  assert.deepEqual(parseModelConfig(polynorm), PAPER_DENSE_1B("polynorm"));
   // What we write parses back to the same config.
   assert.deepEqual(parseModelConfig(JSON.parse(JSON.stringify(moe))), parseModelConfig(moe));
 });

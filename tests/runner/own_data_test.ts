@@ -25,7 +25,14 @@ Deno.test("a suite on your own text folder, JSONL, Parquet and tokenizer.json ru
       activations: ["polynorm", "swiglu"],
       seeds: [0],
       data: { train: { [TRAIN]: 1 }, validation: VALIDATION, tokenizer: { huggingface: TOKENIZER }, dataSeed: 0 },
-      scales: { smoke: { ...smoke, train: { ...smoke.train, seeds: [0], taskItems: 0 } } },
+      // Grouped-query attention and tied embeddings, as real small Llama models use, trained end to end too.
+      scales: {
+        smoke: {
+          ...smoke,
+          model: { ...smoke.model, kvHeads: 1, tieEmbeddings: true },
+          train: { ...smoke.train, seeds: [0], taskItems: 0 },
+        },
+      },
     };
     const suitePath = join(dir, "own.json");
     await Deno.writeTextFile(suitePath, JSON.stringify(suite));
@@ -54,6 +61,8 @@ Deno.test("a suite on your own text folder, JSONL, Parquet and tokenizer.json ru
       assert.ok(r.metrics[0].ce > r.metrics.at(-1)!.ce, "the loss fell");
       const config = JSON.parse(await Deno.readTextFile(join(r.dir, "checkpoint", "config.json")));
       assert.equal(config.vocab_size, 512, "the model's vocabulary follows tokenizer.json");
+      assert.equal(config.num_key_value_heads, 1);
+      assert.equal(config.tie_word_embeddings, true);
       const saved = JSON.parse(await Deno.readTextFile(join(r.dir, "tokenizer.json")));
       assert.deepEqual(saved, JSON.parse(await Deno.readTextFile(TOKENIZER)), "the run carries its tokenizer");
     }

@@ -7,8 +7,14 @@
  *   `exp_avg_sq.<name>` in the same layouts, step count in the metadata;
  * - `trainer_state.json` (optional): the caller's JSON (step, data position, rng, ...).
  *
+ * - `configuration_polycom.py`, `modeling_polycom.py`: for every model stock
+ *   transformers lacks, our PyTorch modelling code (copied from remote_code/,
+ *   referenced by config.json's `auto_map`; load with `trust_remote_code=True`).
+ *
  * A dense SwiGLU checkpoint is a Llama checkpoint and a MoE SwiGLU one with
- * QK-norm an OLMoE checkpoint for Hugging Face transformers. The directory is
+ * QK-norm an OLMoE checkpoint for Hugging Face transformers; tied embeddings
+ * have no `lm_head.weight`, as transformers writes them. Weights that are NaN
+ * or infinite are rejected on load, naming the tensor. The directory is
  * replaced atomically, so a killed process leaves the old checkpoint or the
  * new one, never a mix.
  * @module
