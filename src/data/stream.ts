@@ -78,7 +78,11 @@ async function contentOf(source: SourceName, split: Split, options: CacheOptions
 }
 
 function tokenize(content: Content, tokenizer: Tokenizer): Uint16Array {
-  if (tokenizer.vocabSize > 65536) throw new RangeError("token streams hold 16-bit ids");
+  if (tokenizer.vocabSize > 65536) {
+    throw new UsageError(
+      `a tokenizer of ${tokenizer.vocabSize} ids is not supported: token streams hold 16-bit ids (at most 65536)`,
+    );
+  }
   let tokens = new Uint16Array(1 << 20);
   let n = 0;
   const push = (id: number) => {
