@@ -37,8 +37,10 @@ Deno.test("every reader of the activation table sees the same rows", () => {
   assert.deepEqual(byOrder.slice(0, 5), ["polynorm", "polyrelu", "swiglu", "gelu", "relu"]);
 });
 
-Deno.test("tools/torch_reference.py handles exactly the table's Hugging Face names", async () => {
-  const python = await Deno.readTextFile(new URL("../../tools/torch_reference.py", import.meta.url));
+Deno.test("the PyTorch model (shipped remote code, used by tools/torch_reference.py) handles exactly the table's Hugging Face names", async () => {
+  const python = await Deno.readTextFile(
+    new URL("../../src/model/checkpoint/remote_code/modeling_polycom.py", import.meta.url),
+  );
   const handled = [...python.matchAll(/if act == "([^"]+)"/g)].map((m) => m[1]).sort();
   const table = Object.values(ACTIVATIONS).map((r) => r.hfName).sort();
   assert.deepEqual(handled, table, "the PyTorch reference's activation() drifted from src/activations/table.ts");
