@@ -34,6 +34,7 @@ const suite: SuiteInput = {
   seeds: [0, 1, 2],
   // The smoke scale tests the gate itself: two seeds, so the seed spread is measured.
   scales: { smoke: { ...dense.scales.smoke!, train: { ...dense.scales.smoke!.train, seeds: [0, 1] } }, cpu },
+  aliases: undefined,
   manifest: [{
     what: "everything",
     paper: "1B parameters, 250B tokens",

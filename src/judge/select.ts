@@ -6,8 +6,8 @@
  */
 import type { LoadedRun, Scale } from "../results/mod.ts";
 
-/** Scales from largest to smallest; a report prefers the larger on a tie. */
-const SCALE_ORDER: readonly Scale[] = ["paper", "gpu", "cpu", "smoke"];
+/** Training compute of a run (what orders rungs: names are labels, not sizes). */
+const computeOf = (r: LoadedRun) => r.record.counts.flopsPerToken * r.record.progress.totalTokens;
 
 /** The activations and seeds a suite was meant to run, and where that came from. */
 export interface ExpectedRuns {
@@ -65,7 +65,9 @@ export function pickScale(runs: readonly LoadedRun[]): Scale {
   if (runs.length === 0) throw new Error("pickScale needs at least one run");
   const finished = (scale: Scale) =>
     runs.filter((r) => r.record.scale === scale && r.record.status === "finished").length;
-  const present = SCALE_ORDER.filter((s) => runs.some((r) => r.record.scale === s));
+  // Rungs from largest to smallest; a report prefers the larger on a tie.
+  const size = (scale: Scale) => Math.max(...runs.filter((r) => r.record.scale === scale).map(computeOf));
+  const present = [...new Set(runs.map((r) => r.record.scale))].sort((a, b) => size(b) - size(a));
   return present.reduce((best, s) => finished(s) > finished(best) ? s : best, present[0]);
 }
 

@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import { type LoadedRun, loadRuns, type Scale } from "../results/mod.ts";
-import { listSuites, loadSuites } from "../suite/load.ts";
+import { readPlan, rungOf } from "../results/plan.ts";
 import { replaceDirAtomic } from "../util/atomic.ts";
 import { UsageError } from "../util/errors.ts";
 import { readBench } from "./bench.ts";
@@ -31,34 +31,27 @@ export interface WriteReportsOptions {
 }
 
 /**
- * The activations and seeds a suite's file plans at a scale, when the suite
- * is one of the shipped ones; `null` otherwise (the report then infers them).
+ * The activations and seeds the runner planned for a suite at a rung, from
+ * the plan record it wrote (`results/<suite>/plan.json`); `null` when there
+ * is none (the report then infers them from the runs present).
  *
  * @example
  * ```ts
- * await expectedFromSuiteFiles("smoke-dense", "smoke"); // { activations: [...], seeds: [0, 1], source: "..." }
+ * await expectedFromPlan("results", "smoke-dense", "smoke"); // { activations: [...], seeds: [0, 1], source: "..." }
  * ```
  */
-export async function expectedFromSuiteFiles(suite: string, scale: Scale): Promise<ExpectedRuns | null> {
-  for (const name of listSuites()) {
-    let loaded;
-    try {
-      loaded = await loadSuites(name);
-    } catch {
-      continue; // a broken suite file is the runner's problem, not the report's
-    }
-    for (const { suite: s, path } of loaded) {
-      if (s.name !== suite) continue;
-      const config = s.scales[scale];
-      if (!config) return null;
-      return {
-        activations: s.activations,
-        seeds: config.train.seeds ?? s.seeds,
-        source: `suite file ${path.split("/").slice(-2).join("/")}, ${scale} scale; seeds given with --seeds are added`,
-      };
-    }
-  }
-  return null;
+export async function expectedFromPlan(resultsDir: string, suite: string, scale: Scale): Promise<ExpectedRuns | null> {
+  const rung = rungOf(await readPlan(resultsDir, suite), scale);
+  if (!rung) return null;
+  const byActivation = new Map<string, number[]>();
+  for (const r of rung.leftOut) byActivation.set(r.activation, [...(byActivation.get(r.activation) ?? []), r.seed]);
+  const adds = [...byActivation].map(([a, seeds]) => `${a} seed${seeds.length > 1 ? "s" : ""} ${seeds.join(", ")}`);
+  return {
+    activations: rung.activations,
+    seeds: rung.seeds,
+    source: `plan record ${suite}/plan.json, rung ${scale}` +
+      (adds.length ? `; the time budget left out ${adds.join("; ")}, which a longer budget adds` : ""),
+  };
 }
 
 /**
@@ -101,7 +94,7 @@ async function writeOne(
     throw new UsageError(`suite '${suite}' has no runs at the '${options.scale}' scale`);
   }
   const scale = options.scale ?? pickScale(runs);
-  const expected = await expectedFromSuiteFiles(suite, scale);
+  const expected = await expectedFromPlan(options.resultsDir, suite, scale);
   const selection = selectRuns(runs, { scale, expected: expected ?? undefined });
   const data = buildReportData(selection, bench, runs);
   const charts = options.charts === false ? [] : await renderCharts(data);

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { writeFileAtomic, writeJsonAtomic } from "../util/atomic.ts";
 import { UsageError } from "../util/errors.ts";
 import { EvalRow, MetricsRow, RunRecord } from "./schema.ts";
+import { checkRun } from "./check.ts";
 
 /** A run as read back from disk. */
 export interface LoadedRun {
@@ -121,7 +122,8 @@ export async function readRunRecord(dir: string): Promise<RunRecord | null> {
 
 /**
  * Loads every run under a results root (`<root>/<suite>/<run-id>/`), sorted by
- * suite, activation and seed.
+ * suite, activation and seed. Each run is checked ({@linkcode checkRun}): an
+ * inconsistent one is a UsageError naming its file.
  *
  * @example
  * ```ts
@@ -145,12 +147,14 @@ export async function loadRuns(root: string, suite?: string): Promise<LoadedRun[
       const dir = join(root, s, entry.name);
       const record = await readRunRecord(dir);
       if (!record) continue;
-      runs.push({
+      const run = {
         dir,
         record,
         metrics: await readJsonl(join(dir, RUN_FILES.metrics), MetricsRow),
         evals: await readJsonl(join(dir, RUN_FILES.evals), EvalRow),
-      });
+      };
+      checkRun(run);
+      runs.push(run);
     }
   }
   return runs.sort((a, b) =>

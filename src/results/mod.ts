@@ -11,3 +11,5 @@
 export * from "./schema.ts";
 export * from "./io.ts";
 export * from "./summary.ts";
+export * from "./plan.ts";
+export * from "./check.ts";

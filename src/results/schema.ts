@@ -20,9 +20,12 @@ export const RunStatus = z.enum(["running", "finished", "diverged", "failed"]);
 /** Lifecycle of a run. */
 export type RunStatus = z.infer<typeof RunStatus>;
 
-/** Scales a suite can run at. */
-export const Scale = z.enum(["smoke", "cpu", "gpu", "paper"]);
-/** Scales a suite can run at. */
+/**
+ * A rung of a suite's ladder (`smoke`, `860k`, …, `paper`): a size, the same configuration on every machine.
+ * Results of the old hardware-named scales (`cpu`, `gpu`) read as rungs of those names.
+ */
+export const Scale = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/);
+/** A rung name. */
 export type Scale = z.infer<typeof Scale>;
 
 /** The code that produced a result. */
@@ -88,6 +91,10 @@ export const RunRecord = z.object({
     tokensPerSecond: z.number(),
     /** Times the run was resumed from a checkpoint. */
     resumes: z.number().int(),
+    /** The planner's estimate of the run's wall time (training and evaluation), when it made one. */
+    estimatedSeconds: z.number().nullable().optional(),
+    /** Wall time of the run, summed over every process that worked on it (resumes included). */
+    wallSeconds: z.number().optional(),
   }),
 });
 /** The record of one training run. */

@@ -1,15 +1,13 @@
 /**
- * The `--dry-run` table: per run, parameters, tokens, FLOPs and an estimated
- * time on the detected device.
+ * The plan as printed before training (and alone with `--dry-run`): per run,
+ * parameters, tokens, FLOPs and the estimated wall time on this machine,
+ * the expected total on the chosen jobs, and what the budget left out.
  * @module
  */
-import { join } from "node:path";
-import type { BackendInfo } from "../backend/mod.ts";
 import { countParameters, flopsPerToken } from "../model/mod.ts";
-import type { Scale } from "../results/schema.ts";
-import { probeThroughput, type Throughput, throughputFromBench } from "./estimate.ts";
 import type { PlannedRun } from "./plan.ts";
 import { formatDuration } from "./progress.ts";
+import type { PlanSummary } from "./reproduce.ts";
 
 function si(value: number): string {
   const units: Array<[number, string]> = [[1e21, "Z"], [1e18, "E"], [1e15, "P"], [1e12, "T"], [1e9, "G"], [1e6, "M"], [
@@ -20,42 +18,48 @@ function si(value: number): string {
   return String(Math.round(value));
 }
 
+function row(run: PlannedRun): string {
+  const c = run.config;
+  const counts = countParameters(c.model);
+  const tokens = c.train.steps * c.train.tokensPerStep;
+  const flops = flopsPerToken(c.model, c.train.seqLen) * tokens;
+  const est = run.estimatedSeconds == null ? "—" : formatDuration(run.estimatedSeconds);
+  return `| ${c.suite}/${c.activation} seed ${c.seed} | ${si(counts.total)} / ${si(counts.active)} | ${si(tokens)} | ` +
+    `${si(flops)} | ${est} | ${c.scale} |`;
+}
+
 /**
- * Formats the plan; with `estimate`, measures the device and adds times.
+ * Formats the plan.
  *
  * @example
  * ```ts
- * console.log(await formatDryRun(runs, "cpu", env, "results", true));
+ * console.log(formatPlan(summary.plan));
  * ```
  */
-export async function formatDryRun(
-  runs: PlannedRun[],
-  scale: Scale,
-  env: BackendInfo,
-  resultsDir: string,
-  estimate: boolean,
-): Promise<string> {
+export function formatPlan(plan: PlanSummary): string {
+  const env = plan.env;
   const device = env.adapter ? `${env.backend} on ${env.adapter.description}` : `${env.backend} on ${env.cpu.model}`;
-  const lines = [`plan: ${runs.length} runs at scale '${scale}' on ${device}`];
-  if (!estimate) return lines.join("\n");
-  const throughput: Throughput = (await throughputFromBench(join(resultsDir, "bench", "latest.json"), env.backend)) ??
-    await probeThroughput();
-  lines.push(`time estimates from: ${throughput.basis}`);
-  lines.push("| run | params (total / active) | tokens | training FLOPs | est. time |");
-  lines.push("| --- | --- | --- | --- | --- |");
-  let totalSeconds = 0;
-  for (const run of runs) {
-    const c = run.config;
-    const counts = countParameters(c.model);
-    const tokens = c.train.steps * c.train.tokensPerStep;
-    const flops = flopsPerToken(c.model, c.train.seqLen) * tokens;
-    const seconds = flops / throughput.flopsPerSecond;
-    totalSeconds += seconds;
+  const rungs = [...new Set(plan.all.map((r) => r.config.scale))];
+  const lines = [
+    `plan: ${plan.runs.length} runs at scale${rungs.length > 1 ? "s" : ""} ${rungs.map((r) => `'${r}'`).join(", ")} ` +
+    `on ${device}, ${plan.jobs} job${plan.jobs > 1 ? "s" : ""} × ${plan.threadsPerJob} GEMM thread${
+      plan.threadsPerJob > 1 ? "s" : ""
+    }` + (plan.budgetSeconds ? `, budget ${formatDuration(plan.budgetSeconds)}` : ""),
+  ];
+  if (plan.estimateBasis) lines.push(`time estimates from: ${plan.estimateBasis}`);
+  lines.push("| run | params (total / active) | tokens | training FLOPs | est. time | rung |");
+  lines.push("| --- | --- | --- | --- | --- | --- |");
+  for (const run of plan.runs) lines.push(row(run));
+  if (plan.makespanSeconds !== null) {
     lines.push(
-      `| ${c.suite}/${c.activation} seed ${c.seed} | ${si(counts.total)} / ${si(counts.active)} | ${si(tokens)} | ` +
-        `${si(flops)} | ${formatDuration(seconds)} |`,
+      `expected wall time: ${formatDuration(plan.makespanSeconds)} on ${plan.jobs} job${plan.jobs > 1 ? "s" : ""} ` +
+        "(training, evaluation and start-up)",
     );
   }
-  lines.push(`total estimated training time: ${formatDuration(totalSeconds)} (evaluation not included)`);
+  if (plan.leftOut.length) {
+    const total = plan.leftOut.reduce((s, r) => s + (r.estimatedSeconds ?? 0), 0);
+    lines.push(`left out (a longer budget adds them, about ${formatDuration(total)} of runs, most important first):`);
+    for (const run of plan.leftOut) lines.push(row(run));
+  }
   return lines.join("\n");
 }

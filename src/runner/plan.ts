@@ -47,6 +47,8 @@ export interface PlannedRun {
   suitePath: string;
   /** The suite's written scale-down manifest and the scale's notes, for the report. */
   manifest: { entries: Suite["manifest"]; notes: string | null };
+  /** The planner's wall-time estimate (training and evaluation), when it made one. */
+  estimatedSeconds?: number | null;
 }
 
 /**
@@ -111,10 +113,28 @@ export function resolveConfig(suite: Suite, scale: Scale, activation: string, se
 function requireScale(suite: Suite, scale: Scale): ScaleConfig {
   const config = suite.scales[scale];
   if (!config) {
-    const have = Object.entries(suite.scales).filter(([, v]) => v).map(([k]) => k);
-    throw new UsageError(`suite '${suite.name}' has no '${scale}' scale (it has: ${have.join(", ")})`);
+    const have = [...Object.keys(suite.scales), ...Object.keys(suite.aliases ?? {})].join(", ");
+    throw new UsageError(`unknown scale '${scale}' for suite '${suite.name}' (its rungs: ${have})`);
   }
   return config;
+}
+
+/**
+ * A `--scale` name as a rung of the suite: the rung itself, or the rung an
+ * alias (such as the old `cpu` and `gpu` scales) points to, with a notice.
+ *
+ * @example
+ * ```ts
+ * resolveRung(dense, "cpu"); // { rung: "120k", notice: "dense: scale 'cpu' is now the rung '120k'" }
+ * ```
+ */
+export function resolveRung(suite: Suite, name: string): { rung: Scale; notice: string | null } {
+  if (name in suite.scales) return { rung: name, notice: null };
+  // A suite derived from another may drop the rung an inherited alias points to: the alias is then unknown.
+  const target = suite.aliases?.[name];
+  if (target && target in suite.scales) return { rung: target, notice: `${suite.name}: scale '${name}' is now the rung '${target}'` };
+  requireScale(suite, name);
+  throw new Error("unreachable");
 }
 
 /**
@@ -130,43 +150,83 @@ export async function runIdOf(config: ResolvedConfig, code: CodeVersion): Promis
   return `${config.activation}-s${config.seed}-${hash.slice(0, 12)}`;
 }
 
+/** What to run of one suite: rungs (already resolved), and optionally seeds and activations replacing the suite's. */
+export interface SuiteChoice {
+  rungs: Scale[];
+  seeds?: number[];
+  activations?: string[];
+}
+
 /** What to plan. */
 export interface PlanOptions {
-  scale: Scale;
-  /** Seeds that replace the suite's and scale's seeds. */
-  seeds?: number[];
+  /** Rungs, seeds and activations per suite. */
+  choose: (suite: Suite) => SuiteChoice;
   shard?: Shard;
   resultsDir: string;
   code: CodeVersion;
 }
 
 /**
- * Plans every run of the given suites at one scale, in a stable order
- * (suite, seed, activation), then keeps this machine's shard.
+ * The seeds a suite runs at a rung: the given ones, else the rung's, else the suite's.
  *
  * @example
  * ```ts
- * const runs = await planRuns(await loadSuites("smoke"), { scale: "smoke", resultsDir: "results", code });
+ * seedsAt(dense, "paper"); // [1234]
+ * ```
+ */
+export function seedsAt(suite: Suite, rung: Scale, seeds?: number[]): number[] {
+  return seeds ?? requireScale(suite, rung).train.seeds ?? suite.seeds;
+}
+
+/**
+ * Plans one suite's runs in priority order (rung, seed, activation): a budget
+ * that cuts from the end keeps whole seeds of the first activations.
+ *
+ * @example
+ * ```ts
+ * const runs = await planSuite(loaded, { rungs: ["smoke"] }, "results", code);
+ * ```
+ */
+export async function planSuite(
+  { suite, path }: LoadedSuite,
+  choice: SuiteChoice,
+  resultsDir: string,
+  code: CodeVersion,
+): Promise<PlannedRun[]> {
+  const runs: PlannedRun[] = [];
+  for (const rung of choice.rungs) {
+    const scaleConfig = requireScale(suite, rung);
+    for (const seed of seedsAt(suite, rung, choice.seeds)) {
+      for (const activation of choice.activations ?? suite.activations) {
+        const config = resolveConfig(suite, rung, activation, seed);
+        const runId = await runIdOf(config, code);
+        const entries = [...suite.manifest, ...(scaleConfig.manifest ?? [])];
+        runs.push({
+          runId,
+          dir: join(resultsDir, suite.name, runId),
+          config,
+          suitePath: path,
+          manifest: { entries, notes: scaleConfig.notes ?? null },
+        });
+      }
+    }
+  }
+  return runs;
+}
+
+/**
+ * Plans every run of the given suites, in a stable order (suite, rung, seed,
+ * activation), then keeps this machine's shard.
+ *
+ * @example
+ * ```ts
+ * const runs = await planRuns(await loadSuites("smoke"), { choose: () => ({ rungs: ["smoke"] }), resultsDir: "results", code });
  * ```
  */
 export async function planRuns(suites: LoadedSuite[], options: PlanOptions): Promise<PlannedRun[]> {
   const runs: PlannedRun[] = [];
-  for (const { suite, path } of suites) {
-    const scaleConfig = requireScale(suite, options.scale);
-    const seeds = options.seeds ?? scaleConfig.train.seeds ?? suite.seeds;
-    for (const seed of seeds) {
-      for (const activation of suite.activations) {
-        const config = resolveConfig(suite, options.scale, activation, seed);
-        const runId = await runIdOf(config, options.code);
-        runs.push({
-          runId,
-          dir: join(options.resultsDir, suite.name, runId),
-          config,
-          suitePath: path,
-          manifest: { entries: suite.manifest, notes: scaleConfig.notes ?? null },
-        });
-      }
-    }
+  for (const loaded of suites) {
+    runs.push(...await planSuite(loaded, options.choose(loaded.suite), options.resultsDir, options.code));
   }
   return selectShard(runs, options.shard);
 }

@@ -31,9 +31,10 @@ import type { PlannedRun } from "./plan.ts";
 import { openRunData, type RunData } from "./_data.ts";
 import { openRunModel, type RunModel, type TrainerState } from "./_model.ts";
 import type { Progress } from "./progress.ts";
+import { claimRun, deadReason, describeLock } from "./lock.ts";
 
-/** How a run ended (or why it did not run). */
-export type RunOutcome = "finished" | "diverged" | "skipped" | "interrupted" | "failed";
+/** How a run ended (or why it did not run); `locked`: another live process holds it. */
+export type RunOutcome = "finished" | "diverged" | "skipped" | "interrupted" | "failed" | "locked";
 
 /** Context shared by all runs of one reproduce call. */
 export interface RunContext {
@@ -42,6 +43,8 @@ export interface RunContext {
   progress: (run: PlannedRun) => Progress;
   /** Set when the user asked to stop (SIGINT): the run checkpoints and returns "interrupted". */
   stopRequested: () => boolean;
+  /** Prints a one-line notice (lock take-overs); console.error by default. */
+  notice?: (message: string) => void;
 }
 
 function now(): string {
@@ -74,6 +77,8 @@ function freshRecord(run: PlannedRun, ctx: RunContext, counts: RunRecord["counts
       evalSeconds: 0,
       tokensPerSecond: 0,
       resumes: 0,
+      estimatedSeconds: run.estimatedSeconds ?? null,
+      wallSeconds: 0,
     },
   };
 }
@@ -87,20 +92,45 @@ function freshRecord(run: PlannedRun, ctx: RunContext, counts: RunRecord["counts
  * ```
  */
 export async function executeRun(run: PlannedRun, ctx: RunContext): Promise<RunOutcome> {
-  const existing = await readRunRecord(run.dir);
-  if (existing && (existing.status === "finished" || existing.status === "diverged")) return "skipped";
+  const ended = (r: RunRecord | null) => r !== null && (r.status === "finished" || r.status === "diverged");
+  if (ended(await readRunRecord(run.dir))) return "skipped";
+  const claim = await claimRun(run.dir);
+  if (!claim.held) return "locked";
+  const label = `${run.config.suite}/${run.config.activation} seed ${run.config.seed}`;
+  if (claim.tookOver) {
+    (ctx.notice ?? console.error)(
+      `${label}: took over the lock of ${describeLock(claim.tookOver)} (${deadReason(claim.tookOver)})`,
+    );
+  }
+  try {
+    // Read again under the lock: another process may have finished it while we looked.
+    const existing = await readRunRecord(run.dir);
+    if (ended(existing)) return "skipped";
+    return await executeClaimed(run, ctx, existing);
+  } finally {
+    await claim.held.release();
+    // A run that stopped before writing anything (bad data) leaves no empty folder behind.
+    await Deno.remove(run.dir).catch(() => {});
+  }
+}
+
+async function executeClaimed(run: PlannedRun, ctx: RunContext, existing: RunRecord | null): Promise<RunOutcome> {
+  const sessionStart = performance.now();
+
   const c = run.config;
-  // Data first: a bad source or tokenizer file stops the run before anything is written to results/.
+  // Data first: a bad source or tokenizer file stops the run before its record is written (reproduce also checks
+  // every suite's data before it writes the plan).
   const data: RunData = await openRunData(c);
-  await Deno.mkdir(run.dir, { recursive: true });
   const checkpointDir = join(run.dir, RUN_FILES.checkpoint);
   const { model, resumed } = await openRunModel(c, checkpointDir);
   let record: RunRecord;
   let state: TrainerState;
+  let wallBase = 0;
   if (resumed && existing) {
     state = { ...resumed, timings: { ...resumed.timings, resumes: resumed.timings.resumes + 1 } };
     record = { ...existing, env: ctx.env as unknown as Record<string, unknown>, code: ctx.code, status: "running" };
     record.timings = { ...state.timings };
+    wallBase = existing.timings.wallSeconds ?? 0;
     data.restore(state.dataPosition);
     // Rows logged after the checkpoint are recomputed; cut them so no step appears twice.
     const metricsPath = join(run.dir, RUN_FILES.metrics);
@@ -124,12 +154,14 @@ export async function executeRun(run: PlannedRun, ctx: RunContext): Promise<RunO
 
   const progress = ctx.progress(run);
   try {
-    const outcome = await trainLoop(run, ctx, data, model, state, record, progress);
+    const wall = () => wallBase + (performance.now() - sessionStart) / 1000;
+    const outcome = await trainLoop(run, ctx, data, model, state, record, progress, wall);
     return outcome;
   } catch (error) {
     record.status = "failed";
     record.error = error instanceof Error ? (error.stack ?? error.message) : String(error);
     record.timings.updatedAt = now();
+    record.timings.wallSeconds = wallBase + (performance.now() - sessionStart) / 1000;
     await writeRunRecord(run.dir, record);
     progress.stop(`failed: ${error instanceof Error ? error.message : String(error)}`);
     return "failed";
@@ -146,6 +178,7 @@ async function trainLoop(
   state: TrainerState,
   record: RunRecord,
   progress: Progress,
+  wall: () => number,
 ): Promise<RunOutcome> {
   const c = run.config;
   const t = c.train;
@@ -158,6 +191,8 @@ async function trainLoop(
     record.progress = { ...record.progress, step: state.step, tokens: state.tokens };
     record.timings = { ...state.timings, updatedAt: now() };
     record.timings.tokensPerSecond = state.timings.trainSeconds > 0 ? state.tokens / state.timings.trainSeconds : 0;
+    record.timings.estimatedSeconds = run.estimatedSeconds ?? record.timings.estimatedSeconds ?? null;
+    record.timings.wallSeconds = wall();
     if (status !== "running") record.timings.finishedAt = now();
     await writeRunRecord(run.dir, record);
   };

@@ -69,6 +69,9 @@ export function validateSuite(raw: unknown, source: string): Suite {
       problems.push(`scales.${scale}.train.tokens: budget is smaller than one batch`);
     }
   }
+  for (const [alias, target] of Object.entries(suite.aliases ?? {})) {
+    if (alias in suite.scales) problems.push(`aliases.${alias}: '${alias}' is a rung itself`);
+  }
   if (suite.family === "moe" && !suite.moe) problems.push("moe: a moe suite needs its auxiliary loss weights");
   if (Object.values(suite.scales).every((s) => !s)) problems.push("scales: no scale is defined");
   if (problems.length) throw new UsageError(`invalid suite ${source}: ${problems.join("; ")}`);

@@ -60,7 +60,10 @@ export const TrainScale = z.object({
 /** Training length and cadence at one scale. */
 export type TrainScale = z.infer<typeof TrainScale>;
 
-/** One scale of a suite. */
+/** A rung name: lowercase letters, digits, '.', '-' and '_' (e.g. `smoke`, `860k`, `paper`). */
+export const RungName = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "lowercase letters, digits, '.', '-' and '_'");
+
+/** One rung (scale) of a suite's ladder. */
 export const ScaleConfig = z.object({
   model: ModelDims,
   train: TrainScale,
@@ -73,6 +76,8 @@ export const ScaleConfig = z.object({
   tokenizer: z.lazy(() => TokenizerConfig).optional(),
   /** Why this scale looks like it does, for the report's manifest. */
   notes: z.string().optional(),
+  /** This rung's own scale-down manifest entries (added to the suite's shared ones). */
+  manifest: z.lazy(() => z.array(ManifestEntry)).optional(),
 }).strict();
 /** One scale of a suite. */
 export type ScaleConfig = z.infer<typeof ScaleConfig>;
@@ -143,8 +148,8 @@ export type DataConfig = z.infer<typeof DataConfig>;
 
 /** A ratio of the paper recipe that a scale keeps or changes, for the manifest. */
 export const ManifestEntry = z.object({
-  /** Scales the entry applies to (all but `paper` when omitted). */
-  scales: z.array(z.enum(["smoke", "cpu", "gpu", "paper"])).optional(),
+  /** Rungs the entry applies to (all when omitted). */
+  scales: z.array(RungName).optional(),
   what: z.string(),
   paper: z.string(),
   here: z.string(),
@@ -173,14 +178,15 @@ export const Suite = z.object({
   /** MoE auxiliary loss weights (OLMoE: 0.01 and 0.001). */
   moe: z.object({ loadBalancing: z.number().min(0), zLoss: z.number().min(0), normTopK: z.boolean() }).strict()
     .optional(),
-  scales: z.object({
-    smoke: ScaleConfig.optional(),
-    cpu: ScaleConfig.optional(),
-    gpu: ScaleConfig.optional(),
-    paper: ScaleConfig.optional(),
-  }).strict(),
-  /** What each scale keeps of the paper recipe and what it changes. */
-  manifest: z.array(ManifestEntry),
+  /** The ladder: rung name → configuration, smallest first (the order `--budget` climbs). */
+  scales: z.record(RungName, ScaleConfig),
+  /**
+   * Old or convenience names of rungs (`cpu` → `120k`): accepted by `--scale` with a notice, never written into
+   * results (a run records the rung it ran).
+   */
+  aliases: z.record(RungName, RungName).optional(),
+  /** What every rung keeps of the paper recipe and what it changes (rungs add their own entries). */
+  manifest: z.array(ManifestEntry).default([]),
 }).strict();
 /** A whole suite file (after defaults). */
 export type Suite = z.infer<typeof Suite>;

@@ -6,6 +6,7 @@ import { chartFont } from "../../src/report/charts/mod.ts";
 import { claimsFor, claimVerdicts } from "../../src/judge/mod.ts";
 import { writeReports } from "../../src/report/mod.ts";
 import { loadRuns } from "../../src/results/io.ts";
+import { PLAN_SCHEMA, writePlan } from "../../src/results/plan.ts";
 import { runCommands } from "../_cli.ts";
 import { type FixtureRun, writeFixtureSuite } from "./_fixtures.ts";
 
@@ -176,7 +177,7 @@ Deno.test("report from fixture results: numbers match the result files, missing 
   }
 });
 
-Deno.test("a shipped suite's plan decides the expected runs", async () => {
+Deno.test("the plan record the runner wrote decides the expected runs", async () => {
   const root = await Deno.makeTempDir({ prefix: "polycom-report-" });
   try {
     // smoke-dense plans polynorm, polyrelu, swiglu × seeds 0, 1 at the smoke scale; only seed 0 of two exist here.
@@ -188,9 +189,33 @@ Deno.test("a shipped suite's plan decides the expected runs", async () => {
       seeds: [0],
       steps: 40,
     });
+    // Without a plan record the report infers the expected runs from those present.
+    const [inferred] = await writeReports({ resultsDir: root, outDir: join(root, "out"), charts: false });
+    assert.match(await Deno.readTextFile(inferred), /inferred from the runs present/);
+    await writePlan(root, {
+      schema: PLAN_SCHEMA,
+      suite: "smoke-dense",
+      experiment: "dense_1B",
+      family: "dense",
+      baseline: "swiglu",
+      suiteHash: "test",
+      suitePath: "suites/smoke.ts",
+      code: { commit: "test", dirty: false, sourceHash: "test" },
+      budgetSeconds: null,
+      jobs: 1,
+      estimateBasis: null,
+      rungs: [{
+        rung: "smoke",
+        activations: ["polynorm", "polyrelu", "swiglu"],
+        seeds: [0, 1],
+        runs: [],
+        leftOut: [{ activation: "gelu", seed: 0, estimatedSeconds: 5 }],
+        plannedAt: new Date().toISOString(),
+      }],
+    });
     const [path] = await writeReports({ resultsDir: root, outDir: join(root, "out"), charts: false });
     const md = await Deno.readTextFile(path);
-    assert.match(md, /suite file suites\/smoke\.ts, smoke scale/);
+    assert.match(md, /plan record smoke-dense\/plan\.json, rung smoke; the time budget left out gelu seed 0/);
     for (
       const row of [
         "| PolyReLU | 0 | no result |",
@@ -267,7 +292,7 @@ Deno.test("cli report: writes reports, and bad input exits 2 with one line", asy
         ["report", "--results", join(root, "results"), "--scale", "gpu"],
         /^error: suite 'fixture-dense' has no runs at the 'gpu' scale$/,
       ],
-      [["report", "--scale", "huge"], /^error: option '--scale <scale>' argument 'huge' is invalid/],
+      [["report", "--scale", "Huge!"], /^error: option '--scale <rung>' argument 'Huge!' is invalid/],
     ];
     for (const [args, pattern] of cases) {
       const r = await runReportCli(args);

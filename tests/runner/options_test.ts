@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { parseScale, parseSeeds, parseShard, selectShard } from "../../src/runner/options.ts";
+import {
+  defaultJobs,
+  parseDuration,
+  parseJobs,
+  parseScales,
+  parseSeeds,
+  parseShard,
+  selectShard,
+} from "../../src/runner/options.ts";
 import { UsageError } from "../../src/util/errors.ts";
 
 Deno.test("shards are disjoint, cover everything and are balanced", () => {
@@ -15,8 +23,24 @@ Deno.test("shards are disjoint, cover everything and are balanced", () => {
 Deno.test("malformed shards, scales and seeds are usage errors", () => {
   for (const bad of ["0/2", "3/2", "1-2", "a/b", "1/0", ""]) assert.throws(() => parseShard(bad), UsageError);
   assert.deepEqual(parseShard("2/4"), { index: 2, count: 4 });
-  assert.throws(() => parseScale("huge"), /unknown scale 'huge'/);
-  assert.equal(parseScale("auto"), "auto");
+  assert.throws(() => parseScales("Huge!"), /unknown scale 'Huge!'/);
+  assert.throws(() => parseScales("auto,860k"), /cannot be combined/);
+  assert.deepEqual(parseScales("auto"), ["auto"]);
+  assert.deepEqual(parseScales("120k, 860k,120k"), ["120k", "860k"]);
   assert.deepEqual(parseSeeds("0-2,7,1"), [0, 1, 2, 7]);
   assert.throws(() => parseSeeds("x"), UsageError);
+});
+
+Deno.test("durations, job counts and the default job count", () => {
+  assert.equal(parseDuration("30m"), 1800);
+  assert.equal(parseDuration("1h30m"), 5400);
+  assert.equal(parseDuration("8h"), 28800);
+  assert.equal(parseDuration("90s"), 90);
+  assert.equal(parseDuration("45"), 45);
+  for (const bad of ["", "0m", "3 days", "m", "-5m"]) assert.throws(() => parseDuration(bad), /bad duration/);
+  assert.equal(parseJobs("2"), 2);
+  for (const bad of ["0", "1.5", "x", "65"]) assert.throws(() => parseJobs(bad), /bad job count/);
+  assert.equal(defaultJobs(2, 8), 2, "one job per core");
+  assert.equal(defaultJobs(16, 3), 2, "memory caps the jobs");
+  assert.equal(defaultJobs(1, 0.5), 1, "at least one");
 });

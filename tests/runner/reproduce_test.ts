@@ -86,6 +86,7 @@ Deno.test("a killed run resumes to the same numbers as an uninterrupted one", as
       JSON.stringify({
         ...dense,
         name: "resume",
+        aliases: undefined,
         activations: ["polynorm"],
         baseline: "polynorm",
         seeds: [3],

@@ -10,7 +10,7 @@ Deno.test("shipped suites load and validate", async () => {
   assert.deepEqual(listSuites().filter((n) => ["dense", "moe", "smoke"].includes(n)), ["dense", "moe", "smoke"]);
   const [d] = await loadSuites("dense");
   assert.equal(d.suite.experiment, "dense_1B");
-  assert.deepEqual(d.suite.activations, ["polynorm", "polyrelu", "swiglu", "gelu", "relu", "relu2"]);
+  assert.deepEqual(d.suite.activations, ["polynorm", "swiglu", "polyrelu", "gelu", "relu", "relu2"]);
   const [m] = await loadSuites("moe");
   assert.equal(m.suite.scales.paper?.model.experts, 64);
   assert.equal(m.suite.scales.paper?.model.topK, 8);
@@ -20,10 +20,10 @@ Deno.test("shipped suites load and validate", async () => {
 
 Deno.test("unknown keys are rejected with their path", () => {
   const bad = structuredClone(dense) as unknown as Record<string, unknown>;
-  (bad.scales as Record<string, Record<string, Record<string, unknown>>>).cpu.train.tokenz = 5;
+  (bad.scales as Record<string, Record<string, Record<string, unknown>>>)["120k"].train.tokenz = 5;
   assert.throws(() => validateSuite(bad, "x.ts"), (e: unknown) => {
     assert.ok(e instanceof UsageError);
-    assert.match(e.message, /scales\.cpu\.train.*'tokenz'/);
+    assert.match(e.message, /scales\.120k\.train.*'tokenz'/);
     return true;
   });
 });
@@ -33,10 +33,12 @@ Deno.test("wrong types and cross-field errors name the path", () => {
   bad.optimizer.lrPeak = "fast";
   assert.throws(() => validateSuite(bad, "x.ts"), /optimizer\.lrPeak/);
   const heads = structuredClone(dense);
-  heads.scales.cpu!.model.heads = 3;
+  heads.scales["120k"]!.model.heads = 3;
   assert.throws(() => validateSuite(heads, "x.ts"), /not divisible by heads/);
   const baseline = { ...structuredClone(dense), baseline: "gelu" as const, activations: ["polynorm" as const] };
   assert.throws(() => validateSuite(baseline, "x.ts"), /baseline/);
+  const alias = { ...structuredClone(dense), aliases: { smoke: "120k" } };
+  assert.throws(() => validateSuite(alias, "x.ts"), /aliases\.smoke: 'smoke' is a rung itself/);
 });
 
 Deno.test("unknown suite names and missing files are usage errors", async () => {

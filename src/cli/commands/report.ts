@@ -1,6 +1,6 @@
-import { type Command, Option } from "@commander-js/extra-typings";
-import { writeReports } from "../../report/mod.ts";
+import { type Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
 import { Scale } from "../../results/mod.ts";
+import { writeReports } from "../../report/mod.ts";
 
 /**
  * `report`: write reports/<suite>/REPORT.md and charts from the results that exist.
@@ -17,9 +17,10 @@ export function addReportCommand(program: Command): void {
     .option("--out <dir>", "reports directory", "reports")
     .option("--suite <name>", "only this suite (a folder name under the results directory)")
     .addOption(
-      new Option("--scale <scale>", "report this scale (default: the one with most finished runs)").choices(
-        Scale.options,
-      ),
+      new Option("--scale <rung>", "report this rung (default: the one with most finished runs)").argParser((v) => {
+        if (!Scale.safeParse(v).success) throw new InvalidArgumentError("not a rung name (e.g. smoke, 860k, paper)");
+        return v;
+      }),
     )
     .option("--no-charts", "write the markdown only")
     .action(async (options) => {

@@ -1,50 +1,77 @@
 import { type Command, Option } from "@commander-js/extra-typings";
 import { BACKEND_CHOICES } from "../../backend/mod.ts";
-import { formatDryRun } from "../../runner/dry_run.ts";
-import { parseScale, parseSeeds, parseShard, SCALE_CHOICES } from "../../runner/options.ts";
-import { DEFAULT_SUITES, reproduce } from "../../runner/reproduce.ts";
+import { formatPlan } from "../../runner/dry_run.ts";
+import { parseDuration, parseJobs, parseScales, parseSeeds, parseShard } from "../../runner/options.ts";
+import { DEFAULT_BUDGET_SECONDS, DEFAULT_SUITES, reproduce } from "../../runner/reproduce.ts";
+import { CHILD_EXIT } from "../../runner/_child.ts";
 import { writeReports } from "../../report/mod.ts";
+import { UsageError } from "../../util/errors.ts";
+
+function parseOnly(value: string): { suite: string; runId: string } {
+  const [suite, runId] = value.split("/");
+  if (!suite || !runId) throw new UsageError(`bad --only '${value}' (expected suite/run-id)`);
+  return { suite, runId };
+}
 
 /** `reproduce`: the main job — train the suites and write the reports. */
 export function addReproduceCommand(program: Command): void {
   program.command("reproduce")
     .description(
-      `train the suites and write the reports (default: ${DEFAULT_SUITES.join(" and ")} at the auto scale)`,
+      `train the suites and write the reports (default: ${DEFAULT_SUITES.join(" and ")}, the largest rungs that fit ` +
+        `${DEFAULT_BUDGET_SECONDS / 60} minutes on this machine)`,
     )
     .option("--suite <name|path...>", "suite names (see suites/) or suite files; repeatable")
     .addOption(
-      new Option("--scale <scale>", `scale: ${SCALE_CHOICES.join(", ")}; auto = gpu on a real GPU, else cpu`)
-        .default("auto").argParser(parseScale),
+      new Option("--scale <rungs>", "rung(s) to run, e.g. smoke, 860k or 120k,340k,860k (auto = the budget chooses)")
+        .default(["auto"]).argParser(parseScales),
     )
+    .option("--budget <duration>", "time budget, e.g. 30m or 8h: run the largest rungs that fit", parseDuration)
+    .option("--jobs <n>", "runs at once, each in its own process (default: from cores and memory)", parseJobs)
     .addOption(new Option("--backend <name>", "tfjs backend").choices(BACKEND_CHOICES).default("auto" as const))
     .option("--seeds <list>", "seeds replacing the suites' (e.g. 0,1,2 or 0-4)", parseSeeds)
     .option("--shard <I/N>", "run only part I of N of the planned runs (for several machines)", parseShard)
     .option("--results <dir>", "results directory", "results")
     .option("--reports <dir>", "reports directory", "reports")
     .option("--dry-run", "print the plan (parameters, tokens, FLOPs, estimated time) and run nothing", false)
+    .option("--no-estimate", "do not probe this machine for time estimates when the rung is forced")
     .option("--no-report", "do not write reports at the end")
+    .addOption(
+      new Option("--only <suite/run-id>", "internal: run one run of the plan (a --jobs child)").hideHelp()
+        .argParser(parseOnly),
+    )
+    .addOption(new Option("--estimated-seconds <s>", "internal: the planner's estimate").hideHelp().argParser(Number))
     .action(async (options) => {
+      const child = Deno.env.get("POLYCOM_CHILD") === "1";
       let stopping = false;
       const onSignal = () => {
-        if (stopping) Deno.exit(130);
+        if (stopping && !child) Deno.exit(130);
+        if (stopping) return;
         stopping = true;
         console.error("\nstopping after this step (checkpointing); press Ctrl-C again to abort now");
       };
       Deno.addSignalListener("SIGINT", onSignal);
+      // A --jobs child whose parent died (killed, or its terminal closed) checkpoints and stops: nothing runs unowned.
+      const parent = Deno.ppid;
+      const orphanCheck = child ? setInterval(() => Deno.ppid !== parent && (stopping = true), 1000) : undefined;
+      if (orphanCheck !== undefined) Deno.unrefTimer(orphanCheck);
       try {
         const summary = await reproduce({
           suites: options.suite ?? [],
-          scale: options.scale,
+          scales: [...options.scale],
+          budgetSeconds: options.budget,
+          jobs: options.jobs,
           backend: options.backend,
           seeds: options.seeds,
           shard: options.shard,
           resultsDir: options.results,
           dryRun: options.dryRun,
+          estimate: options.estimate,
+          only: options.only ? { ...options.only, estimatedSeconds: options.estimatedSeconds } : undefined,
+          interactive: child ? false : undefined,
           stopRequested: () => stopping,
-          onPlan: async (runs, scale, env) => {
-            console.log(await formatDryRun(runs, scale, env, options.results, options.dryRun));
-          },
+          onPlan: (plan) => console.log(formatPlan(plan)),
         });
+        if (options.only) Deno.exit(CHILD_EXIT[summary.runs[0]?.outcome ?? "failed"]);
         if (options.dryRun) return;
         const counts = new Map<string, number>();
         for (const { outcome } of summary.runs) counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
@@ -59,6 +86,7 @@ export function addReproduceCommand(program: Command): void {
         if (stopping) Deno.exit(130);
         if (summary.runs.some((r) => r.outcome === "failed")) Deno.exit(1);
       } finally {
+        clearInterval(orphanCheck);
         Deno.removeSignalListener("SIGINT", onSignal);
       }
     });

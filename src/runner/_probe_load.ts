@@ -1,0 +1,26 @@
+/**
+ * A load generator for the training probe: trains a configuration's steps in
+ * a loop until killed, so that a probe with `--jobs N` measures one job while
+ * N − 1 others compete for the cores and memory bandwidth, as in the real run.
+ * Run as `deno run -A _probe_load.ts <config.json>`; prints `ready` after its
+ * warm-up step.
+ */
+import { join } from "node:path";
+import { initBackend } from "../backend/mod.ts";
+import { openRunData } from "./_data.ts";
+import { openRunModel } from "./_model.ts";
+import type { ResolvedConfig } from "./plan.ts";
+
+if (import.meta.main) {
+  const config = JSON.parse(await Deno.readTextFile(Deno.args[0])) as ResolvedConfig;
+  await initBackend((Deno.args[1] ?? "auto") as "auto");
+  const data = await openRunData(config);
+  const dir = await Deno.makeTempDir({ prefix: "polycom-probe-load-" });
+  const { model } = await openRunModel(config, join(dir, "none"));
+  await Deno.remove(dir, { recursive: true });
+  await model.step(data.nextBatch(), model.lrAt(0));
+  console.log("ready");
+  // Bounded, in case the parent dies without killing us.
+  const deadline = Date.now() + 120_000;
+  for (let step = 1; Date.now() < deadline; step++) await model.step(data.nextBatch(), model.lrAt(step));
+}
