@@ -77,3 +77,15 @@ Deno.test("every package entry point in deno.json exists, and the activation ent
   const table = await graph("src/activations/table.ts");
   assert.deepEqual(table.packages, []);
 });
+
+Deno.test("the report and the gate learn what was expected from the plan record, never from suite files", async () => {
+  const SUITE_DIRS = ["src/suite/", "suites/"];
+  // Control: the runner plans from suite files.
+  assert.ok((await graph("src/runner/reproduce.ts")).files.includes("src/suite/load.ts"));
+  for (const entry of ["src/judge/mod.ts", "src/report/mod.ts", "src/cli/commands/report.ts", "src/gate/mod.ts"]) {
+    assert.deepEqual(forbidden(await graph(entry), SUITE_DIRS, []), [], entry);
+  }
+  assert.ok((await graph("src/report/mod.ts")).files.includes("src/results/plan.ts"));
+  // Running the gate trains through the runner (which reads the suite); what it judges comes from the plan record.
+  assert.ok((await graph("src/gate/run.ts")).files.includes("src/results/plan.ts"));
+});
