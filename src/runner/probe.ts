@@ -31,8 +31,22 @@ export interface ProbeResult {
 export const RUN_OVERHEAD_SECONDS = 3;
 
 function shapeKey(c: ResolvedConfig): unknown {
-  // What the speed depends on: the model and batch shape, not the seed, lr or token budget.
-  return { model: c.model, batchSize: c.train.batchSize, seqLen: c.train.seqLen, data: c.data };
+  // What the speed depends on: the model and batch shape, not the seed, lr or token budget, and not the activation
+  // (parameter-matched activations cost the same FLOPs; measured rates differed by less than the machine's load did).
+  const m = c.model;
+  return {
+    dims: [
+      m.hidden_size,
+      m.num_hidden_layers,
+      m.num_attention_heads,
+      m.vocab_size,
+      m.num_experts ?? 0,
+      m.num_experts_per_tok ?? 0,
+    ],
+    batchSize: c.train.batchSize,
+    seqLen: c.train.seqLen,
+    data: c.data,
+  };
 }
 
 async function timeEval(config: ResolvedConfig, valTokens: number, taskItems: number): Promise<number> {
