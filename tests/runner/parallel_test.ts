@@ -169,3 +169,57 @@ Deno.test("a killed job does not stop the others, and resumes on the next call",
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("Ctrl-C stops every job at its next step; each resumes on the next call", async () => {
+  const dir = await tempDir();
+  try {
+    const suiteFile = join(dir, "stop.json");
+    const smoke = dense.scales.smoke!;
+    await Deno.writeTextFile(
+      suiteFile,
+      JSON.stringify({
+        ...dense,
+        name: "stop",
+        activations: ["polynorm", "swiglu"],
+        aliases: undefined,
+        scales: {
+          smoke: {
+            ...smoke,
+            train: { ...smoke.train, tokens: 4 * 32 * 400, evalEvery: 100, checkpointEvery: 50, seeds: [0] },
+          },
+        },
+      }),
+    );
+    const results = join(dir, "results");
+    const args = ["reproduce", "--suite", suiteFile, "--scale", "smoke", "--backend", "cpu", "--jobs", "2"];
+    const rest = ["--results", results, "--no-report", "--no-estimate"];
+    const parent = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "src/cli/main.ts", ...args, ...rest],
+      cwd: ROOT,
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    // Both jobs are training once both runs hold a lock.
+    const deadline = Date.now() + 90_000;
+    const locked = () =>
+      existsSync(join(results, "stop")) &&
+      [...Deno.readDirSync(join(results, "stop"))].filter((e) => existsSync(join(results, "stop", e.name, LOCK_FILE)))
+          .length === 2;
+    while (!locked() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(locked(), "two jobs running");
+    parent.kill("SIGINT");
+    const out = await parent.output();
+    assert.equal(out.code, 130, new TextDecoder().decode(out.stderr));
+    const stopped = await loadRuns(results);
+    assert.equal(stopped.length, 2);
+    assert.ok(stopped.every((r) => r.record.status === "running"), "both stopped before the end");
+    assert.ok(stopped.every((r) => !existsSync(join(r.dir, LOCK_FILE))), "both released their locks");
+    const again = await cli([...args, ...rest]);
+    assert.equal(again.code, 0, again.stderr);
+    const after = await loadRuns(results);
+    assert.ok(after.every((r) => r.record.status === "finished" && r.record.timings.resumes === 1));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
