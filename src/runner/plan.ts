@@ -132,7 +132,9 @@ export function resolveRung(suite: Suite, name: string): { rung: Scale; notice: 
   if (name in suite.scales) return { rung: name, notice: null };
   // A suite derived from another may drop the rung an inherited alias points to: the alias is then unknown.
   const target = suite.aliases?.[name];
-  if (target && target in suite.scales) return { rung: target, notice: `${suite.name}: scale '${name}' is now the rung '${target}'` };
+  if (target && target in suite.scales) {
+    return { rung: target, notice: `${suite.name}: scale '${name}' is now the rung '${target}'` };
+  }
   requireScale(suite, name);
   throw new Error("unreachable");
 }

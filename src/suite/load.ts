@@ -69,7 +69,7 @@ export function validateSuite(raw: unknown, source: string): Suite {
       problems.push(`scales.${scale}.train.tokens: budget is smaller than one batch`);
     }
   }
-  for (const [alias, target] of Object.entries(suite.aliases ?? {})) {
+  for (const alias of Object.keys(suite.aliases ?? {})) {
     if (alias in suite.scales) problems.push(`aliases.${alias}: '${alias}' is a rung itself`);
   }
   if (suite.family === "moe" && !suite.moe) problems.push("moe: a moe suite needs its auxiliary loss weights");
