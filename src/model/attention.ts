@@ -8,7 +8,7 @@
 import { tf } from "../backend/tf.ts";
 import { linear } from "./_ops.ts";
 import { rmsNorm } from "./rmsnorm.ts";
-import { applyRope } from "./rope.ts";
+import { ropeHeads } from "./rope.ts";
 import { causalAttention } from "../kernels/attention/mod.ts";
 
 /** One layer's attention weights; projections stored `[in, out]`. */
@@ -66,10 +66,10 @@ export function causalSelfAttention(x: tf.Tensor2D, w: AttentionWeights, shape: 
     }
     const split = (t: tf.Tensor2D, n: number) => tf.reshape(t, [batch, seqLen, n, headDim]) as tf.Tensor4D;
     const heads4 = (t: tf.Tensor4D) => tf.transpose(t, [0, 2, 1, 3]) as tf.Tensor4D;
-    const qh = heads4(applyRope(split(q, heads), shape.ropeTheta));
-    const kh = repeatKv(heads4(applyRope(split(k, kvHeads), shape.ropeTheta)), heads);
+    // RoPE (fused on cpu/wasm) returns [batch, heads, seq, headDim], the layout the core takes (k and v repeated).
+    const qh = ropeHeads(split(q, heads), shape.ropeTheta);
+    const kh = repeatKv(ropeHeads(split(k, kvHeads), shape.ropeTheta), heads);
     const vh = repeatKv(heads4(split(v, kvHeads)), heads);
-    // The core (fused on cpu/wasm) takes [batch, heads, seq, headDim], k and v already repeated.
     const context = tf.transpose(causalAttention(qh, kh, vh), [0, 2, 1, 3]);
     return linear(tf.reshape(context, [batch * seqLen, d]) as tf.Tensor2D, w.o);
   });
