@@ -1,0 +1,54 @@
+/**
+ * The elementwise passes of fused SwiGLU, `silu(gate) · up` with
+ * `silu(g) = g·σ(g)`: the forward from σ(gate) (computed by the backend's own
+ * sigmoid, so values match the unfused ops) and the backward of both inputs.
+ * @module
+ */
+
+/**
+ * `σ(g) = 1 / (1 + e^-g)` into `s`, as tfjs's cpu Sigmoid computes it.
+ *
+ * @example
+ * ```ts
+ * sigmoidInto(gate, s);
+ * ```
+ */
+export function sigmoidInto(g: Float32Array, s: Float32Array): void {
+  for (let i = 0; i < g.length; i++) s[i] = 1 / (1 + Math.exp(-g[i]));
+}
+
+/**
+ * `out = (g·σ(g))·u`, each product rounded to float32 as the unfused ops do.
+ *
+ * @example
+ * ```ts
+ * swigluForwardInto(gate, up, s, out);
+ * ```
+ */
+export function swigluForwardInto(g: Float32Array, u: Float32Array, s: Float32Array, out: Float32Array): void {
+  for (let i = 0; i < g.length; i++) out[i] = Math.fround(g[i] * s[i]) * u[i];
+}
+
+/**
+ * The gradients of `(g·σ(g))·u`: `du = dy·g·σ(g)` and
+ * `dg = dy·u·σ(g)·(1 + g·(1 − σ(g)))`.
+ *
+ * @example
+ * ```ts
+ * swigluBackwardInto(dy, gate, up, s, dGate, dUp);
+ * ```
+ */
+export function swigluBackwardInto(
+  dy: Float32Array,
+  g: Float32Array,
+  u: Float32Array,
+  s: Float32Array,
+  dg: Float32Array,
+  du: Float32Array,
+): void {
+  for (let i = 0; i < g.length; i++) {
+    const gi = g[i], si = s[i];
+    du[i] = dy[i] * Math.fround(gi * si);
+    dg[i] = dy[i] * u[i] * si * (1 + gi * (1 - si));
+  }
+}

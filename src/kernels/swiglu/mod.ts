@@ -1,0 +1,51 @@
+/**
+ * SwiGLU's activation `silu(gate) · up` in one kernel forward and one
+ * backward on `cpu` and `wasm` (registered when this module loads), the
+ * stock ops elsewhere (webgpu).
+ *
+ * @example
+ * ```ts
+ * import { tf } from "../../backend/mod.ts";
+ * import { fusedSwiGLU } from "./mod.ts";
+ * const y = fusedSwiGLU(tf.tensor1d([1, -1]), tf.tensor1d([2, 3]));
+ * ```
+ * @module
+ */
+import { tf } from "../../backend/tf.ts";
+import { fusedRegistrar } from "../fused/mod.ts";
+import { FUSED_SWIGLU, SWIGLU_GRADIENT, SWIGLU_KERNELS } from "./kernel.ts";
+
+export { FUSED_SWIGLU, FUSED_SWIGLU_GRAD } from "./kernel.ts";
+export { sigmoidInto, swigluBackwardInto, swigluForwardInto } from "./math.ts";
+
+fusedRegistrar(SWIGLU_KERNELS, [SWIGLU_GRADIENT])();
+
+/**
+ * Whether the active (or given) backend has the fused SwiGLU kernels.
+ *
+ * @example
+ * ```ts
+ * hasFusedSwiGLU("wasm"); // true
+ * ```
+ */
+export function hasFusedSwiGLU(backend: string = tf.getBackend()): boolean {
+  return tf.getKernel(FUSED_SWIGLU, backend) !== undefined;
+}
+
+/**
+ * `silu(gate) · up` (`silu(g) = g·σ(g)`): one fused kernel on cpu/wasm for
+ * float32 inputs of one shape, the stock ops otherwise or with
+ * `fused: false` (the reference the kernels are tested against).
+ *
+ * @example
+ * ```ts
+ * const y = fusedSwiGLU(gate, up);
+ * ```
+ */
+export function fusedSwiGLU(gate: tf.Tensor, up: tf.Tensor, options: { fused?: boolean } = {}): tf.Tensor {
+  const fusable = gate.dtype === "float32" && up.dtype === "float32" && String(gate.shape) === String(up.shape);
+  if ((options.fused ?? true) && fusable && hasFusedSwiGLU()) {
+    return tf.tidy(() => tf.engine().runKernel<tf.Tensor[]>(FUSED_SWIGLU, { gate, up }, {})[0]);
+  }
+  return tf.tidy(() => tf.mul(tf.mul(gate, tf.sigmoid(gate)), up));
+}
