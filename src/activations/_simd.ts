@@ -20,6 +20,8 @@ interface SimdExports {
   pn_out(x: number, o: number, n: number, invm: number, s: number): void;
   pn_bsums(g: number, x: number, n: number, invm: number, s: number): void;
   pn_dx(g: number, x: number, o: number, n: number, invm: number, s: number): void;
+  pn_out4(x: number, o: number, n: number, invm: number, s: number): void;
+  pn_dx4(g: number, x: number, o: number, n: number, invm: number, s: number): void;
   pr_fwd(x: number, o: number, n: number, s: number): void;
   pr_bwd(g: number, x: number, o: number, n: number, s: number): void;
 }
@@ -77,6 +79,19 @@ export function polycomSimdFor(module: EmscriptenModuleLike): PolycomSimd | null
   return simd;
 }
 
+/** Mean squares of a row whose output passes may run in float32 (outside it the f64 passes run). */
+const F32_MEAN_SQUARE: readonly [number, number] = [1e-6, 1e6];
+
+/**
+ * Whether a row's elementwise pass may run in f32x4: unscaled (m = 1) with
+ * a moderate mean square, so no power of u nears float32's range or its
+ * rounding (the extreme rows keep the f64 pass, tested at |x| up to 1e38).
+ */
+function ordinaryRow(m: number, sumSquares: number, n: number): boolean {
+  const meanSquare = sumSquares / n;
+  return m === 1 && meanSquare >= F32_MEAN_SQUARE[0] && meanSquare <= F32_MEAN_SQUARE[1];
+}
+
 function scratchView(simd: PolycomSimd): Float64Array {
   return new Float64Array(simd.memory.buffer, simd.scratch, SCRATCH.bytes / 8);
 }
@@ -121,7 +136,8 @@ export function simdPolyNormForward(
     const invm = m > 0 ? 1 / m : 0;
     rowCoefficients(m, sums, n, a, sqrtEps, invD, null);
     for (let i = 1; i <= r; i++) f[SCRATCH.coef(i)] = a[i] * invD[i];
-    e.pn_out(xp, out + row * n * 4, n, invm, s);
+    if (ordinaryRow(m, sums[1], n)) e.pn_out4(xp, out + row * n * 4, n, invm, s);
+    else e.pn_out(xp, out + row * n * 4, n, invm, s);
   }
 }
 
@@ -178,7 +194,8 @@ export function simdPolyNormBackward(
       f[SCRATCH.coef(i)] = back[i];
       f[SCRATCH.coef(SIMD_MAX_ORDER + i)] = back[i] * dot * invD[i] * invD[i] / n;
     }
-    e.pn_dx(gp, xp, dx + offset, n, invm, s);
+    if (ordinaryRow(m, sums[1], n)) e.pn_dx4(gp, xp, dx + offset, n, invm, s);
+    else e.pn_dx(gp, xp, dx + offset, n, invm, s);
   }
 }
 
