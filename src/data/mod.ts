@@ -38,5 +38,5 @@ export * from "./tokenizer/mod.ts";
 export { assertSource, type TokenStream, tokenStream } from "./stream.ts";
 export { type Batch, BatchLoader, type BatchLoaderOptions, type LoaderPosition } from "./batch_loader.ts";
 export { type ValidationSet, validationSet } from "./validation.ts";
-export { openTrainingData, type TrainingDataOptions } from "./training.ts";
+export { openTrainingData, type SourceChecksum, sourceChecksum, type TrainingDataOptions } from "./training.ts";
 export { dataStats, formatDataStats, type SplitStats } from "./stats.ts";

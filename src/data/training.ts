@@ -9,6 +9,30 @@ import { tokenStream } from "./stream.ts";
 import { loadTokenizer } from "./tokenizer/load.ts";
 import type { Tokenizer, TokenizerSpec } from "./tokenizer/types.ts";
 
+/** What a run's record says about one of its sources: the split's content checksum and, for local sources, the files read. */
+export interface SourceChecksum {
+  contentChecksum: string;
+  files?: Array<{ path: string; sha256: string }>;
+}
+
+/**
+ * The checksum record of a stream (or validation set), without the byte counts of its files.
+ *
+ * @example
+ * ```ts
+ * const stream = await tokenStream("brown", "train", tokenizer);
+ * sourceChecksum(stream).contentChecksum; // SHA-256 hex
+ * ```
+ */
+export function sourceChecksum(
+  s: { contentChecksum: string; files?: ReadonlyArray<{ path: string; sha256: string }> },
+): SourceChecksum {
+  return {
+    contentChecksum: s.contentChecksum,
+    ...(s.files ? { files: s.files.map(({ path, sha256 }) => ({ path, sha256 })) } : {}),
+  };
+}
+
 /** Options of {@linkcode openTrainingData}. */
 export interface TrainingDataOptions extends CacheOptions {
   /** Mixture: source name → weight. */
@@ -21,7 +45,7 @@ export interface TrainingDataOptions extends CacheOptions {
 }
 
 /**
- * Opens the tokenizer and the batch loader of a run.
+ * Opens the tokenizer and the batch loader of a run, with the train sources' checksums (recorded in run.json).
  *
  * @example
  * ```ts
@@ -32,11 +56,14 @@ export interface TrainingDataOptions extends CacheOptions {
  */
 export async function openTrainingData(
   options: TrainingDataOptions,
-): Promise<{ tokenizer: Tokenizer; loader: BatchLoader }> {
+): Promise<{ tokenizer: Tokenizer; loader: BatchLoader; sources: Record<string, SourceChecksum> }> {
   const tokenizer = await loadTokenizer(options.tokenizer, options);
   const streams = [];
+  const sources: Record<string, SourceChecksum> = {};
   for (const source of Object.keys(options.train).sort()) {
-    streams.push(await tokenStream(source, "train", tokenizer, options));
+    const stream = await tokenStream(source, "train", tokenizer, options);
+    streams.push(stream);
+    sources[source] = sourceChecksum(stream);
   }
   const loader = new BatchLoader({
     streams,
@@ -45,5 +72,5 @@ export async function openTrainingData(
     seqLen: options.seqLen,
     seed: options.dataSeed,
   });
-  return { tokenizer, loader };
+  return { tokenizer, loader, sources };
 }

@@ -54,6 +54,12 @@ export const ModelCounts = z.object({
 /** Parameter and compute counts of the run's model. */
 export type ModelCounts = z.infer<typeof ModelCounts>;
 
+/** A source's content checksum and, for local sources, its files' SHA-256. */
+export const SourceRecord = z.object({
+  contentChecksum: z.string(),
+  files: z.array(z.object({ path: z.string(), sha256: z.string() })).optional(),
+});
+
 /** The record of one training run (one suite × activation × seed × scale). */
 export const RunRecord = z.object({
   schema: z.literal(RUN_SCHEMA),
@@ -70,6 +76,12 @@ export const RunRecord = z.object({
   /** The environment fingerprint (BackendInfo) of the machine that ran it. */
   env: z.record(z.string(), z.unknown()),
   counts: ModelCounts,
+  /**
+   * The data the run read: per train and validation source, the split's content checksum (SHA-256 of its
+   * documents) and, for local sources, the files read with their SHA-256. Optional so older records still read.
+   */
+  data: z.object({ train: z.record(z.string(), SourceRecord), validation: z.record(z.string(), SourceRecord) })
+    .optional(),
   status: RunStatus,
   /** Step at which the loss became NaN or infinite, for diverged runs. */
   divergedAtStep: z.number().int().nullable(),

@@ -2,9 +2,18 @@
  * The runner's view of the data and evaluation libraries: the paired batch
  * stream with a resumable position, and the run's fixed evaluation set.
  */
-import { type Batch, DEFAULT_CACHE_DIR, type LoaderPosition, openTrainingData, type Tokenizer } from "../data/mod.ts";
+import {
+  type Batch,
+  DEFAULT_CACHE_DIR,
+  type LoaderPosition,
+  openTrainingData,
+  type SourceChecksum,
+  sourceChecksum,
+  type Tokenizer,
+} from "../data/mod.ts";
 import { type EvalResult, evaluate, openEvalSet } from "../eval/mod.ts";
 import type { SequenceScorer } from "../eval/scorer.ts";
+import { RUN_FILES } from "../results/mod.ts";
 import type { ResolvedConfig } from "./plan.ts";
 
 /** Data of one run. */
@@ -14,7 +23,19 @@ export interface RunData {
   nextBatch(): Batch;
   position(): LoaderPosition;
   restore(position: unknown): void;
-  evaluate(scorer: SequenceScorer): Promise<EvalResult>;
+  /**
+   * Evaluates on every validation source; the zero-shot tasks only when `tasks` is true (the final evaluation):
+   * the report reads task accuracies at the end only, while the curve points need the validation loss alone.
+   */
+  evaluate(scorer: SequenceScorer, options: { tasks: boolean }): Promise<EvalResult>;
+  /**
+   * Files saved inside `checkpoint/` so `AutoTokenizer.from_pretrained(checkpoint)` finds the tokenizer:
+   * `tokenizer.json` and a `tokenizer_config.json` naming PreTrainedTokenizerFast (no model-specific tokenizer
+   * class, whose defaults such as an added BOS token would change the ids).
+   */
+  checkpointFiles: Record<string, unknown>;
+  /** The checksums of the train and validation sources, as the data layer computed them (recorded in run.json). */
+  checksums: { train: Record<string, SourceChecksum>; validation: Record<string, SourceChecksum> };
 }
 
 /**
@@ -29,7 +50,7 @@ export interface RunData {
  */
 export async function openRunData(config: ResolvedConfig, cacheDir = DEFAULT_CACHE_DIR): Promise<RunData> {
   const { train, data } = config;
-  const { tokenizer, loader } = await openTrainingData({
+  const { tokenizer, loader, sources } = await openTrainingData({
     train: data.train,
     tokenizer: data.tokenizer,
     dataSeed: data.dataSeed,
@@ -50,6 +71,14 @@ export async function openRunData(config: ResolvedConfig, cacheDir = DEFAULT_CAC
     nextBatch: () => loader.next(),
     position: () => loader.position(),
     restore: (position) => loader.restore(position as LoaderPosition),
-    evaluate: (scorer) => evaluate(scorer, evalSet),
+    evaluate: (scorer, options) => evaluate(scorer, options.tasks ? evalSet : { ...evalSet, tasks: [] }),
+    checkpointFiles: {
+      [RUN_FILES.tokenizer]: tokenizer.toHuggingFace(),
+      "tokenizer_config.json": { tokenizer_class: "PreTrainedTokenizerFast" },
+    },
+    checksums: {
+      train: sources,
+      validation: Object.fromEntries(evalSet.validation.map((v) => [v.source, sourceChecksum(v)])),
+    },
   };
 }

@@ -38,7 +38,8 @@ export interface RunModel {
   lrAt(step: number): number;
   step(batch: Batch, lr: number): Promise<StepStats>;
   coefficients(): Promise<number[][]>;
-  save(state: TrainerState): Promise<void>;
+  /** Saves the checkpoint; `extraFiles` are JSON files written inside it (the tokenizer). */
+  save(state: TrainerState, extraFiles?: Record<string, unknown>): Promise<void>;
   dispose(): void;
 }
 
@@ -54,8 +55,12 @@ function wrap(config: ResolvedConfig, model: Model, trainer: Trainer, checkpoint
     lrAt: (step) => lrAt(step, schedule),
     step: (batch, lr) => trainer.step({ inputs: batch.inputs, targets: batch.targets, batchSize, seqLen }, lr),
     coefficients: () => model.polyCoefficients(),
-    save: async (state) =>
-      saveCheckpoint(checkpointDir, model, { optimizerState: await trainer.exportState(), trainerState: state }),
+    save: async (state, extraFiles) =>
+      saveCheckpoint(checkpointDir, model, {
+        optimizerState: await trainer.exportState(),
+        trainerState: state,
+        extraFiles,
+      }),
     dispose: () => {
       trainer.dispose();
       model.dispose();

@@ -55,9 +55,9 @@ async function timeEval(config: ResolvedConfig, valTokens: number, taskItems: nu
   const dir = await Deno.makeTempDir({ prefix: "polycom-probe-" });
   const { model } = await openRunModel(c, join(dir, "none"));
   try {
-    await data.evaluate(model.scorer); // warm-up: kernels, caches
+    await data.evaluate(model.scorer, { tasks: true }); // warm-up: kernels, caches
     const started = performance.now();
-    await data.evaluate(model.scorer);
+    await data.evaluate(model.scorer, { tasks: true });
     return (performance.now() - started) / 1000;
   } finally {
     model.dispose();
@@ -180,7 +180,8 @@ export function evaluationsOf(c: ResolvedConfig): number {
 }
 
 /**
- * A run's wall time from a probe of its shape: training steps, evaluations and the fixed costs.
+ * A run's wall time from a probe of its shape: training steps, evaluations (validation at each, the tasks at the
+ * final one only, as the runner does) and the fixed costs.
  *
  * @example
  * ```ts
@@ -188,8 +189,8 @@ export function evaluationsOf(c: ResolvedConfig): number {
  * ```
  */
 export function estimateSeconds(c: ResolvedConfig, p: ProbeResult): number {
-  const evalSeconds = evaluationsOf(c) *
-    (c.train.valTokens * p.secondsPerValToken + c.train.taskItems * p.secondsPerTaskItem);
+  const evalSeconds = evaluationsOf(c) * c.train.valTokens * p.secondsPerValToken +
+    c.train.taskItems * p.secondsPerTaskItem;
   return RUN_OVERHEAD_SECONDS + p.setupSeconds + c.train.steps * p.secondsPerStep + evalSeconds;
 }
 

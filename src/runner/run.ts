@@ -128,7 +128,13 @@ async function executeClaimed(run: PlannedRun, ctx: RunContext, existing: RunRec
   let wallBase = 0;
   if (resumed && existing) {
     state = { ...resumed, timings: { ...resumed.timings, resumes: resumed.timings.resumes + 1 } };
-    record = { ...existing, env: ctx.env as unknown as Record<string, unknown>, code: ctx.code, status: "running" };
+    record = {
+      ...existing,
+      env: ctx.env as unknown as Record<string, unknown>,
+      code: ctx.code,
+      data: data.checksums,
+      status: "running",
+    };
     record.timings = { ...state.timings };
     wallBase = existing.timings.wallSeconds ?? 0;
     data.restore(state.dataPosition);
@@ -145,6 +151,7 @@ async function executeClaimed(run: PlannedRun, ctx: RunContext, existing: RunRec
       timings: freshRecord(run, ctx, model.counts).timings,
     };
     record = freshRecord(run, ctx, model.counts);
+    record.data = data.checksums;
     // A run restarted without a checkpoint starts its logs afresh.
     await writeJsonl(join(run.dir, RUN_FILES.metrics), []);
     await writeJsonl(join(run.dir, RUN_FILES.evals), []);
@@ -201,7 +208,8 @@ async function trainLoop(
   };
   const evaluate = async () => {
     const started = performance.now();
-    const result = await data.evaluate(model.scorer);
+    // Tasks at the final step only: the report reads their accuracies there; curve points need validation loss.
+    const result = await data.evaluate(model.scorer, { tasks: state.step === t.steps });
     const row: EvalRow = { step: state.step, tokens: state.tokens, ...result };
     await appendJsonl(evalPath, [row]);
     state.timings.evalSeconds += (performance.now() - started) / 1000;
@@ -209,7 +217,7 @@ async function trainLoop(
   const checkpoint = async () => {
     await flush();
     state.dataPosition = data.position();
-    await model.save(state);
+    await model.save(state, data.checkpointFiles);
     await syncRecord("running");
   };
 

@@ -44,7 +44,10 @@ export const TrainScale = z.object({
   seqLen: positiveInt,
   /** Token budget of each run. */
   tokens: positiveInt,
-  /** Evaluate every this many steps (and always at the end). */
+  /**
+   * Evaluate the validation sources every this many steps (and at step 0 and the end); the zero-shot tasks are
+   * scored at the final evaluation only (the report reads task accuracies there and nowhere else).
+   */
   evalEvery: positiveInt,
   /** Log a metrics row every this many steps. */
   logEvery: positiveInt.default(1),

@@ -5,7 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { loadTokenizer } from "../../src/data/mod.ts";
 import { loadRuns } from "../../src/results/mod.ts";
+import { findPython } from "../../src/util/python.ts";
 import dense from "../../suites/dense.ts";
 import { cli } from "./_cli.ts";
 
@@ -13,6 +15,27 @@ const OWN = new URL("../data/fixtures/own/", import.meta.url).pathname;
 const TRAIN = `text:${OWN}texts`;
 const VALIDATION = [`jsonl:${OWN}docs.jsonl#text`, `parquet:${OWN}docs.parquet#body`];
 const TOKENIZER = `${OWN}tokenizer.json`;
+const py = await findPython(["transformers"]);
+
+async function sha256Of(path: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", await Deno.readFile(path)));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * The ids transformers' AutoTokenizer gives for `text`, loading from `dir` alone (trust_remote_code: a PolyNorm
+ * checkpoint's config names our modelling code, and transformers asks before reading it even for the tokenizer).
+ */
+async function autoTokenizerIds(python: string, dir: string, text: string): Promise<number[]> {
+  const code = "import json, sys\nfrom transformers import AutoTokenizer\n" +
+    "tok = AutoTokenizer.from_pretrained(sys.argv[1], trust_remote_code=True)\n" +
+    "print(json.dumps(tok(sys.argv[2], add_special_tokens=False)['input_ids']))";
+  const out = await new Deno.Command(python, { args: ["-c", code, dir, text], stdout: "piped", stderr: "piped" })
+    .output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  assert.ok(out.success, `AutoTokenizer failed: ${stderr}`);
+  return JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
+}
 
 Deno.test("a suite on your own text folder, JSONL, Parquet and tokenizer.json runs end to end", async () => {
   const dir = await Deno.makeTempDir({ prefix: "polycom-own-data-" });
@@ -65,6 +88,27 @@ Deno.test("a suite on your own text folder, JSONL, Parquet and tokenizer.json ru
       assert.equal(config.tie_word_embeddings, true);
       const saved = JSON.parse(await Deno.readTextFile(join(r.dir, "tokenizer.json")));
       assert.deepEqual(saved, JSON.parse(await Deno.readTextFile(TOKENIZER)), "the run carries its tokenizer");
+      const inside = JSON.parse(await Deno.readTextFile(join(r.dir, "checkpoint", "tokenizer.json")));
+      assert.deepEqual(inside, saved, "the checkpoint carries it too");
+      // run.json records what the run read: train and validation checksums, the files' SHA-256.
+      const data = r.record.data!;
+      assert.deepEqual(Object.keys(data.train), [TRAIN]);
+      const texts = [...Deno.readDirSync(join(OWN, "texts"))].filter((e) => e.isFile).map((e) => e.name).sort();
+      assert.deepEqual(data.train[TRAIN].files!.map((f) => f.path).sort(), texts);
+      for (const f of data.train[TRAIN].files!) assert.equal(f.sha256, await sha256Of(join(OWN, "texts", f.path)));
+      assert.match(data.train[TRAIN].contentChecksum, /^[0-9a-f]{64}$/);
+      for (const source of VALIDATION) {
+        const row = r.evals.at(-1)!.sources[source];
+        assert.deepEqual(data.validation[source], { contentChecksum: row.contentChecksum, files: row.files });
+      }
+    }
+    if (py.ok) {
+      // transformers loads the tokenizer from the checkpoint folder alone and gives our ids.
+      const text = "The quick brown fox, said she — jumps again.";
+      const ours = (await loadTokenizer({ huggingface: TOKENIZER })).encode(text);
+      for (const r of runs) assert.deepEqual(await autoTokenizerIds(py.python, join(r.dir, "checkpoint"), text), ours);
+    } else {
+      console.log(`AutoTokenizer check skipped: ${py.reason}`);
     }
     const report = await Deno.readTextFile(join(reports, "own-data", "REPORT.md"));
     for (const source of VALIDATION) assert.ok(report.includes(source), `the report names ${source}`);

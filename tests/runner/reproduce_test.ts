@@ -33,6 +33,15 @@ Deno.test("reproduce --suite smoke --scale smoke runs end to end and reports", a
       assert.equal(r.record.env.backend, "cpu");
       assert.ok(r.record.code.sourceHash.length > 0);
       assert.ok(existsSync(join(r.dir, "checkpoint", "model.safetensors")));
+      // Curve points score validation only; the zero-shot tasks are scored at the final evaluation.
+      for (const e of r.evals.slice(0, -1)) assert.deepEqual(e.tasks, {}, `no tasks at step ${e.step}`);
+      assert.ok(r.evals.at(-1)!.tasks.mc4.n > 0);
+      // The checkpoint carries the tokenizer (AutoTokenizer.from_pretrained(checkpoint) finds it).
+      assert.deepEqual(
+        JSON.parse(await Deno.readTextFile(join(r.dir, "checkpoint", "tokenizer.json"))),
+        JSON.parse(await Deno.readTextFile(join(r.dir, "tokenizer.json"))),
+      );
+      assert.match(r.record.data!.train.brown.contentChecksum, /^[0-9a-f]{64}$/);
       // Learning happened: the loss fell from about log(259).
       assert.ok(r.metrics[0].ce > r.metrics.at(-1)!.ce);
       if (r.record.activation.startsWith("poly")) assert.equal(r.metrics.at(-1)!.coefficients?.[0].length, 4);

@@ -53,6 +53,8 @@ export interface SaveCheckpointOptions {
   optimizerState?: OptimizerState;
   /** Any JSON value (the runner's step, data position, rng state, timings). */
   trainerState?: unknown;
+  /** More JSON files to write inside the checkpoint (name → value), e.g. the run's `tokenizer.json`. */
+  extraFiles?: Record<string, unknown>;
 }
 
 /** A loaded checkpoint. */
@@ -114,6 +116,9 @@ export async function saveCheckpoint(dir: string, model: Model, options: SaveChe
         join(staging, CHECKPOINT_FILES.trainerState),
         JSON.stringify(options.trainerState, null, 2) + "\n",
       );
+    }
+    for (const [name, value] of Object.entries(options.extraFiles ?? {})) {
+      await Deno.writeTextFile(join(staging, name), JSON.stringify(value, null, 2) + "\n");
     }
   });
 }
