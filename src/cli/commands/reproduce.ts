@@ -1,6 +1,7 @@
 import { type Command, Option } from "@commander-js/extra-typings";
 import { BACKEND_CHOICES } from "../../backend/mod.ts";
 import { formatPlan } from "../../runner/dry_run.ts";
+import { seedAdviceFrom } from "./_seed_proposals.ts";
 import { parseDuration, parseJobs, parseScales, parseSeeds, parseShard } from "../../runner/options.ts";
 import { DEFAULT_BUDGET_SECONDS, DEFAULT_SUITES, reproduce } from "../../runner/reproduce.ts";
 import { CHILD_EXIT } from "../../runner/_child.ts";
@@ -69,7 +70,11 @@ export function addReproduceCommand(program: Command): void {
           only: options.only ? { ...options.only, estimatedSeconds: options.estimatedSeconds } : undefined,
           interactive: child ? false : undefined,
           stopRequested: () => stopping,
-          onPlan: (plan) => console.log(formatPlan(plan)),
+          onPlan: async (plan) => {
+            console.log(formatPlan(plan));
+            // Printed only: earlier results' spread never changes the suite's seeds.
+            if (!options.only) for (const line of await seedAdviceFrom(options.results, plan.all)) console.log(line);
+          },
         });
         if (options.only) Deno.exit(CHILD_EXIT[summary.runs[0]?.outcome ?? "failed"]);
         if (options.dryRun) return;
