@@ -73,7 +73,9 @@ export function addReproduceCommand(program: Command): void {
           onPlan: async (plan) => {
             console.log(formatPlan(plan));
             // Printed only: earlier results' spread never changes the suite's seeds.
-            if (!options.only) for (const line of await seedAdviceFrom(options.results, plan.all)) console.log(line);
+            if (!options.only) {
+              for (const line of await seedAdviceFrom(options.results, plan.all)) console.log(line);
+            }
           },
         });
         if (options.only) Deno.exit(CHILD_EXIT[summary.runs[0]?.outcome ?? "failed"]);

@@ -47,7 +47,13 @@ Deno.test("reproduce --dry-run prints the seed advice and keeps the suite's seed
   const root = await Deno.makeTempDir();
   try {
     const scale = "smoke";
-    await writeFixtureSuite({ root, suite: "dense", scale, effects: { swiglu: 0, polynorm: -0.004 }, seeds: [0, 1, 2] });
+    await writeFixtureSuite({
+      root,
+      suite: "dense",
+      scale,
+      effects: { swiglu: 0, polynorm: -0.004 },
+      seeds: [0, 1, 2],
+    });
     const run = await cli([
       ...["reproduce", "--suite", "dense", "--scale", scale, "--backend", "cpu", "--dry-run"],
       ...["--results", root],
