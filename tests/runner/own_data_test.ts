@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { loadTokenizer } from "../../src/data/mod.ts";
 import { loadRuns } from "../../src/results/mod.ts";
 import { findPython } from "../../src/util/python.ts";
+import { autoTokenizerIds } from "./_hf_tokenizer.ts";
 import dense from "../../suites/dense.ts";
 import { cli } from "./_cli.ts";
 
@@ -20,21 +21,6 @@ const py = await findPython(["transformers"]);
 async function sha256Of(path: string): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", await Deno.readFile(path)));
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/**
- * The ids transformers' AutoTokenizer gives for `text`, loading from `dir` alone (trust_remote_code: a PolyNorm
- * checkpoint's config names our modelling code, and transformers asks before reading it even for the tokenizer).
- */
-async function autoTokenizerIds(python: string, dir: string, text: string): Promise<number[]> {
-  const code = "import json, sys\nfrom transformers import AutoTokenizer\n" +
-    "tok = AutoTokenizer.from_pretrained(sys.argv[1], trust_remote_code=True)\n" +
-    "print(json.dumps(tok(sys.argv[2], add_special_tokens=False)['input_ids']))";
-  const out = await new Deno.Command(python, { args: ["-c", code, dir, text], stdout: "piped", stderr: "piped" })
-    .output();
-  const stderr = new TextDecoder().decode(out.stderr);
-  assert.ok(out.success, `AutoTokenizer failed: ${stderr}`);
-  return JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
 }
 
 Deno.test("a suite on your own text folder, JSONL, Parquet and tokenizer.json runs end to end", async () => {

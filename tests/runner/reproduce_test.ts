@@ -4,7 +4,10 @@ import { join } from "node:path";
 import { loadRuns } from "../../src/results/mod.ts";
 import { finalTrainLoss } from "../../src/results/summary.ts";
 import dense from "../../suites/dense.ts";
+import { loadTokenizer } from "../../src/data/mod.ts";
+import { findPython } from "../../src/util/python.ts";
 import { cli, spawnCli } from "./_cli.ts";
+import { autoTokenizerIds } from "./_hf_tokenizer.ts";
 
 async function tempDir(): Promise<string> {
   return await Deno.makeTempDir({ prefix: "polycom-reproduce-test-" });
@@ -71,6 +74,13 @@ Deno.test("reproduce --suite smoke --scale smoke runs end to end and reports", a
       assert.ok(Math.abs(fromCli.sources[source].loss - row.loss) < 1e-6, `${source}: ${fromCli.sources[source].loss}`);
     }
     assert.deepEqual(fromCli.tasks.mc4.acc, last.tasks.mc4.acc);
+    // transformers loads the byte tokenizer from the checkpoint folder alone and gives our ids.
+    const py = await findPython(["transformers"]);
+    if (py.ok) {
+      const text = "Héllo, wörld — 42!";
+      const ours = (await loadTokenizer("byte")).encode(text);
+      assert.deepEqual(await autoTokenizerIds(py.python, join(moeRun.dir, "checkpoint"), text), ours);
+    } else console.log(`AutoTokenizer check skipped: ${py.reason}`);
 
     // Running again skips every finished run.
     const again = await cli(reproduceArgs("smoke", "smoke", "--results", results, "--no-report"));
