@@ -160,15 +160,15 @@ async function executeClaimed(run: PlannedRun, ctx: RunContext, existing: RunRec
   await writeJsonAtomic(join(run.dir, RUN_FILES.tokenizer), data.tokenizer.toHuggingFace());
 
   const progress = ctx.progress(run);
+  const wall = () => wallBase + (performance.now() - sessionStart) / 1000;
   try {
-    const wall = () => wallBase + (performance.now() - sessionStart) / 1000;
     const outcome = await trainLoop(run, ctx, data, model, state, record, progress, wall);
     return outcome;
   } catch (error) {
     record.status = "failed";
     record.error = error instanceof Error ? (error.stack ?? error.message) : String(error);
     record.timings.updatedAt = now();
-    record.timings.wallSeconds = wallBase + (performance.now() - sessionStart) / 1000;
+    record.timings.wallSeconds = wall();
     await writeRunRecord(run.dir, record);
     progress.stop(`failed: ${error instanceof Error ? error.message : String(error)}`);
     return "failed";
