@@ -47,10 +47,14 @@ export function parseScales(value: string): string[] {
  */
 export function parseDuration(value: string): number {
   const text = value.trim();
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
+  const plain = /^\d+(\.\d+)?$/.test(text);
   const match = /^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(text);
-  const seconds = match ? Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0) : NaN;
-  if (!match || !(seconds > 0)) throw new UsageError(`bad duration '${value}' (expected e.g. 30m, 8h, 1h30m, 90s)`);
+  const seconds = plain
+    ? Number(text)
+    : match
+    ? Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0)
+    : NaN;
+  if (!(seconds > 0)) throw new UsageError(`bad duration '${value}' (expected e.g. 30m, 8h, 1h30m, 90s)`);
   return seconds;
 }
 

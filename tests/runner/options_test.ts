@@ -37,7 +37,7 @@ Deno.test("durations, job counts and the default job count", () => {
   assert.equal(parseDuration("8h"), 28800);
   assert.equal(parseDuration("90s"), 90);
   assert.equal(parseDuration("45"), 45);
-  for (const bad of ["", "0m", "3 days", "m", "-5m"]) assert.throws(() => parseDuration(bad), /bad duration/);
+  for (const bad of ["", "0", "0m", "3 days", "m", "-5m"]) assert.throws(() => parseDuration(bad), /bad duration/);
   assert.equal(parseJobs("2"), 2);
   for (const bad of ["0", "1.5", "x", "65"]) assert.throws(() => parseJobs(bad), /bad job count/);
   assert.equal(defaultJobs(2, 8), 2, "one job per core");
