@@ -6,6 +6,8 @@
  */
 import type { Tokenizer } from "./tokenizer/types.ts";
 import type { TokenStream } from "./stream.ts";
+import { sourceChecksum } from "./training.ts";
+import { UsageError } from "../util/errors.ts";
 
 /** Validation windows of one source, ready for a scorer. */
 export interface ValidationSet {
@@ -44,7 +46,12 @@ export function validationSet(
   const n = stream.tokens.length;
   const fit = Math.floor((n - 1) / (seqLen - 1));
   const count = Math.min(fit, Math.ceil(maxTokens / (seqLen - 1)));
-  if (count < 1) throw new RangeError(`the ${stream.source} validation split is shorter than ${seqLen} tokens`);
+  if (count < 1) {
+    // Reachable from a suite naming a small local corpus: the user's input, so one line and exit 2.
+    throw new UsageError(
+      `the ${stream.source} validation split has ${n} tokens, fewer than one window of ${seqLen} (use more text)`,
+    );
+  }
   // Evenly spaced starts; spacing ≥ seqLen − 1, so scored positions never repeat.
   const span = n - seqLen;
   const windows: number[][] = [];
@@ -60,7 +67,6 @@ export function validationSet(
     windows,
     scoredTokens: count * (seqLen - 1),
     scoredBytes,
-    contentChecksum: stream.contentChecksum,
-    ...(stream.files ? { files: stream.files.map(({ path, sha256 }) => ({ path, sha256 })) } : {}),
+    ...sourceChecksum(stream),
   };
 }
