@@ -108,20 +108,26 @@ export class HfFileTokenizer implements Tokenizer {
    * ```
    */
   static async load(path: string): Promise<HfFileTokenizer> {
+    const text = await Deno.readTextFile(path).catch((error) => notFound(path, error));
+    return fromText(text, path);
+  }
+
+  /**
+   * {@linkcode HfFileTokenizer.load}, synchronously (for the vocabulary size when a run is planned).
+   *
+   * @example
+   * ```ts
+   * HfFileTokenizer.loadSync("tokenizer.json").vocabSize;
+   * ```
+   */
+  static loadSync(path: string): HfFileTokenizer {
     let text: string;
     try {
-      text = await Deno.readTextFile(path);
+      text = Deno.readTextFileSync(path);
     } catch (error) {
-      if (error instanceof Deno.errors.NotFound) throw new UsageError(`${path}: file not found`);
-      throw error;
+      notFound(path, error);
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (error) {
-      throw new UsageError(`${path}: not valid JSON (${(error as Error).message})`);
-    }
-    return new HfFileTokenizer(json, path);
+    return fromText(text, path);
   }
 
   encode(text: string): number[] {
@@ -140,4 +146,19 @@ export class HfFileTokenizer implements Tokenizer {
   toHuggingFace(): HfTokenizerJson {
     return this.#json;
   }
+}
+
+function notFound(path: string, error: unknown): never {
+  if (error instanceof Deno.errors.NotFound) throw new UsageError(`${path}: file not found`);
+  throw error;
+}
+
+function fromText(text: string, path: string): HfFileTokenizer {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${path}: not valid JSON (${(error as Error).message})`);
+  }
+  return new HfFileTokenizer(json, path);
 }

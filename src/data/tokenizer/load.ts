@@ -1,6 +1,7 @@
 /**
- * Tokenizers from a suite's spec: the byte tokenizer, or a BPE trained on
- * the train split of the text sources and kept in the verified cache.
+ * Tokenizers from a suite's spec: the byte tokenizer, a BPE trained on the
+ * train split of the text sources and kept in the verified cache, or a Hugging
+ * Face tokenizer.json; and reading back any tokenizer.json.
  * @module
  */
 import { join } from "node:path";
@@ -33,7 +34,7 @@ export const BPE_VOCAB_RANGE = [256 + SPECIAL_TOKENS.length + 1, 65536] as const
  */
 export function vocabSizeFor(spec: TokenizerSpec): number {
   if (spec === "byte") return BYTE_VOCAB_SIZE;
-  if ("huggingface" in spec) return hfTokenizerSync(spec.huggingface).vocabSize;
+  if ("huggingface" in spec) return HfFileTokenizer.loadSync(spec.huggingface).vocabSize;
   const n = spec.bpe;
   if (!Number.isInteger(n) || n < BPE_VOCAB_RANGE[0] || n > BPE_VOCAB_RANGE[1]) {
     throw new UsageError(`BPE vocabulary ${n} is out of range (${BPE_VOCAB_RANGE[0]}..${BPE_VOCAB_RANGE[1]})`);
@@ -90,23 +91,6 @@ export async function loadTokenizer(spec: TokenizerSpec, options: CacheOptions =
     }
   }, (status) => status !== "missing" && options.log?.(`data: BPE cache ${status}, retraining`));
   return BpeTokenizer.fromHuggingFace(JSON.parse(new TextDecoder().decode(payload)));
-}
-
-/** A tokenizer.json read synchronously (for the vocabulary size when a run is planned). */
-function hfTokenizerSync(path: string): HfFileTokenizer {
-  let text: string;
-  try {
-    text = Deno.readTextFileSync(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) throw new UsageError(`${path}: file not found`);
-    throw error;
-  }
-  try {
-    return new HfFileTokenizer(JSON.parse(text), path);
-  } catch (error) {
-    if (error instanceof SyntaxError) throw new UsageError(`${path}: not valid JSON (${error.message})`);
-    throw error;
-  }
 }
 
 /**
