@@ -149,7 +149,8 @@ function decodeUtf8(bytes: Uint8Array, path: string): string {
 }
 
 async function readFileChecked(path: string, source: string): Promise<Uint8Array> {
-  await statOrThrow(path, source);
+  const info = await statOrThrow(path, source);
+  if (!info.isFile) throw new UsageError(`${path}: not a file (data source '${source}')`);
   const bytes = await Deno.readFile(path);
   if (bytes.length === 0) throw new UsageError(`${path}: empty file (data source '${source}')`);
   return bytes;
