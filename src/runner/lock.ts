@@ -2,8 +2,9 @@
  * Run locks: a process claims a run by creating `lock.json` in the run's
  * folder with an exclusive create (one process wins, on one machine or on a
  * shared folder), refreshes a heartbeat in it while it works, and removes it
- * at the end. A lock whose process on this host is gone, or whose heartbeat
- * is older than {@linkcode staleAfterSeconds}, is taken over with a notice.
+ * at the end. A lock whose process on this host is gone, or, held from
+ * another host, whose heartbeat is older than {@linkcode staleAfterSeconds},
+ * is taken over with a notice.
  * @module
  */
 import { existsSync } from "node:fs";
@@ -54,7 +55,14 @@ function heartbeatMs(): number {
 }
 
 function processAlive(pid: number): boolean {
-  if (Deno.build.os === "linux") return existsSync(`/proc/${pid}`);
+  if (Deno.build.os === "linux") {
+    // A pid reused by another program after the holder died is not the holder.
+    try {
+      return Deno.readTextFileSync(`/proc/${pid}/cmdline`).includes("deno");
+    } catch {
+      return false;
+    }
+  }
   try {
     Deno.kill(pid, "SIGCONT");
     return true;
@@ -72,7 +80,11 @@ function processAlive(pid: number): boolean {
  * ```
  */
 export function deadReason(info: LockInfo, now = Date.now()): string | null {
-  if (info.host === hostname() && !processAlive(info.pid)) return `process ${info.pid} on ${info.host} is gone`;
+  // On this host the process table is the truth: a live holder may go minutes without a heartbeat while one long
+  // step or evaluation blocks its event loop, and taking its run over would make two writers of one run.
+  if (info.host === hostname()) {
+    return processAlive(info.pid) ? null : `process ${info.pid} on ${info.host} is gone`;
+  }
   const age = (now - Date.parse(info.heartbeatAt)) / 1000;
   if (!(age <= staleAfterSeconds())) return `its heartbeat is ${Math.round(age)} s old`;
   return null;

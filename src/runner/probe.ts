@@ -39,6 +39,7 @@ function shapeKey(c: ResolvedConfig): unknown {
       m.hidden_size,
       m.num_hidden_layers,
       m.num_attention_heads,
+      m.num_key_value_heads ?? m.num_attention_heads,
       m.vocab_size,
       m.num_experts ?? 0,
       m.num_experts_per_tok ?? 0,
