@@ -19,8 +19,8 @@
  */
 import { type BackendName, initBackend, probeWebGPU, tf } from "../src/backend/mod.ts";
 import { median } from "../src/bench/stats.ts";
-import { fusedRmsNorm } from "../src/model/fused/mod.ts";
-import { fusedSoftmaxCrossEntropy } from "../src/model/fused/mod.ts";
+import { fusedRmsNorm } from "../src/kernels/rms_norm/mod.ts";
+import { fusedSoftmaxCrossEntropy } from "../src/kernels/cross_entropy/mod.ts";
 import { rmsNormStock } from "../src/model/rmsnorm.ts";
 import { softmaxCrossEntropyStock } from "../src/model/_ops.ts";
 

@@ -2,14 +2,14 @@
  * Differentiable building blocks that tfjs lacks on some backends: a row
  * gather with a gradient everywhere (wasm has no gradient for tf.gather), a
  * permutation whose gradient is the inverse permutation (deterministic, no
- * atomics), and softmax cross-entropy (the fused kernel of `fused/` where
- * the backend has one; else stock ops that never build a one-hot matrix in
- * the forward pass). Every matmul of the model goes through
+ * atomics), and softmax cross-entropy (the fused kernel of
+ * src/kernels/cross_entropy/ where the backend has one; else stock ops that
+ * never build a one-hot matrix in the forward pass). Every matmul of the model goes through
  * {@linkcode linear}, so a faster kernel can be swapped in at one place.
  * @module
  */
 import { tf } from "../backend/tf.ts";
-import { fusedSoftmaxCrossEntropy, hasFusedCrossEntropy } from "./fused/cross_entropy.ts";
+import { fusedSoftmaxCrossEntropy, hasFusedCrossEntropy } from "../kernels/cross_entropy/mod.ts";
 
 /**
  * `x · w` with `w` stored `[in, out]` (no transposed operand in the forward pass).

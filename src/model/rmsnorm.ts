@@ -1,10 +1,11 @@
 /**
  * RMSNorm, as Llama and OLMoE compute it in float32: the fused kernel of
- * `fused/` where the backend has one, the stock-op composition elsewhere.
+ * src/kernels/rms_norm/ where the backend has one, the stock-op composition
+ * elsewhere.
  * @module
  */
 import { tf } from "../backend/tf.ts";
-import { fusedRmsNorm, hasFusedRmsNorm } from "./fused/rmsnorm.ts";
+import { fusedRmsNorm, hasFusedRmsNorm } from "../kernels/rms_norm/mod.ts";
 
 /**
  * RMSNorm(x) = x · rsqrt(mean(x², last axis) + eps) · w.

@@ -10,7 +10,7 @@
  * writes dy_row · (softmax − onehot).
  * @module
  */
-import { hsum, ROW_INDEX, RowProgram, wgslType } from "../../kernels/fused/mod.ts";
+import { hsum, ROW_INDEX, RowProgram, wgslType } from "../fused/mod.ts";
 
 /** Uniforms of both programs: row length in vectors, row count. */
 const UNIFORMS = "nc : i32, rows : i32,";

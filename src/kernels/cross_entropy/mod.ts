@@ -1,15 +1,30 @@
 /**
- * Softmax cross-entropy as one fused kernel forward and one backward (cpu,
- * webgpu) that never builds a softmax or one-hot matrix in the forward
- * pass, differentiable with respect to the logits.
+ * Softmax cross-entropy as one fused kernel forward and one backward on
+ * `cpu` and `webgpu` (WGSL; on `wasm` the stock ops, with their SIMD
+ * exponentials, measured faster), registered when this module loads. It
+ * never builds a softmax or one-hot matrix in the forward pass and is
+ * differentiable with respect to the logits. The model's
+ * `softmaxCrossEntropy` (src/model/_ops.ts) calls it where the backend has
+ * the kernel.
+ *
+ * @example
+ * ```ts
+ * import { tf } from "../../backend/mod.ts";
+ * import { fusedSoftmaxCrossEntropy } from "./mod.ts";
+ * const loss = fusedSoftmaxCrossEntropy(tf.zeros([2, 4]), tf.tensor1d([1, 3], "int32")); // log 4
+ * ```
  * @module
  */
 import { tf } from "../../backend/tf.ts";
 import { UsageError } from "../../util/errors.ts";
-import { FUSED_CROSS_ENTROPY } from "./_names.ts";
-import { registerFusedModelKernels } from "./_register.ts";
+import { fusedRegistrar } from "../fused/mod.ts";
+import { CROSS_ENTROPY_GRADIENT, CROSS_ENTROPY_KERNELS, FUSED_CROSS_ENTROPY } from "./kernel.ts";
+import { CROSS_ENTROPY_WEBGPU_KERNELS } from "./webgpu.ts";
 
-registerFusedModelKernels();
+export { FUSED_CROSS_ENTROPY, FUSED_CROSS_ENTROPY_GRAD } from "./kernel.ts";
+export { crossEntropyBackwardRows, crossEntropyForwardRows } from "./math.ts";
+
+fusedRegistrar([...CROSS_ENTROPY_KERNELS, ...CROSS_ENTROPY_WEBGPU_KERNELS], [CROSS_ENTROPY_GRADIENT])();
 
 /**
  * Whether the fused cross-entropy kernel is registered for the active (or given) backend.

@@ -1,14 +1,27 @@
 /**
- * RMSNorm as one fused kernel forward and one backward (cpu, wasm, webgpu),
- * differentiable with respect to `x` and the weight.
+ * RMSNorm as one fused kernel forward and one backward on `cpu`, `wasm` and
+ * `webgpu` (WGSL), registered when this module loads, differentiable with
+ * respect to `x` and the weight. The model's `rmsNorm` (src/model/rmsnorm.ts)
+ * calls it where the backend has the kernel.
+ *
+ * @example
+ * ```ts
+ * import { tf } from "../../backend/mod.ts";
+ * import { fusedRmsNorm } from "./mod.ts";
+ * const y = fusedRmsNorm(tf.randomNormal([4, 16]), tf.ones([16]), 1e-5);
+ * ```
  * @module
  */
 import { tf } from "../../backend/tf.ts";
 import { UsageError } from "../../util/errors.ts";
-import { FUSED_RMS_NORM } from "./_names.ts";
-import { registerFusedModelKernels } from "./_register.ts";
+import { fusedRegistrar } from "../fused/mod.ts";
+import { FUSED_RMS_NORM, RMS_NORM_GRADIENT, RMS_NORM_KERNELS } from "./kernel.ts";
+import { RMS_NORM_WEBGPU_KERNELS } from "./webgpu.ts";
 
-registerFusedModelKernels();
+export { FUSED_RMS_NORM, FUSED_RMS_NORM_GRAD } from "./kernel.ts";
+export { rmsNormBackwardRows, rmsNormForwardRows } from "./math.ts";
+
+fusedRegistrar([...RMS_NORM_KERNELS, ...RMS_NORM_WEBGPU_KERNELS], [RMS_NORM_GRADIENT])();
 
 /**
  * Whether the fused RMSNorm kernel is registered for the active (or given) backend.

@@ -12,7 +12,7 @@
  * that a stock sum finishes.
  * @module
  */
-import { ElementwiseProgram, hsum, ROW_INDEX, RowProgram, wgslType } from "../../kernels/fused/mod.ts";
+import { ElementwiseProgram, hsum, ROW_INDEX, RowProgram, wgslType } from "../fused/mod.ts";
 
 /** Rows each thread of the dw program sums. */
 export const DW_BLOCK_ROWS = 32;

@@ -1,27 +1,17 @@
 /**
- * Fused model kernels for the `webgpu` backend, running the WGSL programs of
- * `_webgpu_rmsnorm.ts` and `_webgpu_cross_entropy.ts` through the backend's
- * `runWebGPUProgram`.
+ * Fused RMSNorm on `webgpu`, running the WGSL programs of
+ * `_webgpu_programs.ts` through the backend's `runWebGPUProgram`.
  * @module
  */
 import type { tf } from "../../backend/tf.ts";
-import { isSoftwareAdapter, rowUniforms, type Uniform, type WebGPUBackendLike } from "../../kernels/fused/mod.ts";
-import {
-  FUSED_CROSS_ENTROPY,
-  FUSED_CROSS_ENTROPY_GRAD,
-  FUSED_RMS_NORM,
-  FUSED_RMS_NORM_GRAD,
-  kernelInputs,
-  type RmsNormAttrs,
-  shape2d,
-} from "./_names.ts";
+import { isSoftwareAdapter, rowUniforms, type Uniform, type WebGPUBackendLike } from "../fused/mod.ts";
+import { FUSED_RMS_NORM, FUSED_RMS_NORM_GRAD, kernelInputs, type RmsNormAttrs, shape2d } from "./kernel.ts";
 import {
   RmsNormDwPartsProgram,
   RmsNormDxProgram,
   RmsNormForwardProgram,
   RmsNormStatsProgram,
-} from "./_webgpu_rmsnorm.ts";
-import { CrossEntropyForwardProgram, CrossEntropyGradProgram } from "./_webgpu_cross_entropy.ts";
+} from "./_webgpu_programs.ts";
 
 /** The part of tfjs-backend-webgpu's WebGPUBackend these kernels use. */
 interface WebGPUBackend extends WebGPUBackendLike {
@@ -51,33 +41,15 @@ const rmsNormGradWebGPU: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   return [dx, parts];
 };
 
-const crossEntropyWebGPU: tf.KernelFunc = ({ inputs, backend }) => {
-  const b = backend as WebGPUBackend;
-  const { logits, labels } = kernelInputs(inputs, "logits", "labels");
-  const [rows, v] = shape2d(logits);
-  const program = new CrossEntropyForwardProgram(rows, v, isSoftwareAdapter(b));
-  return b.runWebGPUProgram(program, [logits, labels], "float32", rowUniforms(rows, v));
-};
-
-const crossEntropyGradWebGPU: tf.KernelFunc = ({ inputs, backend }) => {
-  const b = backend as WebGPUBackend;
-  const { dy, logits, labels } = kernelInputs(inputs, "dy", "logits", "labels");
-  const [rows, v] = shape2d(logits);
-  const program = new CrossEntropyGradProgram(rows, v, isSoftwareAdapter(b));
-  return b.runWebGPUProgram(program, [dy, logits, labels], "float32", rowUniforms(rows, v));
-};
-
 /**
  * The webgpu kernel configs, for `tf.registerKernel`.
  *
  * @example
  * ```ts
- * for (const config of WEBGPU_KERNELS) tf.registerKernel(config);
+ * for (const config of RMS_NORM_WEBGPU_KERNELS) tf.registerKernel(config);
  * ```
  */
-export const WEBGPU_KERNELS: tf.KernelConfig[] = [
+export const RMS_NORM_WEBGPU_KERNELS: tf.KernelConfig[] = [
   { kernelName: FUSED_RMS_NORM, backendName: "webgpu", kernelFunc: rmsNormWebGPU },
   { kernelName: FUSED_RMS_NORM_GRAD, backendName: "webgpu", kernelFunc: rmsNormGradWebGPU },
-  { kernelName: FUSED_CROSS_ENTROPY, backendName: "webgpu", kernelFunc: crossEntropyWebGPU },
-  { kernelName: FUSED_CROSS_ENTROPY_GRAD, backendName: "webgpu", kernelFunc: crossEntropyGradWebGPU },
 ];

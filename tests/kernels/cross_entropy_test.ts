@@ -6,11 +6,11 @@ import {
   fusedCrossEntropyRows,
   fusedSoftmaxCrossEntropy,
   hasFusedCrossEntropy,
-} from "../../src/model/fused/mod.ts";
+} from "../../src/kernels/cross_entropy/mod.ts";
 import { softmaxCrossEntropy, softmaxCrossEntropyStock } from "../../src/model/_ops.ts";
 import { UsageError } from "../../src/util/errors.ts";
 import { Rng } from "../../src/util/rng.ts";
-import { kernelsOfTrainingPass } from "./_helpers.ts";
+import { kernelsOfTrainingPass } from "../model/_helpers.ts";
 import type { Rows } from "../_f64.ts";
 import {
   assertFusedOnly,
@@ -23,7 +23,7 @@ import {
   webgpuWorkgroupTests,
   withoutCpuKernel,
 } from "../_backend_harness.ts";
-import { crossEntropy64, crossEntropyGrad64 } from "./_fused.ts";
+import { crossEntropy64, crossEntropyGrad64 } from "./_model_f64.ts";
 
 /** Tolerances against float64: cpu computes in float64, webgpu in float32. */
 const TOL: Record<string, number> = { cpu: 1e-6, webgpu: 1e-5 };

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { tf } from "../../src/backend/mod.ts";
-import { FUSED_RMS_NORM, FUSED_RMS_NORM_GRAD, fusedRmsNorm, hasFusedRmsNorm } from "../../src/model/fused/mod.ts";
+import { FUSED_RMS_NORM, FUSED_RMS_NORM_GRAD, fusedRmsNorm, hasFusedRmsNorm } from "../../src/kernels/rms_norm/mod.ts";
 import { rmsNorm, rmsNormStock } from "../../src/model/rmsnorm.ts";
 import { UsageError } from "../../src/util/errors.ts";
 import { Rng } from "../../src/util/rng.ts";
-import { kernelsOfTrainingPass } from "./_helpers.ts";
+import { kernelsOfTrainingPass } from "../model/_helpers.ts";
 import { finiteDifferences, maxRowError, type Rows } from "../_f64.ts";
 import {
   assertFusedOnly,
@@ -20,7 +20,7 @@ import {
   webgpuWorkgroupTests,
   withoutCpuKernel,
 } from "../_backend_harness.ts";
-import { maxScaledError, rmsNorm64, rmsNormGrad64 } from "./_fused.ts";
+import { maxScaledError, rmsNorm64, rmsNormGrad64 } from "./_model_f64.ts";
 
 const EPS = 1e-5;
 

@@ -1,6 +1,6 @@
 /**
  * Softmax cross-entropy row loops on typed arrays for the cpu kernels; sums
- * in float64. (wasm has no fused cross-entropy: see `_kernels_wasm.ts`.)
+ * in float64. (wasm has no fused cross-entropy: see `kernel.ts`.)
  * @module
  */
 

@@ -1,0 +1,111 @@
+/**
+ * Fused RMSNorm on `cpu` and `wasm`: the row loops of `math.ts` over the cpu
+ * backend's own arrays and over views of the tfjs wasm heap, and the gradient
+ * config every backend shares.
+ *
+ * The kernels take `x` as [rows, n] (the public op flattens leading axes)
+ * and `w` as [n]. The gradient kernel returns `[dx, dwParts]`, where
+ * `dwParts` is [P, n] and dw is its sum over P: the cpu and wasm kernels sum
+ * every row themselves (P = 1), the webgpu kernel leaves one partial per
+ * block of rows to a stock sum.
+ *
+ * On wasm, outputs are allocated before any view is taken, because an
+ * allocation may grow the heap and detach earlier views.
+ * @module
+ */
+import { tf } from "../../backend/tf.ts";
+import { type CpuBackend, type EpsAttrs, fusedInputs, type HeapBackend } from "../fused/mod.ts";
+import { rmsNormBackwardRows, rmsNormForwardRows } from "./math.ts";
+
+/** Fused RMSNorm forward: inputs {x, w}, attrs {eps}. */
+export const FUSED_RMS_NORM = "FusedRMSNorm";
+/** Fused RMSNorm backward: inputs {dy, x, w}, attrs {eps}; outputs [dx, dwParts]. */
+export const FUSED_RMS_NORM_GRAD = "FusedRMSNormGrad";
+
+/** Attributes of the RMSNorm kernels. */
+export type RmsNormAttrs = EpsAttrs;
+
+/**
+ * Checked input access of the RMSNorm kernels, with errors that say "fused
+ * RMSNorm": `kernelInputs` (named inputs, checked present), `shape2d`
+ * ([rows, n] of a 2-D input) and an input's float32 values on cpu and wasm.
+ *
+ * @example
+ * ```ts
+ * const { x, w } = kernelInputs(inputs, "x", "w");
+ * shape2d({ shape: [4, 16] } as tf.TensorInfo); // [4, 16]
+ * ```
+ */
+export const { kernelInputs, shape2d, cpuFloats, heapFloats } = fusedInputs("fused RMSNorm");
+
+const rmsNormCpu: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const b = backend as CpuBackend;
+  const { x, w } = kernelInputs(inputs, "x", "w");
+  const [rows, n] = shape2d(x);
+  const y = new Float32Array(rows * n);
+  rmsNormForwardRows(cpuFloats(b, x), cpuFloats(b, w), (attrs as RmsNormAttrs).eps, n, y);
+  return b.makeTensorInfo(x.shape, "float32", y);
+};
+
+const rmsNormGradCpu: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const b = backend as CpuBackend;
+  const { dy, x, w } = kernelInputs(inputs, "dy", "x", "w");
+  const [rows, n] = shape2d(x);
+  const dx = new Float32Array(rows * n);
+  const dw = new Float64Array(n);
+  rmsNormBackwardRows(cpuFloats(b, dy), cpuFloats(b, x), cpuFloats(b, w), (attrs as RmsNormAttrs).eps, n, dx, dw);
+  return [b.makeTensorInfo(x.shape, "float32", dx), b.makeTensorInfo([1, n], "float32", Float32Array.from(dw))];
+};
+
+const rmsNormWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const b = backend as HeapBackend;
+  const { x, w } = kernelInputs(inputs, "x", "w");
+  const [, n] = shape2d(x);
+  const y = b.makeOutput(x.shape, "float32");
+  rmsNormForwardRows(heapFloats(b, x), heapFloats(b, w), (attrs as RmsNormAttrs).eps, n, heapFloats(b, y));
+  return y;
+};
+
+const rmsNormGradWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const b = backend as HeapBackend;
+  const { dy, x, w } = kernelInputs(inputs, "dy", "x", "w");
+  const [, n] = shape2d(x);
+  const dx = b.makeOutput(x.shape, "float32");
+  const parts = b.makeOutput([1, n], "float32");
+  const dw = new Float64Array(n);
+  const heap = (t: tf.TensorInfo) => heapFloats(b, t);
+  rmsNormBackwardRows(heap(dy), heap(x), heap(w), (attrs as RmsNormAttrs).eps, n, heap(dx), dw);
+  heap(parts).set(dw);
+  return [dx, parts];
+};
+
+/**
+ * The cpu and wasm kernel configs, for `tf.registerKernel`.
+ *
+ * @example
+ * ```ts
+ * for (const config of RMS_NORM_KERNELS) tf.registerKernel(config);
+ * ```
+ */
+export const RMS_NORM_KERNELS: tf.KernelConfig[] = [
+  { kernelName: FUSED_RMS_NORM, backendName: "cpu", kernelFunc: rmsNormCpu },
+  { kernelName: FUSED_RMS_NORM_GRAD, backendName: "cpu", kernelFunc: rmsNormGradCpu },
+  { kernelName: FUSED_RMS_NORM, backendName: "wasm", kernelFunc: rmsNormWasm },
+  { kernelName: FUSED_RMS_NORM_GRAD, backendName: "wasm", kernelFunc: rmsNormGradWasm },
+];
+
+/** The gradient of the forward kernel (every backend): one backward kernel run gives dx and dw. */
+export const RMS_NORM_GRADIENT: tf.GradConfig = {
+  kernelName: FUSED_RMS_NORM,
+  inputsToSave: ["x", "w"],
+  gradFunc: (dy, saved, attrs) => {
+    const [x, w] = saved;
+    // Both gradients come from one kernel run, so it runs here rather than in
+    // the per-input closures; the engine's tidy disposes what is not returned.
+    const [dx, parts] = tf.engine().runKernel<tf.Tensor[]>(FUSED_RMS_NORM_GRAD, { dy: dy as tf.Tensor, x, w }, attrs);
+    return {
+      x: () => dx,
+      w: () => (parts.shape[0] === 1 ? tf.reshape(parts, w.shape) : tf.sum(parts, 0)),
+    };
+  },
+};
