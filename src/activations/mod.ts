@@ -24,4 +24,4 @@ export { ACTIVATION_IDS, type ActivationRow, activationRow, ACTIVATIONS, NON_GAT
 export { EPS_RANGE, hasFusedKernel, MAX_ORDER, POLY_NORM_EPS, polyNorm, polyReLU } from "./polycom.ts";
 export { polyNormReference, polyReLUReference } from "./reference.ts";
 export { geluExact, relu2, silu, swiglu } from "./baselines.ts";
-export { POLY_NORM, POLY_NORM_GRAD, POLY_RELU, POLY_RELU_GRAD } from "./_kernel_names.ts";
+export { POLY_NORM, POLY_NORM_GRAD, POLY_RELU, POLY_RELU_GRAD } from "../kernels/polycom/mod.ts";

@@ -1,17 +1,16 @@
 /**
  * The PolyCom activations as fused ops: one kernel forward and one backward
- * on `cpu`, `wasm` and `webgpu`, differentiable with respect to `x` and `a`.
- * On any other backend they fall back to the stock-op compositions of
- * `reference.ts`.
+ * on `cpu`, `wasm` and `webgpu` (the kernels of src/kernels/polycom/),
+ * differentiable with respect to `x` and `a`. On any other backend they fall
+ * back to the stock-op compositions of `reference.ts`.
  * @module
  */
-import { tf } from "../backend/tf.ts";
+import type { tf } from "../backend/tf.ts";
 import { UsageError } from "../util/errors.ts";
-import { POLY_NORM, POLY_RELU } from "./_kernel_names.ts";
-import { registerFusedKernels } from "./_register.ts";
+import { fusedPolyCom, hasFusedKernel, POLY_NORM, POLY_RELU } from "../kernels/polycom/mod.ts";
 import { polyNormReference, polyReLUReference } from "./reference.ts";
 
-registerFusedKernels();
+export { hasFusedKernel };
 
 /** Highest order r the fused kernels accept (a has at most r + 1 = 9 entries). */
 export const MAX_ORDER = 8;
@@ -21,18 +20,6 @@ export const POLY_NORM_EPS = 1e-6;
 
 /** The eps polyNorm accepts: sqrt(eps) must be a normal float32 for the WebGPU kernels. */
 export const EPS_RANGE = [1e-30, 1e10] as const;
-
-/**
- * Whether a fused kernel is registered for the active (or given) backend.
- *
- * @example
- * ```ts
- * hasFusedKernel("PolyNorm", "cpu"); // true
- * ```
- */
-export function hasFusedKernel(kernelName: "PolyNorm" | "PolyReLU", backend = tf.getBackend()): boolean {
-  return tf.getKernel(kernelName, backend) !== undefined;
-}
 
 function checkInputs(op: string, x: tf.Tensor, a: tf.Tensor1D): void {
   if (x.dtype !== "float32") throw new UsageError(`${op}: x must be float32, got ${x.dtype}`);
@@ -44,16 +31,6 @@ function checkInputs(op: string, x: tf.Tensor, a: tf.Tensor1D): void {
   if (order < 1 || order > MAX_ORDER) {
     throw new UsageError(`${op}: a must hold 2 to ${MAX_ORDER + 1} coefficients [a0..ar], got ${a.shape[0]}`);
   }
-}
-
-/** Runs a fused forward kernel on x flattened to [rows, n], and restores x's shape. */
-function runFused(kernelName: string, x: tf.Tensor, a: tf.Tensor1D, attrs: Record<string, number>): tf.Tensor {
-  return tf.tidy(() => {
-    const n = x.shape[x.rank - 1];
-    const x2 = x.rank === 2 ? x : tf.reshape(x, [x.size / n, n]);
-    const y = tf.engine().runKernel<tf.Tensor>(kernelName, { x: x2, a }, attrs);
-    return x.rank === 2 ? y : tf.reshape(y, x.shape);
-  });
 }
 
 /**
@@ -69,7 +46,7 @@ function runFused(kernelName: string, x: tf.Tensor, a: tf.Tensor1D, attrs: Recor
 export function polyReLU(x: tf.Tensor, a: tf.Tensor1D): tf.Tensor {
   checkInputs("polyReLU", x, a);
   if (x.size === 0 || !hasFusedKernel(POLY_RELU)) return polyReLUReference(x, a);
-  return runFused(POLY_RELU, x, a, {});
+  return fusedPolyCom(POLY_RELU, x, a, {});
 }
 
 /**
@@ -79,7 +56,7 @@ export function polyReLU(x: tf.Tensor, a: tf.Tensor1D): tf.Tensor {
  * The fused kernels first form the plain powers x^i (one pass); only a row
  * whose sums overflow (float64 on cpu and wasm, float32 on webgpu), or an eps
  * too extreme for plain powers, is redone scaled by its largest |x|, where
- * nothing overflows (see `_row_math.ts`). So float32 inputs of any magnitude
+ * nothing overflows (see src/kernels/polycom/math.ts). So float32 inputs of any magnitude
  * give finite results, and a row of zeros gives a0 with finite gradients. A
  * backend without the fused kernel gets {@linkcode polyNormReference}, which
  * powers unscaled.
@@ -95,5 +72,5 @@ export function polyNorm(x: tf.Tensor, a: tf.Tensor1D, eps = POLY_NORM_EPS): tf.
     throw new UsageError(`polyNorm: eps must be in [${EPS_RANGE[0]}, ${EPS_RANGE[1]}], got ${eps}`);
   }
   if (x.size === 0 || !hasFusedKernel(POLY_NORM)) return polyNormReference(x, a, eps);
-  return runFused(POLY_NORM, x, a, { eps });
+  return fusedPolyCom(POLY_NORM, x, a, { eps });
 }

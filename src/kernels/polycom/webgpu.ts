@@ -3,14 +3,14 @@
  * of `_webgpu_programs.ts` through the backend's `runWebGPUProgram`.
  * @module
  */
-import type { tf } from "../backend/tf.ts";
+import type { tf } from "../../backend/tf.ts";
 import {
   isSoftwareAdapter,
   rowUniforms,
   type Uniform,
   vectorWidth,
   type WebGPUBackendLike as WebGPUBackend,
-} from "../kernels/fused/mod.ts";
+} from "../fused/mod.ts";
 import {
   kernelInputs,
   POLY_NORM,
@@ -19,7 +19,7 @@ import {
   POLY_RELU_GRAD,
   type PolyNormAttrs,
   shape2d,
-} from "./_kernel_names.ts";
+} from "./kernel.ts";
 import {
   EPS_UNSCALED_F32,
   PolyNormDxProgram,
@@ -89,10 +89,10 @@ const polyReLUGradWebGPU: tf.KernelFunc = ({ inputs, backend }) => {
  *
  * @example
  * ```ts
- * for (const config of WEBGPU_KERNELS) tf.registerKernel(config);
+ * for (const config of POLYCOM_WEBGPU_KERNELS) tf.registerKernel(config);
  * ```
  */
-export const WEBGPU_KERNELS: tf.KernelConfig[] = [
+export const POLYCOM_WEBGPU_KERNELS: tf.KernelConfig[] = [
   { kernelName: POLY_NORM, backendName: "webgpu", kernelFunc: polyNormWebGPU },
   { kernelName: POLY_NORM_GRAD, backendName: "webgpu", kernelFunc: polyNormGradWebGPU },
   { kernelName: POLY_RELU, backendName: "webgpu", kernelFunc: polyReLUWebGPU },

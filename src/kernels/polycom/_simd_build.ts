@@ -2,7 +2,7 @@
  * Assembles `_simd_wat.ts` into `_simd_wasm.ts` (run after editing the WAT):
  *
  * ```sh
- * deno run -A src/activations/_simd_build.ts
+ * deno run -A src/kernels/polycom/_simd_build.ts
  * ```
  * @module
  */

@@ -37,7 +37,7 @@ import {
   vectorWidth,
   type WebGPUProgramLike,
   wgslType,
-} from "../kernels/fused/mod.ts";
+} from "../fused/mod.ts";
 
 /**
  * Above t = sqrt(eps)/m^i = 1e4, mean(u^2i) ≤ 1 changes sqrt(mean + t²) by
@@ -91,7 +91,7 @@ function horner(v: string, c: string[]): string {
   return acc;
 }
 
-/** Per-order 1/d_i from m^i and the row sum S_i (the scaled closed form; see _row_math.ts). */
+/** Per-order 1/d_i from m^i and the row sum S_i (the scaled closed form; see math.ts). */
 const INV_D_FN = `
   fn invD(mi : f32, sum : f32, n : f32) -> f32 {
     if (mi < uniforms.mCut) {

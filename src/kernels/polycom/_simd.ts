@@ -6,7 +6,7 @@
  * the JavaScript loops.
  * @module
  */
-import { rowCoefficients, rowCount, unscaledOk } from "./_row_math.ts";
+import { rowCoefficients, rowCount, unscaledOk } from "./math.ts";
 import { SCRATCH } from "./_simd_wat.ts";
 import { POLYCOM_SIMD_BASE64 } from "./_simd_wasm.ts";
 

@@ -1,0 +1,223 @@
+/**
+ * The fused PolyCom kernels (PolyNorm, PolyReLU) on `cpu` and `wasm`, their
+ * names, and the gradient configs every backend shares.
+ *
+ * Forward kernels take `x` as [rows, n] (the public ops flatten leading axes)
+ * and `a` as [r + 1]. Gradient kernels return `[dx, daParts]`, where
+ * `daParts` is [P, W ≥ r + 1] and da is the sum of its first r + 1 columns
+ * over P: the cpu and wasm kernels sum everything themselves (P = 1), the
+ * webgpu kernels leave one partial per row or per block to a stock sum.
+ *
+ * cpu runs the float64 loops of `math.ts` over the backend's own arrays. On
+ * wasm, orders up to 4 run in the SIMD module of `_simd.ts`, in place on the
+ * tfjs heap; higher orders, or a runtime without wasm SIMD, use the same
+ * float64 loops on heap views. Outputs are allocated before any view or
+ * pointer is used, because an allocation may grow the heap and detach
+ * earlier views.
+ * @module
+ */
+import { tf } from "../../backend/tf.ts";
+import { type CpuBackend, type EpsAttrs, fusedInputs, type HeapBackend } from "../fused/mod.ts";
+import { polyNormBackwardRows, polyNormForwardRows, polyReLUBackwardFlat, polyReLUForwardFlat } from "./math.ts";
+import {
+  type EmscriptenModuleLike,
+  type PolycomSimd,
+  polycomSimdFor,
+  SIMD_MAX_ORDER,
+  simdPolyNormBackward,
+  simdPolyNormForward,
+  simdPolyReLUBackward,
+  simdPolyReLUForward,
+} from "./_simd.ts";
+
+/** Fused PolyNorm forward: inputs {x, a}, attrs {eps}. */
+export const POLY_NORM = "PolyNorm";
+/** Fused PolyNorm backward: inputs {dy, x, a}, attrs {eps}; outputs [dx, daParts]. */
+export const POLY_NORM_GRAD = "PolyNormGrad";
+/** Fused PolyReLU forward: inputs {x, a}. */
+export const POLY_RELU = "PolyReLU";
+/** Fused PolyReLU backward: inputs {dy, x, a}; outputs [dx, daParts]. */
+export const POLY_RELU_GRAD = "PolyReLUGrad";
+
+/** Attributes of the PolyNorm kernels. */
+export type PolyNormAttrs = EpsAttrs;
+
+/**
+ * Checked input access of the fused PolyCom kernels, with errors that say
+ * "fused PolyCom": `kernelInputs` (named inputs, checked present), `shape2d`
+ * ([rows, n] of a 2-D input) and an input's float32 values on cpu and wasm.
+ *
+ * @example
+ * ```ts
+ * const { x, a } = kernelInputs(inputs, "x", "a");
+ * shape2d({ shape: [4, 16] } as tf.TensorInfo); // [4, 16]
+ * ```
+ */
+export const { kernelInputs, shape2d, cpuFloats, heapFloats } = fusedInputs("fused PolyCom");
+
+/** Length of the last axis of a kernel input (the PolyNorm row length). */
+function lastDim(t: tf.TensorInfo): number {
+  return t.shape[t.shape.length - 1] ?? 1;
+}
+
+function size(t: tf.TensorInfo): number {
+  return tf.util.sizeFromShape(t.shape);
+}
+
+const eps = (attrs: unknown) => (attrs as PolyNormAttrs).eps;
+
+/** A [1, r + 1] float32 tensor info of the summed coefficient gradient. */
+function cpuParts(b: CpuBackend, da: Float64Array): tf.TensorInfo {
+  return b.makeTensorInfo([1, da.length], "float32", Float32Array.from(da));
+}
+
+const polyNormCpu: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const b = backend as CpuBackend;
+  const { x, a } = kernelInputs(inputs, "x", "a");
+  const out = new Float32Array(size(x));
+  polyNormForwardRows(cpuFloats(b, x), cpuFloats(b, a), eps(attrs), lastDim(x), out);
+  return b.makeTensorInfo(x.shape, "float32", out);
+};
+
+const polyNormGradCpu: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const b = backend as CpuBackend;
+  const { dy, x, a } = kernelInputs(inputs, "dy", "x", "a");
+  const dx = new Float32Array(size(x));
+  const da = new Float64Array(a.shape[0]);
+  const f = (t: tf.TensorInfo) => cpuFloats(b, t);
+  polyNormBackwardRows(f(dy), f(x), f(a), eps(attrs), lastDim(x), dx, da);
+  return [b.makeTensorInfo(x.shape, "float32", dx), cpuParts(b, da)];
+};
+
+const polyReLUCpu: tf.KernelFunc = ({ inputs, backend }) => {
+  const b = backend as CpuBackend;
+  const { x, a } = kernelInputs(inputs, "x", "a");
+  const out = new Float32Array(size(x));
+  polyReLUForwardFlat(cpuFloats(b, x), cpuFloats(b, a), out);
+  return b.makeTensorInfo(x.shape, "float32", out);
+};
+
+const polyReLUGradCpu: tf.KernelFunc = ({ inputs, backend }) => {
+  const b = backend as CpuBackend;
+  const { dy, x, a } = kernelInputs(inputs, "dy", "x", "a");
+  const dx = new Float32Array(size(x));
+  const da = new Float64Array(a.shape[0]);
+  polyReLUBackwardFlat(cpuFloats(b, dy), cpuFloats(b, x), cpuFloats(b, a), dx, da);
+  return [b.makeTensorInfo(x.shape, "float32", dx), cpuParts(b, da)];
+};
+
+/** The part of tfjs-backend-wasm's BackendWasm the wasm kernels use. */
+interface WasmBackend extends HeapBackend {
+  wasm: EmscriptenModuleLike;
+  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } };
+}
+
+function pointer(backend: WasmBackend, t: tf.TensorInfo): number {
+  return backend.dataIdMap.get(t.dataId).memoryOffset;
+}
+
+/** The SIMD module when it can take an order-r call, else null. */
+function simdFor(backend: WasmBackend, a: tf.TensorInfo): PolycomSimd | null {
+  return a.shape[0] - 1 <= SIMD_MAX_ORDER ? polycomSimdFor(backend.wasm) : null;
+}
+
+const polyNormWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const b = backend as WasmBackend;
+  const { x, a } = kernelInputs(inputs, "x", "a");
+  const out = b.makeOutput(x.shape, "float32");
+  const simd = simdFor(b, a);
+  const coeffs = Float64Array.from(heapFloats(b, a));
+  if (simd) simdPolyNormForward(simd, pointer(b, x), pointer(b, out), size(x), lastDim(x), coeffs, eps(attrs));
+  else polyNormForwardRows(heapFloats(b, x), coeffs, eps(attrs), lastDim(x), heapFloats(b, out));
+  return out;
+};
+
+const polyNormGradWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const b = backend as WasmBackend;
+  const { dy, x, a } = kernelInputs(inputs, "dy", "x", "a");
+  const dx = b.makeOutput(x.shape, "float32");
+  const parts = b.makeOutput([1, a.shape[0]], "float32");
+  const da = new Float64Array(a.shape[0]);
+  const simd = simdFor(b, a);
+  const coeffs = Float64Array.from(heapFloats(b, a));
+  const [n, e] = [lastDim(x), eps(attrs)];
+  if (simd) simdPolyNormBackward(simd, pointer(b, dy), pointer(b, x), pointer(b, dx), size(x), n, coeffs, e, da);
+  else polyNormBackwardRows(heapFloats(b, dy), heapFloats(b, x), coeffs, e, n, heapFloats(b, dx), da);
+  heapFloats(b, parts).set(da);
+  return [dx, parts];
+};
+
+const polyReLUWasm: tf.KernelFunc = ({ inputs, backend }) => {
+  const b = backend as WasmBackend;
+  const { x, a } = kernelInputs(inputs, "x", "a");
+  const out = b.makeOutput(x.shape, "float32");
+  const simd = simdFor(b, a);
+  const coeffs = Float64Array.from(heapFloats(b, a));
+  if (simd) simdPolyReLUForward(simd, pointer(b, x), pointer(b, out), size(x), coeffs);
+  else polyReLUForwardFlat(heapFloats(b, x), coeffs, heapFloats(b, out));
+  return out;
+};
+
+const polyReLUGradWasm: tf.KernelFunc = ({ inputs, backend }) => {
+  const b = backend as WasmBackend;
+  const { dy, x, a } = kernelInputs(inputs, "dy", "x", "a");
+  const dx = b.makeOutput(x.shape, "float32");
+  const parts = b.makeOutput([1, a.shape[0]], "float32");
+  const da = new Float64Array(a.shape[0]);
+  const simd = simdFor(b, a);
+  const coeffs = Float64Array.from(heapFloats(b, a));
+  if (simd) simdPolyReLUBackward(simd, pointer(b, dy), pointer(b, x), pointer(b, dx), size(x), coeffs, da);
+  else polyReLUBackwardFlat(heapFloats(b, dy), heapFloats(b, x), coeffs, heapFloats(b, dx), da);
+  heapFloats(b, parts).set(da);
+  return [dx, parts];
+};
+
+/**
+ * The cpu and wasm kernel configs, for `tf.registerKernel`.
+ *
+ * @example
+ * ```ts
+ * for (const config of POLYCOM_KERNELS) tf.registerKernel(config);
+ * ```
+ */
+export const POLYCOM_KERNELS: tf.KernelConfig[] = [
+  { kernelName: POLY_NORM, backendName: "cpu", kernelFunc: polyNormCpu },
+  { kernelName: POLY_NORM_GRAD, backendName: "cpu", kernelFunc: polyNormGradCpu },
+  { kernelName: POLY_RELU, backendName: "cpu", kernelFunc: polyReLUCpu },
+  { kernelName: POLY_RELU_GRAD, backendName: "cpu", kernelFunc: polyReLUGradCpu },
+  { kernelName: POLY_NORM, backendName: "wasm", kernelFunc: polyNormWasm },
+  { kernelName: POLY_NORM_GRAD, backendName: "wasm", kernelFunc: polyNormGradWasm },
+  { kernelName: POLY_RELU, backendName: "wasm", kernelFunc: polyReLUWasm },
+  { kernelName: POLY_RELU_GRAD, backendName: "wasm", kernelFunc: polyReLUGradWasm },
+];
+
+/** A forward kernel's gradient: one run of its gradient kernel gives dx and da (da summed over all rows). */
+function fusedGradient(gradKernel: string): tf.GradConfig["gradFunc"] {
+  return (dy, saved, attrs) => {
+    const [x, a] = saved;
+    // Both gradients come from one kernel run, so it runs here rather than in
+    // the per-input closures; the engine disposes whatever is not returned.
+    const [dx, parts] = tf.engine().runKernel<tf.Tensor[]>(gradKernel, { dy: dy as tf.Tensor, x, a }, attrs);
+    const width = a.shape[0];
+    return {
+      x: () => dx,
+      a: () => {
+        const used = parts.shape[1] === width ? parts : tf.slice(parts, [0, 0], [parts.shape[0], width]);
+        return parts.shape[0] === 1 ? tf.reshape(used, [width]) : tf.sum(used, 0);
+      },
+    };
+  };
+}
+
+/**
+ * Gradient configs of the forward kernels (every backend), for `tf.registerGradient`.
+ *
+ * @example
+ * ```ts
+ * for (const config of POLYCOM_GRADIENTS) tf.registerGradient(config);
+ * ```
+ */
+export const POLYCOM_GRADIENTS: tf.GradConfig[] = [
+  { kernelName: POLY_NORM, inputsToSave: ["x", "a"], gradFunc: fusedGradient(POLY_NORM_GRAD) },
+  { kernelName: POLY_RELU, inputsToSave: ["x", "a"], gradFunc: fusedGradient(POLY_RELU_GRAD) },
+];
