@@ -11,7 +11,7 @@
  * stays NaN. Error is within a few ulp of the correctly rounded result.
  * @module
  */
-import { buildModule, FuncBuilder, I32, OP, V128 } from "./_wasm_asm.ts";
+import { buildModule, FuncBuilder, I32, OP, V128 } from "./_wasm/asm.ts";
 
 const S = {
   nearest: 0x6a,

@@ -1,14 +1,13 @@
 /**
- * Loads the PolyCom SIMD module into tfjs-backend-wasm's memory and drives
- * it row by row. Per-row scalars (norms, coefficients, the unscaled-or-scaled
+ * Generates the PolyCom SIMD module of `_simd_module.ts` at first use, binds
+ * it to tfjs-backend-wasm's memory and drives it row by row. Per-row scalars (norms, coefficients, the unscaled-or-scaled
  * choice) are computed in JavaScript with the same code as the `cpu`
  * kernels; the element loops run in WebAssembly. Orders above 4 are left to
  * the JavaScript loops.
  * @module
  */
 import { rowCoefficients, rowCount, unscaledOk } from "./math.ts";
-import { SCRATCH } from "./_simd_wat.ts";
-import { POLYCOM_SIMD_BASE64 } from "./_simd_wasm.ts";
+import { polycomSimdBytes, SCRATCH } from "./_simd_module.ts";
 
 /** Highest order the SIMD module unrolls. */
 export const SIMD_MAX_ORDER = 4;
@@ -46,8 +45,7 @@ const bound = new WeakMap<object, PolycomSimd | null>();
 function compile(): WebAssembly.Module | null {
   if (compiled !== undefined) return compiled;
   try {
-    const bytes = Uint8Array.from(atob(POLYCOM_SIMD_BASE64), (c) => c.charCodeAt(0));
-    compiled = new WebAssembly.Module(bytes);
+    compiled = new WebAssembly.Module(polycomSimdBytes());
   } catch {
     // No wasm SIMD in this runtime: the JavaScript loops take over.
     compiled = null;

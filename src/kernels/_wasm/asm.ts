@@ -1,7 +1,8 @@
 /**
  * A minimal WebAssembly binary writer: enough to emit the numeric kernels of
- * this folder (i32 / f32 / v128 arithmetic, loads and stores, structured
- * control flow) into a module that imports one memory.
+ * src/kernels (i32 / f32 / f64 / v128 arithmetic, loads and stores, lane
+ * operations, structured control flow) into a module that imports one
+ * memory. It is the project's one way of producing WebAssembly.
  *
  * Kernels are generated at run time rather than shipped as a prebuilt `.wasm`
  * because the project has no C or WAT toolchain, and generation lets the tile
@@ -13,10 +14,12 @@
 export const I32 = 0x7f;
 /** 32-bit float value type. */
 export const F32 = 0x7d;
+/** 64-bit float value type. */
+export const F64 = 0x7c;
 /** 128-bit SIMD value type. */
 export const V128 = 0x7b;
-/** One of {@linkcode I32}, {@linkcode F32}, {@linkcode V128}. */
-export type ValType = typeof I32 | typeof F32 | typeof V128;
+/** One of {@linkcode I32}, {@linkcode F32}, {@linkcode F64}, {@linkcode V128}. */
+export type ValType = typeof I32 | typeof F32 | typeof F64 | typeof V128;
 
 function uleb(out: number[], value: number): void {
   let v = value >>> 0;
@@ -141,6 +144,20 @@ export class FuncBuilder {
     return this;
   }
 
+  /** A SIMD lane instruction (`extract_lane`, `replace_lane`) with its lane index. */
+  lane(opcode: number, lane: number): this {
+    this.simd(opcode);
+    this.body.push(lane);
+    return this;
+  }
+
+  /** A SIMD load/store-lane instruction: its memory argument, then the lane index. */
+  simdMemLane(opcode: number, alignLog2: number, offset: number, lane: number): this {
+    this.simdMem(opcode, alignLog2, offset);
+    this.body.push(lane);
+    return this;
+  }
+
   /** `v128.const` of four equal f32 lanes. */
   f32x4Const(value: number): this {
     this.simd(0x0c);
@@ -205,7 +222,9 @@ export const OP = {
   select: 0x1b,
   i32Load: 0x28,
   f32Load: 0x2a,
+  f64Load: 0x2b,
   f32Store: 0x38,
+  f64Store: 0x39,
   i32Eqz: 0x45,
   i32Eq: 0x46,
   i32Ne: 0x47,
@@ -213,20 +232,43 @@ export const OP = {
   i32GtS: 0x4a,
   i32LeS: 0x4c,
   i32GeS: 0x4e,
+  i32GeU: 0x4f,
   i32Add: 0x6a,
   i32Sub: 0x6b,
   i32Mul: 0x6c,
   i32And: 0x71,
   i32Shl: 0x74,
+  f32Abs: 0x8b,
   f32Add: 0x92,
   f32Mul: 0x94,
+  f32Max: 0x97,
+  f64Add: 0xa0,
+  f32DemoteF64: 0xb6,
+  f64PromoteF32: 0xbb,
   // SIMD (after the 0xfd prefix)
   v128Load: 0x00,
   v128Load32Splat: 0x09,
   v128Store: 0x0b,
   f32x4Splat: 0x13,
+  f64x2Splat: 0x14,
+  f32x4ExtractLane: 0x1f,
+  f64x2ExtractLane: 0x21,
+  f64x2Lt: 0x49,
+  v128And: 0x4e,
+  v128Store64Lane: 0x5b,
+  v128Load32Zero: 0x5c,
+  v128Load64Zero: 0x5d,
+  f32x4DemoteF64x2Zero: 0x5e,
+  f64x2PromoteLowF32x4: 0x5f,
+  f32x4Abs: 0xe0,
   f32x4Add: 0xe4,
+  f32x4Sub: 0xe5,
   f32x4Mul: 0xe6,
+  f32x4Pmax: 0xeb,
+  f64x2Add: 0xf0,
+  f64x2Sub: 0xf1,
+  f64x2Mul: 0xf2,
+  f64x2Pmax: 0xf7,
   f32x4RelaxedMadd: 0x105,
 } as const;
 

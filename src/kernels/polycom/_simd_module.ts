@@ -1,0 +1,384 @@
+/**
+ * The SIMD row primitives behind the fused `wasm` PolyCom kernels, written
+ * with the binary writer of `../_wasm/asm.ts` and generated at first use. The
+ * module imports tfjs-backend-wasm's own memory, so it reads and writes
+ * tensors in place. All arithmetic is f64x2 (two float32 elements promoted
+ * per step), matching the float64 JavaScript path of the `cpu` kernels,
+ * except `pn_out4` / `pn_dx4`: PolyNorm's elementwise output passes in f32x4
+ * (four elements a step) on float32 copies of the f64 row coefficients, for
+ * ordinary rows. Orders up to 4 are unrolled, with zero coefficients for
+ * unused orders.
+ *
+ * Scratch layout (f64 slots at the `s` pointer): 0..3 S_1..S_4 (Σ u^2i),
+ * 4..7 C_1..C_4 (Σ g u^i), 8 Σ g; 16..24 coefficients passed in.
+ * @module
+ */
+import { buildModule, F32, F64, FuncBuilder, I32, OP, V128 } from "../_wasm/asm.ts";
+
+/** f64 slot offsets (bytes) in the scratch block. */
+const SUM = (i: number) => (i - 1) * 8; // S_i, i = 1..4
+const DOT = (i: number) => 32 + (i - 1) * 8; // C_i
+const GSUM = 64;
+const COEF = (i: number) => 128 + i * 8; // coefficient slot i = 0..8
+
+/** Byte offsets of the scratch slots, for the JavaScript side. */
+export const SCRATCH = {
+  /** f64 index of S_i is i - 1. */
+  sum: (i: number): number => SUM(i) / 8,
+  /** f64 index of C_i. */
+  dot: (i: number): number => DOT(i) / 8,
+  /** f64 index of Σ g. */
+  gSum: GSUM / 8,
+  /** f64 index of coefficient slot i (0..8). */
+  coef: (i: number): number => COEF(i) / 8,
+  /** Bytes the scratch block needs. */
+  bytes: COEF(8) + 8,
+} as const;
+
+/** Code that pushes one value. */
+type Expr = (f: FuncBuilder) => void;
+
+const get = (local: number): Expr => (f) => f.get(local);
+const simdBinary = (opcode: number) => (a: Expr, b: Expr): Expr => (f) => {
+  a(f);
+  b(f);
+  f.simd(opcode);
+};
+const mul = simdBinary(OP.f64x2Mul);
+const add = simdBinary(OP.f64x2Add);
+const sub = simdBinary(OP.f64x2Sub);
+const mul4 = simdBinary(OP.f32x4Mul);
+const add4 = simdBinary(OP.f32x4Add);
+const sub4 = simdBinary(OP.f32x4Sub);
+
+function assign(f: FuncBuilder, local: number, value: Expr): void {
+  value(f);
+  f.set(local);
+}
+
+function accumulate(f: FuncBuilder, acc: number, value: Expr): void {
+  assign(f, acc, add(get(acc), value));
+}
+
+/** c0 + v·(c1 + v·(c2 + …)) over SIMD locals, in f64x2 or (with `four`) f32x4. */
+function horner(v: number, c: number[], four = false): Expr {
+  const [plus, times] = four ? [add4, mul4] : [add, mul];
+  let acc = get(c[c.length - 1]);
+  for (let i = c.length - 2; i >= 0; i--) acc = plus(get(c[i]), times(get(v), acc));
+  return acc;
+}
+
+/** Coefficient slot `slot` splat into `local`: f64x2, or (with `four`) f32x4 of its float32 rounding. */
+function splatCoef(f: FuncBuilder, s: number, local: number, slot: number, four = false): void {
+  f.get(s).mem(OP.f64Load, 3, COEF(slot));
+  if (four) f.op(OP.f32DemoteF64).simd(OP.f32x4Splat);
+  else f.simd(OP.f64x2Splat);
+  f.set(local);
+}
+
+/** Stores the sum of f64x2 local `acc`'s lanes at byte `slot` of the scratch. */
+function storeLanes(f: FuncBuilder, s: number, slot: number, acc: number): void {
+  f.get(s).get(acc).lane(OP.f64x2ExtractLane, 0).get(acc).lane(OP.f64x2ExtractLane, 1).op(OP.f64Add);
+  f.mem(OP.f64Store, 3, slot);
+}
+
+/** How a loop body reads and writes its elements. */
+interface Access {
+  /** The elements at pointer local `p`. */
+  load(p: number): Expr;
+  /** Stores SIMD local `y` at pointer local `o`. */
+  store(f: FuncBuilder, o: number, y: number): void;
+}
+
+/** Two float32 promoted to f64x2 per step. */
+const PAIR: Access = {
+  load: (p) => (f) => f.get(p).simdMem(OP.v128Load64Zero, 3, 0).simd(OP.f64x2PromoteLowF32x4),
+  store: (f, o, y) => {
+    f.get(o).get(y).simd(OP.f32x4DemoteF64x2Zero).simdMemLane(OP.v128Store64Lane, 3, 0, 0);
+  },
+};
+
+/** The last odd element, with a zero second lane (which adds nothing to any sum). */
+const LAST: Access = {
+  load: (p) => (f) => f.get(p).simdMem(OP.v128Load32Zero, 2, 0).simd(OP.f64x2PromoteLowF32x4),
+  store: (f, o, y) => {
+    f.get(o).get(y).simd(OP.f32x4DemoteF64x2Zero).lane(OP.f32x4ExtractLane, 0).mem(OP.f32Store, 2, 0);
+  },
+};
+
+/** Four float32 elements per step. */
+const QUAD: Access = {
+  load: (p) => (f) => f.get(p).simdMem(OP.v128Load, 2, 0),
+  store: (f, o, y) => {
+    f.get(o).get(y).simdMem(OP.v128Store, 2, 0);
+  },
+};
+
+/** One of the (up to 3) elements left after the quads, in lane 0. */
+const ONE: Access = {
+  load: (p) => (f) => f.get(p).mem(OP.f32Load, 2, 0).simd(OP.f32x4Splat),
+  store: (f, o, y) => {
+    f.get(o).get(y).lane(OP.f32x4ExtractLane, 0).mem(OP.f32Store, 2, 0);
+  },
+};
+
+/** `while (!(exit())) { body(); pointers += bytes; rem -= count }` as block/loop. */
+function countedLoop(
+  f: FuncBuilder,
+  exit: () => void,
+  body: () => void,
+  pointers: number[],
+  rem: number,
+  count: number,
+  bytes: number,
+): void {
+  f.op(OP.block, 0x40, OP.loop, 0x40);
+  exit();
+  f.br(1, true);
+  body();
+  for (const p of pointers) f.addTo(p, bytes);
+  f.get(rem).i32(count).op(OP.i32Sub).set(rem);
+  f.br(0).op(OP.end, OP.end);
+}
+
+/**
+ * The loop over `n` elements: the body two at a time while two are left,
+ * then once more for an odd last element.
+ */
+function pairLoop(f: FuncBuilder, n: number, rem: number, body: (io: Access) => void, pointers: number[]): void {
+  f.get(n).set(rem);
+  countedLoop(f, () => f.get(rem).i32(2).op(OP.i32LtS), () => body(PAIR), pointers, rem, 2, 8);
+  f.get(rem).i32(1).op(OP.i32Eq).ifElse(() => body(LAST));
+}
+
+/** The loop over `n` float32 elements four at a time, then one at a time for the last `n mod 4`. */
+function quadLoop(f: FuncBuilder, n: number, rem: number, body: (io: Access) => void, pointers: number[]): void {
+  f.get(n).set(rem);
+  countedLoop(f, () => f.get(rem).i32(4).op(OP.i32LtS), () => body(QUAD), pointers, rem, 4, 16);
+  countedLoop(f, () => f.get(rem).op(OP.i32Eqz), () => body(ONE), pointers, rem, 1, 4);
+}
+
+/** `count` fresh v128 locals. */
+function vectors(f: FuncBuilder, count: number): number[] {
+  return Array.from({ length: count }, () => f.local(V128));
+}
+
+/**
+ * max |x| over n float32 at p (float32 max is exact, so f32x4 suffices).
+ * pmax is one instruction where max is several; like the JavaScript loop it
+ * skips NaN, which the sums then carry into the output of the row.
+ */
+function maxAbs(): FuncBuilder {
+  const f = new FuncBuilder([I32, I32], [F64]);
+  const [p, n] = [0, 1];
+  const end4 = f.local(I32), end = f.local(I32), acc = f.local(V128), m = f.local(F32);
+  f.get(p).get(n).i32(2).op(OP.i32Shl).op(OP.i32Add).set(end);
+  f.get(p).get(n).i32(-4).op(OP.i32And).i32(2).op(OP.i32Shl).op(OP.i32Add).set(end4);
+  f.f32(0).simd(OP.f32x4Splat).set(acc);
+  const scan = (limit: number, step: () => void, bytes: number) => {
+    f.op(OP.block, 0x40, OP.loop, 0x40);
+    f.get(p).get(limit).op(OP.i32GeU).br(1, true);
+    step();
+    f.addTo(p, bytes).br(0).op(OP.end, OP.end);
+  };
+  scan(end4, () => f.get(acc).get(p).simdMem(OP.v128Load, 4, 0).simd(OP.f32x4Abs).simd(OP.f32x4Pmax).set(acc), 16);
+  // max(max(lane 0, lane 1), max(lane 2, lane 3))
+  f.get(acc).lane(OP.f32x4ExtractLane, 0).get(acc).lane(OP.f32x4ExtractLane, 1).op(OP.f32Max);
+  f.get(acc).lane(OP.f32x4ExtractLane, 2).get(acc).lane(OP.f32x4ExtractLane, 3).op(OP.f32Max, OP.f32Max).set(m);
+  scan(end, () => f.get(m).get(p).mem(OP.f32Load, 2, 0).op(OP.f32Abs, OP.f32Max).set(m), 4);
+  f.get(m).op(OP.f64PromoteF32);
+  return f;
+}
+
+/** u = x · invm splat, and the locals every PolyNorm pass starts from. */
+function rowScaled(f: FuncBuilder, invm: number, four = false): { vi: number; u: number } {
+  const vi = f.local(V128), u = f.local(V128);
+  f.get(invm);
+  if (four) f.op(OP.f32DemoteF64).simd(OP.f32x4Splat);
+  else f.simd(OP.f64x2Splat);
+  f.set(vi);
+  return { vi, u };
+}
+
+/** The four even-power sums S_i += u^2i from u² and u⁴ (shared by pn_sums and pn_bsums). */
+function evenSums(f: FuncBuilder, sums: number[], u2: number, u4: number): void {
+  accumulate(f, sums[0], get(u2));
+  accumulate(f, sums[1], get(u4));
+  accumulate(f, sums[2], mul(get(u4), get(u2)));
+  accumulate(f, sums[3], mul(get(u4), get(u4)));
+}
+
+/** S_i = Σ u^2i, i = 1..4, with u = x · invm. */
+function pnSums(): FuncBuilder {
+  const f = new FuncBuilder([I32, I32, F64, I32]);
+  const [x, n, invm, s] = [0, 1, 2, 3];
+  const rem = f.local(I32);
+  const { vi, u } = rowScaled(f, invm);
+  const [u2, u4] = vectors(f, 2);
+  const sums = vectors(f, 4);
+  pairLoop(f, n, rem, (io) => {
+    assign(f, u, mul(io.load(x), get(vi)));
+    assign(f, u2, mul(get(u), get(u)));
+    assign(f, u4, mul(get(u2), get(u2)));
+    evenSums(f, sums, u2, u4);
+  }, [x]);
+  sums.forEach((acc, i) => storeLanes(f, s, SUM(i + 1), acc));
+  return f;
+}
+
+/** out = k0 + u·(k1 + u·(k2 + u·(k3 + u·k4))), coefficients k0..k4 in the scratch; f32x4 with `four`. */
+function pnOut(four: boolean): FuncBuilder {
+  const f = new FuncBuilder([I32, I32, I32, F64, I32]);
+  const [x, o, n, invm, s] = [0, 1, 2, 3, 4];
+  const rem = f.local(I32);
+  const { vi, u } = rowScaled(f, invm, four);
+  const y = f.local(V128);
+  const k = vectors(f, 5);
+  k.forEach((local, i) => splatCoef(f, s, local, i, four));
+  const loop = four ? quadLoop : pairLoop;
+  loop(f, n, rem, (io) => {
+    assign(f, u, (four ? mul4 : mul)(io.load(x), get(vi)));
+    assign(f, y, horner(u, k, four));
+    io.store(f, o, y);
+  }, [x, o]);
+  return f;
+}
+
+/** S_i = Σ u^2i, C_i = Σ g·u^i (i = 1..4) and Σ g. */
+function pnBackSums(): FuncBuilder {
+  const f = new FuncBuilder([I32, I32, I32, F64, I32]);
+  const [g, x, n, invm, s] = [0, 1, 2, 3, 4];
+  const rem = f.local(I32);
+  const { vi, u } = rowScaled(f, invm);
+  const [gg, u2, u4] = vectors(f, 3);
+  const sums = vectors(f, 4);
+  const dots = vectors(f, 4);
+  const gs = f.local(V128);
+  pairLoop(f, n, rem, (io) => {
+    assign(f, u, mul(io.load(x), get(vi)));
+    assign(f, gg, io.load(g));
+    assign(f, u2, mul(get(u), get(u)));
+    assign(f, u4, mul(get(u2), get(u2)));
+    accumulate(f, gs, get(gg));
+    accumulate(f, dots[0], mul(get(gg), get(u)));
+    accumulate(f, dots[1], mul(get(gg), get(u2)));
+    accumulate(f, dots[2], mul(get(gg), mul(get(u2), get(u))));
+    accumulate(f, dots[3], mul(get(gg), get(u4)));
+    evenSums(f, sums, u2, u4);
+  }, [x, g]);
+  sums.forEach((acc, i) => storeLanes(f, s, SUM(i + 1), acc));
+  dots.forEach((acc, i) => storeLanes(f, s, DOT(i + 1), acc));
+  storeLanes(f, s, GSUM, gs);
+  return f;
+}
+
+/**
+ * dx = g·(b1 + u·(b2 + u·(b3 + u·b4))) − u·(q1 + u²·(q2 + u²·(q3 + u²·q4))),
+ * b1..b4 in coefficient slots 1..4, q1..q4 in slots 5..8; f32x4 with `four`.
+ */
+function pnDx(four: boolean): FuncBuilder {
+  const f = new FuncBuilder([I32, I32, I32, I32, F64, I32]);
+  const [g, x, o, n, invm, s] = [0, 1, 2, 3, 4, 5];
+  const rem = f.local(I32);
+  const { vi, u } = rowScaled(f, invm, four);
+  const [u2, y] = vectors(f, 2);
+  const b = vectors(f, 4);
+  const q = vectors(f, 4);
+  b.forEach((local, i) => splatCoef(f, s, local, 1 + i, four));
+  q.forEach((local, i) => splatCoef(f, s, local, 5 + i, four));
+  const [times, minus, loop] = four ? [mul4, sub4, quadLoop] : [mul, sub, pairLoop];
+  loop(f, n, rem, (io) => {
+    assign(f, u, times(io.load(x), get(vi)));
+    assign(f, u2, times(get(u), get(u)));
+    assign(f, y, minus(times(io.load(g), horner(u, b, four)), times(get(u), horner(u2, q, four))));
+    io.store(f, o, y);
+  }, [x, g, o]);
+  return f;
+}
+
+/** relu(x) as f64x2.pmax(0, x): NaN → 0, as x > 0 ? x : 0. */
+function relu(zero: number, x: Expr): Expr {
+  return (f) => {
+    f.get(zero);
+    x(f);
+    f.simd(OP.f64x2Pmax);
+  };
+}
+
+/** PolyReLU: out = k0 + v·(k1 + v·(k2 + v·(k3 + v·k4))), v = relu(x). */
+function prForward(): FuncBuilder {
+  const f = new FuncBuilder([I32, I32, I32, I32]);
+  const [x, o, n, s] = [0, 1, 2, 3];
+  const rem = f.local(I32);
+  const [zero, v, y] = vectors(f, 3);
+  const k = vectors(f, 5);
+  k.forEach((local, i) => splatCoef(f, s, local, i));
+  pairLoop(f, n, rem, (io) => {
+    assign(f, v, relu(zero, io.load(x)));
+    assign(f, y, horner(v, k));
+    io.store(f, o, y);
+  }, [x, o]);
+  return f;
+}
+
+/**
+ * PolyReLU backward: dx = g·(d1 + v·(d2 + v·(d3 + v·d4))) where x > 0, else 0
+ * (d_i = i·a_i in coefficient slots 1..4); C_i = Σ g·v^i and Σ g.
+ */
+function prBackward(): FuncBuilder {
+  const f = new FuncBuilder([I32, I32, I32, I32, I32]);
+  const [g, x, o, n, s] = [0, 1, 2, 3, 4];
+  const rem = f.local(I32);
+  const [zero, xv, v, v2, gg, y] = vectors(f, 6);
+  const d = vectors(f, 4);
+  const dots = vectors(f, 4);
+  const gs = f.local(V128);
+  d.forEach((local, i) => splatCoef(f, s, local, 1 + i));
+  pairLoop(f, n, rem, (io) => {
+    assign(f, xv, io.load(x));
+    assign(f, gg, io.load(g));
+    assign(f, v, relu(zero, get(xv)));
+    assign(f, v2, mul(get(v), get(v)));
+    const positive: Expr = (f) => f.get(zero).get(xv).simd(OP.f64x2Lt);
+    assign(f, y, (f) => {
+      positive(f);
+      mul(get(gg), horner(v, d))(f);
+      f.simd(OP.v128And);
+    });
+    io.store(f, o, y);
+    accumulate(f, gs, get(gg));
+    accumulate(f, dots[0], mul(get(gg), get(v)));
+    accumulate(f, dots[1], mul(get(gg), get(v2)));
+    accumulate(f, dots[2], mul(get(gg), mul(get(v2), get(v))));
+    accumulate(f, dots[3], mul(get(gg), mul(get(v2), get(v2))));
+  }, [x, g, o]);
+  dots.forEach((acc, i) => storeLanes(f, s, DOT(i + 1), acc));
+  storeLanes(f, s, GSUM, gs);
+  return f;
+}
+
+/**
+ * The module's bytes (imports `env.memory`; exports `max_abs`, `pn_sums`,
+ * `pn_out`, `pn_bsums`, `pn_dx`, `pn_out4`, `pn_dx4`, `pr_fwd`, `pr_bwd`).
+ *
+ * @example
+ * ```ts
+ * WebAssembly.validate(polycomSimdBytes()); // true where the runtime has wasm SIMD
+ * ```
+ */
+export function polycomSimdBytes(): Uint8Array<ArrayBuffer> {
+  return buildModule({
+    memory: { minPages: 0, shared: false },
+    funcs: [
+      { name: "max_abs", func: maxAbs() },
+      { name: "pn_sums", func: pnSums() },
+      { name: "pn_out", func: pnOut(false) },
+      { name: "pn_bsums", func: pnBackSums() },
+      { name: "pn_dx", func: pnDx(false) },
+      { name: "pn_out4", func: pnOut(true) },
+      { name: "pn_dx4", func: pnDx(true) },
+      { name: "pr_fwd", func: prForward() },
+      { name: "pr_bwd", func: prBackward() },
+    ],
+  });
+}
