@@ -14,12 +14,12 @@ import {
   fastFusedMatMul,
   useGemmPool,
   useNativeBlas,
-} from "./_matmul_kernels.ts";
+} from "./matmul/kernel.ts";
 import { loadNativeBlas, nativeBlas } from "./native_blas.ts";
-import { GemmPool } from "./gemm_pool.ts";
-import { cpuBinary, cpuSoftmax, cpuSplitV, cpuTranspose } from "./_cpu_kernels.ts";
-import { wasmExp } from "./_wasm_math_kernels.ts";
-import { wasmCast, wasmConcat, wasmGatherV2, wasmIdentity, wasmSplitV, wasmSum } from "./_wasm_data_kernels.ts";
+import { GemmPool } from "./matmul/gemm_pool.ts";
+import { cpuBinary, cpuSoftmax, cpuSplitV, cpuTranspose } from "./data/cpu.ts";
+import { wasmExp } from "./exp/wasm.ts";
+import { wasmCast, wasmConcat, wasmGatherV2, wasmIdentity, wasmSplitV, wasmSum } from "./data/wasm.ts";
 
 /** A kernel this module replaces. */
 export interface FastKernelId {
@@ -143,13 +143,13 @@ function setThreads(threads: number): void {
 /**
  * Replaces every kernel in `REPLACEMENTS` whose backend is registered: the
  * matmuls on `wasm` and `cpu` by the native BLAS when one loads (see
- * {@linkcode FastKernelOptions.gemm}), otherwise by the SIMD GEMM of this
- * folder (transposed operands cost the same as plain ones, and large products
+ * {@linkcode FastKernelOptions.gemm}), otherwise by the SIMD GEMM of
+ * `matmul/` (transposed operands cost the same as plain ones, and large products
  * run on `threads` threads once {@linkcode fastKernelsReady} resolves: about
  * 25 GFLOP/s per core, against 1 GFLOP/s for tfjs's transposed or batched
  * wasm matmul and under 1 GFLOP/s for the cpu backend's), and the
- * data-movement, reduction and elementwise kernels of `_wasm_*_kernels.ts`
- * and `_cpu_kernels.ts`. Idempotent; returns the kernels that are replaced
+ * data-movement, reduction and elementwise kernels of `data/` and `exp/`.
+ * Idempotent; returns the kernels that are replaced
  * after the call.
  *
  * @example

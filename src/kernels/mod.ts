@@ -39,8 +39,8 @@ export {
   NativeBlas,
   nativeBlas,
 } from "./native_blas.ts";
-export { type StridedMatrix, supportsRelaxedSimd, WasmGemm } from "./gemm.ts";
-export { GemmPool, type PoolBuffers } from "./gemm_pool.ts";
-export { POOL_MIN_FLOPS } from "./_matmul_kernels.ts";
-export { DEFAULT_GEMM_SHAPE, type GemmShape } from "./_gemm_module.ts";
-export { type BatchMatMulPlan, planBatchMatMul } from "./_batch_matmul.ts";
+export { type StridedMatrix, supportsRelaxedSimd, WasmGemm } from "./matmul/gemm.ts";
+export { GemmPool, type PoolBuffers } from "./matmul/gemm_pool.ts";
+export { POOL_MIN_FLOPS } from "./matmul/kernel.ts";
+export { DEFAULT_GEMM_SHAPE, type GemmShape } from "./matmul/_gemm_module.ts";
+export { type BatchMatMulPlan, planBatchMatMul } from "./matmul/_batch_matmul.ts";

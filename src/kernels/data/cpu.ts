@@ -7,7 +7,7 @@
  * broadcast resolved once per row.
  * @module
  */
-import type { tf } from "../backend/tf.ts";
+import type { tf } from "../../backend/tf.ts";
 
 type TensorInfo = tf.TensorInfo;
 

@@ -5,8 +5,8 @@
  * leading axes adds rows with SIMD instead of transposing first.
  * @module
  */
-import { tf } from "../backend/tf.ts";
-import { dataModuleBytes } from "./_data_module.ts";
+import { tf } from "../../backend/tf.ts";
+import { dataModuleBytes } from "./_wasm_module.ts";
 
 type TensorInfo = tf.TensorInfo;
 

@@ -9,7 +9,7 @@
  *   leading axes, e.g. a norm weight's gradient; tfjs transposes first).
  * @module
  */
-import { buildModule, FuncBuilder, I32, OP } from "./_wasm/asm.ts";
+import { buildModule, FuncBuilder, I32, OP } from "../_wasm/asm.ts";
 
 /** `copy_rows(src, srcStride, dst, dstStride, rows, len)`, all in bytes. */
 function copyRows(): FuncBuilder {

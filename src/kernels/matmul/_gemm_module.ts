@@ -8,7 +8,7 @@
  * - C: row-major with leading dimension `ldc`.
  * @module
  */
-import { buildModule, F32, FuncBuilder, I32, OP, V128 } from "./_wasm/asm.ts";
+import { buildModule, F32, FuncBuilder, I32, OP, V128 } from "../_wasm/asm.ts";
 
 /** Tile shape and instruction choices of a generated GEMM. */
 export interface GemmShape {

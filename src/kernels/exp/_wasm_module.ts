@@ -11,11 +11,10 @@
  * stays NaN. Error is within a few ulp of the correctly rounded result.
  * @module
  */
-import { buildModule, FuncBuilder, I32, OP, V128 } from "./_wasm/asm.ts";
+import { buildModule, FuncBuilder, I32, OP, V128 } from "../_wasm/asm.ts";
 
 const S = {
   nearest: 0x6a,
-  f32x4Sub: 0xe5,
   f32x4Min: 0xe8,
   f32x4Max: 0xe9,
   f32x4Lt: 0x43,
@@ -48,8 +47,8 @@ function emitExp(f: FuncBuilder, t: { x: number; n: number; r: number; p: number
   // n = nearest(clamp(x)·log2e); r = clamp(x) − n·ln2 (in two parts for precision)
   f.get(x).f32x4Const(HI).simd(S.f32x4Min).f32x4Const(LO).simd(S.f32x4Max).set(r);
   f.get(r).f32x4Const(LOG2E).simd(OP.f32x4Mul).simd(S.nearest).set(n);
-  f.get(r).get(n).f32x4Const(LN2_HI).simd(OP.f32x4Mul).simd(S.f32x4Sub);
-  f.get(n).f32x4Const(LN2_LO).simd(OP.f32x4Mul).simd(S.f32x4Sub).set(r);
+  f.get(r).get(n).f32x4Const(LN2_HI).simd(OP.f32x4Mul).simd(OP.f32x4Sub);
+  f.get(n).f32x4Const(LN2_LO).simd(OP.f32x4Mul).simd(OP.f32x4Sub).set(r);
   f.f32x4Const(POLY[0]).set(p);
   for (const c of POLY.slice(1)) f.get(p).get(r).simd(OP.f32x4Mul).f32x4Const(c).simd(OP.f32x4Add).set(p);
   // y = p·r² + r + 1

@@ -3,8 +3,8 @@
  * {@linkcode mathModuleBytes}.
  * @module
  */
-import type { tf } from "../backend/tf.ts";
-import { mathModuleBytes } from "./_math_module.ts";
+import type { tf } from "../../backend/tf.ts";
+import { mathModuleBytes } from "./_wasm_module.ts";
 
 type TensorInfo = tf.TensorInfo;
 
