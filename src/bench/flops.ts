@@ -5,7 +5,7 @@
 import { tf } from "../backend/tf.ts";
 import { flopsPerToken } from "../model/mod.ts";
 import type { ModelConfig } from "../model/mod.ts";
-import { nativeBlas } from "../kernels/native_blas.ts";
+import { nativeBlas } from "../kernels/matmul/native_blas.ts";
 
 /**
  * Model FLOPs of one training step (forward and backward): the usual

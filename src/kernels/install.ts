@@ -15,7 +15,7 @@ import {
   useGemmPool,
   useNativeBlas,
 } from "./matmul/kernel.ts";
-import { loadNativeBlas, nativeBlas } from "./native_blas.ts";
+import { loadNativeBlas, nativeBlas } from "./matmul/native_blas.ts";
 import { GemmPool } from "./matmul/gemm_pool.ts";
 import { cpuBinary, cpuSoftmax, cpuSplitV, cpuTranspose } from "./data/cpu.ts";
 import { wasmExp } from "./exp/wasm.ts";

@@ -38,7 +38,7 @@ export {
   loadNativeBlas,
   NativeBlas,
   nativeBlas,
-} from "./native_blas.ts";
+} from "./matmul/native_blas.ts";
 export { type StridedMatrix, supportsRelaxedSimd, WasmGemm } from "./matmul/gemm.ts";
 export { GemmPool, type PoolBuffers } from "./matmul/gemm_pool.ts";
 export { POOL_MIN_FLOPS } from "./matmul/kernel.ts";

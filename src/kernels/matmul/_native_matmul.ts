@@ -5,7 +5,7 @@
  * @module
  */
 import type { BatchMatMulPlan } from "./_batch_matmul.ts";
-import type { NativeBlas } from "../native_blas.ts";
+import type { NativeBlas } from "./native_blas.ts";
 
 /** A float32 operand: an array and the element offset of its first value in it. */
 export interface Operand {

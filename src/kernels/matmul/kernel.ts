@@ -14,7 +14,7 @@ import { tf } from "../../backend/tf.ts";
 import { type BatchMatMulPlan, batchMatMulScratchBytes, planBatchMatMul, runBatchMatMul } from "./_batch_matmul.ts";
 import { WasmGemm } from "./gemm.ts";
 import type { GemmPool } from "./gemm_pool.ts";
-import type { NativeBlas } from "../native_blas.ts";
+import type { NativeBlas } from "./native_blas.ts";
 import { runNativeBatchMatMul } from "./_native_matmul.ts";
 
 type TensorInfo = tf.TensorInfo;
