@@ -37,11 +37,11 @@ export interface FusedInputs {
 }
 
 /**
- * The input checks of the kernel family `label` (e.g. "fused model").
+ * The input checks of the kernel family `label` (e.g. "fused RMSNorm").
  *
  * @example
  * ```ts
- * const { kernelInputs, shape2d } = fusedInputs("fused model");
+ * const { kernelInputs, shape2d } = fusedInputs("fused RMSNorm");
  * shape2d({ shape: [4, 16] } as tf.TensorInfo); // [4, 16]
  * ```
  */

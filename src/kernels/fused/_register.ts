@@ -11,7 +11,7 @@ import { tf } from "../../backend/tf.ts";
  *
  * @example
  * ```ts
- * const register = fusedRegistrar([...CPU_KERNELS, ...WEBGPU_KERNELS], FUSED_GRADIENTS);
+ * const register = fusedRegistrar([...RMS_NORM_KERNELS, ...RMS_NORM_WEBGPU_KERNELS], [RMS_NORM_GRADIENT]);
  * register();
  * ```
  */

@@ -1,15 +1,15 @@
 /**
- * Plumbing shared by the families of fused tfjs kernels (the PolyCom
- * activations in src/activations, RMSNorm and cross-entropy in
- * src/model/fused): registering kernels and gradients once, checked input
+ * Plumbing shared by the families of fused tfjs kernels (the op folders
+ * next to this one: polycom, rms_norm, cross_entropy, attention, ...):
+ * registering kernels and gradients once, checked input
  * access with errors that name the family, the software-adapter rule for
  * webgpu workgroup sizes (with its test override), and the WGSL program bases.
  *
  * @example
  * ```ts
  * import { fusedInputs, fusedRegistrar } from "./mod.ts";
- * const { kernelInputs } = fusedInputs("fused model");
- * const register = fusedRegistrar(CPU_KERNELS, FUSED_GRADIENTS);
+ * const { kernelInputs } = fusedInputs("fused RMSNorm");
+ * const register = fusedRegistrar(RMS_NORM_KERNELS, [RMS_NORM_GRADIENT]);
  * register();
  * ```
  * @module

@@ -208,6 +208,21 @@ function evenSums(f: FuncBuilder, sums: number[], u2: number, u4: number): void 
   accumulate(f, sums[3], mul(get(u4), get(u4)));
 }
 
+/** Σ g and C_i += g·p^i (i = 1..4) from p, p² and p⁴ (shared by pn_bsums and pr_bwd). */
+function gradientSums(f: FuncBuilder, gs: number, dots: number[], gg: number, p: number, p2: number, p4: Expr): void {
+  accumulate(f, gs, get(gg));
+  accumulate(f, dots[0], mul(get(gg), get(p)));
+  accumulate(f, dots[1], mul(get(gg), get(p2)));
+  accumulate(f, dots[2], mul(get(gg), mul(get(p2), get(p))));
+  accumulate(f, dots[3], mul(get(gg), p4));
+}
+
+/** Stores C_1..C_4 and Σ g into the scratch. */
+function storeGradientSums(f: FuncBuilder, s: number, gs: number, dots: number[]): void {
+  dots.forEach((acc, i) => storeLanes(f, s, DOT(i + 1), acc));
+  storeLanes(f, s, GSUM, gs);
+}
+
 /** S_i = Σ u^2i, i = 1..4, with u = x · invm. */
 function pnSums(): FuncBuilder {
   const f = new FuncBuilder([I32, I32, F64, I32]);
@@ -259,16 +274,11 @@ function pnBackSums(): FuncBuilder {
     assign(f, gg, io.load(g));
     assign(f, u2, mul(get(u), get(u)));
     assign(f, u4, mul(get(u2), get(u2)));
-    accumulate(f, gs, get(gg));
-    accumulate(f, dots[0], mul(get(gg), get(u)));
-    accumulate(f, dots[1], mul(get(gg), get(u2)));
-    accumulate(f, dots[2], mul(get(gg), mul(get(u2), get(u))));
-    accumulate(f, dots[3], mul(get(gg), get(u4)));
+    gradientSums(f, gs, dots, gg, u, u2, get(u4));
     evenSums(f, sums, u2, u4);
   }, [x, g]);
   sums.forEach((acc, i) => storeLanes(f, s, SUM(i + 1), acc));
-  dots.forEach((acc, i) => storeLanes(f, s, DOT(i + 1), acc));
-  storeLanes(f, s, GSUM, gs);
+  storeGradientSums(f, s, gs, dots);
   return f;
 }
 
@@ -346,14 +356,9 @@ function prBackward(): FuncBuilder {
       f.simd(OP.v128And);
     });
     io.store(f, o, y);
-    accumulate(f, gs, get(gg));
-    accumulate(f, dots[0], mul(get(gg), get(v)));
-    accumulate(f, dots[1], mul(get(gg), get(v2)));
-    accumulate(f, dots[2], mul(get(gg), mul(get(v2), get(v))));
-    accumulate(f, dots[3], mul(get(gg), mul(get(v2), get(v2))));
+    gradientSums(f, gs, dots, gg, v, v2, mul(get(v2), get(v2)));
   }, [x, g, o]);
-  dots.forEach((acc, i) => storeLanes(f, s, DOT(i + 1), acc));
-  storeLanes(f, s, GSUM, gs);
+  storeGradientSums(f, s, gs, dots);
   return f;
 }
 
