@@ -1,5 +1,5 @@
 /**
- * Float64 tools shared by the fused-kernel tests (activations and model):
+ * Float64 tools shared by the fused-kernel tests (tests/kernels, tests/activations):
  * central finite differences, to check closed-form gradients themselves, and
  * a row-relative error measure. Plain TypeScript with no code shared with src/.
  * @module
