@@ -1,7 +1,8 @@
 /**
  * Fused AdamW: the update of every parameter in one kernel call on `cpu`
  * and `wasm`, bit-identical to the unfused ops (every operation rounded to
- * float32 in their order). Registered when this module loads.
+ * float32 in their order), and on `webgpu` (three programs per parameter,
+ * to float32 tolerance). Registered when this module loads.
  *
  * @example
  * ```ts
@@ -16,11 +17,12 @@ import { tf } from "../../backend/tf.ts";
 import { fusedRegistrar } from "../fused/mod.ts";
 import { ADAMW_KERNELS, FUSED_ADAMW, type FusedAdamWAttrs } from "./kernel.ts";
 import type { AdamWConstants } from "./math.ts";
+import { ADAMW_WEBGPU_KERNELS } from "./webgpu.ts";
 
 export { type AdamWConstants, adamwConstants, adamwUpdate } from "./math.ts";
 export { FUSED_ADAMW, type FusedAdamWAttrs } from "./kernel.ts";
 
-const register = fusedRegistrar(ADAMW_KERNELS, []);
+const register = fusedRegistrar([...ADAMW_KERNELS, ...ADAMW_WEBGPU_KERNELS], []);
 register();
 
 /**

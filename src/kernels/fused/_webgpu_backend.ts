@@ -20,6 +20,12 @@ export interface WebGPUBackendLike extends AdapterHolder {
   ): tf.TensorInfo;
 }
 
+/** What the fused kernels that run several programs also use: temporaries, and freeing them. */
+export interface WebGPUKernelBackend extends WebGPUBackendLike {
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values?: Float32Array): tf.TensorInfo;
+  disposeData(dataId: tf.DataId): boolean;
+}
+
 /**
  * Row length in vectors and row count, the uniforms (`nc`, `rows`) every row
  * program starts with.

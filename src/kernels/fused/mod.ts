@@ -33,4 +33,4 @@ export {
   type WebGPUProgramLike,
   wgslType,
 } from "./_webgpu_common.ts";
-export { rowUniforms, type Uniform, type WebGPUBackendLike } from "./_webgpu_backend.ts";
+export { rowUniforms, type Uniform, type WebGPUBackendLike, type WebGPUKernelBackend } from "./_webgpu_backend.ts";
