@@ -1,6 +1,6 @@
 /**
- * Global-norm gradient clipping in one kernel call on `cpu` and `wasm`
- * (registered when this module loads).
+ * Global-norm gradient clipping in one kernel call on `cpu`, `wasm` and
+ * `webgpu` (registered when this module loads).
  *
  * @example
  * ```ts
@@ -14,11 +14,12 @@
 import { tf } from "../../backend/tf.ts";
 import { fusedRegistrar } from "../fused/mod.ts";
 import { CLIP_KERNELS, type ClipAttrs, FUSED_CLIP_BY_GLOBAL_NORM } from "./kernel.ts";
+import { CLIP_WEBGPU_KERNELS } from "./webgpu.ts";
 
 export { type ClipAttrs, FUSED_CLIP_BY_GLOBAL_NORM } from "./kernel.ts";
 export { clipFactor, scaleInto } from "./math.ts";
 
-fusedRegistrar(CLIP_KERNELS, [])();
+fusedRegistrar([...CLIP_KERNELS, ...CLIP_WEBGPU_KERNELS], [])();
 
 /**
  * Whether the active (or given) backend has the fused clipping kernel.

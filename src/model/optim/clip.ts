@@ -18,7 +18,7 @@ export function clipByGlobalNorm(
   grads: tf.Tensor[],
   maxNorm: number | null,
 ): { clipped: tf.Tensor[]; norm: tf.Scalar } {
-  // One kernel on cpu/wasm instead of three per gradient.
+  // One kernel (on cpu, wasm and webgpu) instead of three per gradient.
   const float32 = grads.every((g) => g.dtype === "float32");
   if (maxNorm !== null && float32 && grads.length > 0 && hasFusedClip()) return fusedClipByGlobalNorm(grads, maxNorm);
   return tf.tidy(() => {
