@@ -1,7 +1,7 @@
 /**
  * SwiGLU's activation `silu(gate) · up` in one kernel forward and one
- * backward on `cpu` and `wasm` (registered when this module loads), the
- * stock ops elsewhere (webgpu).
+ * backward on `cpu`, `wasm` and `webgpu` (registered when this module
+ * loads), the stock ops elsewhere.
  *
  * @example
  * ```ts
@@ -14,11 +14,12 @@
 import { tf } from "../../backend/tf.ts";
 import { fusedRegistrar } from "../fused/mod.ts";
 import { FUSED_SWIGLU, SWIGLU_GRADIENT, SWIGLU_KERNELS } from "./kernel.ts";
+import { SWIGLU_WEBGPU_KERNELS } from "./webgpu.ts";
 
 export { FUSED_SWIGLU, FUSED_SWIGLU_GRAD } from "./kernel.ts";
 export { sigmoidInto, swigluBackwardInto, swigluForwardInto } from "./math.ts";
 
-fusedRegistrar(SWIGLU_KERNELS, [SWIGLU_GRADIENT])();
+fusedRegistrar([...SWIGLU_KERNELS, ...SWIGLU_WEBGPU_KERNELS], [SWIGLU_GRADIENT])();
 
 /**
  * Whether the active (or given) backend has the fused SwiGLU kernels.
@@ -33,7 +34,7 @@ export function hasFusedSwiGLU(backend: string = tf.getBackend()): boolean {
 }
 
 /**
- * `silu(gate) · up` (`silu(g) = g·σ(g)`): one fused kernel on cpu/wasm for
+ * `silu(gate) · up` (`silu(g) = g·σ(g)`): one fused kernel on cpu/wasm/webgpu for
  * float32 inputs of one shape, the stock ops otherwise or with
  * `fused: false` (the reference the kernels are tested against).
  *
