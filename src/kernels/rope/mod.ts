@@ -1,8 +1,8 @@
 /**
  * RoPE fused with the head transpose: `[batch, seq, heads, headDim]` →
  * rotated `[batch, heads, seq, headDim]` (the layout the attention core
- * takes), one kernel forward and one backward on `cpu` and `wasm`
- * (registered when this module loads), the stock ops elsewhere (webgpu).
+ * takes), one kernel forward and one backward on `cpu`, `wasm` and
+ * `webgpu` (registered when this module loads), the stock ops elsewhere.
  *
  * @example
  * ```ts
@@ -16,11 +16,12 @@ import { tf } from "../../backend/tf.ts";
 import { fusedRegistrar } from "../fused/mod.ts";
 import { FUSED_ROPE_HEADS, ROPE_GRADIENT, ROPE_KERNELS, type RopeAttrs } from "./kernel.ts";
 import { ropeTables } from "./math.ts";
+import { ROPE_WEBGPU_KERNELS } from "./webgpu.ts";
 
 export { FUSED_ROPE_HEADS, FUSED_ROPE_HEADS_GRAD, type RopeAttrs } from "./kernel.ts";
 export { type RopeDims, ropeHeadsBackward, ropeHeadsForward, type RopeTables, ropeTables } from "./math.ts";
 
-fusedRegistrar(ROPE_KERNELS, [ROPE_GRADIENT])();
+fusedRegistrar([...ROPE_KERNELS, ...ROPE_WEBGPU_KERNELS], [ROPE_GRADIENT])();
 
 /**
  * Whether the active (or given) backend has the fused RoPE kernels.
@@ -69,7 +70,7 @@ export function applyRope(x: tf.Tensor4D, theta: number): tf.Tensor4D {
 
 /**
  * RoPE on `x [batch, seqLen, heads, headDim]`, returned as `[batch, heads,
- * seqLen, headDim]`: one fused kernel on cpu/wasm (float32), the stock ops
+ * seqLen, headDim]`: one fused kernel on cpu/wasm/webgpu (float32), the stock ops
  * and a transpose elsewhere or with `fused: false` (the reference the
  * kernels are tested against).
  *
