@@ -1,8 +1,8 @@
 /**
  * Causal self-attention's core, `softmax(scale·q·kᵀ + causal mask)·v`, on
  * q, k, v `[batch, heads, seq, headDim]`: one fused kernel forward and one
- * backward on `cpu` and `wasm` (registered when this module loads), the
- * stock ops elsewhere (webgpu).
+ * backward on `cpu`, `wasm` and `webgpu` (registered when this module
+ * loads), the stock ops elsewhere.
  *
  * @example
  * ```ts
@@ -16,10 +16,11 @@
 import { tf } from "../../backend/tf.ts";
 import { fusedRegistrar } from "../fused/mod.ts";
 import { ATTENTION_GRADIENT, ATTENTION_KERNELS, FUSED_CAUSAL_ATTENTION } from "./kernels.ts";
+import { ATTENTION_WEBGPU_KERNELS } from "./webgpu.ts";
 
 export { type CausalAttentionAttrs, FUSED_CAUSAL_ATTENTION, FUSED_CAUSAL_ATTENTION_GRAD } from "./kernels.ts";
 
-fusedRegistrar(ATTENTION_KERNELS, [ATTENTION_GRADIENT])();
+fusedRegistrar([...ATTENTION_KERNELS, ...ATTENTION_WEBGPU_KERNELS], [ATTENTION_GRADIENT])();
 
 /** Added to masked scores by the unfused path: exp underflows to exactly 0 in float32. */
 const MASKED = -1e9;
