@@ -18,7 +18,7 @@ for (const backend of ["cpu", "wasm"] as const) {
       const norm64 = Math.sqrt(values.flat().reduce((t, x) => t + x * x, 0));
       const factor64 = Math.min(1, maxNorm / (norm64 + 1e-6));
       const fused = fusedClipByGlobalNorm(grads, maxNorm);
-      // The unfused ops, as clip.ts computes them on webgpu.
+      // The unfused ops, as clip.ts computes them without the fused kernel.
       const plainNorm = tf.sqrt(tf.sum(tf.stack(grads.map((g) => tf.sum(tf.square(g))))));
       const plainScale = tf.minimum(tf.scalar(1), tf.div(tf.scalar(maxNorm), tf.add(plainNorm, 1e-6)));
       assert.ok(Math.abs((await fused.norm.data())[0] - norm64) <= 1e-6 * norm64);
