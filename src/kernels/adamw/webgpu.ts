@@ -1,37 +1,30 @@
 /**
- * `FusedAdamW` on `webgpu`: three element-wise programs per parameter (new
- * m, new v, then new p from them), in place of about twelve stock kernels
- * per parameter. A tfjs WebGPU program writes one output, and a program may
- * bind only a few storage buffers (8 on lavapipe), so neither the three
- * outputs of one parameter nor all parameters fit one program; the state
+ * `FusedAdamW` on `webgpu`: one element-wise program per parameter writes
+ * the new p, m and v (m and v as extra outputs, see `runWithOutputs`), in
+ * place of about twelve stock kernels per parameter. All parameters cannot
+ * share one program: a program binds at most 8 storage buffers (WebGPU's
+ * default limit, which tfjs keeps) and one parameter takes seven. The state
  * stays three tensors per parameter (the optimizer and checkpoint format).
  * @module
  */
 import type { tf } from "../../backend/tf.ts";
-import { ElementwiseProgram, type Uniform, type WebGPUBackendLike } from "../fused/mod.ts";
+import { ElementwiseProgram, runWithOutputs, type Uniform, type WebGPUKernelBackend } from "../fused/mod.ts";
 import { FUSED_ADAMW, type FusedAdamWAttrs } from "./kernel.ts";
 import type { AdamWConstants } from "./math.ts";
-
-/** Which tensor a program writes. */
-export type AdamWTarget = "m" | "v" | "p";
 
 /** The constants, in the order of {@linkcode AdamWProgram}'s uniforms. */
 const CONSTANTS = ["b1", "b1c", "b2", "b2c", "bc2", "eps", "step", "decay"] as const;
 
-function inputNames(target: AdamWTarget, grad: boolean): string[] {
-  if (target === "p") return ["p", "m", "v"];
-  return grad ? [target, "g"] : [target];
-}
-
 /**
- * One AdamW output over a parameter of `size` elements, in the float32 order
- * of the unfused ops: `m' = m·β1 + g·(1−β1)`, `v' = v·β2 + g²·(1−β2)`
- * (inputs {m|v, g}; without `grad` the moment only decays), and
- * `p' = p·decay − (m'/(sqrt(v')/bc2 + eps))·step` (inputs {p, m', v'}).
+ * The AdamW update of a parameter of `size` elements, in the float32 order
+ * of the unfused ops: `m' = m·β1 + g·(1−β1)`, `v' = v·β2 + g²·(1−β2)`,
+ * `p' = p·decay − (m'/(sqrt(v')/bc2 + eps))·step`. Writes p' (`result`) and
+ * the outputs mOut, vOut; reads p, m, v and, with `grad`, g (without it the
+ * moments only decay).
  *
  * @example
  * ```ts
- * new AdamWProgram(1024, "m", true).variableNames; // ["m", "g"]
+ * new AdamWProgram(1024, true).variableNames; // ["mOut", "vOut", "p", "m", "v", "g"]
  * ```
  */
 export class AdamWProgram extends ElementwiseProgram {
@@ -39,23 +32,26 @@ export class AdamWProgram extends ElementwiseProgram {
   variableNames: string[];
   uniforms = CONSTANTS.map((c) => `${c} : f32,`).join(" ");
 
-  constructor(size: number, readonly target: AdamWTarget, readonly grad: boolean) {
-    super([1, size], size, (c) => inputNames(target, grad).map(() => c));
-    this.variableNames = inputNames(target, grad);
-    this.shaderKey = `fused_adamw_${target}_${grad ? "g" : "nog"}_c${this.c}`;
+  constructor(size: number, readonly grad: boolean) {
+    const names = ["mOut", "vOut", "p", "m", "v", ...(grad ? ["g"] : [])];
+    super([1, size], size, (c) => names.map(() => c));
+    this.variableNames = names;
+    this.shaderKey = `fused_adamw_${grad ? "g" : "nog"}_c${this.c}`;
   }
 
   getUserCode(): string {
     const u = "uniforms";
-    const value = {
-      m: this.grad ? `m[index] * ${u}.b1 + g[index] * ${u}.b1c` : `m[index] * ${u}.b1`,
-      v: this.grad ? `v[index] * ${u}.b2 + (g[index] * g[index]) * ${u}.b2c` : `v[index] * ${u}.b2`,
-      p: `p[index] * ${u}.decay - (m[index] / (sqrt(v[index]) / ${u}.bc2 + ${u}.eps)) * ${u}.step`,
-    }[this.target];
+    const [m, v] = this.grad
+      ? [`m[index] * ${u}.b1 + g[index] * ${u}.b1c`, `v[index] * ${u}.b2 + (g[index] * g[index]) * ${u}.b2c`]
+      : [`m[index] * ${u}.b1`, `v[index] * ${u}.b2`];
     return `
   fn main(index : i32) {
     if (index < uniforms.size) {
-      result[index] = ${value};
+      let mi = ${m};
+      let vi = ${v};
+      mOut[index] = mi;
+      vOut[index] = vi;
+      result[index] = p[index] * ${u}.decay - (mi / (sqrt(vi) / ${u}.bc2 + ${u}.eps)) * ${u}.step;
     }
   }`;
   }
@@ -80,7 +76,7 @@ function input(inputs: tf.NamedTensorInfoMap, name: string): tf.TensorInfo {
 }
 
 const adamwWebGPU: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-  const b = backend as unknown as WebGPUBackendLike;
+  const b = backend as unknown as WebGPUKernelBackend;
   const a = attrs as unknown as FusedAdamWAttrs;
   return Array.from({ length: a.count }, (_, i) => {
     const [p, m, v] = ["p", "m", "v"].map((n) => input(inputs, `${n}${i}`));
@@ -91,16 +87,9 @@ const adamwWebGPU: tf.KernelFunc = ({ inputs, backend, attrs }) => {
       }
     }
     const size = p.shape.reduce((x, y) => x * y, 1);
+    const program = new AdamWProgram(size, g !== undefined);
     const uniforms = adamwUniforms(a, a.decayMask[i] === 1);
-    const run = (target: AdamWTarget, ins: tf.TensorInfo[]) => {
-      const out = b.runWebGPUProgram(new AdamWProgram(size, target, g !== undefined), ins, "float32", uniforms);
-      // The programs write [1, size]; the same buffer under the parameter's shape, as a reshape would give.
-      return { dataId: out.dataId, shape: p.shape, dtype: "float32" as const };
-    };
-    const grad = g ? [g] : [];
-    const mNext = run("m", [m, ...grad]);
-    const vNext = run("v", [v, ...grad]);
-    return [run("p", [p, mNext, vNext]), mNext, vNext];
+    return runWithOutputs(b, program, [p, m, v, ...(g ? [g] : [])], [p.shape, p.shape, p.shape], uniforms);
   }).flat();
 };
 

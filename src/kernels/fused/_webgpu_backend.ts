@@ -17,6 +17,7 @@ export interface WebGPUBackendLike extends AdapterHolder {
     inputs: tf.TensorInfo[],
     outputDtype: tf.DataType,
     uniforms?: Uniform[],
+    output?: tf.TensorInfo,
   ): tf.TensorInfo;
 }
 

@@ -33,4 +33,5 @@ export {
   type WebGPUProgramLike,
   wgslType,
 } from "./_webgpu_common.ts";
+export { runWithOutputs, writableBindings } from "./_webgpu_outputs.ts";
 export { rowUniforms, type Uniform, type WebGPUBackendLike, type WebGPUKernelBackend } from "./_webgpu_backend.ts";
