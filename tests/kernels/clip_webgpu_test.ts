@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import { tf } from "../../src/backend/mod.ts";
 import { FUSED_CLIP_BY_GLOBAL_NORM, fusedClipByGlobalNorm, hasFusedClip } from "../../src/kernels/clip/mod.ts";
-import { SUM_GROUP } from "../../src/kernels/clip/webgpu.ts";
+import { SCALE_GROUP, SUM_GROUP } from "../../src/kernels/clip/webgpu.ts";
 import { clipByGlobalNorm } from "../../src/model/optim/clip.ts";
 import { Rng } from "../../src/util/rng.ts";
 import { backendTest, WEBGPU, webgpuWorkgroupTests } from "../_backend_harness.ts";
 import { assertClose, countDispatches, valuesOn } from "./_webgpu.ts";
 
-// More than one sum group (chained sums), vec4 and scalar loads, an empty gradient.
-const SHAPES = [[7, 5], [32], [1], [0, 3], [4, 4], [3], [2, 6], [9], [16, 3]];
+// More than one sum group (chained sums), scale groups of scalar and (the last) vec4 loads, an empty gradient.
+const SHAPES = [[7, 5], [32], [1], [0, 3], [4, 4], [3], [2, 6], [9], [16, 3], [8], [4, 2], [12]];
 
 function gradients(scale: number): tf.Tensor[] {
   const rng = new Rng(8);
@@ -46,16 +46,20 @@ webgpuWorkgroupTests(
   },
 );
 
-backendTest("clipByGlobalNorm on webgpu: one kernel, a dispatch per gradient and per sum group", WEBGPU, async () => {
-  const grads = gradients(1);
-  const { result, dispatches } = countDispatches(() => clipByGlobalNorm(grads, 1));
-  const nonEmpty = SHAPES.filter((s) => s.every((d) => d > 0)).length;
-  // An empty gradient is scaled without a dispatch (its output has no buffer).
-  assert.equal(dispatches, Math.ceil(nonEmpty / SUM_GROUP) + nonEmpty + 1);
-  result.clipped.forEach((t, i) => assert.deepEqual(t.shape, SHAPES[i]));
-  assert.deepEqual(result.norm.shape, []);
-  tf.dispose([...result.clipped, result.norm]);
-  const profile = await tf.profile(() => tf.dispose(Object.values(clipByGlobalNorm(grads, 1)).flat()));
-  assert.deepEqual(profile.kernels.map((k) => k.name), [FUSED_CLIP_BY_GLOBAL_NORM]);
-  tf.dispose(grads);
-});
+backendTest(
+  "clipByGlobalNorm on webgpu: one kernel, a dispatch per sum group and per scale group",
+  WEBGPU,
+  async () => {
+    const grads = gradients(1);
+    const { result, dispatches } = countDispatches(() => clipByGlobalNorm(grads, 1));
+    const nonEmpty = SHAPES.filter((s) => s.every((d) => d > 0)).length;
+    // An empty gradient takes no dispatch (its output has no buffer).
+    assert.equal(dispatches, Math.ceil(nonEmpty / SUM_GROUP) + Math.ceil(nonEmpty / SCALE_GROUP) + 1);
+    result.clipped.forEach((t, i) => assert.deepEqual(t.shape, SHAPES[i]));
+    assert.deepEqual(result.norm.shape, []);
+    tf.dispose([...result.clipped, result.norm]);
+    const profile = await tf.profile(() => tf.dispose(Object.values(clipByGlobalNorm(grads, 1)).flat()));
+    assert.deepEqual(profile.kernels.map((k) => k.name), [FUSED_CLIP_BY_GLOBAL_NORM]);
+    tf.dispose(grads);
+  },
+);

@@ -1,10 +1,11 @@
 /**
  * `FusedClipByGlobalNorm` on `webgpu`: the sum of squares of up to
  * {@linkcode SUM_GROUP} gradients per program (one workgroup, adding the
- * previous group's sum), then one element-wise program per gradient that
- * scales it by `min(1, maxNorm / (sqrt(sum) + 1e-6))`, and one that writes
- * the norm: about N + N/6 + 1 dispatches for N gradients, where the stock
- * ops take a square, a sum and a multiply per gradient and a stack.
+ * previous group's sum), then element-wise programs that scale up to
+ * {@linkcode SCALE_GROUP} gradients each by `min(1, maxNorm / (sqrt(sum) +
+ * 1e-6))` (extra outputs, see `runWithOutputs`), and one that writes the
+ * norm: about N/6 + N/3 + 1 dispatches for N gradients, where the stock ops
+ * take a square, a sum and a multiply per gradient and a stack.
  * @module
  */
 import type { tf } from "../../backend/tf.ts";
@@ -12,6 +13,7 @@ import {
   ElementwiseProgram,
   fusedInputs,
   isSoftwareAdapter,
+  runWithOutputs,
   SOFTWARE_WORKGROUP,
   type Uniform,
   type WebGPUKernelBackend,
@@ -25,6 +27,15 @@ import { type ClipAttrs, FUSED_CLIP_BY_GLOBAL_NORM } from "./kernel.ts";
  * the previous sum take two.
  */
 export const SUM_GROUP = 6;
+
+/**
+ * Gradients one scaling program writes: the 8 storage buffers hold 3
+ * outputs, 3 inputs and the sum.
+ */
+export const SCALE_GROUP = 3;
+
+/** Threads per workgroup of the scaling programs. */
+const SCALE_WORKGROUP = 64;
 
 /** Threads of the one workgroup of a sum on a GPU. */
 const GPU_SUM_WORKGROUP = 256;
@@ -84,30 +95,49 @@ export class SumSquaresProgram implements WebGPUProgramLike {
 }
 
 /**
- * One gradient clipped: inputs g, sum (the [1] sum of squares of all);
- * `g · min(1, maxNorm / (sqrt(sum) + 1e-6))`.
+ * Up to {@linkcode SCALE_GROUP} gradients clipped in one dispatch: inputs
+ * g0…, sum (the [1] sum of squares of all); writes `gi · min(1, maxNorm /
+ * (sqrt(sum) + 1e-6))` to `result` (g0) and the extra outputs o1….
+ * Uniforms: each gradient's length in loads (n0…), the longest, maxNorm.
  *
  * @example
  * ```ts
- * new ClipScaleProgram(1024).variableNames; // ["g", "sum"]
+ * new ClipScaleProgram(3, 4).variableNames; // ["o1", "o2", "g0", "g1", "g2", "sum"]
  * ```
  */
-export class ClipScaleProgram extends ElementwiseProgram {
+export class ClipScaleProgram implements WebGPUProgramLike {
+  outputShape: number[];
   shaderKey: string;
-  variableNames = ["g", "sum"];
-  uniforms = "maxNorm : f32,";
+  dispatchLayout = { x: [0] };
+  dispatch: [number, number, number];
+  variableNames: string[];
+  variableComponents: number[];
+  outputComponent: number;
+  workgroupSize: [number, number, number] = [SCALE_WORKGROUP, 1, 1];
+  uniforms: string;
 
-  constructor(size: number) {
-    super([1, size], size, (c) => [c, 1]);
-    this.shaderKey = `fused_clip_scale_c${this.c}`;
+  /** `longest`: the most loads of one gradient; `c`: the load width (every length a multiple of it). */
+  constructor(readonly count: number, readonly c: 1 | 4, longest = 1) {
+    const extra = Array.from({ length: count - 1 }, (_, i) => `o${i + 1}`);
+    const grads = Array.from({ length: count }, (_, i) => `g${i}`);
+    this.variableNames = [...extra, ...grads, "sum"];
+    this.variableComponents = [...extra.map(() => c), ...grads.map(() => c), 1];
+    this.outputComponent = c;
+    this.outputShape = [longest * c];
+    this.dispatch = [Math.max(1, Math.ceil(longest / SCALE_WORKGROUP)), 1, 1];
+    this.uniforms = `${grads.map((_, i) => `n${i} : i32,`).join(" ")} longest : i32, maxNorm : f32,`;
+    this.shaderKey = `fused_clip_scale_${count}_c${c}`;
   }
 
   getUserCode(): string {
+    const writes = Array.from({ length: this.count }, (_, i) => `
+      if (index < uniforms.n${i}) {
+        ${i === 0 ? "result" : `o${i}`}[index] = g${i}[index] * scale;
+      }`).join("");
     return `
   fn main(index : i32) {
-    if (index < uniforms.size) {
-      let scale = min(1.0, uniforms.maxNorm / (sqrt(sum[0]) + ${NORM_EPS}));
-      result[index] = g[index] * scale;
+    if (index < uniforms.longest) {
+      let scale = min(1.0, uniforms.maxNorm / (sqrt(sum[0]) + ${NORM_EPS}));${writes}
     }
   }`;
   }
@@ -150,7 +180,7 @@ const clipWebGPU: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const sizes = grads.map((g) => g.shape.reduce((x, y) => x * y, 1));
   const software = isSoftwareAdapter(b);
   // Empty gradients add nothing (and have no buffer to bind).
-  const summed = grads.map((g, i) => ({ g, n: sizes[i] })).filter((e) => e.n > 0);
+  const summed = grads.map((g, i) => ({ g, n: sizes[i], index: i })).filter((e) => e.n > 0);
   let sum: tf.TensorInfo | null = null;
   for (let start = 0; start < summed.length; start += SUM_GROUP) {
     const group = summed.slice(start, start + SUM_GROUP);
@@ -162,14 +192,28 @@ const clipWebGPU: tf.KernelFunc = ({ inputs, backend, attrs }) => {
     sum = next;
   }
   const total = sum ?? b.makeTensorInfo([1], "float32", Float32Array.of(0));
-  const max: Uniform = { type: "float32", data: [maxNorm] };
-  const clipped = grads.map((g, i) => {
-    const out = b.runWebGPUProgram(new ClipScaleProgram(sizes[i]), [g, total], "float32", [max]);
-    return { dataId: out.dataId, shape: g.shape, dtype: "float32" as const };
-  });
+  const clipped: (tf.TensorInfo | undefined)[] = grads.map(() => undefined);
+  for (let start = 0; start < summed.length; start += SCALE_GROUP) {
+    const group = summed.slice(start, start + SCALE_GROUP);
+    const c = group.every((e) => e.n % 4 === 0) ? 4 : 1;
+    const longest = Math.max(...group.map((e) => e.n / c));
+    const uniforms: Uniform[] = [
+      ...group.map((e) => ({ type: "int32" as const, data: [e.n / c] })),
+      { type: "int32", data: [longest] },
+      { type: "float32", data: [maxNorm] },
+    ];
+    const program = new ClipScaleProgram(group.length, c, longest);
+    const outs = runWithOutputs(b, program, [...group.map((e) => e.g), total], group.map((e) => e.g.shape), uniforms);
+    group.forEach((e, j) => clipped[e.index] = outs[j]);
+  }
   const norm = b.runWebGPUProgram(new NormProgram(), [total], "float32");
   b.disposeData(total.dataId);
-  return [...clipped, { dataId: norm.dataId, shape: [], dtype: "float32" as const }];
+  const empty = (g: tf.TensorInfo) => b.makeTensorInfo(g.shape, "float32", new Float32Array(0));
+  return [...clipped.map((t, i) => t ?? empty(grads[i])), {
+    dataId: norm.dataId,
+    shape: [],
+    dtype: "float32" as const,
+  }];
 };
 
 /**
