@@ -7,26 +7,17 @@
 import assert from "node:assert/strict";
 import type { BackendName } from "../../src/backend/mod.ts";
 import { tf } from "../../src/backend/mod.ts";
+import { countDispatches as startCount } from "../../src/kernels/fused/mod.ts";
 import { useBackend } from "../_backend_harness.ts";
-
-/** The part of tfjs-backend-webgpu's backend every recorded dispatch goes through. */
-interface Recorder {
-  recordAndSubmit(...args: unknown[]): unknown;
-}
 
 /** Runs `fn` on the webgpu backend and returns its result and the compute dispatches it recorded. */
 export function countDispatches<T>(fn: () => T): { result: T; dispatches: number } {
-  const backend = tf.backend() as unknown as Recorder;
-  const original = backend.recordAndSubmit;
-  let dispatches = 0;
-  backend.recordAndSubmit = function (...args: unknown[]) {
-    dispatches++;
-    return original.apply(this, args);
-  };
+  const stop = startCount(tf.backend());
   try {
-    return { result: fn(), dispatches };
+    const result = fn();
+    return { result, dispatches: stop() };
   } finally {
-    backend.recordAndSubmit = original;
+    stop();
   }
 }
 

@@ -34,4 +34,5 @@ export {
   wgslType,
 } from "./_webgpu_common.ts";
 export { runWithOutputs, writableBindings } from "./_webgpu_outputs.ts";
+export { countDispatches } from "./_webgpu_dispatches.ts";
 export { rowUniforms, type Uniform, type WebGPUBackendLike, type WebGPUKernelBackend } from "./_webgpu_backend.ts";

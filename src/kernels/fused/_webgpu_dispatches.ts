@@ -1,0 +1,40 @@
+/**
+ * Counting the compute dispatches the webgpu backend records: the measure of
+ * what a fusion saves there (tfjs's kernel calls are not: a fused kernel may
+ * dispatch several programs, a reshape dispatches none).
+ * @module
+ */
+
+/** The part of tfjs-backend-webgpu's WebGPUBackend every recorded dispatch goes through. */
+interface Recorder {
+  recordAndSubmit(...args: unknown[]): unknown;
+}
+
+/**
+ * Starts counting the dispatches `backend` (tfjs-backend-webgpu's, 4.22)
+ * records; the returned function stops counting and gives the count (stop
+ * nested counters innermost first).
+ *
+ * @example
+ * ```ts
+ * const stop = countDispatches(tf.backend());
+ * await trainer.step(batch, 1e-3);
+ * console.log(stop(), "dispatches");
+ * ```
+ */
+export function countDispatches(backend: unknown): () => number {
+  const recorder = backend as Recorder;
+  if (typeof recorder.recordAndSubmit !== "function") {
+    throw new Error("countDispatches needs tfjs's webgpu backend (no recordAndSubmit)");
+  }
+  const original = recorder.recordAndSubmit;
+  let dispatches = 0;
+  recorder.recordAndSubmit = function (...args: unknown[]) {
+    dispatches++;
+    return original.apply(this, args);
+  };
+  return () => {
+    recorder.recordAndSubmit = original;
+    return dispatches;
+  };
+}
