@@ -45,8 +45,10 @@ import {
   activeGemm,
   defaultGemmThreads,
   fastKernelsReady,
+  heapThreadCount,
   installFastKernels,
   loadNativeBlas,
+  wasmBackendMemory,
 } from "../src/kernels/mod.ts";
 
 const { values } = parseArgs({
@@ -148,10 +150,12 @@ for (const { backend, gemm } of runs) {
     threads: env.gemm?.threads ?? threads,
     blas: gemm === "wasm" ? null : env.gemm?.blas ?? null,
   };
+  if (env.wasm) env.wasm.heapThreads = heapThreadCount(wasmBackendMemory());
   const peakGflops = await measureMatmulPeak(1024);
   const label = gemm === "wasm" ? `${backend} (no BLAS)` : backend;
   // The fast matmul kernels replace tfjs's on cpu and wasm only; WebGPU runs its own shaders.
-  const gemmUsed = backend === "webgpu" ? "WebGPU shader" : `${activeGemm()} GEMM, ${threads} threads`;
+  const heapThreads = backend === "wasm" ? `, fused kernels on ${env.wasm?.heapThreads ?? 1} heap threads` : "";
+  const gemmUsed = backend === "webgpu" ? "WebGPU shader" : `${activeGemm()} GEMM, ${threads} threads${heapThreads}`;
   console.log(`${label}: tf.matMul 1024² ${peakGflops.toFixed(1)} GFLOP/s (${gemmUsed})`);
   const machinePeak = nativePeak === null
     ? { gflops: peakGflops, source: `${backend} backend matMul 1024² (no native BLAS)` }

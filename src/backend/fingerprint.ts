@@ -6,6 +6,8 @@ import os from "node:os";
 import { tf } from "./tf.ts";
 import { activeGemm, gemmThreads } from "../kernels/install.ts";
 import { type BlasInfo, nativeBlas } from "../kernels/matmul/native_blas.ts";
+import { heapThreadCount } from "../kernels/parallel/mod.ts";
+import { wasmBackendMemory } from "../kernels/_wasm_backend.ts";
 
 /** Names accepted by {@linkcode initBackend}. */
 export type BackendName = "webgpu" | "wasm" | "cpu";
@@ -35,7 +37,8 @@ export interface BackendInfo {
   auto: boolean;
   adapter: AdapterFingerprint | null;
   /** wasm only: SIMD and threads, which decide its speed. */
-  wasm: { simd: boolean; threads: boolean } | null;
+  /** wasm only: SIMD, tfjs's own threads (none in Deno), and the heap threads the fused kernels and GEMMs split over. */
+  wasm: { simd: boolean; threads: boolean; heapThreads: number } | null;
   versions: { tfjs: string; deno: string; v8: string; typescript: string };
   os: { platform: string; release: string; arch: string };
   cpu: { model: string; cores: number };
@@ -115,6 +118,7 @@ export function fingerprint(backend: BackendName, adapter: AdapterFingerprint | 
       ? {
         simd: Boolean(tf.env().getBool("WASM_HAS_SIMD_SUPPORT")),
         threads: Boolean(tf.env().getBool("WASM_HAS_MULTITHREAD_SUPPORT")),
+        heapThreads: heapThreadCount(wasmBackendMemory()),
       }
       : null,
     versions: {

@@ -16,10 +16,12 @@ import {
   useNativeBlas,
 } from "./matmul/kernel.ts";
 import { loadNativeBlas, nativeBlas } from "./matmul/native_blas.ts";
+import { startHeapThreads } from "./parallel/mod.ts";
+import { wasmBackendMemory } from "./_wasm_backend.ts";
 import { GemmPool } from "./matmul/gemm_pool.ts";
 import { cpuBinary, cpuSoftmax, cpuSplitV, cpuTranspose } from "./data/cpu.ts";
 import { wasmExp } from "./exp/wasm.ts";
-import { wasmCast, wasmConcat, wasmGatherV2, wasmIdentity, wasmSplitV, wasmSum } from "./data/wasm.ts";
+import { wasmCast, wasmConcat, wasmGatherV2, wasmIdentity, wasmSplitV, wasmSum, wasmTranspose } from "./data/wasm.ts";
 
 /** A kernel this module replaces. */
 export interface FastKernelId {
@@ -43,6 +45,7 @@ const REPLACEMENTS: Replacement[] = [
   { kernelName: "GatherV2", backendName: "wasm", make: wasmGatherV2 },
   { kernelName: "Sum", backendName: "wasm", make: wasmSum },
   { kernelName: "Exp", backendName: "wasm", make: wasmExp },
+  { kernelName: "Transpose", backendName: "wasm", make: wasmTranspose },
   // No Sigmoid or Softmax: SIMD versions of both took 13-53 ms per train-tiny step against 4-8 ms for tfjs's own
   // (XNNPACK / C++), the masked attention softmax especially, and were removed.
   { kernelName: "Add", backendName: "cpu", make: (o) => cpuBinary((x, y) => x + y, o) },
@@ -149,8 +152,10 @@ function setThreads(threads: number): void {
  * 25 GFLOP/s per core, against 1 GFLOP/s for tfjs's transposed or batched
  * wasm matmul and under 1 GFLOP/s for the cpu backend's), and the
  * data-movement, reduction and elementwise kernels of `data/` and `exp/`.
- * Idempotent; returns the kernels that are replaced
- * after the call.
+ * With `threads` > 1 and an initialised wasm backend it also starts the heap
+ * threads of `parallel/` over the wasm memory (the fused kernels' row passes
+ * and, with the BLAS, the GEMMs split over them). Idempotent; returns the
+ * kernels that are replaced after the call.
  *
  * @example
  * ```ts
@@ -178,6 +183,9 @@ export function installFastKernels(options: FastKernelOptions = {}): FastKernelI
     wantedThreads = 0;
   }
   setThreads(threads);
+  const gemmStarted = starting;
+  const memory = wasmBackendMemory();
+  starting = Promise.all([gemmStarted, startHeapThreads(memory, memory ? threads : 1)]).then(() => {});
   for (const r of REPLACEMENTS) {
     const key = keyOf(r);
     if (originals.has(key)) continue;

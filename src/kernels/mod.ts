@@ -6,7 +6,9 @@
  * kernels, `Sum` and `Exp` in WebAssembly on `wasm`; flat elementwise,
  * `SplitV`, `Transpose` and `Softmax` loops on `cpu`. The list is
  * `REPLACEMENTS` in install.ts; {@linkcode installedFastKernels} says which
- * are in place.
+ * are in place. On `wasm` with more than one thread, the fused kernels' row
+ * passes and the native GEMMs split over heap threads (`parallel/`) that
+ * share the backend's memory.
  *
  * @example
  * ```ts
@@ -39,6 +41,8 @@ export {
   NativeBlas,
   nativeBlas,
 } from "./matmul/native_blas.ts";
+export { heapThreadCount, HeapThreads, startHeapThreads } from "./parallel/mod.ts";
+export { wasmBackendMemory } from "./_wasm_backend.ts";
 export { type StridedMatrix, supportsRelaxedSimd, WasmGemm } from "./matmul/gemm.ts";
 export { GemmPool, type PoolBuffers } from "./matmul/gemm_pool.ts";
 export { POOL_MIN_FLOPS } from "./matmul/kernel.ts";

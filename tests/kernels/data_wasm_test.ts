@@ -101,3 +101,17 @@ Deno.test("wasm sums over leading axes equal tfjs's own and a float64 reference"
   assert.deepEqual(...await both(() => tf.sum(x)));
   x.dispose();
 });
+
+Deno.test("wasm transposes that keep the last axis equal tfjs's own; other permutations fall back", async () => {
+  const x = tf.range(0, 2 * 3 * 5 * 4).reshape([2, 3, 5, 4]);
+  const xi = tf.cast(x, "int32"), b = tf.greater(x, 50);
+  for (const perm of [[0, 2, 1, 3], [2, 1, 0, 3], [1, 2, 0, 3], [0, 1, 2, 3], [3, 2, 1, 0], [0, 1, 3, 2]]) {
+    assert.deepEqual(...await both(() => tf.transpose(x, perm)), `perm [${perm}]`);
+  }
+  assert.deepEqual(...await both(() => tf.transpose(tf.reshape(x, [6, 5, 4]), [1, 0, 2])), "rank 3");
+  assert.deepEqual(...await both(() => tf.transpose(xi, [0, 2, 1, 3])), "int32");
+  assert.deepEqual(...await both(() => tf.transpose(b, [1, 0, 2, 3])), "bool");
+  assert.deepEqual(...await both(() => tf.transpose(tf.zeros([2, 0, 3, 4]), [0, 2, 1, 3])), "empty");
+  assert.deepEqual(...await both(() => tf.transpose(tf.reshape(x, [1, 2, 3, 1, 5, 4]), [4, 2, 0, 3, 1, 5])), "rank 6");
+  tf.dispose([x, xi, b]);
+});

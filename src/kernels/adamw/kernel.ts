@@ -9,7 +9,8 @@
  */
 import type { tf } from "../../backend/tf.ts";
 import { type CpuBackend, fusedInputs, type HeapBackend } from "../fused/mod.ts";
-import { type AdamWConstants, adamwUpdate } from "./math.ts";
+import { heapOffset, heapTarget, MAX_TASK_ARGS, runHeapTask } from "../parallel/mod.ts";
+import { ADAMW_TASK_HEAD, ADAMW_TASK_STRIDE, type AdamWConstants, adamwUpdate } from "./math.ts";
 
 /** The kernel's name. */
 export const FUSED_ADAMW = "FusedAdamW";
@@ -20,7 +21,7 @@ export interface FusedAdamWAttrs extends AdamWConstants {
   decayMask: number[];
 }
 
-const { cpuFloats, heapFloats } = fusedInputs("fused AdamW");
+const { cpuFloats } = fusedInputs("fused AdamW");
 
 function slots(inputs: tf.NamedTensorInfoMap, count: number) {
   return Array.from({ length: count }, (_, i) => {
@@ -54,11 +55,22 @@ const wasmKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const all = slots(inputs, a.count);
   // Every output first: an allocation may grow the heap and detach views taken before it.
   const out = all.flatMap((s) => [0, 1, 2].map(() => b.makeOutput(s.p.shape, "float32")));
-  all.forEach((s, i) => {
-    const [p, m, v] = [0, 1, 2].map((j) => heapFloats(b, out[3 * i + j]));
-    const g = s.g ? heapFloats(b, s.g) : null;
-    adamwUpdate(heapFloats(b, s.p), g, heapFloats(b, s.m), heapFloats(b, s.v), p, m, v, a, a.decayMask[i] === 1);
-  });
+  const head = [a.b1, a.b1c, a.b2, a.b2c, a.bc2, a.eps, a.step, a.decay];
+  const at = (t: tf.TensorInfo) => heapOffset(backend, t);
+  // The target after the allocations: a growing heap replaces the view.
+  const target = heapTarget(backend);
+  const perJob = Math.floor((MAX_TASK_ARGS - ADAMW_TASK_HEAD) / ADAMW_TASK_STRIDE);
+  for (let first = 0; first < all.length; first += perJob) {
+    const args = [...head];
+    let work = 0;
+    all.slice(first, first + perJob).forEach((s, j) => {
+      const i = first + j, n = s.p.shape.reduce((x, y) => x * y, 1);
+      const [p, m, v] = [0, 1, 2].map((k) => at(out[3 * i + k]));
+      args.push(at(s.p), s.g ? at(s.g) : -1, at(s.m), at(s.v), p, m, v, n, a.decayMask[i] === 1 ? 1 : 0);
+      work += n;
+    });
+    runHeapTask(target, "adamw", args, work);
+  }
   return out;
 };
 

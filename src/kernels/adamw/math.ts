@@ -4,6 +4,7 @@
  * fused kernel gives the same bits as `mul`/`add`/`sqrt`/`div`/`sub` did.
  * @module
  */
+import { partRange } from "../parallel/split.ts";
 
 /** Float32 constants of one AdamW step (as `tf.scalar` holds them). */
 export interface AdamWConstants {
@@ -92,5 +93,34 @@ export function adamwUpdate(
     pOut[i] = pi - f(f(mi / denom) * step);
     mOut[i] = mi;
     vOut[i] = vi;
+  }
+}
+
+/** Task arguments per parameter in {@linkcode adamwTask}. */
+export const ADAMW_TASK_STRIDE = 9;
+/** Task arguments before the first parameter: the constants. */
+export const ADAMW_TASK_HEAD = 8;
+
+/**
+ * {@linkcode adamwUpdate} over several parameters as a heap-thread task,
+ * each part taking its slice of every parameter. Args: the constants
+ * `[b1, b1c, b2, b2c, bc2, eps, step, decay]`, then per parameter
+ * `[p, g, m, v, pOut, mOut, vOut, n, decays]` (element offsets; `g` −1 for a
+ * zero gradient; `decays` 1 or 0).
+ *
+ * @example
+ * ```ts
+ * adamwTask(heap, Float64Array.of(...constants, 0, 64, 128, 192, 0, 128, 192, 64, 1), 0, 1);
+ * ```
+ */
+export function adamwTask(heap: Float32Array, args: Float64Array, part: number, parts: number): void {
+  const [b1, b1c, b2, b2c, bc2, eps, step, decay] = args;
+  const c: AdamWConstants = { b1, b1c, b2, b2c, bc2, eps, step, decay };
+  for (let at = ADAMW_TASK_HEAD; at + ADAMW_TASK_STRIDE <= args.length; at += ADAMW_TASK_STRIDE) {
+    const [p, g, m, v, pOut, mOut, vOut, n, decays] = args.subarray(at, at + ADAMW_TASK_STRIDE);
+    const [lo, hi] = partRange(n, part, parts, 16);
+    if (lo === hi) continue;
+    const view = (offset: number) => heap.subarray(offset + lo, offset + hi);
+    adamwUpdate(view(p), g < 0 ? null : view(g), view(m), view(v), view(pOut), view(mOut), view(vOut), c, decays === 1);
   }
 }

@@ -12,7 +12,8 @@
 import type { tf } from "../../backend/tf.ts";
 import { tf as tfjs } from "../../backend/tf.ts";
 import { type CpuBackend, fusedInputs, type HeapBackend } from "../fused/mod.ts";
-import { maskCausalRows, softmaxBackwardRows, softmaxCausalRows } from "./math.ts";
+import { heapOffset, heapTarget, runHeapTask } from "../parallel/mod.ts";
+import { softmaxBackwardRows, softmaxCausalRows } from "./math.ts";
 
 /** Forward kernel name. */
 export const FUSED_CAUSAL_ATTENTION = "FusedCausalAttention";
@@ -69,7 +70,8 @@ function forward(name: Backend): tf.KernelFunc {
     if (name === "wasm") {
       // tfjs's wasm Softmax (XNNPACK) measured 5x faster than any exp of ours over the same rows.
       const scores = probs;
-      maskCausalRows(floats(name, backend, scores), seq, matrices, scale);
+      const args = [heapOffset(backend, scores), seq, matrices, scale];
+      runHeapTask(heapTarget(backend), "maskCausal", args, seq * seq * matrices);
       probs = tfjs.getKernel("Softmax", name)!.kernelFunc({
         inputs: { logits: scores },
         backend: backend as tf.KernelBackend,
@@ -92,7 +94,12 @@ function backward(name: Backend): tf.KernelFunc {
     const dv = matMul(name, backend, probs, dy, true, false);
     const ds = matMul(name, backend, dy, v, false, true);
     // Views after the allocations: a growing wasm heap detaches older ones.
-    softmaxBackwardRows(floats(name, backend, probs), floats(name, backend, ds), seq, matrices, scale);
+    if (name === "wasm") {
+      const args = [heapOffset(backend, probs), heapOffset(backend, ds), seq, matrices, scale];
+      runHeapTask(heapTarget(backend), "softmaxBackward", args, seq * seq * matrices);
+    } else {
+      softmaxBackwardRows(floats(name, backend, probs), floats(name, backend, ds), seq, matrices, scale);
+    }
     const dq = matMul(name, backend, ds, k, false, false);
     const dk = matMul(name, backend, ds, q, true, false);
     dispose(backend, ds);

@@ -5,6 +5,7 @@
  * them (q·kᵀ, p·v and the gradient products) run on the GEMM.
  * @module
  */
+import { partRange } from "../parallel/split.ts";
 
 /** What masked scores become before a stock softmax: the unfused path's -1e9, whose exp is exactly 0. */
 const MASKED = -1e9;
@@ -79,4 +80,36 @@ export function softmaxBackwardRows(p: Float32Array, dp: Float32Array, seq: numb
       dp.fill(0, row + i + 1, row + seq);
     }
   }
+}
+
+/**
+ * {@linkcode maskCausalRows} as a heap-thread task, split over the score
+ * matrices: args `[s, seq, matrices, scale]`.
+ *
+ * @example
+ * ```ts
+ * maskCausalTask(heap, Float64Array.of(0, 128, 64, 0.17677669), 0, 1);
+ * ```
+ */
+export function maskCausalTask(heap: Float32Array, args: Float64Array, part: number, parts: number): void {
+  const [s, seq, matrices, scale] = args;
+  const [lo, hi] = partRange(matrices, part, parts);
+  maskCausalRows(heap.subarray(s + lo * seq * seq, s + hi * seq * seq), seq, hi - lo, scale);
+}
+
+/**
+ * {@linkcode softmaxBackwardRows} as a heap-thread task, split over the score
+ * matrices: args `[p, dp, seq, matrices, scale]`.
+ *
+ * @example
+ * ```ts
+ * softmaxBackwardTask(heap, Float64Array.of(0, 1048576, 128, 64, 0.17677669), 0, 1);
+ * ```
+ */
+export function softmaxBackwardTask(heap: Float32Array, args: Float64Array, part: number, parts: number): void {
+  const [p, dp, seq, matrices, scale] = args;
+  const [lo, hi] = partRange(matrices, part, parts);
+  const size = seq * seq;
+  const at = (offset: number) => heap.subarray(offset + lo * size, offset + hi * size);
+  softmaxBackwardRows(at(p), at(dp), seq, hi - lo, scale);
 }

@@ -239,3 +239,45 @@ export function wasmSum(fallback: tf.KernelFunc): tf.KernelFunc {
     return out;
   };
 }
+
+/**
+ * `Transpose` of permutations that keep the last axis (e.g. attention's
+ * `[batch, seq, heads, d]` ↔ `[batch, heads, seq, d]`): runs of the last axis
+ * copied in WebAssembly, one strided row copy per output matrix, where tfjs's
+ * wasm kernel moves element by element. Other permutations go to tfjs.
+ *
+ * @example
+ * ```ts
+ * const transpose = wasmTranspose(tf.getKernel("Transpose", "wasm")!.kernelFunc);
+ * ```
+ */
+export function wasmTranspose(fallback: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    const perm = (args.attrs as unknown as { perm: number[] }).perm;
+    const bytes = BYTES[x.dtype];
+    const rank = x.shape.length;
+    if (!bytes || rank < 3 || perm.length !== rank || perm[rank - 1] !== rank - 1) return fallback(args);
+    const backend = args.backend as unknown as WasmBackendLike;
+    const outShape = perm.map((p) => x.shape[p]);
+    const out = backend.makeOutput(outShape, x.dtype);
+    if (sizeOf(outShape) === 0) return out;
+    const inStrides: number[] = new Array(rank).fill(1);
+    for (let d = rank - 2; d >= 0; d--) inStrides[d] = inStrides[d + 1] * x.shape[d + 1];
+    const { copy_rows: copy } = dataFor(backend);
+    const src = backend.dataIdMap.get(x.dataId).memoryOffset, dst = backend.dataIdMap.get(out.dataId).memoryOffset;
+    const row = outShape[rank - 1] * bytes, rows = outShape[rank - 2];
+    const srcRowStride = inStrides[perm[rank - 2]] * bytes;
+    // Every output matrix (all axes but the last two) is one strided copy of `rows` rows.
+    const outer = outShape.slice(0, rank - 2);
+    const index = new Array(outer.length).fill(0);
+    const matrices = sizeOf(outer);
+    for (let m = 0, at = dst; m < matrices; m++, at += rows * row) {
+      let from = src;
+      for (let d = 0; d < outer.length; d++) from += index[d] * inStrides[perm[d]] * bytes;
+      copy(from, srcRowStride, at, row, rows, row);
+      for (let d = outer.length - 1; d >= 0 && ++index[d] === outer[d]; d--) index[d] = 0;
+    }
+    return out;
+  };
+}

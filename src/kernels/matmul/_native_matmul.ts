@@ -5,7 +5,8 @@
  * @module
  */
 import type { BatchMatMulPlan } from "./_batch_matmul.ts";
-import type { NativeBlas } from "./native_blas.ts";
+import { type NativeBlas, nativeBlas } from "./native_blas.ts";
+import { partRange } from "../parallel/split.ts";
 
 /** A float32 operand: an array and the element offset of its first value in it. */
 export interface Operand {
@@ -47,5 +48,72 @@ export function runNativeBatchMatMul(
       out.data,
       out.offset + i * foldedM * n,
     );
+  }
+}
+
+/** Task arguments of {@linkcode sgemmPairsTask} before the pair list. */
+export const SGEMM_TASK_HEAD = 9;
+
+/**
+ * The GEMMs of a batched plan as a heap-thread task, each part taking a run
+ * of the output matrices, every GEMM on the calling thread's BLAS call (the
+ * caller sets the BLAS to one thread: the threads are the parts). Args
+ * `[transposeA, transposeB, foldedM, n, k, m, a, b, out]` then `[ia, ib]` per
+ * output matrix.
+ *
+ * @example
+ * ```ts
+ * sgemmPairsTask(heap, Float64Array.of(0, 1, 128, 128, 32, 128, a, b, out, 0, 0, 1, 1), 0, 1);
+ * ```
+ */
+export function sgemmPairsTask(heap: Float32Array, args: Float64Array, part: number, parts: number): void {
+  const blas = nativeBlas();
+  if (!blas) throw new Error("sgemm task without a native BLAS");
+  const [transposeA, transposeB, foldedM, n, k, m, a, b, out] = args;
+  const pairs = (args.length - SGEMM_TASK_HEAD) >> 1;
+  const [lo, hi] = partRange(pairs, part, parts);
+  for (let i = lo; i < hi; i++) {
+    const ia = args[SGEMM_TASK_HEAD + 2 * i], ib = args[SGEMM_TASK_HEAD + 2 * i + 1];
+    blas.sgemm(
+      transposeA === 1,
+      transposeB === 1,
+      foldedM,
+      n,
+      k,
+      heap,
+      a + ia * m * k,
+      heap,
+      b + ib * k * n,
+      heap,
+      out + i * foldedM * n,
+    );
+  }
+}
+
+/**
+ * One GEMM as a heap-thread task, each part computing a block of C's rows
+ * (`axis` 0) or columns (`axis` 1) on the calling thread's BLAS call (the
+ * caller sets the BLAS to one thread). Args `[transposeA, transposeB, m, n, k,
+ * a, b, c, axis]` (element offsets of the whole matrices).
+ *
+ * @example
+ * ```ts
+ * sgemmSplitTask(heap, Float64Array.of(0, 0, 2048, 128, 128, a, b, c, 0), 0, 2);
+ * ```
+ */
+export function sgemmSplitTask(heap: Float32Array, args: Float64Array, part: number, parts: number): void {
+  const blas = nativeBlas();
+  if (!blas) throw new Error("sgemm task without a native BLAS");
+  const [ta, tb, m, n, k, a, b, c, axis] = args;
+  const transposeA = ta === 1, transposeB = tb === 1;
+  const ld = [transposeA ? m : k, transposeB ? k : n, n] as const;
+  const [lo, hi] = partRange(axis === 0 ? m : n, part, parts, 16);
+  if (lo === hi) return;
+  if (axis === 0) {
+    const aAt = a + (transposeA ? lo : lo * k);
+    blas.sgemm(transposeA, transposeB, hi - lo, n, k, heap, aAt, heap, b, heap, c + lo * n, false, ld);
+  } else {
+    const bAt = b + (transposeB ? lo * k : lo);
+    blas.sgemm(transposeA, transposeB, m, hi - lo, k, heap, a, heap, bAt, heap, c + lo, false, ld);
   }
 }

@@ -15,7 +15,8 @@ import { type BatchMatMulPlan, batchMatMulScratchBytes, planBatchMatMul, runBatc
 import { WasmGemm } from "./gemm.ts";
 import type { GemmPool } from "./gemm_pool.ts";
 import type { NativeBlas } from "./native_blas.ts";
-import { runNativeBatchMatMul } from "./_native_matmul.ts";
+import { runNativeBatchMatMul, SGEMM_TASK_HEAD } from "./_native_matmul.ts";
+import { heapTarget, heapThreadCount, MAX_TASK_ARGS, runHeapTask } from "../parallel/mod.ts";
 
 type TensorInfo = tf.TensorInfo;
 type KernelFunc = tf.KernelFunc;
@@ -129,10 +130,56 @@ function poolFor(plan: BatchMatMulPlan): GemmPool | null {
 
 const sizeOf = (t: TensorInfo) => t.shape.reduce((p, d) => p * d, 1);
 
+/**
+ * A batch of GEMMs each below this many FLOPs runs one GEMM per thread
+ * (the heap threads, each calling a one-thread BLAS) rather than each GEMM
+ * on all threads: a multithreaded BLAS call on a product this small spends
+ * more on waking and joining its threads than it saves.
+ */
+export const PER_THREAD_GEMM_MAX_FLOPS = 8e6;
+
+/**
+ * With heap threads, every wasm GEMM runs on them over a one-thread BLAS:
+ * small batched products one per thread, others cut into row or column
+ * blocks, one per thread (OpenBLAS's own threads, idle between calls, would
+ * otherwise spin on the core the heap threads need).
+ */
+function runOnHeapThreads(blas: NativeBlas, backend: WasmBackendLike, plan: BatchMatMulPlan, operands: TensorInfo[]) {
+  const [a, b, out] = operands.map((t) => backend.dataIdMap.get(t.dataId).memoryOffset / 4);
+  const { transposeA, transposeB, foldedM, n, k, m, pairs } = plan;
+  const flags = [transposeA ? 1 : 0, transposeB ? 1 : 0];
+  const target = heapTarget(backend);
+  const threads = blas.threads() ?? 1;
+  blas.setThreads(1);
+  try {
+    if (pairs.length > 1 && 2 * foldedM * k * n <= PER_THREAD_GEMM_MAX_FLOPS) {
+      for (let first = 0; first < pairs.length; first += MAX_PAIRS_PER_TASK) {
+        const run = pairs.slice(first, first + MAX_PAIRS_PER_TASK);
+        const at = out + first * foldedM * n;
+        runHeapTask(target, "sgemmPairs", [...flags, foldedM, n, k, m, a, b, at, ...run.flat()], Infinity);
+      }
+      return;
+    }
+    const axis = foldedM >= n ? 0 : 1;
+    pairs.forEach(([ia, ib], i) => {
+      const args = [...flags, foldedM, n, k, a + ia * m * k, b + ib * k * n, out + i * foldedM * n, axis];
+      runHeapTask(target, "sgemmSplit", args, foldedM * n * k / 32);
+    });
+  } finally {
+    blas.setThreads(threads);
+  }
+}
+
+const MAX_PAIRS_PER_TASK = (MAX_TASK_ARGS - SGEMM_TASK_HEAD) >> 1;
+
 function wasmMatMul(backend: WasmBackendLike, a: TensorInfo, b: TensorInfo, attrs: MatMulAttrs): TensorInfo {
   const plan = planBatchMatMul(a.shape, b.shape, attrs.transposeA, attrs.transposeB);
   if (blas) {
     const out = backend.makeOutput(plan.outShape, "float32");
+    if (heapThreadCount(backend.wasm.asm.memory) > 1) {
+      runOnHeapThreads(blas, backend, plan, [a, b, out]);
+      return out;
+    }
     // Read after makeOutput: a growing memory replaces HEAPF32.
     const heap = backend.wasm.HEAPF32;
     const at = (t: TensorInfo) => ({ data: heap, offset: backend.dataIdMap.get(t.dataId).memoryOffset / 4 });

@@ -139,7 +139,9 @@ export class NativeBlas {
   /**
    * Row-major `C[m×n] = op(A)·op(B)` (`accumulate`: `C += …`), where `op(A)`
    * is `A` (stored m×k) or `Aᵀ` (stored k×m), likewise B; `aOff`, `bOff`,
-   * `cOff` are element offsets into the arrays.
+   * `cOff` are element offsets into the arrays. `ld` gives the row strides
+   * `[lda, ldb, ldc]` of blocks inside larger matrices (default: the stored
+   * matrices' own widths).
    */
   sgemm(
     transposeA: boolean,
@@ -154,6 +156,7 @@ export class NativeBlas {
     c: Float32Array,
     cOff: number,
     accumulate = false,
+    ld?: readonly [number, number, number],
   ): void {
     if (m === 0 || n === 0) return;
     if (k === 0) {
@@ -170,12 +173,12 @@ export class NativeBlas {
       k,
       1,
       Deno.UnsafePointer.offset(pa!, aOff * 4),
-      transposeA ? m : k,
+      ld?.[0] ?? (transposeA ? m : k),
       Deno.UnsafePointer.offset(pb!, bOff * 4),
-      transposeB ? k : n,
+      ld?.[1] ?? (transposeB ? k : n),
       accumulate ? 1 : 0,
       Deno.UnsafePointer.offset(pc!, cOff * 4),
-      n,
+      ld?.[2] ?? n,
     );
   }
 

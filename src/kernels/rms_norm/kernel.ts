@@ -9,12 +9,15 @@
  * every row themselves (P = 1), the webgpu kernel leaves one partial per
  * block of rows to a stock sum.
  *
- * On wasm, outputs are allocated before any view is taken, because an
- * allocation may grow the heap and detach earlier views.
+ * On wasm the rows are split over the heap threads (`../parallel`), each
+ * thread's weight-gradient partial summed in float64 and the partials added
+ * in thread order; outputs are allocated before any view is taken, because
+ * an allocation may grow the heap and detach earlier views.
  * @module
  */
 import { tf } from "../../backend/tf.ts";
 import { type CpuBackend, type EpsAttrs, fusedInputs, type HeapBackend } from "../fused/mod.ts";
+import { heapOffset, heapTarget, RESULT_SLOTS, runHeapTask } from "../parallel/mod.ts";
 import { rmsNormBackwardRows, rmsNormForwardRows } from "./math.ts";
 
 /** Fused RMSNorm forward: inputs {x, w}, attrs {eps}. */
@@ -60,21 +63,35 @@ const rmsNormGradCpu: tf.KernelFunc = ({ inputs, backend, attrs }) => {
 const rmsNormWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const b = backend as HeapBackend;
   const { x, w } = kernelInputs(inputs, "x", "w");
-  const [, n] = shape2d(x);
+  const [rows, n] = shape2d(x);
   const y = b.makeOutput(x.shape, "float32");
-  rmsNormForwardRows(heapFloats(b, x), heapFloats(b, w), (attrs as RmsNormAttrs).eps, n, heapFloats(b, y));
+  const at = (t: tf.TensorInfo) => heapOffset(backend, t);
+  // The target after the allocation: a growing heap replaces the view.
+  const args = [at(x), at(w), at(y), rows, n, (attrs as RmsNormAttrs).eps];
+  runHeapTask(heapTarget(backend), "rmsNormForward", args, rows * n);
   return y;
 };
 
 const rmsNormGradWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const b = backend as HeapBackend;
   const { dy, x, w } = kernelInputs(inputs, "dy", "x", "w");
-  const [, n] = shape2d(x);
+  const [rows, n] = shape2d(x);
   const dx = b.makeOutput(x.shape, "float32");
   const parts = b.makeOutput([1, n], "float32");
-  const dw = new Float64Array(n);
+  const eps = (attrs as RmsNormAttrs).eps;
   const heap = (t: tf.TensorInfo) => heapFloats(b, t);
-  rmsNormBackwardRows(heap(dy), heap(x), heap(w), (attrs as RmsNormAttrs).eps, n, heap(dx), dw);
+  if (n > RESULT_SLOTS) {
+    const dw = new Float64Array(n);
+    rmsNormBackwardRows(heap(dy), heap(x), heap(w), eps, n, heap(dx), dw);
+    heap(parts).set(dw);
+    return [dx, parts];
+  }
+  const at = (t: tf.TensorInfo) => heapOffset(backend, t);
+  const args = [at(dy), at(x), at(w), at(dx), rows, n, eps];
+  const partial = runHeapTask(heapTarget(backend), "rmsNormBackward", args, rows * n);
+  // The weight gradient: each thread's rows summed in float64, then the threads in order.
+  const dw = partial[0].slice(0, n);
+  for (let t = 1; t < partial.length; t++) for (let j = 0; j < n; j++) dw[j] += partial[t][j];
   heap(parts).set(dw);
   return [dx, parts];
 };

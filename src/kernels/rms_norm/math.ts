@@ -4,6 +4,7 @@
  * least as close to the exact value as the float32 stock-op composition.
  * @module
  */
+import { partRange } from "../parallel/split.ts";
 
 /**
  * y = x · rsqrt(mean(x², row) + eps) · w for rows of length n.
@@ -60,4 +61,46 @@ export function rmsNormBackwardRows(
       dw[j] += g * v * r;
     }
   }
+}
+
+/**
+ * {@linkcode rmsNormForwardRows} as a heap-thread task, split over rows: args
+ * `[x, w, y, rows, n, eps]` (element offsets into the heap).
+ *
+ * @example
+ * ```ts
+ * rmsNormForwardTask(heap, Float64Array.of(0, 256, 512, 2, 128, 1e-5), 0, 1);
+ * ```
+ */
+export function rmsNormForwardTask(heap: Float32Array, args: Float64Array, part: number, parts: number): void {
+  const [x, w, y, rows, n, eps] = args;
+  const [lo, hi] = partRange(rows, part, parts);
+  const at = (offset: number) => heap.subarray(offset + lo * n, offset + hi * n);
+  rmsNormForwardRows(at(x), heap.subarray(w, w + n), eps, n, at(y));
+}
+
+/**
+ * {@linkcode rmsNormBackwardRows} as a heap-thread task, split over rows:
+ * args `[dy, x, w, dx, rows, n, eps]`; each part's weight gradient (float64,
+ * over its rows) goes to `results[0..n)`, for the caller to add up in part
+ * order.
+ *
+ * @example
+ * ```ts
+ * rmsNormBackwardTask(heap, Float64Array.of(0, 256, 512, 640, 2, 128, 1e-5), 0, 1, new Float64Array(128));
+ * ```
+ */
+export function rmsNormBackwardTask(
+  heap: Float32Array,
+  args: Float64Array,
+  part: number,
+  parts: number,
+  results: Float64Array,
+): void {
+  const [dy, x, w, dx, rows, n, eps] = args;
+  const [lo, hi] = partRange(rows, part, parts);
+  const at = (offset: number) => heap.subarray(offset + lo * n, offset + hi * n);
+  const dw = results.subarray(0, n);
+  dw.fill(0);
+  rmsNormBackwardRows(at(dy), at(x), heap.subarray(w, w + n), eps, n, at(dx), dw);
 }

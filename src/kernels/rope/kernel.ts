@@ -12,6 +12,7 @@
 import type { tf } from "../../backend/tf.ts";
 import { tf as tfjs } from "../../backend/tf.ts";
 import { type CpuBackend, fusedInputs, type HeapBackend } from "../fused/mod.ts";
+import { heapOffset, heapTarget, runHeapTask } from "../parallel/mod.ts";
 import { type RopeDims, ropeHeadsBackward, ropeHeadsForward, ropeTables } from "./math.ts";
 
 /** Forward kernel name. */
@@ -26,7 +27,7 @@ export interface RopeAttrs {
   theta: number;
 }
 
-const { kernelInputs, cpuFloats, heapFloats } = fusedInputs("fused RoPE");
+const { kernelInputs, cpuFloats } = fusedInputs("fused RoPE");
 
 type Pass = (from: Float32Array, to: Float32Array, dims: RopeDims, t: ReturnType<typeof ropeTables>) => void;
 
@@ -42,17 +43,17 @@ function kernel(backendName: "cpu" | "wasm", inputName: string, forward: boolean
     // Forward: [batch, seq, heads, d] → [batch, heads, seq, d]; backward the reverse.
     const dims: RopeDims = forward ? [a, b, c, d] : [a, c, b, d];
     const outShape = [a, c, b, d];
-    const tables = ropeTables(dims[1], d, (attrs as RopeAttrs).theta);
     if (backendName === "cpu") {
       const cpu = backend as unknown as CpuBackend;
       const out = new Float32Array(a * b * c * d);
-      pass(cpuFloats(cpu, x), out, dims, tables);
+      pass(cpuFloats(cpu, x), out, dims, ropeTables(dims[1], d, (attrs as RopeAttrs).theta));
       return cpu.makeTensorInfo(outShape, "float32", out);
     }
-    const heap = backend as unknown as HeapBackend;
-    const out = heap.makeOutput(outShape, "float32");
-    // Views after the allocation: a growing heap detaches older ones.
-    pass(heapFloats(heap, x), heapFloats(heap, out), dims, tables);
+    const out = (backend as unknown as HeapBackend).makeOutput(outShape, "float32");
+    const [batch, seq, heads] = dims;
+    const args = [heapOffset(backend, x), heapOffset(backend, out), batch, seq, heads, d, (attrs as RopeAttrs).theta];
+    // The target after the allocation: a growing heap replaces the view.
+    runHeapTask(heapTarget(backend), "ropeHeads", [...args, forward ? 1 : 0], a * b * c * d);
     return out;
   };
 }

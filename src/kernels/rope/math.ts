@@ -5,6 +5,7 @@
  * between `[batch, seq, heads, headDim]` and `[batch, heads, seq, headDim]`.
  * @module
  */
+import { partRange } from "../parallel/split.ts";
 
 /** cos and sin tables, `[seqLen, headDim]` row-major. */
 export interface RopeTables {
@@ -115,4 +116,25 @@ export function ropeHeadsBackward(dy: Float32Array, dx: Float32Array, dims: Rope
       }
     }
   }
+}
+
+/**
+ * RoPE with the head transpose as a heap-thread task, split over the batch:
+ * args `[from, to, batch, seq, heads, headDim, theta, forward]` (`forward` 1:
+ * {@linkcode ropeHeadsForward}, 0: {@linkcode ropeHeadsBackward}; `seq` and
+ * `heads` as the forward's input lays them out).
+ *
+ * @example
+ * ```ts
+ * ropeHeadsTask(heap, Float64Array.of(0, 512, 2, 16, 2, 8, 10000, 1), 0, 1);
+ * ```
+ */
+export function ropeHeadsTask(heap: Float32Array, args: Float64Array, part: number, parts: number): void {
+  const [from, to, batch, seq, heads, d, theta, forward] = args;
+  const [lo, hi] = partRange(batch, part, parts);
+  if (lo === hi) return;
+  const per = seq * heads * d;
+  const at = (offset: number) => heap.subarray(offset + lo * per, offset + hi * per);
+  const pass = forward ? ropeHeadsForward : ropeHeadsBackward;
+  pass(at(from), at(to), [hi - lo, seq, heads, d], ropeTables(seq, d, theta));
 }

@@ -11,6 +11,7 @@
 import type { tf } from "../../backend/tf.ts";
 import { tf as tfjs } from "../../backend/tf.ts";
 import { type CpuBackend, fusedInputs, type HeapBackend } from "../fused/mod.ts";
+import { heapOffset, heapTarget, runHeapTask } from "../parallel/mod.ts";
 import { sigmoidInto, swigluBackwardInto, swigluForwardInto } from "./math.ts";
 
 /** Forward kernel name. */
@@ -18,7 +19,8 @@ export const FUSED_SWIGLU = "FusedSwiGLU";
 /** Backward kernel name. */
 export const FUSED_SWIGLU_GRAD = "FusedSwiGLUGrad";
 
-const { kernelInputs, cpuFloats, heapFloats } = fusedInputs("fused SwiGLU");
+const { kernelInputs, cpuFloats } = fusedInputs("fused SwiGLU");
+const sizeOf = (shape: readonly number[]) => shape.reduce((p, d) => p * d, 1);
 
 function sameShape(a: tf.TensorInfo, b: tf.TensorInfo): void {
   if (String(a.shape) !== String(b.shape)) {
@@ -48,8 +50,10 @@ const wasmForward: tf.KernelFunc = ({ inputs, backend }) => {
     attrs: {},
   }) as tf.TensorInfo;
   const out = b.makeOutput(gate.shape, "float32");
-  // Views after the allocations: a growing heap detaches older ones.
-  swigluForwardInto(heapFloats(b, gate), heapFloats(b, up), heapFloats(b, s), heapFloats(b, out));
+  const n = sizeOf(gate.shape);
+  const at = (t: tf.TensorInfo) => heapOffset(backend, t);
+  // The target after the allocations: a growing heap replaces the view.
+  runHeapTask(heapTarget(backend), "swigluForward", [at(gate), at(up), at(s), at(out), n], n);
   return [out, s];
 };
 
@@ -59,7 +63,7 @@ function backward(name: "cpu" | "wasm"): tf.KernelFunc {
     sameShape(gate, up);
     if (name === "cpu") {
       const b = backend as unknown as CpuBackend;
-      const n = gate.shape.reduce((p, d) => p * d, 1);
+      const n = sizeOf(gate.shape);
       const dg = new Float32Array(n), du = new Float32Array(n);
       const f = (t: tf.TensorInfo) => cpuFloats(b, t);
       swigluBackwardInto(f(dy), f(gate), f(up), f(s), dg, du);
@@ -67,8 +71,9 @@ function backward(name: "cpu" | "wasm"): tf.KernelFunc {
     }
     const b = backend as unknown as HeapBackend;
     const dg = b.makeOutput(gate.shape, "float32"), du = b.makeOutput(gate.shape, "float32");
-    const f = (t: tf.TensorInfo) => heapFloats(b, t);
-    swigluBackwardInto(f(dy), f(gate), f(up), f(s), f(dg), f(du));
+    const n = sizeOf(gate.shape);
+    const at = (t: tf.TensorInfo) => heapOffset(backend, t);
+    runHeapTask(heapTarget(backend), "swigluBackward", [at(dy), at(gate), at(up), at(s), at(dg), at(du), n], n);
     return [dg, du];
   };
 }

@@ -4,6 +4,7 @@
  * sigmoid, so values match the unfused ops) and the backward of both inputs.
  * @module
  */
+import { partRange } from "../parallel/split.ts";
 
 /**
  * `σ(g) = 1 / (1 + e^-g)` into `s`, as tfjs's cpu Sigmoid computes it.
@@ -51,4 +52,36 @@ export function swigluBackwardInto(
     du[i] = dy[i] * Math.fround(gi * si);
     dg[i] = dy[i] * u[i] * si * (1 + gi * (1 - si));
   }
+}
+
+/**
+ * {@linkcode swigluForwardInto} as a heap-thread task: args `[g, u, s, out, n]`
+ * (element offsets into the heap and the element count).
+ *
+ * @example
+ * ```ts
+ * swigluForwardTask(heap, Float64Array.of(0, 8, 16, 24, 8), 0, 1, new Float64Array(0));
+ * ```
+ */
+export function swigluForwardTask(heap: Float32Array, args: Float64Array, part: number, parts: number): void {
+  const [g, u, s, out, n] = args;
+  const [lo, hi] = partRange(n, part, parts, 16);
+  const at = (offset: number) => heap.subarray(offset + lo, offset + hi);
+  swigluForwardInto(at(g), at(u), at(s), at(out));
+}
+
+/**
+ * {@linkcode swigluBackwardInto} as a heap-thread task: args
+ * `[dy, g, u, s, dg, du, n]`.
+ *
+ * @example
+ * ```ts
+ * swigluBackwardTask(heap, Float64Array.of(0, 8, 16, 24, 32, 40, 8), 0, 1, new Float64Array(0));
+ * ```
+ */
+export function swigluBackwardTask(heap: Float32Array, args: Float64Array, part: number, parts: number): void {
+  const [dy, g, u, s, dg, du, n] = args;
+  const [lo, hi] = partRange(n, part, parts, 16);
+  const at = (offset: number) => heap.subarray(offset + lo, offset + hi);
+  swigluBackwardInto(at(dy), at(g), at(u), at(s), at(dg), at(du));
 }

@@ -1,0 +1,167 @@
+/**
+ * Heap threads: the main thread and `threads - 1` workers run one task over
+ * the wasm backend's memory together, each on its own part.
+ *
+ * tfjs's wasm memory is not a SharedArrayBuffer, so the workers cannot be
+ * handed it as such. They reach it through Deno FFI instead: a worker wraps
+ * the memory's address in an ArrayBuffer (`Deno.UnsafePointerView
+ * .getArrayBuffer`, no copy) and reads and writes the tensors in place, while
+ * the main thread, which posted the job, waits for them before it returns
+ * from the kernel: no JavaScript of the main thread runs meanwhile, so the
+ * memory neither grows nor moves under the workers. (V8 reserves a wasm32
+ * memory's whole address range up front, so it does not move when it grows;
+ * the address is still passed with every job and checked by the worker.)
+ *
+ * Workers are `node:worker_threads` workers, `unref`'d so they never keep a
+ * process alive, as the GEMM pool's are.
+ * @module
+ */
+import { Worker } from "node:worker_threads";
+import {
+  ARG,
+  CONTROL_BYTES,
+  type ControlViews,
+  controlViews,
+  MAX_HEAP_THREADS,
+  MAX_TASK_ARGS,
+  SLOT,
+} from "./_control.ts";
+import { HEAP_TASK_NAMES, HEAP_TASKS, type HeapTaskName } from "./tasks.ts";
+
+/** A worker that has not finished its part by then has died or hung. */
+const JOB_TIMEOUT_MS = 120_000;
+/** Polls of the done slots before the main thread sleeps on them: the parts are balanced, so they end together. */
+const SPIN_POLLS = 20_000;
+
+/**
+ * The threads of one wasm memory.
+ *
+ * @example
+ * ```ts
+ * const memory = new WebAssembly.Memory({ initial: 16 });
+ * const threads = await HeapThreads.start(memory, 2);
+ * const heap = new Float32Array(memory.buffer);
+ * threads.run(heap, "swigluForward", [0, 1024, 2048, 3072, 1024]);
+ * threads.close();
+ * ```
+ */
+export class HeapThreads {
+  readonly threads: number;
+  readonly #memory: WebAssembly.Memory;
+  readonly #workers: Worker[];
+  readonly #control: ControlViews;
+  #seq = 0;
+  #closed = false;
+
+  private constructor(memory: WebAssembly.Memory, workers: Worker[], control: ControlViews) {
+    this.#memory = memory;
+    this.#workers = workers;
+    this.#control = control;
+    this.threads = workers.length + 1;
+  }
+
+  /**
+   * Starts `threads - 1` workers over `memory` (the caller's thread is the
+   * first thread) and resolves once each has mapped it. Throws when the
+   * runtime gives no FFI (no `--allow-ffi`): the caller then runs tasks on
+   * its own thread.
+   */
+  static async start(memory: WebAssembly.Memory, threads: number): Promise<HeapThreads> {
+    if (!Number.isInteger(threads) || threads < 1 || threads > MAX_HEAP_THREADS) {
+      throw new RangeError(`heap threads must be an integer in [1, ${MAX_HEAP_THREADS}], got ${threads}`);
+    }
+    // Fails here, not in a worker, when FFI is not permitted.
+    heapAddress(memory);
+    const control = controlViews(new SharedArrayBuffer(CONTROL_BYTES));
+    const workers: Worker[] = [];
+    try {
+      for (let index = 1; index < threads; index++) {
+        const worker = new Worker(new URL("./_worker.ts", import.meta.url));
+        workers.push(worker);
+        const ready = new Promise<void>((resolve, reject) => {
+          worker.once("message", (m: { error?: string }) => m.error ? reject(new Error(m.error)) : resolve());
+          worker.once("error", reject);
+          worker.once("exit", (code) => reject(new Error(`heap worker ${index} exited with code ${code}`)));
+        });
+        worker.postMessage({ buffer: control.slots.buffer, index });
+        await ready;
+        worker.unref();
+      }
+    } catch (error) {
+      for (const w of workers) w.terminate();
+      throw error;
+    }
+    return new HeapThreads(memory, workers, control);
+  }
+
+  /** Whether this pool serves `memory`. */
+  serves(memory: WebAssembly.Memory): boolean {
+    return memory === this.#memory && !this.#closed;
+  }
+
+  /**
+   * Runs `task` with `args` on every thread (part 0 on this one) and returns
+   * when all parts are done. `heap` is this thread's float32 view of the
+   * memory. Worker `t`'s result slots are `results(t)` afterwards.
+   */
+  run(heap: Float32Array, task: HeapTaskName, args: ArrayLike<number>): void {
+    if (this.#closed) throw new Error("heap threads are closed");
+    if (args.length > MAX_TASK_ARGS) {
+      throw new RangeError(`${task}: ${args.length} task arguments, at most ${MAX_TASK_ARGS}`);
+    }
+    const { slots, args: block } = this.#control;
+    block[ARG.heapAddress] = heapAddress(this.#memory);
+    block[ARG.heapBytes] = this.#memory.buffer.byteLength;
+    block[ARG.task] = HEAP_TASK_NAMES.indexOf(task);
+    block[ARG.parts] = this.threads;
+    block[ARG.argCount] = args.length;
+    block.set(args, ARG.taskArgs);
+    const seq = ++this.#seq;
+    Atomics.store(slots, SLOT.seq, seq);
+    Atomics.notify(slots, SLOT.seq);
+    const taskArgs = block.subarray(ARG.taskArgs, ARG.taskArgs + args.length);
+    HEAP_TASKS[task](heap, taskArgs, 0, this.threads, this.#control.results(0));
+    this.#wait(seq, task);
+  }
+
+  /** Worker `thread`'s result slots (valid until the next job). */
+  results(thread: number): Float64Array {
+    return this.#control.results(thread);
+  }
+
+  #wait(seq: number, task: string): void {
+    const { slots } = this.#control;
+    for (let t = 1; t < this.threads; t++) {
+      let polls = 0, deadline = 0;
+      let seen: number;
+      while ((seen = Atomics.load(slots, SLOT.done + t)) !== seq) {
+        if (++polls < SPIN_POLLS) continue;
+        deadline ||= performance.now() + JOB_TIMEOUT_MS;
+        if (performance.now() > deadline) {
+          this.close();
+          throw new Error(`heap worker ${t} did not finish ${task} within ${JOB_TIMEOUT_MS} ms`);
+        }
+        Atomics.wait(slots, SLOT.done + t, seen, 10);
+      }
+      if (Atomics.load(slots, SLOT.failed + t) !== 0) {
+        throw new Error(`heap worker ${t} failed in ${task} (see its error above)`);
+      }
+    }
+  }
+
+  /** Stops the workers. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    Atomics.store(this.#control.slots, SLOT.seq, -1);
+    Atomics.notify(this.#control.slots, SLOT.seq);
+    for (const w of this.#workers) w.terminate();
+  }
+}
+
+/** The address of the memory's first byte, as a number (exact below 2^53). */
+function heapAddress(memory: WebAssembly.Memory): number {
+  const pointer = Deno.UnsafePointer.of(memory.buffer);
+  if (pointer === null) throw new Error("the wasm memory has no address");
+  return Number(Deno.UnsafePointer.value(pointer));
+}

@@ -1,0 +1,163 @@
+import assert from "node:assert/strict";
+import { initBackend, tf } from "../../src/backend/mod.ts";
+import { nativeBlas } from "../../src/kernels/matmul/native_blas.ts";
+import {
+  HEAP_TASK_NAMES,
+  HEAP_TASKS,
+  type HeapTaskName,
+  heapThreadCount,
+  HeapThreads,
+  MIN_PARALLEL_WORK,
+  partRange,
+  startHeapThreads,
+} from "../../src/kernels/parallel/mod.ts";
+import { fusedSwiGLU } from "../../src/kernels/swiglu/mod.ts";
+import { causalAttention } from "../../src/kernels/attention/mod.ts";
+import { ropeHeads } from "../../src/kernels/rope/mod.ts";
+import { adamwConstants } from "../../src/kernels/adamw/math.ts";
+import { fusedRmsNorm } from "../../src/kernels/rms_norm/mod.ts";
+import { Rng } from "../../src/util/rng.ts";
+
+const NO_BLAS = nativeBlas() ? null : "no native BLAS (apt-get install libopenblas0-pthread)";
+
+Deno.test("partRange cuts [0, n) into contiguous aligned parts", () => {
+  for (const [n, parts, align] of [[10, 2, 1], [10, 2, 4], [7, 3, 1], [1000, 7, 16], [3, 8, 1], [0, 2, 1]]) {
+    let next = 0;
+    for (let p = 0; p < parts; p++) {
+      const [lo, hi] = partRange(n, p, parts, align);
+      assert.equal(lo, next, `part ${p} of ${parts} over ${n} starts where the last ended`);
+      assert.ok(hi >= lo);
+      if (p < parts - 1) assert.equal(lo % align, 0);
+      next = hi;
+    }
+    assert.equal(next, n);
+  }
+});
+
+const N = 1 << 16;
+/** Float offsets of the regions each task reads and writes (each N floats, 16 regions). */
+const R = (i: number) => i * N;
+const SEQ = 128, MATRICES = 4;
+
+/** Arguments of each task over the regions, sized above MIN_PARALLEL_WORK. */
+function argsFor(task: HeapTaskName): number[] {
+  const c = adamwConstants([0.9, 0.95], 1e-8, 0.1, 1e-3, 3);
+  const constants = [c.b1, c.b1c, c.b2, c.b2c, c.bc2, c.eps, c.step, c.decay];
+  switch (task) {
+    case "swigluForward":
+      return [R(0), R(1), R(2), R(3), N];
+    case "swigluBackward":
+      return [R(0), R(1), R(2), R(3), R(4), R(5), N - 5];
+    case "ropeHeads":
+      return [R(0), R(6), 8, 32, 4, 64, 10000, 1];
+    case "adamw":
+      return [
+        ...constants,
+        R(0),
+        R(1),
+        R(2),
+        R(3),
+        R(7),
+        R(8),
+        R(9),
+        N,
+        1,
+        R(4),
+        -1,
+        R(5),
+        R(6),
+        R(10),
+        R(11),
+        R(12),
+        77,
+        0,
+      ];
+    case "maskCausal":
+      return [R(12), SEQ, MATRICES, 0.125];
+    case "softmaxBackward":
+      return [R(0), R(13), SEQ, MATRICES, 0.125];
+    case "sgemmPairs":
+      return [0, 1, 64, 64, 32, 64, R(0), R(1), R(14), 0, 0, 1, 1, 2, 0, 3, 3];
+    case "sgemmSplit":
+      return [1, 0, 200, 120, 96, R(2), R(3), R(15), 0];
+    case "rmsNormForward":
+      return [R(0), R(1), R(4), 512, 128, 1e-5];
+    case "crossEntropyForward":
+      return [R(0), R(15), R(4), 256, 256];
+    case "crossEntropyBackward":
+      return [R(1), R(0), R(15), R(5), 256, 256];
+    case "rmsNormBackward":
+      // The weight gradient's partial sums are per part by design; dx is compared.
+      return [R(0), R(1), R(2), R(5), 512, 128, 1e-5];
+  }
+}
+
+Deno.test({
+  name: "every heap task gives the same bits on two threads as on one",
+  ignore: NO_BLAS !== null,
+  fn: async () => {
+    const memory = new WebAssembly.Memory({ initial: (16 * N * 4) / 65536 + 1 });
+    const threads = await HeapThreads.start(memory, 2);
+    try {
+      const heap = new Float32Array(memory.buffer);
+      const rng = new Rng(5);
+      const input = Float32Array.from({ length: 16 * N }, () => rng.normal());
+      // Region 15 holds int32 labels for the cross-entropy tasks.
+      new Int32Array(input.buffer, R(15) * 4, 256).set(Int32Array.from({ length: 256 }, () => rng.int(256)));
+      const results = new Float64Array(16);
+      for (const task of HEAP_TASK_NAMES) {
+        heap.set(input);
+        HEAP_TASKS[task](heap, Float64Array.from(argsFor(task)), 0, 1, results);
+        const serial = heap.slice(0, 16 * N);
+        heap.set(input);
+        threads.run(heap, task, argsFor(task));
+        let differ = 0, first = -1;
+        for (let i = 0; i < serial.length; i++) {
+          if (!Object.is(serial[i], heap[i])) (differ++, first < 0 && (first = i));
+        }
+        assert.equal(differ, 0, `${task}: ${differ} floats differ (first at ${first})`);
+        let touched = 0;
+        for (let i = 0; i < serial.length; i++) if (!Object.is(serial[i], input[i])) touched++;
+        assert.ok(touched > 0, `${task} wrote nothing: the comparison would be empty`);
+      }
+    } finally {
+      threads.close();
+    }
+  },
+});
+
+if (NO_BLAS) Deno.test({ name: `heap tasks on two threads (skipped: ${NO_BLAS})`, ignore: true, fn() {} });
+
+Deno.test("wasm: fused kernels and matmuls give the same bits with heap threads as without", async () => {
+  await initBackend("wasm");
+  const memory = (tf.backend() as unknown as { wasm: { asm: { memory: WebAssembly.Memory } } }).wasm.asm.memory;
+  const rng = new Rng(11);
+  const random = (shape: number[]) =>
+    tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()), shape);
+  const [g, u] = [random([256, 160]), random([256, 160])];
+  const [q, k, v] = [random([4, 4, 64, 32]), random([4, 4, 64, 32]), random([4, 4, 64, 32])];
+  const x = random([8, 64, 4, 32]);
+  const [a, b] = [random([512, 96]), random([96, 200])];
+  const [h, w] = [random([512, 128]), random([128])];
+  assert.ok(g.size >= MIN_PARALLEL_WORK && x.size >= MIN_PARALLEL_WORK, "inputs large enough to be split");
+  const run = () =>
+    tf.tidy(() => {
+      const swiglu = tf.grads((p: tf.Tensor, r: tf.Tensor) => tf.sum(tf.square(fusedSwiGLU(p, r))))([g, u]);
+      const attn = tf.grads((p: tf.Tensor, r: tf.Tensor, s: tf.Tensor) =>
+        tf.sum(tf.square(causalAttention(p as tf.Tensor4D, r as tf.Tensor4D, s as tf.Tensor4D)))
+      )([q, k, v]);
+      const rope = tf.grad((p: tf.Tensor) => tf.sum(tf.square(ropeHeads(p as tf.Tensor4D, 10000))))(x);
+      const norm = tf.grads((p: tf.Tensor, r: tf.Tensor) => tf.sum(tf.square(fusedRmsNorm(p, r, 1e-5))))([h, w]);
+      const outputs = [...swiglu, ...attn, rope, tf.matMul(a, b), tf.matMul(b, a, true, true), norm[0], norm[1]];
+      return outputs.map((t) => t.dataSync().slice());
+    });
+  await startHeapThreads(memory, 1);
+  const one = run();
+  await startHeapThreads(memory, 2);
+  if (heapThreadCount(memory) < 2) return; // no FFI permission: nothing to compare (warned)
+  const two = run();
+  // The last output, RMSNorm's weight gradient, adds per-thread float64 partial sums: equal to float32 rounding.
+  const dw = one.length - 1;
+  one.slice(0, dw).forEach((want, i) => assert.deepEqual(two[i], want, `output ${i}`));
+  one[dw].forEach((want, j) => assert.ok(Math.abs(two[dw][j] - want) <= 1e-6 * (1 + Math.abs(want)), `dw[${j}]`));
+});
