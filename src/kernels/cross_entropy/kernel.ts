@@ -1,21 +1,19 @@
 /**
- * Fused softmax cross-entropy on `cpu` and `wasm`: the row loops of `math.ts`
- * over the cpu backend's own arrays and over the tfjs wasm heap, and the
- * gradient config every backend shares.
+ * Fused softmax cross-entropy on `cpu`: the row loops of `math.ts` over the
+ * backend's own arrays, and the gradient config every backend shares.
  *
  * The kernels take logits [rows, V] and int32 labels [rows]; the forward
  * gives each row's loss (the public op takes their mean), the backward
  * dlogits from the per-row upstream gradient.
  *
- * On wasm the rows are split over the heap threads (`../parallel`): on one
- * thread, `Math.exp` per element made the loops slower than the stock ops
- * with their SIMD exponentials (17 ms against 5.6 ms fwd+bwd at logits
- * [2048, 256]).
+ * There is no wasm kernel: the same JavaScript loops took 17 ms (fwd+bwd) at
+ * logits [2048, 256] and 541 ms at [8192, 2048] against 5.6 ms and 195 ms
+ * for the stock ops, whose exponentials run in SIMD WebAssembly
+ * (src/kernels/exp); Math.exp per element costs more than the fusion saves.
  * @module
  */
 import { tf } from "../../backend/tf.ts";
-import { type CpuBackend, fusedInputs, type HeapBackend } from "../fused/mod.ts";
-import { heapOffset, heapTarget, runHeapTask } from "../parallel/mod.ts";
+import { type CpuBackend, fusedInputs } from "../fused/mod.ts";
 import { crossEntropyBackwardRows, crossEntropyForwardRows } from "./math.ts";
 
 /** Fused softmax cross-entropy, per row: inputs {logits, labels}; output [rows]. */
@@ -59,26 +57,8 @@ const crossEntropyGradCpu: tf.KernelFunc = ({ inputs, backend }) => {
   return b.makeTensorInfo(logits.shape, "float32", dx);
 };
 
-const crossEntropyWasm: tf.KernelFunc = ({ inputs, backend }) => {
-  const { logits, labels } = kernelInputs(inputs, "logits", "labels");
-  const [rows, v] = shape2d(logits);
-  const out = (backend as HeapBackend).makeOutput([rows], "float32");
-  const at = (t: tf.TensorInfo) => heapOffset(backend, t);
-  runHeapTask(heapTarget(backend), "crossEntropyForward", [at(logits), at(labels), at(out), rows, v], rows * v);
-  return out;
-};
-
-const crossEntropyGradWasm: tf.KernelFunc = ({ inputs, backend }) => {
-  const { dy, logits, labels } = kernelInputs(inputs, "dy", "logits", "labels");
-  const [rows, v] = shape2d(logits);
-  const dx = (backend as HeapBackend).makeOutput(logits.shape, "float32");
-  const at = (t: tf.TensorInfo) => heapOffset(backend, t);
-  runHeapTask(heapTarget(backend), "crossEntropyBackward", [at(dy), at(logits), at(labels), at(dx), rows, v], rows * v);
-  return dx;
-};
-
 /**
- * The cpu and wasm kernel configs, for `tf.registerKernel`.
+ * The cpu kernel configs, for `tf.registerKernel`.
  *
  * @example
  * ```ts
@@ -88,8 +68,6 @@ const crossEntropyGradWasm: tf.KernelFunc = ({ inputs, backend }) => {
 export const CROSS_ENTROPY_KERNELS: tf.KernelConfig[] = [
   { kernelName: FUSED_CROSS_ENTROPY, backendName: "cpu", kernelFunc: crossEntropyCpu },
   { kernelName: FUSED_CROSS_ENTROPY_GRAD, backendName: "cpu", kernelFunc: crossEntropyGradCpu },
-  { kernelName: FUSED_CROSS_ENTROPY, backendName: "wasm", kernelFunc: crossEntropyWasm },
-  { kernelName: FUSED_CROSS_ENTROPY_GRAD, backendName: "wasm", kernelFunc: crossEntropyGradWasm },
 ];
 
 /** The gradient of the forward kernel (every backend), with respect to the logits. */

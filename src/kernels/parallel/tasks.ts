@@ -13,7 +13,6 @@ import { adamwTask } from "../adamw/math.ts";
 import { maskCausalTask, softmaxBackwardTask } from "../attention/math.ts";
 import { ropeHeadsTask } from "../rope/math.ts";
 import { sgemmPairsTask, sgemmSplitTask } from "../matmul/_native_matmul.ts";
-import { crossEntropyBackwardTask, crossEntropyForwardTask } from "../cross_entropy/math.ts";
 import { rmsNormBackwardTask, rmsNormForwardTask } from "../rms_norm/math.ts";
 import { swigluBackwardTask, swigluForwardTask } from "../swiglu/math.ts";
 
@@ -40,8 +39,6 @@ const TASKS = {
   sgemmSplit: sgemmSplitTask,
   rmsNormForward: rmsNormForwardTask,
   rmsNormBackward: rmsNormBackwardTask,
-  crossEntropyForward: crossEntropyForwardTask,
-  crossEntropyBackward: crossEntropyBackwardTask,
 } satisfies Record<string, HeapTask>;
 
 /** A task's name. */
