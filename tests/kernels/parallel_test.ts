@@ -16,6 +16,7 @@ import { causalAttention } from "../../src/kernels/attention/mod.ts";
 import { ropeHeads } from "../../src/kernels/rope/mod.ts";
 import { adamwConstants } from "../../src/kernels/adamw/math.ts";
 import { fusedRmsNorm } from "../../src/kernels/rms_norm/mod.ts";
+import { polyNorm, polyReLU } from "../../src/activations/polycom.ts";
 import { Rng } from "../../src/util/rng.ts";
 
 const NO_BLAS = nativeBlas() ? null : "no native BLAS (apt-get install libopenblas0-pthread)";
@@ -82,6 +83,14 @@ function argsFor(task: HeapTaskName): number[] {
       return [1, 0, 200, 120, 96, R(2), R(3), R(15), 0];
     case "rmsNormForward":
       return [R(0), R(1), R(4), 512, 128, 1e-5];
+    case "polyNormForward":
+      return [R(0), R(4), 512, 128, R(1), 4, 1e-6];
+    case "polyNormBackward":
+      return [R(0), R(1), R(5), 512, 128, R(2), 4, 1e-6];
+    case "polyReLUForward":
+      return [R(0), R(4), N - 3, R(1), 4];
+    case "polyReLUBackward":
+      return [R(0), R(1), R(5), N - 7, R(2), 4];
     case "rmsNormBackward":
       // The weight gradient's partial sums are per part by design; dx is compared.
       return [R(0), R(1), R(2), R(5), 512, 128, 1e-5];
@@ -133,6 +142,7 @@ Deno.test("wasm: fused kernels and matmuls give the same bits with heap threads 
   const x = random([8, 64, 4, 32]);
   const [a, b] = [random([512, 96]), random([96, 200])];
   const [h, w] = [random([512, 128]), random([128])];
+  const coeffs = tf.tensor1d([0.1, 0.4, 0.3, 0.2]);
   assert.ok(g.size >= MIN_PARALLEL_WORK && x.size >= MIN_PARALLEL_WORK, "inputs large enough to be split");
   const run = () =>
     tf.tidy(() => {
@@ -142,7 +152,17 @@ Deno.test("wasm: fused kernels and matmuls give the same bits with heap threads 
       )([q, k, v]);
       const rope = tf.grad((p: tf.Tensor) => tf.sum(tf.square(ropeHeads(p as tf.Tensor4D, 10000))))(x);
       const norm = tf.grads((p: tf.Tensor, r: tf.Tensor) => tf.sum(tf.square(fusedRmsNorm(p, r, 1e-5))))([h, w]);
-      const outputs = [...swiglu, ...attn, rope, tf.matMul(a, b), tf.matMul(b, a, true, true), norm[0], norm[1]];
+      const pn = tf.grads((p: tf.Tensor, c: tf.Tensor) => tf.sum(tf.square(polyNorm(p, c as tf.Tensor1D))))([
+        h,
+        coeffs,
+      ]);
+      const pr = tf.grads((p: tf.Tensor, c: tf.Tensor) => tf.sum(tf.square(polyReLU(p, c as tf.Tensor1D))))([
+        g,
+        coeffs,
+      ]);
+      const products = [tf.matMul(a, b), tf.matMul(b, a, true, true)];
+      // Last: the coefficient and weight gradients, sums of per-thread float64 partials.
+      const outputs = [...swiglu, ...attn, rope, ...products, norm[0], pn[0], pr[0], pn[1], pr[1], norm[1]];
       return outputs.map((t) => t.dataSync().slice());
     });
   await startHeapThreads(memory, 1);
@@ -150,8 +170,9 @@ Deno.test("wasm: fused kernels and matmuls give the same bits with heap threads 
   await startHeapThreads(memory, 2);
   if (heapThreadCount(memory) < 2) return; // no FFI permission: nothing to compare (warned)
   const two = run();
-  // The last output, RMSNorm's weight gradient, adds per-thread float64 partial sums: equal to float32 rounding.
-  const dw = one.length - 1;
-  one.slice(0, dw).forEach((want, i) => assert.deepEqual(two[i], want, `output ${i}`));
-  one[dw].forEach((want, j) => assert.ok(Math.abs(two[dw][j] - want) <= 1e-6 * (1 + Math.abs(want)), `dw[${j}]`));
+  const sums = one.length - 3;
+  one.slice(0, sums).forEach((want, i) => assert.deepEqual(two[i], want, `output ${i}`));
+  for (let i = sums; i < one.length; i++) {
+    one[i].forEach((want, j) => assert.ok(Math.abs(two[i][j] - want) <= 1e-6 * (1 + Math.abs(want)), `sum ${i}[${j}]`));
+  }
 });

@@ -13,6 +13,12 @@ import { adamwTask } from "../adamw/math.ts";
 import { maskCausalTask, softmaxBackwardTask } from "../attention/math.ts";
 import { ropeHeadsTask } from "../rope/math.ts";
 import { sgemmPairsTask, sgemmSplitTask } from "../matmul/_native_matmul.ts";
+import {
+  polyNormBackwardTask,
+  polyNormForwardTask,
+  polyReLUBackwardTask,
+  polyReLUForwardTask,
+} from "../polycom/_tasks.ts";
 import { rmsNormBackwardTask, rmsNormForwardTask } from "../rms_norm/math.ts";
 import { swigluBackwardTask, swigluForwardTask } from "../swiglu/math.ts";
 
@@ -39,6 +45,10 @@ const TASKS = {
   sgemmSplit: sgemmSplitTask,
   rmsNormForward: rmsNormForwardTask,
   rmsNormBackward: rmsNormBackwardTask,
+  polyNormForward: polyNormForwardTask,
+  polyNormBackward: polyNormBackwardTask,
+  polyReLUForward: polyReLUForwardTask,
+  polyReLUBackward: polyReLUBackwardTask,
 } satisfies Record<string, HeapTask>;
 
 /** A task's name. */

@@ -77,6 +77,22 @@ export function polycomSimdFor(module: EmscriptenModuleLike): PolycomSimd | null
   return simd;
 }
 
+/**
+ * The SIMD module instantiated over a memory of one's own (a heap thread's
+ * staging memory), its scratch block at byte 0; `null` without wasm SIMD.
+ *
+ * @example
+ * ```ts
+ * const simd = polycomSimdOn(new WebAssembly.Memory({ initial: 4 }));
+ * ```
+ */
+export function polycomSimdOn(memory: WebAssembly.Memory): PolycomSimd | null {
+  const wasmModule = compile();
+  if (!wasmModule) return null;
+  const instance = new WebAssembly.Instance(wasmModule, { env: { memory } });
+  return { exports: instance.exports as unknown as SimdExports, memory, scratch: 0 };
+}
+
 /** Mean squares of a row whose output passes may run in float32 (outside it the f64 passes run). */
 const F32_MEAN_SQUARE: readonly [number, number] = [1e-6, 1e6];
 

@@ -10,7 +10,7 @@
  *
  * cpu runs the float64 loops of `math.ts` over the backend's own arrays. On
  * wasm, orders up to 4 run in the SIMD module of `_simd.ts`, in place on the
- * tfjs heap; higher orders, or a runtime without wasm SIMD, use the same
+ * tfjs heap, their rows split over the heap threads (`_tasks.ts`); higher orders, or a runtime without wasm SIMD, use the same
  * float64 loops on heap views. Outputs are allocated before any view or
  * pointer is used, because an allocation may grow the heap and detach
  * earlier views.
@@ -19,16 +19,9 @@
 import { tf } from "../../backend/tf.ts";
 import { type CpuBackend, type EpsAttrs, fusedInputs, type HeapBackend } from "../fused/mod.ts";
 import { polyNormBackwardRows, polyNormForwardRows, polyReLUBackwardFlat, polyReLUForwardFlat } from "./math.ts";
-import {
-  type EmscriptenModuleLike,
-  type PolycomSimd,
-  polycomSimdFor,
-  SIMD_MAX_ORDER,
-  simdPolyNormBackward,
-  simdPolyNormForward,
-  simdPolyReLUBackward,
-  simdPolyReLUForward,
-} from "./_simd.ts";
+import { type EmscriptenModuleLike, type PolycomSimd, polycomSimdFor, SIMD_MAX_ORDER } from "./_simd.ts";
+import { setInPlaceSimd } from "./_tasks.ts";
+import { heapTarget, runHeapTask } from "../parallel/mod.ts";
 
 /** Fused PolyNorm forward: inputs {x, a}, attrs {eps}. */
 export const POLY_NORM = "PolyNorm";
@@ -121,14 +114,33 @@ function simdFor(backend: WasmBackend, a: tf.TensorInfo): PolycomSimd | null {
   return a.shape[0] - 1 <= SIMD_MAX_ORDER ? polycomSimdFor(backend.wasm) : null;
 }
 
+/** Runs a PolyCom SIMD task over the heap threads, part 0 in place with `simd`; the summed da of a backward task. */
+function runSimdTask(
+  backend: WasmBackend,
+  simd: PolycomSimd,
+  task: "polyNormForward" | "polyNormBackward" | "polyReLUForward" | "polyReLUBackward",
+  args: number[],
+  work: number,
+  da?: Float64Array,
+): void {
+  setInPlaceSimd(simd);
+  // The target after the kernel's allocations: a growing heap replaces the view.
+  const partial = runHeapTask(heapTarget(backend), task, args, work);
+  if (da) { for (const part of partial) for (let i = 0; i < da.length; i++) da[i] += part[i]; }
+}
+
 const polyNormWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const b = backend as WasmBackend;
   const { x, a } = kernelInputs(inputs, "x", "a");
   const out = b.makeOutput(x.shape, "float32");
   const simd = simdFor(b, a);
-  const coeffs = Float64Array.from(heapFloats(b, a));
-  if (simd) simdPolyNormForward(simd, pointer(b, x), pointer(b, out), size(x), lastDim(x), coeffs, eps(attrs));
-  else polyNormForwardRows(heapFloats(b, x), coeffs, eps(attrs), lastDim(x), heapFloats(b, out));
+  const [n, count] = [lastDim(x), a.shape[0]];
+  if (simd) {
+    const args = [pointer(b, x) / 4, pointer(b, out) / 4, size(x) / n, n, pointer(b, a) / 4, count, eps(attrs)];
+    runSimdTask(b, simd, "polyNormForward", args, size(x));
+  } else {
+    polyNormForwardRows(heapFloats(b, x), Float64Array.from(heapFloats(b, a)), eps(attrs), n, heapFloats(b, out));
+  }
   return out;
 };
 
@@ -139,10 +151,15 @@ const polyNormGradWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const parts = b.makeOutput([1, a.shape[0]], "float32");
   const da = new Float64Array(a.shape[0]);
   const simd = simdFor(b, a);
-  const coeffs = Float64Array.from(heapFloats(b, a));
   const [n, e] = [lastDim(x), eps(attrs)];
-  if (simd) simdPolyNormBackward(simd, pointer(b, dy), pointer(b, x), pointer(b, dx), size(x), n, coeffs, e, da);
-  else polyNormBackwardRows(heapFloats(b, dy), heapFloats(b, x), coeffs, e, n, heapFloats(b, dx), da);
+  if (simd) {
+    const at = (t: tf.TensorInfo) => pointer(b, t) / 4;
+    const args = [at(dy), at(x), at(dx), size(x) / n, n, at(a), a.shape[0], e];
+    runSimdTask(b, simd, "polyNormBackward", args, size(x), da);
+  } else {
+    const coeffs = Float64Array.from(heapFloats(b, a));
+    polyNormBackwardRows(heapFloats(b, dy), heapFloats(b, x), coeffs, e, n, heapFloats(b, dx), da);
+  }
   heapFloats(b, parts).set(da);
   return [dx, parts];
 };
@@ -152,9 +169,12 @@ const polyReLUWasm: tf.KernelFunc = ({ inputs, backend }) => {
   const { x, a } = kernelInputs(inputs, "x", "a");
   const out = b.makeOutput(x.shape, "float32");
   const simd = simdFor(b, a);
-  const coeffs = Float64Array.from(heapFloats(b, a));
-  if (simd) simdPolyReLUForward(simd, pointer(b, x), pointer(b, out), size(x), coeffs);
-  else polyReLUForwardFlat(heapFloats(b, x), coeffs, heapFloats(b, out));
+  if (simd) {
+    const args = [pointer(b, x) / 4, pointer(b, out) / 4, size(x), pointer(b, a) / 4, a.shape[0]];
+    runSimdTask(b, simd, "polyReLUForward", args, size(x));
+  } else {
+    polyReLUForwardFlat(heapFloats(b, x), Float64Array.from(heapFloats(b, a)), heapFloats(b, out));
+  }
   return out;
 };
 
@@ -165,9 +185,13 @@ const polyReLUGradWasm: tf.KernelFunc = ({ inputs, backend }) => {
   const parts = b.makeOutput([1, a.shape[0]], "float32");
   const da = new Float64Array(a.shape[0]);
   const simd = simdFor(b, a);
-  const coeffs = Float64Array.from(heapFloats(b, a));
-  if (simd) simdPolyReLUBackward(simd, pointer(b, dy), pointer(b, x), pointer(b, dx), size(x), coeffs, da);
-  else polyReLUBackwardFlat(heapFloats(b, dy), heapFloats(b, x), coeffs, heapFloats(b, dx), da);
+  if (simd) {
+    const at = (t: tf.TensorInfo) => pointer(b, t) / 4;
+    runSimdTask(b, simd, "polyReLUBackward", [at(dy), at(x), at(dx), size(x), at(a), a.shape[0]], size(x), da);
+  } else {
+    const coeffs = Float64Array.from(heapFloats(b, a));
+    polyReLUBackwardFlat(heapFloats(b, dy), heapFloats(b, x), coeffs, heapFloats(b, dx), da);
+  }
   heapFloats(b, parts).set(da);
   return [dx, parts];
 };
