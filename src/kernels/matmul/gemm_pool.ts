@@ -9,7 +9,8 @@
  * shared memory and the result copied out, O(size) against O(m·k·n) work.
  * @module
  */
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { awaitWorkers, startWorkers } from "../_workers.ts";
 import { type BatchMatMulPlan, batchMatMulScratchBytes, runBatchMatMulPart } from "./_batch_matmul.ts";
 import { DEFAULT_GEMM_SHAPE, type GemmShape } from "./_gemm_module.ts";
 import { CONTROL_BYTES, MAX_THREADS, SLOT, writeJob } from "./_gemm_job.ts";
@@ -18,8 +19,6 @@ import { WasmGemm } from "./gemm.ts";
 const PAGE = 65536;
 /** 1 GiB: the most the shared memory may grow to. */
 const MAX_PAGES = 16384;
-/** A worker that has not finished its part by then has died or hung. */
-const JOB_TIMEOUT_MS = 120_000;
 
 const align = (bytes: number) => Math.ceil(bytes / 64) * 64;
 
@@ -73,24 +72,8 @@ export class GemmPool {
     }
     const memory = new WebAssembly.Memory({ initial: 64, maximum: MAX_PAGES, shared: true });
     const gemm = new WasmGemm(memory, shape);
-    const workers: Worker[] = [];
-    try {
-      for (let index = 1; index < threads; index++) {
-        const worker = new Worker(new URL("./_gemm_worker.ts", import.meta.url));
-        workers.push(worker);
-        const ready = new Promise<void>((resolve, reject) => {
-          worker.once("message", () => resolve());
-          worker.once("error", reject);
-          worker.once("exit", (code) => reject(new Error(`GEMM worker ${index} exited with code ${code}`)));
-        });
-        worker.postMessage({ memory, shape: gemm.shape, index });
-        await ready;
-        worker.unref();
-      }
-    } catch (error) {
-      for (const w of workers) w.terminate();
-      throw error;
-    }
+    const init = (index: number) => ({ memory, shape: gemm.shape, index });
+    const workers = await startWorkers(new URL("./_gemm_worker.ts", import.meta.url), threads, init, "GEMM worker");
     return new GemmPool(memory, gemm, workers);
   }
 
@@ -137,17 +120,7 @@ export class GemmPool {
     Atomics.store(ctl, SLOT.seq, seq);
     Atomics.notify(ctl, SLOT.seq);
     runBatchMatMulPart(this.#gemm, plan, a, b, out, scratchBase, 0, this.threads);
-    const deadline = performance.now() + JOB_TIMEOUT_MS;
-    for (let t = 1; t < this.threads; t++) {
-      let seen: number;
-      while ((seen = Atomics.load(ctl, SLOT.done + t)) !== seq) {
-        if (performance.now() > deadline) {
-          throw new Error(`GEMM worker ${t} did not finish within ${JOB_TIMEOUT_MS} ms`);
-        }
-        Atomics.wait(ctl, SLOT.done + t, seen, 100);
-      }
-      if (Atomics.load(ctl, SLOT.failed + t) !== 0) throw new Error(`GEMM worker ${t} failed (see its error above)`);
-    }
+    awaitWorkers({ slots: ctl, done: SLOT.done, failed: SLOT.failed }, seq, this.threads, "GEMM worker");
     drain(buffers);
   }
 

@@ -12,11 +12,12 @@
  * memory's whole address range up front, so it does not move when it grows;
  * the address is still passed with every job and checked by the worker.)
  *
- * Workers are `node:worker_threads` workers, `unref`'d so they never keep a
- * process alive, as the GEMM pool's are.
+ * Workers are `node:worker_threads` workers started by `../_workers.ts`, as
+ * the GEMM pool's are.
  * @module
  */
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { awaitWorkers, startWorkers } from "../_workers.ts";
 import {
   ARG,
   CONTROL_BYTES,
@@ -28,8 +29,6 @@ import {
 } from "./_control.ts";
 import { HEAP_TASK_NAMES, HEAP_TASKS, type HeapTaskName } from "./tasks.ts";
 
-/** A worker that has not finished its part by then has died or hung. */
-const JOB_TIMEOUT_MS = 120_000;
 /** Polls of the done slots before the main thread sleeps on them: the parts are balanced, so they end together. */
 const SPIN_POLLS = 20_000;
 
@@ -73,24 +72,8 @@ export class HeapThreads {
     // Fails here, not in a worker, when FFI is not permitted.
     heapAddress(memory);
     const control = controlViews(new SharedArrayBuffer(CONTROL_BYTES));
-    const workers: Worker[] = [];
-    try {
-      for (let index = 1; index < threads; index++) {
-        const worker = new Worker(new URL("./_worker.ts", import.meta.url));
-        workers.push(worker);
-        const ready = new Promise<void>((resolve, reject) => {
-          worker.once("message", (m: { error?: string }) => m.error ? reject(new Error(m.error)) : resolve());
-          worker.once("error", reject);
-          worker.once("exit", (code) => reject(new Error(`heap worker ${index} exited with code ${code}`)));
-        });
-        worker.postMessage({ buffer: control.slots.buffer, index });
-        await ready;
-        worker.unref();
-      }
-    } catch (error) {
-      for (const w of workers) w.terminate();
-      throw error;
-    }
+    const init = (index: number) => ({ buffer: control.slots.buffer, index });
+    const workers = await startWorkers(new URL("./_worker.ts", import.meta.url), threads, init, "heap worker");
     return new HeapThreads(memory, workers, control);
   }
 
@@ -130,22 +113,13 @@ export class HeapThreads {
   }
 
   #wait(seq: number, task: string): void {
-    const { slots } = this.#control;
-    for (let t = 1; t < this.threads; t++) {
-      let polls = 0, deadline = 0;
-      let seen: number;
-      while ((seen = Atomics.load(slots, SLOT.done + t)) !== seq) {
-        if (++polls < SPIN_POLLS) continue;
-        deadline ||= performance.now() + JOB_TIMEOUT_MS;
-        if (performance.now() > deadline) {
-          this.close();
-          throw new Error(`heap worker ${t} did not finish ${task} within ${JOB_TIMEOUT_MS} ms`);
-        }
-        Atomics.wait(slots, SLOT.done + t, seen, 10);
-      }
-      if (Atomics.load(slots, SLOT.failed + t) !== 0) {
-        throw new Error(`heap worker ${t} failed in ${task} (see its error above)`);
-      }
+    try {
+      const at = { slots: this.#control.slots, done: SLOT.done, failed: SLOT.failed };
+      awaitWorkers(at, seq, this.threads, `heap worker (${task})`, SPIN_POLLS);
+    } catch (error) {
+      // A worker that failed or hung leaves the pool unusable: later tasks run on the calling thread.
+      this.close();
+      throw error;
     }
   }
 
