@@ -91,3 +91,50 @@ export function awaitWorkers(
     if (Atomics.load(slots, failed + t) !== 0) throw new Error(`${label} ${t} failed (see its error above)`);
   }
 }
+
+/** The slots a worker watches and reports in (Int32 indices). */
+export interface JobSlots {
+  /** Job counter the main thread bumps; negative asks the worker to exit. */
+  seq: number;
+  done: number;
+  failed: number;
+}
+
+/**
+ * A worker's loop: announces readiness with `ready()`, then runs `run()` for
+ * every new job posted in `slots` and reports it done (or failed) in its own
+ * slots, until asked to exit.
+ *
+ * @example
+ * ```ts
+ * serveJobs(slots, { seq: 0, done: 8, failed: 48 }, index, "heap worker", () => parentPort!.postMessage({}), runPart);
+ * ```
+ */
+export function serveJobs(
+  slots: Int32Array,
+  at: JobSlots,
+  index: number,
+  label: string,
+  ready: () => void,
+  run: () => void,
+): void {
+  // Read before announcing readiness: the first job may be posted the moment the main thread hears of it.
+  let seen = Atomics.load(slots, at.seq);
+  ready();
+  while (true) {
+    Atomics.wait(slots, at.seq, seen);
+    const seq = Atomics.load(slots, at.seq);
+    if (seq < 0) break;
+    if (seq === seen) continue;
+    seen = seq;
+    try {
+      run();
+      Atomics.store(slots, at.failed + index, 0);
+    } catch (error) {
+      Atomics.store(slots, at.failed + index, 1);
+      console.error(`${label} ${index}:`, error);
+    }
+    Atomics.store(slots, at.done + index, seq);
+    Atomics.notify(slots, at.done + index);
+  }
+}

@@ -5,6 +5,7 @@
  * @module
  */
 import { parentPort } from "node:worker_threads";
+import { serveJobs } from "../_workers.ts";
 import { ARG, controlViews, SLOT } from "./_control.ts";
 import { HEAP_TASK_NAMES, HEAP_TASKS } from "./tasks.ts";
 
@@ -18,33 +19,16 @@ parentPort!.once("message", ({ buffer, index }: InitMessage) => {
   const { slots, args } = control;
   const results = control.results(index);
   let heap = new Float32Array(0), address = -1;
-  // Read before announcing readiness: the first job may be posted the moment the main thread hears of it.
-  let seen = Atomics.load(slots, SLOT.seq);
-  parentPort!.postMessage({});
-  while (true) {
-    Atomics.wait(slots, SLOT.seq, seen);
-    const seq = Atomics.load(slots, SLOT.seq);
-    if (seq < 0) break;
-    if (seq === seen) continue;
-    seen = seq;
-    try {
-      const at = args[ARG.heapAddress], bytes = args[ARG.heapBytes];
-      if (at !== address || bytes !== heap.byteLength) {
-        const pointer = Deno.UnsafePointer.create(BigInt(at));
-        if (pointer === null) throw new Error("null heap address");
-        heap = new Float32Array(Deno.UnsafePointerView.getArrayBuffer(pointer, bytes));
-        address = at;
-      }
-      const name = HEAP_TASK_NAMES[args[ARG.task]];
-      const task = HEAP_TASKS[name];
-      if (!task) throw new Error(`unknown heap task ${args[ARG.task]}`);
-      task(heap, args.subarray(ARG.taskArgs, ARG.taskArgs + args[ARG.argCount]), index, args[ARG.parts], results);
-      Atomics.store(slots, SLOT.failed + index, 0);
-    } catch (error) {
-      Atomics.store(slots, SLOT.failed + index, 1);
-      console.error(`heap worker ${index}:`, error);
+  serveJobs(slots, SLOT, index, "heap worker", () => parentPort!.postMessage({}), () => {
+    const at = args[ARG.heapAddress], bytes = args[ARG.heapBytes];
+    if (at !== address || bytes !== heap.byteLength) {
+      const pointer = Deno.UnsafePointer.create(BigInt(at));
+      if (pointer === null) throw new Error("null heap address");
+      heap = new Float32Array(Deno.UnsafePointerView.getArrayBuffer(pointer, bytes));
+      address = at;
     }
-    Atomics.store(slots, SLOT.done + index, seq);
-    Atomics.notify(slots, SLOT.done + index);
-  }
+    const task = HEAP_TASKS[HEAP_TASK_NAMES[args[ARG.task]]];
+    if (!task) throw new Error(`unknown heap task ${args[ARG.task]}`);
+    task(heap, args.subarray(ARG.taskArgs, ARG.taskArgs + args[ARG.argCount]), index, args[ARG.parts], results);
+  });
 });

@@ -16,6 +16,7 @@
  * - `polyReLUBackward`: `[dy, x, dx, size, a, count]`
  * @module
  */
+import type { HeapTask } from "../parallel/tasks.ts";
 import { partRange } from "../parallel/split.ts";
 import { SCRATCH } from "./_simd_module.ts";
 import {
@@ -88,13 +89,7 @@ export function polyNormForwardTask(heap: Float32Array, args: Float64Array, part
 }
 
 /** PolyNorm backward over part `part` of the rows; its da in `results[0..count)`. */
-export function polyNormBackwardTask(
-  heap: Float32Array,
-  args: Float64Array,
-  part: number,
-  parts: number,
-  results: Float64Array,
-): void {
+export const polyNormBackwardTask: HeapTask = (heap, args, part, parts, results) => {
   const [dy, x, dx, rows, n, a, count, eps] = args;
   const [lo, hi] = partRange(rows, part, parts);
   const da = results.subarray(0, count);
@@ -116,7 +111,7 @@ export function polyNormBackwardTask(
     simdPolyNormBackward(simd, bg * 4, bx * 4, bd * 4, len, n, coeffs, eps, da);
     heap.set(floats.subarray(bd, bd + len), dx + r * n);
   }
-}
+};
 
 /** PolyReLU forward over part `part` of the elements. */
 export function polyReLUForwardTask(heap: Float32Array, args: Float64Array, part: number, parts: number): void {
@@ -139,13 +134,7 @@ export function polyReLUForwardTask(heap: Float32Array, args: Float64Array, part
 }
 
 /** PolyReLU backward over part `part` of the elements; its da in `results[0..count)`. */
-export function polyReLUBackwardTask(
-  heap: Float32Array,
-  args: Float64Array,
-  part: number,
-  parts: number,
-  results: Float64Array,
-): void {
+export const polyReLUBackwardTask: HeapTask = (heap, args, part, parts, results) => {
   const [dy, x, dx, size, a, count] = args;
   const [lo, hi] = partRange(size, part, parts, 16);
   const da = results.subarray(0, count);
@@ -165,4 +154,4 @@ export function polyReLUBackwardTask(
     simdPolyReLUBackward(simd, bg * 4, bx * 4, bd * 4, len, coeffs, da);
     heap.set(floats.subarray(bd, bd + len), dx + i);
   }
-}
+};

@@ -4,6 +4,7 @@
  * least as close to the exact value as the float32 stock-op composition.
  * @module
  */
+import type { HeapTask } from "../parallel/tasks.ts";
 import { partRange } from "../parallel/split.ts";
 
 /**
@@ -90,17 +91,11 @@ export function rmsNormForwardTask(heap: Float32Array, args: Float64Array, part:
  * rmsNormBackwardTask(heap, Float64Array.of(0, 256, 512, 640, 2, 128, 1e-5), 0, 1, new Float64Array(128));
  * ```
  */
-export function rmsNormBackwardTask(
-  heap: Float32Array,
-  args: Float64Array,
-  part: number,
-  parts: number,
-  results: Float64Array,
-): void {
+export const rmsNormBackwardTask: HeapTask = (heap, args, part, parts, results) => {
   const [dy, x, w, dx, rows, n, eps] = args;
   const [lo, hi] = partRange(rows, part, parts);
   const at = (offset: number) => heap.subarray(offset + lo * n, offset + hi * n);
   const dw = results.subarray(0, n);
   dw.fill(0);
   rmsNormBackwardRows(at(dy), at(x), heap.subarray(w, w + n), eps, n, at(dx), dw);
-}
+};
