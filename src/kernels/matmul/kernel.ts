@@ -149,25 +149,20 @@ function runOnHeapThreads(blas: NativeBlas, backend: WasmBackendLike, plan: Batc
   const { transposeA, transposeB, foldedM, n, k, m, pairs } = plan;
   const flags = [transposeA ? 1 : 0, transposeB ? 1 : 0];
   const target = heapTarget(backend);
-  const threads = blas.threads() ?? 1;
-  blas.setThreads(1);
-  try {
-    if (pairs.length > 1 && 2 * foldedM * k * n <= PER_THREAD_GEMM_MAX_FLOPS) {
-      for (let first = 0; first < pairs.length; first += MAX_PAIRS_PER_TASK) {
-        const run = pairs.slice(first, first + MAX_PAIRS_PER_TASK);
-        const at = out + first * foldedM * n;
-        runHeapTask(target, "sgemmPairs", [...flags, foldedM, n, k, m, a, b, at, ...run.flat()], Infinity);
-      }
-      return;
+  blas.useThreads(1);
+  if (pairs.length > 1 && 2 * foldedM * k * n <= PER_THREAD_GEMM_MAX_FLOPS) {
+    for (let first = 0; first < pairs.length; first += MAX_PAIRS_PER_TASK) {
+      const run = pairs.slice(first, first + MAX_PAIRS_PER_TASK);
+      const at = out + first * foldedM * n;
+      runHeapTask(target, "sgemmPairs", [...flags, foldedM, n, k, m, a, b, at, ...run.flat()], Infinity);
     }
-    const axis = foldedM >= n ? 0 : 1;
-    pairs.forEach(([ia, ib], i) => {
-      const args = [...flags, foldedM, n, k, a + ia * m * k, b + ib * k * n, out + i * foldedM * n, axis];
-      runHeapTask(target, "sgemmSplit", args, foldedM * n * k / 32);
-    });
-  } finally {
-    blas.setThreads(threads);
+    return;
   }
+  const axis = foldedM >= n ? 0 : 1;
+  pairs.forEach(([ia, ib], i) => {
+    const args = [...flags, foldedM, n, k, a + ia * m * k, b + ib * k * n, out + i * foldedM * n, axis];
+    runHeapTask(target, "sgemmSplit", args, foldedM * n * k / 32);
+  });
 }
 
 const MAX_PAIRS_PER_TASK = (MAX_TASK_ARGS - SGEMM_TASK_HEAD) >> 1;
@@ -183,6 +178,7 @@ function wasmMatMul(backend: WasmBackendLike, a: TensorInfo, b: TensorInfo, attr
     // Read after makeOutput: a growing memory replaces HEAPF32.
     const heap = backend.wasm.HEAPF32;
     const at = (t: TensorInfo) => ({ data: heap, offset: backend.dataIdMap.get(t.dataId).memoryOffset / 4 });
+    blas.useThreads(blas.threads() ?? 1);
     runNativeBatchMatMul(blas, plan, at(a), at(b), at(out));
     return out;
   }
@@ -219,6 +215,7 @@ function cpuMatMul(backend: CpuBackendLike, a: TensorInfo, b: TensorInfo, attrs:
   if (blas) {
     const result = new Float32Array(plan.outShape.reduce((p, d) => p * d, 1));
     const at = (t: TensorInfo) => ({ data: backend.readSync(t.dataId) as Float32Array, offset: 0 });
+    blas.useThreads(blas.threads() ?? 1);
     runNativeBatchMatMul(blas, plan, at(a), at(b), { data: result, offset: 0 });
     return backend.makeTensorInfo(plan.outShape, "float32", result);
   }

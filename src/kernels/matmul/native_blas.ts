@@ -129,6 +129,8 @@ export class NativeBlas {
   readonly #lib: Lib;
   readonly #coreTypeRequested: string | null;
   readonly #chosenHere: boolean;
+  #requested: number | null = null;
+  #current: number | null = null;
 
   constructor(readonly library: string, lib: Lib, coreTypeRequested: string | null, chosenHere: boolean) {
     this.#lib = lib;
@@ -182,14 +184,27 @@ export class NativeBlas {
     );
   }
 
-  /** Sets the BLAS's thread count (OpenBLAS only; a no-op for others). */
+  /** Sets the BLAS's thread count, the one {@linkcode threads} reports (OpenBLAS only; a no-op for others). */
   setThreads(threads: number): void {
-    this.#lib.symbols.openblas_set_num_threads?.(threads);
+    this.#requested = threads;
+    this.useThreads(threads);
   }
 
-  /** The BLAS's thread count, `null` when it cannot say. */
+  /**
+   * Runs the next calls on `threads` threads without changing what
+   * {@linkcode threads} reports: the heap threads call a one-thread BLAS each.
+   * Free when the count is already in effect (OpenBLAS wakes its threads when
+   * the count goes up, and they then spin on the cores the heap threads use).
+   */
+  useThreads(threads: number): void {
+    if (this.#current === threads) return;
+    this.#lib.symbols.openblas_set_num_threads?.(threads);
+    this.#current = threads;
+  }
+
+  /** The thread count asked for with {@linkcode setThreads} (else the BLAS's own), `null` when it cannot say. */
   threads(): number | null {
-    return this.#lib.symbols.openblas_get_num_threads?.() ?? null;
+    return this.#requested ?? this.#lib.symbols.openblas_get_num_threads?.() ?? null;
   }
 
   /** What the fingerprint records. */
