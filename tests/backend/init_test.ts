@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { defaultGemmThreads } from "../../src/kernels/mod.ts";
 import {
   BACKEND_CHOICES,
   chooseAutoBackend,
@@ -33,11 +34,11 @@ Deno.test("cpu backend starts and computes", async () => {
   assert.deepEqual(Array.from(await tf.add(tf.ones([2]), 1).data()), [2, 2]);
 });
 
-Deno.test("wasm backend starts single-threaded with SIMD", async () => {
+Deno.test("wasm backend starts with SIMD, without tfjs's threads, with heap threads for the fused kernels", async () => {
   const info = await initBackend("wasm");
   assert.equal(info.backend, "wasm");
   assert.equal(tf.getBackend(), "wasm");
-  assert.deepEqual(info.wasm, { simd: true, threads: false });
+  assert.deepEqual(info.wasm, { simd: true, threads: false, heapThreads: defaultGemmThreads() });
   assert.deepEqual(Array.from(await tf.matMul(tf.ones([2, 3]), tf.ones([3, 2])).data()), [3, 3, 3, 3]);
 });
 

@@ -159,11 +159,23 @@ function runOnHeapThreads(blas: NativeBlas, backend: WasmBackendLike, plan: Batc
     return;
   }
   const axis = foldedM >= n ? 0 : 1;
+  // Cut only products whose every block stays a "large" GEMM for the BLAS (see SMALL_GEMM_MNK): then a block's
+  // elements are computed as in the uncut product, and the bits do not depend on the thread count.
+  const split = foldedM * n * k / heapThreadCount(backend.wasm.asm.memory) > SMALL_GEMM_MNK;
   pairs.forEach(([ia, ib], i) => {
     const args = [...flags, foldedM, n, k, a + ia * m * k, b + ib * k * n, out + i * foldedM * n, axis];
-    runHeapTask(target, "sgemmSplit", args, foldedM * n * k / 32);
+    runHeapTask(target, "sgemmSplit", args, split ? Infinity : 0);
   });
 }
+
+/**
+ * On one thread, OpenBLAS (0.3.21, SkylakeX) computes row-major products
+ * with m·n·k below 28·512² in its "direct" kernel and the smallest ones
+ * (≤ 100³) in a small-matrix kernel, each summing in another order than its
+ * regular kernel: a block of a cut product must stay above this, or cutting
+ * would change bits.
+ */
+export const SMALL_GEMM_MNK = 28 * 512 * 512;
 
 const MAX_PAIRS_PER_TASK = (MAX_TASK_ARGS - SGEMM_TASK_HEAD) >> 1;
 

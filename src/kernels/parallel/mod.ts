@@ -21,6 +21,7 @@ import { HEAP_TASKS, type HeapTaskName } from "./tasks.ts";
 export { HeapThreads } from "./pool.ts";
 export { HEAP_TASK_NAMES, HEAP_TASKS, type HeapTask, type HeapTaskName } from "./tasks.ts";
 export { partRange } from "./split.ts";
+export { addBlockSums, forEachBlock, MIN_BLOCK_ROWS, type ReductionBlocks, reductionBlocks } from "./reduce.ts";
 export { MAX_TASK_ARGS, RESULT_SLOTS } from "./_control.ts";
 
 /**

@@ -6,8 +6,9 @@
  * blocks of rows into a memory of the worker's own, run the same module on
  * them and copy the results back. Each row is computed by the same code
  * either way, so dx and the outputs do not depend on the thread count; the
- * coefficient gradient is summed per part (`results`) and the parts added in
- * order by the caller.
+ * coefficient gradient is summed per block of rows (blocks fixed by the
+ * shape, `../parallel/reduce.ts`) and the blocks added in order by the
+ * caller, so it does not either.
  *
  * Arguments are float32 element offsets into the heap:
  * - `polyNormForward`: `[x, out, rows, n, a, count, eps]`
@@ -17,6 +18,7 @@
  * @module
  */
 import type { HeapTask } from "../parallel/tasks.ts";
+import { forEachBlock, reductionBlocks } from "../parallel/reduce.ts";
 import { partRange } from "../parallel/split.ts";
 import { SCRATCH } from "./_simd_module.ts";
 import {
@@ -88,29 +90,33 @@ export function polyNormForwardTask(heap: Float32Array, args: Float64Array, part
   }
 }
 
-/** PolyNorm backward over part `part` of the rows; its da in `results[0..count)`. */
+/** Elements per block of PolyReLU's coefficient-gradient sums. */
+export const RELU_BLOCK = 1 << 14;
+
+/** The blocks PolyNorm's backward sums da over (rows). */
+export const polyNormBlocks = (rows: number, count: number) => reductionBlocks(rows, count);
+/** The blocks PolyReLU's backward sums da over (elements). */
+export const polyReLUBlocks = (size: number, count: number) => reductionBlocks(size, count, RELU_BLOCK);
+
+/** PolyNorm backward over part `part`'s blocks of rows; each block's da in its `count` result slots. */
 export const polyNormBackwardTask: HeapTask = (heap, args, part, parts, results) => {
   const [dy, x, dx, rows, n, a, count, eps] = args;
-  const [lo, hi] = partRange(rows, part, parts);
-  const da = results.subarray(0, count);
-  da.fill(0);
-  if (lo === hi) return;
   const coeffs = coefficients(heap, a, count);
-  if (part === 0 && inPlace) {
-    const at = (offset: number) => (offset + lo * n) * 4;
-    simdPolyNormBackward(inPlace, at(dy), at(x), at(dx), (hi - lo) * n, n, coeffs, eps, da);
-    return;
-  }
-  const step = Math.max(1, Math.floor(BLOCK_FLOATS / n));
-  const { simd, floats } = staging(3, step * n);
-  const [bg, bx, bd] = [block(0, step * n), block(1, step * n), block(2, step * n)];
-  for (let r = lo; r < hi; r += step) {
-    const len = (Math.min(hi, r + step) - r) * n;
-    floats.set(heap.subarray(dy + r * n, dy + r * n + len), bg);
-    floats.set(heap.subarray(x + r * n, x + r * n + len), bx);
+  const blocks = polyNormBlocks(rows, count);
+  forEachBlock(blocks, rows, count, part, parts, results, (first, end, da) => {
+    const len = (end - first) * n;
+    if (part === 0 && inPlace) {
+      const at = (offset: number) => (offset + first * n) * 4;
+      simdPolyNormBackward(inPlace, at(dy), at(x), at(dx), len, n, coeffs, eps, da);
+      return;
+    }
+    const { simd, floats } = staging(3, blocks.size * n);
+    const [bg, bx, bd] = [0, 1, 2].map((k) => block(k, blocks.size * n));
+    floats.set(heap.subarray(dy + first * n, dy + first * n + len), bg);
+    floats.set(heap.subarray(x + first * n, x + first * n + len), bx);
     simdPolyNormBackward(simd, bg * 4, bx * 4, bd * 4, len, n, coeffs, eps, da);
-    heap.set(floats.subarray(bd, bd + len), dx + r * n);
-  }
+    heap.set(floats.subarray(bd, bd + len), dx + first * n);
+  });
 };
 
 /** PolyReLU forward over part `part` of the elements. */
@@ -133,25 +139,22 @@ export function polyReLUForwardTask(heap: Float32Array, args: Float64Array, part
   }
 }
 
-/** PolyReLU backward over part `part` of the elements; its da in `results[0..count)`. */
+/** PolyReLU backward over part `part`'s blocks of elements; each block's da in its `count` result slots. */
 export const polyReLUBackwardTask: HeapTask = (heap, args, part, parts, results) => {
   const [dy, x, dx, size, a, count] = args;
-  const [lo, hi] = partRange(size, part, parts, 16);
-  const da = results.subarray(0, count);
-  da.fill(0);
-  if (lo === hi) return;
   const coeffs = coefficients(heap, a, count);
-  if (part === 0 && inPlace) {
-    simdPolyReLUBackward(inPlace, (dy + lo) * 4, (x + lo) * 4, (dx + lo) * 4, hi - lo, coeffs, da);
-    return;
-  }
-  const { simd, floats } = staging(3, BLOCK_FLOATS);
-  const [bg, bx, bd] = [block(0, BLOCK_FLOATS), block(1, BLOCK_FLOATS), block(2, BLOCK_FLOATS)];
-  for (let i = lo; i < hi; i += BLOCK_FLOATS) {
-    const len = Math.min(hi, i + BLOCK_FLOATS) - i;
-    floats.set(heap.subarray(dy + i, dy + i + len), bg);
-    floats.set(heap.subarray(x + i, x + i + len), bx);
+  const blocks = polyReLUBlocks(size, count);
+  forEachBlock(blocks, size, count, part, parts, results, (first, end, da) => {
+    const len = end - first;
+    if (part === 0 && inPlace) {
+      simdPolyReLUBackward(inPlace, (dy + first) * 4, (x + first) * 4, (dx + first) * 4, len, coeffs, da);
+      return;
+    }
+    const { simd, floats } = staging(3, blocks.size);
+    const [bg, bx, bd] = [0, 1, 2].map((k) => block(k, blocks.size));
+    floats.set(heap.subarray(dy + first, dy + first + len), bg);
+    floats.set(heap.subarray(x + first, x + first + len), bx);
     simdPolyReLUBackward(simd, bg * 4, bx * 4, bd * 4, len, coeffs, da);
-    heap.set(floats.subarray(bd, bd + len), dx + i);
-  }
+    heap.set(floats.subarray(bd, bd + len), dx + first);
+  });
 };

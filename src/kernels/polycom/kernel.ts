@@ -20,8 +20,8 @@ import { tf } from "../../backend/tf.ts";
 import { type CpuBackend, type EpsAttrs, fusedInputs, type HeapBackend } from "../fused/mod.ts";
 import { polyNormBackwardRows, polyNormForwardRows, polyReLUBackwardFlat, polyReLUForwardFlat } from "./math.ts";
 import { type EmscriptenModuleLike, type PolycomSimd, polycomSimdFor, SIMD_MAX_ORDER } from "./_simd.ts";
-import { setInPlaceSimd } from "./_tasks.ts";
-import { heapTarget, runHeapTask } from "../parallel/mod.ts";
+import { polyNormBlocks, polyReLUBlocks, setInPlaceSimd } from "./_tasks.ts";
+import { addBlockSums, heapTarget, type ReductionBlocks, runHeapTask } from "../parallel/mod.ts";
 
 /** Fused PolyNorm forward: inputs {x, a}, attrs {eps}. */
 export const POLY_NORM = "PolyNorm";
@@ -114,19 +114,22 @@ function simdFor(backend: WasmBackend, a: tf.TensorInfo): PolycomSimd | null {
   return a.shape[0] - 1 <= SIMD_MAX_ORDER ? polycomSimdFor(backend.wasm) : null;
 }
 
-/** Runs a PolyCom SIMD task over the heap threads, part 0 in place with `simd`; the summed da of a backward task. */
+/**
+ * Runs a PolyCom SIMD task over the heap threads, part 0 in place with
+ * `simd`; a backward task's da summed over its `blocks` in order.
+ */
 function runSimdTask(
   backend: WasmBackend,
   simd: PolycomSimd,
   task: "polyNormForward" | "polyNormBackward" | "polyReLUForward" | "polyReLUBackward",
   args: number[],
   work: number,
-  da?: Float64Array,
+  sums?: { blocks: ReductionBlocks; da: Float64Array },
 ): void {
   setInPlaceSimd(simd);
   // The target after the kernel's allocations: a growing heap replaces the view.
   const partial = runHeapTask(heapTarget(backend), task, args, work);
-  if (da) { for (const part of partial) for (let i = 0; i < da.length; i++) da[i] += part[i]; }
+  if (sums) addBlockSums(partial, sums.blocks, sums.da.length, sums.da);
 }
 
 const polyNormWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => {
@@ -155,7 +158,7 @@ const polyNormGradWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   if (simd) {
     const at = (t: tf.TensorInfo) => pointer(b, t) / 4;
     const args = [at(dy), at(x), at(dx), size(x) / n, n, at(a), a.shape[0], e];
-    runSimdTask(b, simd, "polyNormBackward", args, size(x), da);
+    runSimdTask(b, simd, "polyNormBackward", args, size(x), { blocks: polyNormBlocks(size(x) / n, da.length), da });
   } else {
     const coeffs = Float64Array.from(heapFloats(b, a));
     polyNormBackwardRows(heapFloats(b, dy), heapFloats(b, x), coeffs, e, n, heapFloats(b, dx), da);
@@ -187,7 +190,8 @@ const polyReLUGradWasm: tf.KernelFunc = ({ inputs, backend }) => {
   const simd = simdFor(b, a);
   if (simd) {
     const at = (t: tf.TensorInfo) => pointer(b, t) / 4;
-    runSimdTask(b, simd, "polyReLUBackward", [at(dy), at(x), at(dx), size(x), at(a), a.shape[0]], size(x), da);
+    const args = [at(dy), at(x), at(dx), size(x), at(a), a.shape[0]];
+    runSimdTask(b, simd, "polyReLUBackward", args, size(x), { blocks: polyReLUBlocks(size(x), da.length), da });
   } else {
     const coeffs = Float64Array.from(heapFloats(b, a));
     polyReLUBackwardFlat(heapFloats(b, dy), heapFloats(b, x), coeffs, heapFloats(b, dx), da);

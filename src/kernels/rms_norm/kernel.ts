@@ -9,15 +9,15 @@
  * every row themselves (P = 1), the webgpu kernel leaves one partial per
  * block of rows to a stock sum.
  *
- * On wasm the rows are split over the heap threads (`../parallel`), each
- * thread's weight-gradient partial summed in float64 and the partials added
- * in thread order; outputs are allocated before any view is taken, because
+ * On wasm the rows are split over the heap threads (`../parallel`), the
+ * weight gradient summed per block of rows and the blocks added in order
+ * (the same bits on any thread count); outputs are allocated before any view is taken, because
  * an allocation may grow the heap and detach earlier views.
  * @module
  */
 import { tf } from "../../backend/tf.ts";
 import { type CpuBackend, type EpsAttrs, fusedInputs, type HeapBackend } from "../fused/mod.ts";
-import { heapOffset, heapTarget, RESULT_SLOTS, runHeapTask } from "../parallel/mod.ts";
+import { addBlockSums, heapOffset, heapTarget, reductionBlocks, RESULT_SLOTS, runHeapTask } from "../parallel/mod.ts";
 import { rmsNormBackwardRows, rmsNormForwardRows } from "./math.ts";
 
 /** Fused RMSNorm forward: inputs {x, w}, attrs {eps}. */
@@ -89,9 +89,8 @@ const rmsNormGradWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const at = (t: tf.TensorInfo) => heapOffset(backend, t);
   const args = [at(dy), at(x), at(w), at(dx), rows, n, eps];
   const partial = runHeapTask(heapTarget(backend), "rmsNormBackward", args, rows * n);
-  // The weight gradient: each thread's rows summed in float64, then the threads in order.
-  const dw = partial[0].slice(0, n);
-  for (let t = 1; t < partial.length; t++) for (let j = 0; j < n; j++) dw[j] += partial[t][j];
+  const dw = new Float64Array(n);
+  addBlockSums(partial, reductionBlocks(rows, n), n, dw);
   heap(parts).set(dw);
   return [dx, parts];
 };

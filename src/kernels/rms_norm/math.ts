@@ -5,6 +5,7 @@
  * @module
  */
 import type { HeapTask } from "../parallel/tasks.ts";
+import { forEachBlock, reductionBlocks } from "../parallel/reduce.ts";
 import { partRange } from "../parallel/split.ts";
 
 /**
@@ -81,10 +82,11 @@ export function rmsNormForwardTask(heap: Float32Array, args: Float64Array, part:
 }
 
 /**
- * {@linkcode rmsNormBackwardRows} as a heap-thread task, split over rows:
- * args `[dy, x, w, dx, rows, n, eps]`; each part's weight gradient (float64,
- * over its rows) goes to `results[0..n)`, for the caller to add up in part
- * order.
+ * {@linkcode rmsNormBackwardRows} as a heap-thread task: args
+ * `[dy, x, w, dx, rows, n, eps]`. Threads take whole blocks of rows
+ * ({@linkcode reductionBlocks}); each block's weight gradient (float64) goes to
+ * the part's result slots, for {@linkcode addBlockSums} to add in block order,
+ * so dw does not depend on the thread count.
  *
  * @example
  * ```ts
@@ -93,9 +95,9 @@ export function rmsNormForwardTask(heap: Float32Array, args: Float64Array, part:
  */
 export const rmsNormBackwardTask: HeapTask = (heap, args, part, parts, results) => {
   const [dy, x, w, dx, rows, n, eps] = args;
-  const [lo, hi] = partRange(rows, part, parts);
-  const at = (offset: number) => heap.subarray(offset + lo * n, offset + hi * n);
-  const dw = results.subarray(0, n);
-  dw.fill(0);
-  rmsNormBackwardRows(at(dy), at(x), heap.subarray(w, w + n), eps, n, at(dx), dw);
+  const weights = heap.subarray(w, w + n);
+  forEachBlock(reductionBlocks(rows, n), rows, n, part, parts, results, (first, end, sums) => {
+    const at = (offset: number) => heap.subarray(offset + first * n, offset + end * n);
+    rmsNormBackwardRows(at(dy), at(x), weights, eps, n, at(dx), sums);
+  });
 };
