@@ -97,8 +97,15 @@ export function runHeapTask(
 ): Float64Array[] {
   const pool = active;
   if (pool && work >= MIN_PARALLEL_WORK && pool.serves(target.memory)) {
-    pool.run(target.heap, task, args);
-    return Array.from({ length: pool.threads }, (_, t) => pool.results(t));
+    try {
+      pool.run(target.heap, task, args);
+      return Array.from({ length: pool.threads }, (_, t) => pool.results(t));
+    } catch (error) {
+      // A worker that failed or hung has closed the pool. Tasks only write their outputs from their inputs, so the
+      // whole task runs again here, and the run goes on on one thread with the same bits.
+      if (active === pool) active = null;
+      console.warn(`heap threads stopped, fused kernels go on on one thread: ${error}`);
+    }
   }
   HEAP_TASKS[task](target.heap, Float64Array.from(args), 0, 1, serialResults);
   return [serialResults];

@@ -103,8 +103,12 @@ export class HeapThreads {
     Atomics.store(slots, SLOT.seq, seq);
     Atomics.notify(slots, SLOT.seq);
     const taskArgs = block.subarray(ARG.taskArgs, ARG.taskArgs + args.length);
-    HEAP_TASKS[task](heap, taskArgs, 0, this.threads, this.#control.results(0));
-    this.#wait(seq, task);
+    try {
+      HEAP_TASKS[task](heap, taskArgs, 0, this.threads, this.#control.results(0));
+    } finally {
+      // Even when this thread's part threw: the next job must not start while a worker is on this one.
+      this.#wait(seq, task);
+    }
   }
 
   /** Worker `thread`'s result slots (valid until the next job). */
