@@ -15,10 +15,10 @@
  */
 import { tf } from "../../backend/tf.ts";
 import { fusedRegistrar } from "../fused/mod.ts";
-import { ATTENTION_GRADIENT, ATTENTION_KERNELS, FUSED_CAUSAL_ATTENTION } from "./kernels.ts";
+import { ATTENTION_GRADIENT, ATTENTION_KERNELS, FUSED_CAUSAL_ATTENTION } from "./kernel.ts";
 import { ATTENTION_WEBGPU_KERNELS } from "./webgpu.ts";
 
-export { type CausalAttentionAttrs, FUSED_CAUSAL_ATTENTION, FUSED_CAUSAL_ATTENTION_GRAD } from "./kernels.ts";
+export { type CausalAttentionAttrs, FUSED_CAUSAL_ATTENTION, FUSED_CAUSAL_ATTENTION_GRAD } from "./kernel.ts";
 
 fusedRegistrar([...ATTENTION_KERNELS, ...ATTENTION_WEBGPU_KERNELS], [ATTENTION_GRADIENT])();
 

@@ -13,7 +13,7 @@ import type { tf } from "../../backend/tf.ts";
 import { tf as tfjs } from "../../backend/tf.ts";
 import { fusedInputs, isSoftwareAdapter, type Uniform, type WebGPUKernelBackend } from "../fused/mod.ts";
 import { CausalRowProgram } from "./_webgpu_programs.ts";
-import { type CausalAttentionAttrs, FUSED_CAUSAL_ATTENTION, FUSED_CAUSAL_ATTENTION_GRAD } from "./kernels.ts";
+import { type CausalAttentionAttrs, FUSED_CAUSAL_ATTENTION, FUSED_CAUSAL_ATTENTION_GRAD } from "./kernel.ts";
 
 const { kernelInputs } = fusedInputs("fused attention");
 
