@@ -6,7 +6,7 @@
  * gradient products and one row program for the softmax backward
  * (`ds = scale·p⊙(dp − Σ dp⊙p)`): five dispatches.
  *
- * Same inputs, attributes and outputs as the cpu/wasm kernels (kernels.ts).
+ * Same inputs, attributes and outputs as the cpu/wasm kernels (kernel.ts).
  * @module
  */
 import type { tf } from "../../backend/tf.ts";
