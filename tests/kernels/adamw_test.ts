@@ -2,31 +2,9 @@ import assert from "node:assert/strict";
 import { initBackend, tf } from "../../src/backend/mod.ts";
 import { adamwConstants, fusedAdamW, hasFusedAdamW } from "../../src/kernels/adamw/mod.ts";
 import { Rng } from "../../src/util/rng.ts";
+import { BETAS, EPS, LR, unfusedAdamW as unfused, WD } from "./_adamw_unfused.ts";
 
 const rng = new Rng(3);
-const BETAS: [number, number] = [0.9, 0.95];
-const EPS = 1e-8, WD = 0.1, LR = 3e-3;
-
-/** The unfused update, op by op, as src/model/optim/adamw.ts computes it without the fused kernel. */
-function unfused(p: tf.Tensor, g: tf.Tensor | null, m: tf.Tensor, v: tf.Tensor, decay: boolean, t: number) {
-  const [b1, b2] = BETAS;
-  const decayFactor = 1 - LR * WD;
-  const [B1, B1c, B2, B2c, BC2, E, STEP, DECAY] = [
-    b1,
-    1 - b1,
-    b2,
-    1 - b2,
-    Math.sqrt(1 - Math.pow(b2, t)),
-    EPS,
-    LR / (1 - Math.pow(b1, t)),
-    decayFactor,
-  ].map((x) => tf.scalar(x));
-  const m1 = g ? tf.add(tf.mul(m, B1), tf.mul(g, B1c)) : tf.mul(m, B1);
-  const v1 = g ? tf.add(tf.mul(v, B2), tf.mul(tf.square(g), B2c)) : tf.mul(v, B2);
-  const denom = tf.add(tf.div(tf.sqrt(v1), BC2), E);
-  const decayed = decay ? tf.mul(p, DECAY) : p;
-  return [tf.sub(decayed, tf.mul(tf.div(m1, denom), STEP)), m1, v1];
-}
 
 /** float64 AdamW of one element sequence. */
 function reference64(p: number, g: number | null, m: number, v: number, decay: boolean, t: number) {

@@ -2,11 +2,10 @@ import assert from "node:assert/strict";
 import { tf } from "../../src/backend/mod.ts";
 import { adamwConstants, FUSED_ADAMW, fusedAdamW, hasFusedAdamW } from "../../src/kernels/adamw/mod.ts";
 import { Rng } from "../../src/util/rng.ts";
+import { BETAS, EPS, LR, unfusedAdamW as unfused, WD } from "./_adamw_unfused.ts";
 import { backendTest, WEBGPU } from "../_backend_harness.ts";
 import { assertClose, countDispatches, valuesOn } from "./_webgpu.ts";
 
-const BETAS: [number, number] = [0.9, 0.95];
-const EPS = 1e-8, WD = 0.1, LR = 3e-3;
 // vec4 and scalar loads, a parameter without a gradient, one without decay.
 const SHAPES = [[7, 5], [32], [1], [4, 3]];
 const HAS_GRAD = [true, true, false, true];
@@ -22,25 +21,6 @@ function problem() {
   const state = SHAPES.map((s) => [values(rng, s, 1), values(rng, s, 0.1), values(rng, s, 0.01).map(Math.abs)]);
   const grads = [1, 2].map((t) => SHAPES.map((s, i) => HAS_GRAD[i] ? values(rng, s, t === 2 ? 1e-3 : 1) : null));
   return { state, grads };
-}
-
-/** The unfused update, as src/model/optim/adamw.ts runs it without the fused kernel. */
-function unfused(p: tf.Tensor, g: tf.Tensor | null, m: tf.Tensor, v: tf.Tensor, decay: boolean, t: number) {
-  const [b1, b2] = BETAS;
-  const [B1, B1c, B2, B2c, BC2, E, STEP, DECAYF] = [
-    b1,
-    1 - b1,
-    b2,
-    1 - b2,
-    Math.sqrt(1 - Math.pow(b2, t)),
-    EPS,
-    LR / (1 - Math.pow(b1, t)),
-    1 - LR * WD,
-  ].map((x) => tf.scalar(x));
-  const m1 = g ? tf.add(tf.mul(m, B1), tf.mul(g, B1c)) : tf.mul(m, B1);
-  const v1 = g ? tf.add(tf.mul(v, B2), tf.mul(tf.square(g), B2c)) : tf.mul(v, B2);
-  const denom = tf.add(tf.div(tf.sqrt(v1), BC2), E);
-  return [tf.sub(decay ? tf.mul(p, DECAYF) : p, tf.mul(tf.div(m1, denom), STEP)), m1, v1];
 }
 
 /** Two steps with the fused kernel (or the unfused ops); every p, m, v after the last, flattened. */
