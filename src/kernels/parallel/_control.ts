@@ -50,8 +50,8 @@ export const CONTROL_BYTES = SLOT_BYTES + (ARG.taskArgs + MAX_TASK_ARGS) * 8 + M
 export interface ControlViews {
   slots: Int32Array;
   args: Float64Array;
-  /** `results(t)`: worker `t`'s result slots. */
-  results(thread: number): Float64Array;
+  /** `results[t]`: thread `t`'s result slots (made once: tasks read them on every job). */
+  results: Float64Array[];
 }
 
 /**
@@ -69,6 +69,9 @@ export function controlViews(buffer: SharedArrayBuffer): ControlViews {
   return {
     slots: new Int32Array(buffer, 0, SLOT_BYTES / 4),
     args: new Float64Array(buffer, SLOT_BYTES, argFloats),
-    results: (thread) => new Float64Array(buffer, resultsAt + thread * RESULT_SLOTS * 8, RESULT_SLOTS),
+    results: Array.from(
+      { length: MAX_HEAP_THREADS },
+      (_, t) => new Float64Array(buffer, resultsAt + t * RESULT_SLOTS * 8, RESULT_SLOTS),
+    ),
   };
 }

@@ -17,7 +17,7 @@ interface InitMessage {
 parentPort!.once("message", ({ buffer, index }: InitMessage) => {
   const control = controlViews(buffer);
   const { slots, args } = control;
-  const results = control.results(index);
+  const results = control.results[index];
   let heap = new Float32Array(0), address = -1;
   serveJobs(slots, SLOT, index, "heap worker", () => parentPort!.postMessage({}), () => {
     const at = args[ARG.heapAddress], bytes = args[ARG.heapBytes];

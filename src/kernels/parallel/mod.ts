@@ -32,7 +32,7 @@ export const MIN_PARALLEL_WORK = 1 << 15;
 
 let active: HeapThreads | null = null;
 let wanted: { memory: WebAssembly.Memory; threads: number } | null = null;
-const serialResults = new Float64Array(RESULT_SLOTS);
+const serialResults = [new Float64Array(RESULT_SLOTS)] as const;
 
 /**
  * Starts `threads` heap threads over `memory` (stopping any earlier ones);
@@ -94,12 +94,12 @@ export function runHeapTask(
   task: HeapTaskName,
   args: readonly number[],
   work: number,
-): Float64Array[] {
+): readonly Float64Array[] {
   const pool = active;
   if (pool && work >= MIN_PARALLEL_WORK && pool.serves(target.memory)) {
     try {
       pool.run(target.heap, task, args);
-      return Array.from({ length: pool.threads }, (_, t) => pool.results(t));
+      return pool.partResults();
     } catch (error) {
       // A worker that failed or hung has closed the pool. Tasks only write their outputs from their inputs, so the
       // whole task runs again here, and the run goes on on one thread with the same bits.
@@ -107,8 +107,8 @@ export function runHeapTask(
       console.warn(`heap threads stopped, fused kernels go on on one thread: ${error}`);
     }
   }
-  HEAP_TASKS[task](target.heap, Float64Array.from(args), 0, 1, serialResults);
-  return [serialResults];
+  HEAP_TASKS[task](target.heap, Float64Array.from(args), 0, 1, serialResults[0]);
+  return serialResults;
 }
 
 /** The part of tfjs-backend-wasm's BackendWasm that heap tasks use. */

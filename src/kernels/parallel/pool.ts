@@ -27,7 +27,7 @@ import {
   MAX_TASK_ARGS,
   SLOT,
 } from "./_control.ts";
-import { HEAP_TASK_NAMES, HEAP_TASKS, type HeapTaskName } from "./tasks.ts";
+import { HEAP_TASK_INDEX, HEAP_TASKS, type HeapTaskName } from "./tasks.ts";
 
 /** Polls of the done slots before the main thread sleeps on them: the parts are balanced, so they end together. */
 const SPIN_POLLS = 20_000;
@@ -49,6 +49,8 @@ export class HeapThreads {
   readonly #memory: WebAssembly.Memory;
   readonly #workers: Worker[];
   readonly #control: ControlViews;
+  /** The result slots of threads 0 .. threads-1, what {@linkcode partResults} returns. */
+  readonly #parts: Float64Array[];
   #seq = 0;
   #closed = false;
 
@@ -57,6 +59,7 @@ export class HeapThreads {
     this.#workers = workers;
     this.#control = control;
     this.threads = workers.length + 1;
+    this.#parts = control.results.slice(0, this.threads);
   }
 
   /**
@@ -85,7 +88,7 @@ export class HeapThreads {
   /**
    * Runs `task` with `args` on every thread (part 0 on this one) and returns
    * when all parts are done. `heap` is this thread's float32 view of the
-   * memory. Worker `t`'s result slots are `results(t)` afterwards.
+   * memory. Each part's result slots are {@linkcode partResults} afterwards.
    */
   run(heap: Float32Array, task: HeapTaskName, args: ArrayLike<number>): void {
     if (this.#closed) throw new Error("heap threads are closed");
@@ -95,7 +98,7 @@ export class HeapThreads {
     const { slots, args: block } = this.#control;
     block[ARG.heapAddress] = heapAddress(this.#memory);
     block[ARG.heapBytes] = this.#memory.buffer.byteLength;
-    block[ARG.task] = HEAP_TASK_NAMES.indexOf(task);
+    block[ARG.task] = HEAP_TASK_INDEX[task];
     block[ARG.parts] = this.threads;
     block[ARG.argCount] = args.length;
     block.set(args, ARG.taskArgs);
@@ -104,16 +107,16 @@ export class HeapThreads {
     Atomics.notify(slots, SLOT.seq);
     const taskArgs = block.subarray(ARG.taskArgs, ARG.taskArgs + args.length);
     try {
-      HEAP_TASKS[task](heap, taskArgs, 0, this.threads, this.#control.results(0));
+      HEAP_TASKS[task](heap, taskArgs, 0, this.threads, this.#parts[0]);
     } finally {
       // Even when this thread's part threw: the next job must not start while a worker is on this one.
       this.#wait(seq, task);
     }
   }
 
-  /** Worker `thread`'s result slots (valid until the next job). */
-  results(thread: number): Float64Array {
-    return this.#control.results(thread);
+  /** Each thread's result slots, by part (valid until the next job). */
+  partResults(): readonly Float64Array[] {
+    return this.#parts;
   }
 
   #wait(seq: number, task: string): void {

@@ -69,7 +69,12 @@ export function forEachBlock(
  * addBlockSums(runHeapTask(target, "rmsNormBackward", args, work), blocks, n, dw);
  * ```
  */
-export function addBlockSums(partials: Float64Array[], blocks: ReductionBlocks, width: number, out: Float64Array) {
+export function addBlockSums(
+  partials: readonly Float64Array[],
+  blocks: ReductionBlocks,
+  width: number,
+  out: Float64Array,
+) {
   const parts = partials.length;
   for (let p = 0; p < parts; p++) {
     const [lo, hi] = partRange(blocks.count, p, parts);

@@ -59,3 +59,9 @@ export const HEAP_TASKS: Record<HeapTaskName, HeapTask> = TASKS;
 
 /** The task names in a fixed order: a job names its task by index. */
 export const HEAP_TASK_NAMES = Object.keys(TASKS) as HeapTaskName[];
+
+/** A task's index in {@linkcode HEAP_TASK_NAMES}, the number a job carries. */
+export const HEAP_TASK_INDEX = Object.fromEntries(HEAP_TASK_NAMES.map((name, i) => [name, i])) as Record<
+  HeapTaskName,
+  number
+>;
