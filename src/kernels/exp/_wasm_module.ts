@@ -12,6 +12,7 @@
  * @module
  */
 import { buildModule, FuncBuilder, I32, OP, V128 } from "../_wasm/asm.ts";
+import type { Expr } from "../_wasm/expr.ts";
 
 const S = {
   nearest: 0x6a,
@@ -67,6 +68,25 @@ function emitExp(f: FuncBuilder, t: { x: number; n: number; r: number; p: number
 
 function expLocals(f: FuncBuilder) {
   return { x: f.local(V128), n: f.local(V128), r: f.local(V128), p: f.local(V128), e: f.local(V128) };
+}
+
+/**
+ * Lane-wise `exp` of an f32x4 expression, for other kernels' modules (same
+ * code and bits as `exp_f32`). Call once per function: it declares the
+ * scratch locals there.
+ *
+ * @example
+ * ```ts
+ * const exp = expOf(f);
+ * store4(f, get(o), exp(load4(get(p))));
+ * ```
+ */
+export function expOf(f: FuncBuilder): (x: Expr) => Expr {
+  const t = expLocals(f);
+  return (x) => (g) => {
+    x(g);
+    emitExp(g, t);
+  };
 }
 
 /** `map(src, dst, n)` over whole vectors (`n` a multiple of 4), applying `body` to each. */

@@ -1,0 +1,171 @@
+/**
+ * Running a generated SIMD module on the wasm backend's tensors from any heap
+ * thread. A worker sees tfjs's memory only as an FFI view, to which no
+ * WebAssembly instance can be bound (the memory is not shared), so every
+ * thread, the calling one included, copies its block of rows into a memory of
+ * its own, runs the module there and copies the results back. One code path
+ * on every thread is what keeps the bits independent of the thread count;
+ * the copies are memcpy-speed passes over blocks that stay in the core's
+ * cache for the kernel that follows.
+ *
+ * Imported by the workers: nothing here may load tfjs.
+ * @module
+ */
+
+/**
+ * A module written with `./asm.ts` that imports `env.memory`, compiled at
+ * first use and instantiated once per memory it runs on.
+ *
+ * @example
+ * ```ts
+ * const rows = new SimdModule<{ scale(p: number, n: number): void }>(() => scaleModuleBytes());
+ * const staged = rows.staging(1024);
+ * staged?.exports.scale(0, 1024);
+ * ```
+ */
+export class SimdModule<E extends object> {
+  #compiled: WebAssembly.Module | null | undefined;
+  #bound = new WeakMap<WebAssembly.Memory, E>();
+
+  constructor(private readonly bytes: () => Uint8Array<ArrayBuffer>) {}
+
+  /** Whether the runtime has wasm SIMD (the module compiles). */
+  get available(): boolean {
+    return this.#module() !== null;
+  }
+
+  #module(): WebAssembly.Module | null {
+    if (this.#compiled === undefined) {
+      try {
+        this.#compiled = new WebAssembly.Module(this.bytes());
+      } catch {
+        this.#compiled = null;
+      }
+    }
+    return this.#compiled;
+  }
+
+  /** The exports bound to `memory`, or `null` without wasm SIMD. */
+  on(memory: WebAssembly.Memory): E | null {
+    const module = this.#module();
+    if (!module) return null;
+    let exports = this.#bound.get(memory);
+    if (!exports) {
+      exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as E;
+      this.#bound.set(memory, exports);
+    }
+    return exports;
+  }
+
+  /**
+   * This thread's staging memory, grown to at least `floats` float32 slots,
+   * with the module bound to it; `null` without wasm SIMD. The view is valid
+   * until the next call (growing replaces it).
+   */
+  staging(floats: number): Staging<E> | null {
+    const memory = stagingMemory(floats);
+    const exports = this.on(memory);
+    return exports ? { exports, floats: new Float32Array(memory.buffer) } : null;
+  }
+}
+
+/** A module's exports bound to this thread's staging memory, and a float32 view of that memory. */
+export interface Staging<E> {
+  exports: E;
+  floats: Float32Array;
+}
+
+let memory: WebAssembly.Memory | null = null;
+
+function stagingMemory(floats: number): WebAssembly.Memory {
+  const pages = Math.ceil((floats * 4) / 65536);
+  if (!memory) memory = new WebAssembly.Memory({ initial: Math.max(1, pages) });
+  const have = memory.buffer.byteLength / 65536;
+  if (have < pages) memory.grow(pages - have);
+  return memory;
+}
+
+/** Floats of each row-split array a staged block holds (several arrays together fit in a core's L2). */
+export const STAGE_BLOCK_FLOATS = 1 << 14;
+
+/** What {@linkcode stagedRows} copies in and out, as float32 element offsets into the heap. */
+export interface StagedArrays {
+  /** Row-major arrays read by the kernel, `rowFloats` floats a row. */
+  inputs: readonly number[];
+  /** Row-major arrays it writes, `rowFloats` floats a row. */
+  outputs: readonly number[];
+  /** Floats per row of every input and output. */
+  rowFloats: number;
+  /** Arrays read whole by every block (weights, tables): `[offset, floats]`. */
+  constants?: readonly (readonly [number, number])[];
+  /** Zeroed float32 scratch per block (a block's partial sums), in floats. */
+  scratchFloats?: number;
+  /** Rows per block; default: as many as fit {@linkcode STAGE_BLOCK_FLOATS}. */
+  blockRows?: number;
+}
+
+/** Byte offsets, in the staging memory, of one block's arrays. */
+export interface StagedBlock {
+  inputs: number[];
+  outputs: number[];
+  constants: number[];
+  scratch: number;
+  /** float32 view of the staging memory (to read the scratch back). */
+  floats: Float32Array;
+}
+
+/**
+ * Runs `body` over rows `[lo, hi)` block by block: each block's input rows
+ * are copied into the staging memory, `body(exports, block, rows, first)`
+ * computes the block there, and its output rows are copied back into the
+ * heap. Returns `false` (having done nothing) without wasm SIMD.
+ *
+ * @example
+ * ```ts
+ * stagedRows(rows, heap, { inputs: [x], outputs: [y], rowFloats: n }, 0, 2048, (e, b, r) => e.scale(b.inputs[0], b.outputs[0], r * n));
+ * ```
+ */
+export function stagedRows<E extends object>(
+  module: SimdModule<E>,
+  heap: Float32Array,
+  arrays: StagedArrays,
+  lo: number,
+  hi: number,
+  body: (exports: E, block: StagedBlock, rows: number, first: number) => void,
+): boolean {
+  const { inputs, outputs, rowFloats: n, constants = [], scratchFloats = 0 } = arrays;
+  const step = arrays.blockRows ?? Math.max(1, Math.floor(STAGE_BLOCK_FLOATS / Math.max(1, n)));
+  // Every region starts on a 16-byte boundary.
+  const round4 = (f: number) => Math.ceil(f / 4) * 4;
+  const starts: number[] = [];
+  let at = 0;
+  for (const [, floats] of constants) {
+    starts.push(at);
+    at += round4(floats);
+  }
+  const scratch = at;
+  at += round4(scratchFloats);
+  const blockFloats = round4(step * n);
+  const staging = module.staging(at + (inputs.length + outputs.length) * blockFloats);
+  if (!staging) return false;
+  const { exports, floats } = staging;
+  constants.forEach(([offset, length], i) => floats.set(heap.subarray(offset, offset + length), starts[i]));
+  const inAt = inputs.map((_, i) => at + i * blockFloats);
+  const outAt = outputs.map((_, i) => at + (inputs.length + i) * blockFloats);
+  const block: StagedBlock = {
+    inputs: inAt.map((f) => f * 4),
+    outputs: outAt.map((f) => f * 4),
+    constants: starts.map((f) => f * 4),
+    scratch: scratch * 4,
+    floats,
+  };
+  for (let first = lo; first < hi; first += step) {
+    const rows = Math.min(hi, first + step) - first;
+    const len = rows * n;
+    inputs.forEach((offset, i) => floats.set(heap.subarray(offset + first * n, offset + first * n + len), inAt[i]));
+    if (scratchFloats) floats.fill(0, scratch, scratch + scratchFloats);
+    body(exports, block, rows, first);
+    outputs.forEach((offset, i) => heap.set(floats.subarray(outAt[i], outAt[i] + len), offset + first * n));
+  }
+  return true;
+}
