@@ -13,7 +13,15 @@ export type Expr = (f: FuncBuilder) => void;
 /** The value of local `index`. */
 export const get = (index: number): Expr => (f) => f.get(index);
 
-const SIMD = { f32x4Div: 0xe7, f32x4Min: 0xe8, f32x4Max: 0xe9, f32x4Neg: 0xe1, f32x4Sqrt: 0xe3 } as const;
+const SIMD = {
+  f32x4Div: 0xe7,
+  f32x4Min: 0xe8,
+  f32x4Max: 0xe9,
+  f32x4Pmin: 0xea,
+  f32x4Pmax: 0xeb,
+  f32x4Neg: 0xe1,
+  f32x4Sqrt: 0xe3,
+} as const;
 
 const simd2 = (opcode: number) => (a: Expr, b: Expr): Expr => (f) => {
   a(f);
@@ -33,6 +41,10 @@ export const v4 = {
   div: simd2(SIMD.f32x4Div),
   min: simd2(SIMD.f32x4Min),
   max: simd2(SIMD.f32x4Max),
+  /** `b < a ? b : a`: one instruction (min's NaN and ±0 rules cost several); a NaN `a` passes through. */
+  pmin: simd2(SIMD.f32x4Pmin),
+  /** `a < b ? b : a`: one instruction; a NaN `a` passes through, a NaN `b` is dropped. */
+  pmax: simd2(SIMD.f32x4Pmax),
   neg: simd1(SIMD.f32x4Neg),
   sqrt: simd1(SIMD.f32x4Sqrt),
   /** Four copies of an f32. */

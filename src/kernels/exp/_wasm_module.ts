@@ -16,8 +16,9 @@ import type { Expr } from "../_wasm/expr.ts";
 
 const S = {
   nearest: 0x6a,
-  f32x4Min: 0xe8,
-  f32x4Max: 0xe9,
+  // pmin/pmax: one instruction each, where min/max's NaN and ±0 rules cost several; a NaN x passes through both.
+  f32x4Pmin: 0xea,
+  f32x4Pmax: 0xeb,
   f32x4Lt: 0x43,
   f32x4Gt: 0x44,
   truncSat: 0xf8,
@@ -38,42 +39,91 @@ const POLY = [1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2
 const LO = -87.33654475;
 const HI = 88.72283905;
 
+/** 1.5·2^23: adding it to a float of integral value |n| < 2^22 leaves n + 0x400000 in the low mantissa bits. */
+const MAGIC = 12582912;
+
+/** The v128 locals that hold the constants (kept in registers or spill slots: V8 rebuilds a `v128.const` per use). */
+interface ExpConstants {
+  hi: number;
+  lo: number;
+  log2e: number;
+  ln2Hi: number;
+  ln2Lo: number;
+  poly: number[];
+  one: number;
+  inf: number;
+  magic: number;
+  /** i32x4 of the magic number's bits: subtracted from the bits of n + MAGIC, it leaves n. */
+  magicBits: number;
+  /** i32x4 of the exponent bias. */
+  i127: number;
+}
+
+/** Declares the constants' locals and sets them (at the current point of the function: call it before any loop). */
+function expConstants(f: FuncBuilder): ExpConstants {
+  const set = (value: number) => {
+    const local = f.local(V128);
+    f.f32x4Const(value).set(local);
+    return local;
+  };
+  const c = {
+    hi: set(HI),
+    lo: set(LO),
+    log2e: set(LOG2E),
+    ln2Hi: set(LN2_HI),
+    ln2Lo: set(LN2_LO),
+    poly: POLY.map(set),
+    one: set(1),
+    inf: set(Infinity),
+    magic: set(MAGIC),
+    magicBits: f.local(V128),
+    i127: f.local(V128),
+  };
+  f.i32(new Int32Array(new Float32Array([MAGIC]).buffer)[0]).simd(S.i32x4Splat).set(c.magicBits);
+  f.i32(127).simd(S.i32x4Splat).set(c.i127);
+  return c;
+}
+
 /**
  * Emits code that replaces the v128 on the stack by its lane-wise `exp`,
- * using the given scratch locals.
+ * using the given scratch locals and constants.
  */
-function emitExp(f: FuncBuilder, t: { x: number; n: number; r: number; p: number; e: number }): void {
+function emitExp(f: FuncBuilder, t: { x: number; n: number; r: number; p: number; e: number }, c: ExpConstants): void {
   const { x, n, r, p, e } = t;
   f.set(x);
   // n = nearest(clamp(x)·log2e); r = clamp(x) − n·ln2 (in two parts for precision)
-  f.get(x).f32x4Const(HI).simd(S.f32x4Min).f32x4Const(LO).simd(S.f32x4Max).set(r);
-  f.get(r).f32x4Const(LOG2E).simd(OP.f32x4Mul).simd(S.nearest).set(n);
-  f.get(r).get(n).f32x4Const(LN2_HI).simd(OP.f32x4Mul).simd(OP.f32x4Sub);
-  f.get(n).f32x4Const(LN2_LO).simd(OP.f32x4Mul).simd(OP.f32x4Sub).set(r);
-  f.f32x4Const(POLY[0]).set(p);
-  for (const c of POLY.slice(1)) f.get(p).get(r).simd(OP.f32x4Mul).f32x4Const(c).simd(OP.f32x4Add).set(p);
+  f.get(x).get(c.hi).simd(S.f32x4Pmin).get(c.lo).simd(S.f32x4Pmax).set(r);
+  f.get(r).get(c.log2e).simd(OP.f32x4Mul).simd(S.nearest).set(n);
+  f.get(r).get(n).get(c.ln2Hi).simd(OP.f32x4Mul).simd(OP.f32x4Sub);
+  f.get(n).get(c.ln2Lo).simd(OP.f32x4Mul).simd(OP.f32x4Sub).set(r);
+  f.get(c.poly[0]).set(p);
+  for (const k of c.poly.slice(1)) f.get(p).get(r).simd(OP.f32x4Mul).get(k).simd(OP.f32x4Add).set(p);
   // y = p·r² + r + 1
-  f.get(p).get(r).simd(OP.f32x4Mul).get(r).simd(OP.f32x4Mul).get(r).simd(OP.f32x4Add).f32x4Const(1).simd(OP.f32x4Add);
-  // · 2^n as 2^(n>>1) · 2^(n − n>>1): n spans [-126, 128], beyond one float's exponent at both ends.
-  f.get(n).simd(S.truncSat).set(e);
+  f.get(p).get(r).simd(OP.f32x4Mul).get(r).simd(OP.f32x4Mul).get(r).simd(OP.f32x4Add).get(c.one).simd(OP.f32x4Add);
+  // · 2^n as 2^(n>>1) · 2^(n − n>>1): n spans [-126, 128], beyond one float's exponent at both ends. The integer n
+  // comes from the magic-number add (n is integral), cheaper than a saturating conversion.
+  f.get(n).get(c.magic).simd(OP.f32x4Add).get(c.magicBits).simd(S.i32x4Sub).set(e);
   f.get(e).i32(1).simd(S.i32x4ShrS).set(n);
-  f.get(n).i32(127).simd(S.i32x4Splat).simd(S.i32x4Add).i32(23).simd(S.i32x4Shl).simd(OP.f32x4Mul);
-  f.get(e).get(n).simd(S.i32x4Sub).i32(127).simd(S.i32x4Splat).simd(S.i32x4Add).i32(23).simd(S.i32x4Shl);
+  f.get(n).get(c.i127).simd(S.i32x4Add).i32(23).simd(S.i32x4Shl).simd(OP.f32x4Mul);
+  f.get(e).get(n).simd(S.i32x4Sub).get(c.i127).simd(S.i32x4Add).i32(23).simd(S.i32x4Shl);
   f.simd(OP.f32x4Mul);
   // Underflow to exactly 0; overflow to +∞.
-  f.get(x).f32x4Const(LO).simd(S.f32x4Lt).simd(S.andNot);
+  f.get(x).get(c.lo).simd(S.f32x4Lt).simd(S.andNot);
   f.set(p);
-  f.f32x4Const(Infinity).get(p).get(x).f32x4Const(HI).simd(S.f32x4Gt).simd(S.bitselect);
+  f.get(c.inf).get(p).get(x).get(c.hi).simd(S.f32x4Gt).simd(S.bitselect);
 }
 
 function expLocals(f: FuncBuilder) {
-  return { x: f.local(V128), n: f.local(V128), r: f.local(V128), p: f.local(V128), e: f.local(V128) };
+  return {
+    t: { x: f.local(V128), n: f.local(V128), r: f.local(V128), p: f.local(V128), e: f.local(V128) },
+    c: expConstants(f),
+  };
 }
 
 /**
  * Lane-wise `exp` of an f32x4 expression, for other kernels' modules (same
- * code and bits as `exp_f32`). Call once per function: it declares the
- * scratch locals there.
+ * code and bits as `exp_f32`). Call once per function, before its loops: it
+ * declares the scratch locals there and sets the constants' locals.
  *
  * @example
  * ```ts
@@ -82,24 +132,26 @@ function expLocals(f: FuncBuilder) {
  * ```
  */
 export function expOf(f: FuncBuilder): (x: Expr) => Expr {
-  const t = expLocals(f);
+  const { t, c } = expLocals(f);
   return (x) => (g) => {
     x(g);
-    emitExp(g, t);
+    emitExp(g, t, c);
   };
 }
 
 /** `map(src, dst, n)` over whole vectors (`n` a multiple of 4), applying `body` to each. */
-function elementwise(body: (f: FuncBuilder, t: ReturnType<typeof expLocals>) => void): FuncBuilder {
+function elementwise(
+  body: (f: FuncBuilder, t: ReturnType<typeof expLocals>["t"], c: ExpConstants) => void,
+): FuncBuilder {
   const f = new FuncBuilder([I32, I32, I32]);
   const [src, dst, n] = [0, 1, 2];
   const end = f.local(I32);
-  const t = expLocals(f);
+  const { t, c } = expLocals(f);
   f.get(n).i32(2).op(OP.i32Shl).get(src).op(OP.i32Add).set(end);
   f.whileLoop(() => f.get(src).get(end).op(OP.i32LtS), () => {
     f.get(dst);
     f.get(src).simdMem(OP.v128Load, 0, 0);
-    body(f, t);
+    body(f, t, c);
     f.simdMem(OP.v128Store, 0, 0);
     f.addTo(src, 16).addTo(dst, 16);
   });
@@ -119,7 +171,7 @@ export function mathModuleBytes(): Uint8Array<ArrayBuffer> {
   return buildModule({
     memory: { minPages: 0, shared: false },
     funcs: [
-      { name: "exp_f32", func: elementwise((f, t) => emitExp(f, t)) },
+      { name: "exp_f32", func: elementwise((f, t, c) => emitExp(f, t, c)) },
     ],
   });
 }

@@ -11,6 +11,7 @@
  */
 import { adamwTask } from "../adamw/math.ts";
 import { maskCausalTask, softmaxBackwardTask } from "../attention/math.ts";
+import { crossEntropyBackwardTask, crossEntropyForwardTask } from "../cross_entropy/math.ts";
 import { ropeHeadsTask } from "../rope/math.ts";
 import { sgemmPairsTask, sgemmSplitTask } from "../matmul/_native_matmul.ts";
 import {
@@ -49,6 +50,8 @@ const TASKS = {
   polyNormBackward: polyNormBackwardTask,
   polyReLUForward: polyReLUForwardTask,
   polyReLUBackward: polyReLUBackwardTask,
+  crossEntropyForward: crossEntropyForwardTask,
+  crossEntropyBackward: crossEntropyBackwardTask,
 } satisfies Record<string, HeapTask>;
 
 /** A task's name. */

@@ -1,0 +1,147 @@
+/**
+ * Softmax cross-entropy's row passes in wasm SIMD (f32x4), for the `wasm`
+ * kernels (run on staged rows from every heap thread, `../_wasm/staged.ts`).
+ * Rows are `v` floats, any `v`: the quads first, then the last `v mod 4` one
+ * at a time. The exponential is `expOf`'s (a few ulp of float32); the
+ * logarithm and the label's term are left to the JavaScript side, once a row.
+ *
+ * - `stats(x, st, rows, v)`: st[2i] = max of row i, st[2i+1] = Σ exp(x − max)
+ * - `grad(x, dx, st, rows, v)`: dx = st[2i+1] · exp(x − st[2i]) (with st[2i]
+ *   the row's max and st[2i+1] = dy / Σ exp(x − max), written by the caller:
+ *   dx is then dy · softmax(x); the label's −dy is the caller's too)
+ *
+ * The exponential loops are not unrolled: with exp's constants and
+ * temporaries, unrolled copies spill registers (measured slower).
+ *
+ * Pointers are byte offsets into the bound memory.
+ * @module
+ */
+import { buildModule, F32, FuncBuilder, I32, OP, V128 } from "../_wasm/asm.ts";
+import {
+  accumulate4,
+  assign,
+  countDown,
+  type Expr,
+  f32,
+  get,
+  load4,
+  locals,
+  quads,
+  store4,
+  v4,
+} from "../_wasm/expr.ts";
+import { SimdModule } from "../_wasm/staged.ts";
+import { expOf } from "../exp/_wasm_module.ts";
+
+/** The module's exports. */
+export interface CrossEntropySimd {
+  stats(x: number, st: number, rows: number, v: number): void;
+  grad(x: number, dx: number, st: number, rows: number, v: number): void;
+}
+
+/** The float at `p`, splat to four lanes (the tail elements go through the quad code's lane 0). */
+const splat1 = (p: number): Expr => v4.splat(f32.load(get(p)));
+
+/** v rounded down to a multiple of 4. */
+const f32Floor4 = (v: number): Expr => (f) => f.get(v).i32(-4).op(OP.i32And);
+
+function stats(): FuncBuilder {
+  const f = new FuncBuilder([I32, I32, I32, I32]);
+  const [x, st, count, v] = [0, 1, 2, 3];
+  const p = f.local(I32);
+  const [mx, acc] = locals(f, V128, 2);
+  const [m, s] = locals(f, F32, 2);
+  const exp = expOf(f);
+  // Pass 1: the row's max (quads, then lanes in a fixed order, then the tail).
+  const rowMax = () => {
+    assign(f, mx, v4.of(-Infinity));
+    assign(f, p, get(x));
+    quads(f, f32Floor4(v), [p], (k) => assign(f, mx, v4.pmax(get(mx), load4(get(p), k))));
+    assign(
+      f,
+      m,
+      f32Max(f32Max(f32.lane(get(mx), 0), f32.lane(get(mx), 1)), f32Max(f32.lane(get(mx), 2), f32.lane(get(mx), 3))),
+    );
+    const tail = f.local(I32);
+    assign(f, tail, (g) => g.get(v).i32(3).op(OP.i32And));
+    f.whileLoop(() => f.get(tail), () => {
+      assign(f, m, f32Max(get(m), f32.load(get(p))));
+      f.addTo(p, 4);
+      f.get(tail).i32(1).op(OP.i32Sub).set(tail);
+    });
+  };
+  countDown(f, get(count), 1, [], () => {
+    rowMax();
+    // Pass 2: Σ exp(x − max).
+    assign(f, acc, v4.of(0));
+    assign(f, mx, v4.splat(get(m)));
+    assign(f, p, get(x));
+    quads(f, f32Floor4(v), [p], (k) => accumulate4(f, acc, exp(v4.sub(load4(get(p), k), get(mx)))), 1);
+    assign(f, s, f32.sumLanes(get(acc)));
+    const tail = f.local(I32);
+    assign(f, tail, (g) => g.get(v).i32(3).op(OP.i32And));
+    f.whileLoop(() => f.get(tail), () => {
+      assign(f, s, f32.add(get(s), f32.lane(exp(v4.sub(splat1(p), get(mx))), 0)));
+      f.addTo(p, 4);
+      f.get(tail).i32(1).op(OP.i32Sub).set(tail);
+    });
+    f.get(st).get(m).mem(OP.f32Store, 2, 0);
+    f.get(st).get(s).mem(OP.f32Store, 2, 4);
+    assign(f, x, get(p));
+    f.addTo(st, 8);
+  });
+  return f;
+}
+
+const f32Max = (a: Expr, b: Expr): Expr => (f) => {
+  a(f);
+  b(f);
+  f.op(OP.f32Max);
+};
+
+function grad(): FuncBuilder {
+  const f = new FuncBuilder([I32, I32, I32, I32, I32]);
+  const [x, dx, st, count, v] = [0, 1, 2, 3, 4];
+  const [m, g] = locals(f, V128, 2);
+  const exp = expOf(f);
+  countDown(f, get(count), 1, [], () => {
+    assign(f, m, v4.splat(f32.load(get(st))));
+    assign(f, g, v4.splat(f32.load(get(st), 4)));
+    quads(
+      f,
+      f32Floor4(v),
+      [x, dx],
+      (k) => store4(f, get(dx), v4.mul(get(g), exp(v4.sub(load4(get(x), k), get(m)))), k),
+      1,
+    );
+    const tail = f.local(I32);
+    assign(f, tail, (h) => h.get(v).i32(3).op(OP.i32And));
+    f.whileLoop(() => f.get(tail), () => {
+      f.get(dx);
+      f32.lane(v4.mul(get(g), exp(v4.sub(splat1(x), get(m)))), 0)(f);
+      f.mem(OP.f32Store, 2, 0);
+      f.addTo(x, 4).addTo(dx, 4);
+      f.get(tail).i32(1).op(OP.i32Sub).set(tail);
+    });
+    f.addTo(st, 8);
+  });
+  return f;
+}
+
+/**
+ * The module's bytes (an `env.memory` import and the two exports).
+ *
+ * @example
+ * ```ts
+ * const module = new WebAssembly.Module(crossEntropySimdBytes());
+ * ```
+ */
+export function crossEntropySimdBytes(): Uint8Array<ArrayBuffer> {
+  return buildModule({
+    memory: { minPages: 1, shared: false },
+    funcs: [{ name: "stats", func: stats() }, { name: "grad", func: grad() }],
+  });
+}
+
+/** The compiled module, bound per memory. */
+export const CROSS_ENTROPY_SIMD: SimdModule<CrossEntropySimd> = new SimdModule(crossEntropySimdBytes);
