@@ -193,4 +193,3 @@ Deno.test("without a fused kernel for the backend, softmaxCrossEntropy falls bac
   });
   assert.equal(hasFusedCrossEntropy(), true);
 });
-
