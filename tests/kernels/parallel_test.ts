@@ -15,6 +15,7 @@ import { fusedSwiGLU } from "../../src/kernels/swiglu/mod.ts";
 import { causalAttention } from "../../src/kernels/attention/mod.ts";
 import { ropeHeads } from "../../src/kernels/rope/mod.ts";
 import { adamwConstants } from "../../src/kernels/adamw/math.ts";
+import { clipChunks } from "../../src/kernels/clip/math.ts";
 import { fusedRmsNorm } from "../../src/kernels/rms_norm/mod.ts";
 import { polyNorm, polyReLU } from "../../src/activations/polycom.ts";
 import { Rng } from "../../src/util/rng.ts";
@@ -97,6 +98,11 @@ function argsFor(task: HeapTaskName): number[] {
       return [R(0), R(14), R(4), 255, 257];
     case "crossEntropyBackward":
       return [R(1), R(0), R(14), R(5), 255, 257];
+    case "clipSumSquares":
+      // Its sums land in the result slots, not the heap: the scale pass below covers the chunking.
+      return [2, R(0), N - 3, R(1), 40001];
+    case "clipScale":
+      return [0.37, 2, R(0), N - 3, R(1), 40001, R(4), R(5)];
   }
 }
 
@@ -118,7 +124,7 @@ Deno.test({
       const heap = new Float32Array(memory.buffer);
       const rng = new Rng(5);
       const input = Float32Array.from({ length: 16 * N }, () => rng.normal());
-      const results = new Float64Array(16);
+      const results = new Float64Array(64);
       for (const task of HEAP_TASK_NAMES) {
         heap.set(input);
         prepare(task, heap);
@@ -132,6 +138,19 @@ Deno.test({
           if (!Object.is(serial[i], heap[i])) (differ++, first < 0 && (first = i));
         }
         assert.equal(differ, 0, `${task}: ${differ} floats differ (first at ${first})`);
+        if (task === "clipSumSquares") {
+          // Its output is the chunks' sums in the result slots: the same chunks, the same sums, in order.
+          const chunks = clipChunks([N - 3, 40001]).length;
+          const serialSums = results.slice(0, chunks);
+          const parts = threads.partResults();
+          const threaded = parts.flatMap((slots, p) => {
+            const [lo, hi] = partRange(chunks, p, parts.length);
+            return Array.from(slots.subarray(0, hi - lo));
+          });
+          assert.deepEqual(threaded, Array.from(serialSums), "clipSumSquares: chunk sums differ");
+          assert.ok(serialSums.every((v) => v > 0), "clipSumSquares summed nothing");
+          continue;
+        }
         let touched = 0;
         heap.set(input);
         prepare(task, heap);

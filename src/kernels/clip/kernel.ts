@@ -6,7 +6,8 @@
  */
 import type { tf } from "../../backend/tf.ts";
 import { type CpuBackend, fusedInputs, type HeapBackend } from "../fused/mod.ts";
-import { clipFactor, scaleInto } from "./math.ts";
+import { heapOffset, heapTarget, MAX_TASK_ARGS, partRange, runHeapTask } from "../parallel/mod.ts";
+import { clipChunks, clipFactor, clipFactorOf, scaleInto } from "./math.ts";
 
 /** The kernel's name. */
 export const FUSED_CLIP_BY_GLOBAL_NORM = "FusedClipByGlobalNorm";
@@ -46,9 +47,28 @@ const wasmKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const gs = gradients(inputs, count);
   // Every output first: an allocation may grow the heap and detach views taken before it.
   const out = [...gs.map((g) => b.makeOutput(g.shape, "float32")), b.makeOutput([], "float32")];
-  const values = gs.map((g) => heapFloats(b, g));
-  const { norm, scale } = clipFactor(values, maxNorm);
-  gs.forEach((_, i) => scaleInto(values[i], scale, heapFloats(b, out[i])));
+  if (2 + 3 * count > MAX_TASK_ARGS) {
+    // More gradients than one task's arguments hold: one thread, float64 loops.
+    const values = gs.map((g) => heapFloats(b, g));
+    const { norm, scale } = clipFactor(values, maxNorm);
+    gs.forEach((_, i) => scaleInto(values[i], scale, heapFloats(b, out[i])));
+    heapFloats(b, out[count])[0] = norm;
+    return out;
+  }
+  const at = (t: tf.TensorInfo) => heapOffset(backend, t);
+  const sizes = gs.map((g) => g.shape.reduce((p, d) => p * d, 1));
+  const total = sizes.reduce((a, s) => a + s, 0);
+  const list = gs.flatMap((g, i) => [at(g), sizes[i]]);
+  const partial = runHeapTask(heapTarget(backend), "clipSumSquares", [count, ...list], total);
+  // The chunks' sums in chunk order, whichever part summed them.
+  const chunks = clipChunks(sizes).length;
+  let sum = 0;
+  partial.forEach((slots, p) => {
+    const [lo, hi] = partRange(chunks, p, partial.length);
+    for (let c = lo; c < hi; c++) sum += slots[c - lo];
+  });
+  const { norm, scale } = clipFactorOf(sum, maxNorm);
+  runHeapTask(heapTarget(backend), "clipScale", [scale, count, ...list, ...out.slice(0, count).map(at)], total);
   heapFloats(b, out[count])[0] = norm;
   return out;
 };

@@ -1,8 +1,15 @@
 /**
  * Global-norm gradient clipping as loops: the norm of all gradients together
- * (summed in float64) and the clip factor `min(1, maxNorm / (norm + 1e-6))`.
+ * (summed in float64) and the clip factor `min(1, maxNorm / (norm + 1e-6))`;
+ * and the wasm kernel's heap tasks (chunked sums of squares in SIMD, added in
+ * float64, and the scaling).
+ *
+ * Imported by the workers: nothing here may load tfjs.
  * @module
  */
+import type { HeapTask } from "../parallel/tasks.ts";
+import { partRange } from "../parallel/split.ts";
+import { CLIP_SIMD } from "./_simd_module.ts";
 
 /**
  * The global L2 norm of `grads` and the float32 clip factor for `maxNorm`.
@@ -17,6 +24,18 @@ export function clipFactor(grads: readonly Float32Array[], maxNorm: number): { n
   for (const g of grads) {
     for (let i = 0; i < g.length; i++) sum += g[i] * g[i];
   }
+  return clipFactorOf(sum, maxNorm);
+}
+
+/**
+ * The norm and float32 clip factor from the sum of squares.
+ *
+ * @example
+ * ```ts
+ * clipFactorOf(25, 1); // { norm: 5, scale: ≈0.2 }
+ * ```
+ */
+export function clipFactorOf(sum: number, maxNorm: number): { norm: number; scale: number } {
   const f = Math.fround;
   const norm = f(Math.sqrt(sum));
   return { norm, scale: Math.min(1, f(f(maxNorm) / f(norm + f(1e-6)))) };
@@ -34,3 +53,103 @@ export function scaleInto(g: Float32Array, scale: number, out: Float32Array): vo
   if (scale === 1) out.set(g);
   else for (let i = 0; i < g.length; i++) out[i] = g[i] * scale;
 }
+
+/** Floats per chunk of the heap tasks, at least (chunks are fixed by the gradients' sizes alone). */
+const CHUNK_FLOATS = 1 << 14;
+
+/**
+ * The chunks the wasm tasks cut the gradients into, `[gradient, start, length]`
+ * each, in order: a function of the sizes alone, so the norm's sum (chunk by
+ * chunk, chunks added in order) does not depend on the thread count.
+ *
+ * @example
+ * ```ts
+ * clipChunks([40000, 10]); // [[0, 0, 16384], [0, 16384, 16384], [0, 32768, 7232], [1, 0, 10]]
+ * ```
+ */
+export function clipChunks(sizes: readonly number[]): [number, number, number][] {
+  const total = sizes.reduce((a, b) => a + b, 0);
+  // Every chunk's sum must fit one part's result slots: big models get bigger chunks.
+  const size = Math.max(CHUNK_FLOATS, 4 * Math.ceil(total / (4 * Math.max(1, CHUNK_SLOTS - sizes.length))));
+  const chunks: [number, number, number][] = [];
+  sizes.forEach((n, g) => {
+    for (let start = 0; start < n; start += size) chunks.push([g, start, Math.min(size, n - start)]);
+  });
+  return chunks;
+}
+
+/** Result slots the norm's chunk sums may take (below the pool's 16384 per part). */
+const CHUNK_SLOTS = 8192;
+
+/** `[count, offset, size, …]` → offsets and sizes. */
+function gradientList(args: Float64Array, from: number): { offsets: number[]; sizes: number[] } {
+  const count = args[from];
+  const offsets: number[] = [], sizes: number[] = [];
+  for (let i = 0; i < count; i++) {
+    offsets.push(args[from + 1 + 2 * i]);
+    sizes.push(args[from + 2 + 2 * i]);
+  }
+  return { offsets, sizes };
+}
+
+/**
+ * Σ g² of the gradients chunk by chunk (SIMD on staged copies; JavaScript
+ * without wasm SIMD), as a heap-thread task: args `[count, offset₀, size₀, …]`;
+ * part `part` writes the sums of its chunks (of {@linkcode clipChunks}) into
+ * its result slots, in order.
+ *
+ * @example
+ * ```ts
+ * clipSumSquaresTask(heap, Float64Array.of(1, 0, 100), 0, 1, results);
+ * ```
+ */
+export const clipSumSquaresTask: HeapTask = (heap, args, part, parts, results) => {
+  const { offsets, sizes } = gradientList(args, 0);
+  const chunks = clipChunks(sizes);
+  const [lo, hi] = partRange(chunks.length, part, parts);
+  for (let c = lo; c < hi; c++) {
+    const [g, start, n] = chunks[c];
+    const src = heap.subarray(offsets[g] + start, offsets[g] + start + n);
+    const staged = CLIP_SIMD.staging(n);
+    if (staged) {
+      staged.floats.set(src);
+      results[c - lo] = staged.exports.sumsq(0, n);
+    } else {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += src[i] * src[i];
+      results[c - lo] = s;
+    }
+  }
+};
+
+/**
+ * out = g · scale for every gradient, chunk by chunk, as a heap-thread task:
+ * args `[scale, count, src₀, size₀, …, dst₀, …]` (the destinations after the
+ * sources' list).
+ *
+ * @example
+ * ```ts
+ * clipScaleTask(heap, Float64Array.of(0.5, 1, 0, 100, 100), 0, 1, results);
+ * ```
+ */
+export const clipScaleTask: HeapTask = (heap, args, part, parts) => {
+  const scale = args[0];
+  const { offsets, sizes } = gradientList(args, 1);
+  const outs = Array.from(args.subarray(2 + 2 * offsets.length, 2 + 3 * offsets.length));
+  const chunks = clipChunks(sizes);
+  const [lo, hi] = partRange(chunks.length, part, parts);
+  for (let c = lo; c < hi; c++) {
+    const [g, start, n] = chunks[c];
+    const src = offsets[g] + start, dst = outs[g] + start;
+    if (scale === 1) {
+      heap.copyWithin(dst, src, src + n);
+      continue;
+    }
+    const staged = CLIP_SIMD.staging(n);
+    if (staged) {
+      staged.floats.set(heap.subarray(src, src + n));
+      staged.exports.scale(0, n, scale);
+      heap.set(staged.floats.subarray(0, n), dst);
+    } else scaleInto(heap.subarray(src, src + n), scale, heap.subarray(dst, dst + n));
+  }
+};

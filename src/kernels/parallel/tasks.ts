@@ -11,6 +11,7 @@
  */
 import { adamwTask } from "../adamw/math.ts";
 import { maskCausalTask, softmaxBackwardTask } from "../attention/math.ts";
+import { clipScaleTask, clipSumSquaresTask } from "../clip/math.ts";
 import { crossEntropyBackwardTask, crossEntropyForwardTask } from "../cross_entropy/math.ts";
 import { ropeHeadsTask } from "../rope/math.ts";
 import { sgemmPairsTask, sgemmSplitTask } from "../matmul/_native_matmul.ts";
@@ -52,6 +53,8 @@ const TASKS = {
   polyReLUBackward: polyReLUBackwardTask,
   crossEntropyForward: crossEntropyForwardTask,
   crossEntropyBackward: crossEntropyBackwardTask,
+  clipSumSquares: clipSumSquaresTask,
+  clipScale: clipScaleTask,
 } satisfies Record<string, HeapTask>;
 
 /** A task's name. */
