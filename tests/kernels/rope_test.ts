@@ -5,8 +5,13 @@ import {
   FUSED_ROPE_HEADS_GRAD,
   hasFusedRope,
   ropeHeads,
+  ropeHeadsBackward,
+  ropeHeadsForward,
   ropeTables,
 } from "../../src/kernels/rope/mod.ts";
+import { type RopeDims, ropeHeadsTask, ropeSimdFits } from "../../src/kernels/rope/math.ts";
+import { ROPE_SIMD } from "../../src/kernels/rope/_simd_module.ts";
+import { STAGE_BLOCK_FLOATS } from "../../src/kernels/_wasm/staged.ts";
 import { Rng } from "../../src/util/rng.ts";
 
 const rng = new Rng(23);
@@ -82,4 +87,78 @@ Deno.test("fused RoPE rejects an odd head dimension at the kernel", async () => 
   const x = random([1, 2, 1, 3]);
   assert.throws(() => tf.engine().runKernel(FUSED_ROPE_HEADS, { x }, { theta: 10000 }), /even last axis/);
   tf.dispose(x);
+});
+
+/** Indices where two arrays' floats differ as bits (NaN equal to NaN), and the first. */
+function bitDiff(got: Float32Array, want: Float32Array): { count: number; first: number } {
+  let count = 0, first = -1;
+  for (let i = 0; i < want.length; i++) if (!Object.is(got[i], want[i])) (count++, first < 0 && (first = i));
+  return { count, first };
+}
+
+Deno.test("the heap task's SIMD pass gives the bits of the JavaScript loops, whole or cut into parts; headDim 6 falls back", () => {
+  assert.ok(ROPE_SIMD.available, "wasm SIMD compiles here: the comparison would be JavaScript against itself");
+  assert.ok(ropeSimdFits(8) && ropeSimdFits(64) && !ropeSimdFits(6) && !ropeSimdFits(4));
+  const shapes: RopeDims[] = [
+    [2, 7, 3, 8], // whole sequences, several to a block
+    [3, 7, 3, 64],
+    [2, 100, 3, 64], // sequences longer than a block: runs of positions, copied head by head
+    [1, 1, 1, 8],
+    [2, 5, 2, 6], // the fallback
+  ];
+  assert.ok(100 * 3 * 64 > STAGE_BLOCK_FLOATS, "a sequence of [2, 100, 3, 64] spans blocks");
+  for (const dims of shapes) {
+    const [batch, seq, heads, d] = dims;
+    const n = batch * seq * heads * d;
+    // Offsets not multiples of 4 floats: the heap side need not be aligned.
+    const [from, to] = [3, 5 + n];
+    const input = Float32Array.from({ length: to + n + 2 }, () => rng.normal());
+    const tables = ropeTables(seq, d, 500);
+    for (const forward of [true, false]) {
+      const want = input.slice();
+      (forward ? ropeHeadsForward : ropeHeadsBackward)(
+        input.subarray(from, from + n),
+        want.subarray(to, to + n),
+        dims,
+        tables,
+      );
+      for (const parts of [1, 2, 3]) {
+        const heap = input.slice();
+        const args = Float64Array.of(from, to, batch, seq, heads, d, 500, forward ? 1 : 0);
+        for (let part = 0; part < parts; part++) ropeHeadsTask(heap, args, part, parts);
+        const { count, first } = bitDiff(heap, want);
+        assert.equal(
+          count,
+          0,
+          `[${dims}] ${forward ? "forward" : "backward"}, ${parts} parts: first differs at ${first}`,
+        );
+      }
+    }
+  }
+});
+
+Deno.test("cpu (JavaScript loops) and wasm (SIMD) give the same bits, values and gradients", async () => {
+  const shapes: RopeDims[] = [[2, 7, 3, 8], [1, 33, 3, 64], [3, 5, 2, 6]];
+  const inputs = shapes.map((shape) => ({
+    x: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()),
+    g: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()),
+  }));
+  const run = async (backend: "cpu" | "wasm") => {
+    await initBackend(backend);
+    return shapes.map((shape, i) =>
+      tf.tidy(() => {
+        const [b, s, h, d] = shape;
+        const x = tf.tensor4d(inputs[i].x, shape), g = tf.tensor4d(inputs[i].g, [b, h, s, d]);
+        const dx = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(ropeHeads(t as tf.Tensor4D, 10000), g)))(x);
+        return [ropeHeads(x, 10000).dataSync() as Float32Array, dx.dataSync() as Float32Array];
+      })
+    );
+  };
+  const cpu = await run("cpu"), wasm = await run("wasm");
+  shapes.forEach((shape, i) => {
+    for (const [j, what] of ["y", "dx"].entries()) {
+      const { count, first } = bitDiff(wasm[i][j], cpu[i][j]);
+      assert.equal(count, 0, `[${shape}] ${what}: first differs at ${first}`);
+    }
+  });
 });
