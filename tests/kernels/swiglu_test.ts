@@ -30,7 +30,7 @@ for (const backend of ["cpu", "wasm"] as const) {
   Deno.test(`${backend}: fused SwiGLU equals float64 and the unfused ops, values and gradients`, async () => {
     await initBackend(backend);
     assert.ok(hasFusedSwiGLU());
-    for (const shape of [[7], [3, 5], [33, 17], [2, 64, 40]]) {
+    for (const shape of [[7], [1025], [3, 5], [33, 17], [2, 64, 40]]) {
       const [g, u, w] = [random(shape), random(shape), random(shape, 1)];
       const run = (fused: boolean) =>
         tf.tidy(() => {

@@ -36,6 +36,17 @@ const LOG2E = 1.44269504088896341;
 const LN2_HI = 0.693359375;
 const LN2_LO = -2.12194440e-4;
 const POLY = [1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
+/**
+ * The scheme's constants, for kernels that compute e^x of a restricted range
+ * in their own code (SwiGLU's sigmoid, on x ≤ 0): log2(e), ln2 in a high and a
+ * low part, and the polynomial's coefficients from the highest degree.
+ */
+export const EXP_COEFFICIENTS: {
+  readonly log2e: number;
+  readonly ln2Hi: number;
+  readonly ln2Lo: number;
+  readonly poly: readonly number[];
+} = { log2e: LOG2E, ln2Hi: LN2_HI, ln2Lo: LN2_LO, poly: POLY };
 const LO = -87.33654475;
 const HI = 88.72283905;
 

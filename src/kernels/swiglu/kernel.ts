@@ -4,8 +4,10 @@
  * forward and five multiplies, a subtraction and an add backward.
  *
  * Forward: inputs {gate, up} (one shape), outputs `[out, sigmoid(gate)]` (the
- * sigmoid is kept for the backward; on wasm it is tfjs's own XNNPACK sigmoid,
- * called directly). Backward: inputs {dy, gate, up, s}; outputs `[dGate, dUp]`.
+ * sigmoid is kept for the backward; on wasm both come from one SIMD pass on
+ * every heap thread, see `./_simd_module.ts`, where tfjs's XNNPACK Sigmoid
+ * used to run single-threaded before a separate product pass). Backward:
+ * inputs {dy, gate, up, s}; outputs `[dGate, dUp]`.
  * @module
  */
 import type { tf } from "../../backend/tf.ts";
@@ -43,13 +45,7 @@ const wasmForward: tf.KernelFunc = ({ inputs, backend }) => {
   const b = backend as unknown as HeapBackend;
   const { gate, up } = kernelInputs(inputs, "gate", "up");
   sameShape(gate, up);
-  // XNNPACK's sigmoid measured faster than any exp of ours; the unfused path uses the same kernel.
-  const s = tfjs.getKernel("Sigmoid", "wasm")!.kernelFunc({
-    inputs: { x: gate },
-    backend: backend as tf.KernelBackend,
-    attrs: {},
-  }) as tf.TensorInfo;
-  const out = b.makeOutput(gate.shape, "float32");
+  const s = b.makeOutput(gate.shape, "float32"), out = b.makeOutput(gate.shape, "float32");
   const n = sizeOf(gate.shape);
   const at = (t: tf.TensorInfo) => heapOffset(backend, t);
   // The target after the allocations: a growing heap replaces the view.

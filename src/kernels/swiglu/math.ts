@@ -1,10 +1,26 @@
 /**
  * The elementwise passes of fused SwiGLU, `silu(gate) · up` with
- * `silu(g) = g·σ(g)`: the forward from σ(gate) (computed by the backend's own
- * sigmoid, so values match the unfused ops) and the backward of both inputs.
+ * `silu(g) = g·σ(g)`: σ(gate) and the forward, and the backward of both
+ * inputs, as JavaScript loops (the `cpu` kernels) and as heap-thread tasks
+ * (the `wasm` kernels), which run the SIMD passes of `./_simd_module.ts` on
+ * staged blocks, or these loops where the runtime has no wasm SIMD.
  * @module
  */
 import { partRange } from "../parallel/split.ts";
+import { stagedRows } from "../_wasm/staged.ts";
+import { SWIGLU_SIMD } from "./_simd_module.ts";
+
+/** Floats per staged block of each array (4 or 6 arrays of 16 KiB: well inside a core's L2). */
+const BLOCK_FLOATS = 4096;
+
+/**
+ * The arrays of a task as rows of one float, staged {@linkcode BLOCK_FLOATS}
+ * at a time: any element count works, the SIMD pass rounding the last block
+ * up to whole quads.
+ */
+const flat = (inputs: number[], outputs: number[]) => ({ inputs, outputs, rowFloats: 1, blockRows: BLOCK_FLOATS });
+
+const quadsOf = (floats: number) => Math.ceil(floats / 4) * 4;
 
 /**
  * `σ(g) = 1 / (1 + e^-g)` into `s`, as tfjs's cpu Sigmoid computes it.
@@ -55,8 +71,9 @@ export function swigluBackwardInto(
 }
 
 /**
- * {@linkcode swigluForwardInto} as a heap-thread task: args `[g, u, s, out, n]`
- * (element offsets into the heap and the element count).
+ * σ(g) into `s` and {@linkcode swigluForwardInto} as a heap-thread task: args
+ * `[g, u, s, out, n]` (element offsets into the heap and the element count;
+ * `s` and `out` are written).
  *
  * @example
  * ```ts
@@ -66,7 +83,13 @@ export function swigluBackwardInto(
 export function swigluForwardTask(heap: Float32Array, args: Float64Array, part: number, parts: number): void {
   const [g, u, s, out, n] = args;
   const [lo, hi] = partRange(n, part, parts, 16);
+  if (lo === hi) return;
+  const simd = stagedRows(SWIGLU_SIMD, heap, flat([g, u], [s, out]), lo, hi, (e, b, floats) => {
+    e.fwd(b.inputs[0], b.inputs[1], b.outputs[0], b.outputs[1], quadsOf(floats));
+  });
+  if (simd) return;
   const at = (offset: number) => heap.subarray(offset + lo, offset + hi);
+  sigmoidInto(at(g), at(s));
   swigluForwardInto(at(g), at(u), at(s), at(out));
 }
 
@@ -82,6 +105,12 @@ export function swigluForwardTask(heap: Float32Array, args: Float64Array, part: 
 export function swigluBackwardTask(heap: Float32Array, args: Float64Array, part: number, parts: number): void {
   const [dy, g, u, s, dg, du, n] = args;
   const [lo, hi] = partRange(n, part, parts, 16);
+  if (lo === hi) return;
+  const simd = stagedRows(SWIGLU_SIMD, heap, flat([dy, g, u, s], [dg, du]), lo, hi, (e, b, floats) => {
+    const [pdy, pg, pu, ps] = b.inputs;
+    e.bwd(pdy, pg, pu, ps, b.outputs[0], b.outputs[1], quadsOf(floats));
+  });
+  if (simd) return;
   const at = (offset: number) => heap.subarray(offset + lo, offset + hi);
   swigluBackwardInto(at(dy), at(g), at(u), at(s), at(dg), at(du));
 }
