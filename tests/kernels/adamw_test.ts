@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { initBackend, tf } from "../../src/backend/mod.ts";
-import { adamwConstants, fusedAdamW, hasFusedAdamW } from "../../src/kernels/adamw/mod.ts";
+import { adamwConstants, adamwUpdate, fusedAdamW, hasFusedAdamW } from "../../src/kernels/adamw/mod.ts";
+import { adamwTask } from "../../src/kernels/adamw/math.ts";
 import { Rng } from "../../src/util/rng.ts";
 import { BETAS, EPS, LR, unfusedAdamW as unfused, WD } from "./_adamw_unfused.ts";
 
@@ -57,3 +58,42 @@ for (const backend of ["cpu", "wasm"] as const) {
     tf.dispose([...fused.flat(), ...plain.flat()]);
   });
 }
+
+Deno.test("adamwTask (SIMD on staged blocks) equals adamwUpdate bit for bit at any size and split", () => {
+  const sizes = [1, 7, 1025, 4099, 9001];
+  const c = adamwConstants(BETAS, EPS, WD, LR, 5);
+  const head = [c.b1, c.b1c, c.b2, c.b2c, c.bc2, c.eps, c.step, c.decay];
+  // Per parameter 7 regions (p g m v p' m' v') and a guard float after each; the last two update in place.
+  const stride = (n: number) => 7 * (n + 1);
+  const total = sizes.reduce((s, n) => s + stride(n), 0);
+  const heap = new Float32Array(
+    new WebAssembly.Memory({ initial: Math.ceil((total * 4) / 65536) + 1 }).buffer,
+    0,
+    total,
+  );
+  heap.forEach((_, i) => heap[i] = rng.normal() * (i % 3 === 0 ? 1e-3 : 1));
+  const args = [...head];
+  let at = 0;
+  const slots = sizes.map((n, i) => {
+    const r = (k: number) => at + k * (n + 1);
+    heap.subarray(r(3), r(3) + n).forEach((x, j, v) => v[j] = Math.abs(x));
+    const inPlace = i >= 3;
+    const out = inPlace ? [r(0), r(2), r(3)] : [r(4), r(5), r(6)];
+    const slot = { n, p: r(0), g: i === 1 ? -1 : r(1), m: r(2), v: r(3), out, decays: i !== 2 };
+    args.push(slot.p, slot.g, slot.m, slot.v, ...out, n, slot.decays ? 1 : 0);
+    at += stride(n);
+    return slot;
+  });
+  const want = heap.slice();
+  for (const s of slots) {
+    const view = (offset: number) => want.subarray(offset, offset + s.n);
+    const [p, m, v] = s.out.map(view);
+    adamwUpdate(view(s.p), s.g < 0 ? null : view(s.g), view(s.m), view(s.v), p, m, v, c, s.decays);
+  }
+  for (const parts of [1, 2, 5]) {
+    const got = heap.slice();
+    for (let part = 0; part < parts; part++) adamwTask(got, Float64Array.from(args), part, parts);
+    for (let i = 0; i < total; i++) assert.ok(Object.is(got[i], want[i]), `${parts} parts: float ${i} differs`);
+  }
+  assert.ok(want.some((x, i) => x !== heap[i]), "the update changed the heap");
+});
