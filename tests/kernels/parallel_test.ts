@@ -16,6 +16,7 @@ import { causalAttention } from "../../src/kernels/attention/mod.ts";
 import { ropeHeads } from "../../src/kernels/rope/mod.ts";
 import { adamwConstants } from "../../src/kernels/adamw/math.ts";
 import { clipChunks } from "../../src/kernels/clip/math.ts";
+import { setHeapMemory } from "../../src/kernels/_wasm/staged.ts";
 import { fusedRmsNorm } from "../../src/kernels/rms_norm/mod.ts";
 import { polyNorm, polyReLU } from "../../src/activations/polycom.ts";
 import { Rng } from "../../src/util/rng.ts";
@@ -120,6 +121,9 @@ Deno.test({
   fn: async () => {
     const memory = new WebAssembly.Memory({ initial: (16 * N * 4) / 65536 + 1 });
     const threads = await HeapThreads.start(memory, 2);
+    // The calling thread's SIMD passes run in place on this memory, the worker's on staged copies: the comparison
+    // covers in place against staged too.
+    setHeapMemory(memory);
     try {
       const heap = new Float32Array(memory.buffer);
       const rng = new Rng(5);
@@ -159,6 +163,7 @@ Deno.test({
         assert.ok(touched > 0, `${task} wrote nothing: the comparison would be empty`);
       }
     } finally {
+      setHeapMemory(null);
       threads.close();
     }
   },

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { buildModule, FuncBuilder, I32 } from "../../src/kernels/_wasm/asm.ts";
 import { accumulate4, assign, f32, get, load4, quads, store4, storeF32, v4 } from "../../src/kernels/_wasm/expr.ts";
-import { SimdModule, stagedRows } from "../../src/kernels/_wasm/staged.ts";
+import { setHeapMemory, SimdModule, stagedRows } from "../../src/kernels/_wasm/staged.ts";
 
 /** y = x · w + row index (from the caller), and each row's Σ x in the block's scratch; quads unrolled `unroll` times. */
 function testModule(unroll: number): SimdModule<{ run(x: number, w: number, y: number, s: number, n: number): void }> {
@@ -69,4 +69,33 @@ Deno.test("quads visits the quads in order: the same sums for every unroll", () 
   });
   assert.equal(results[1], results[0]);
   assert.equal(results[2], results[0]);
+});
+
+Deno.test("on the heap named by setHeapMemory, stagedRows runs in place with the same results", () => {
+  const rows = 40, n = 8;
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  const heap = new Float32Array(memory.buffer, 0, 4 * rows * n);
+  for (let i = 0; i < heap.length; i++) heap[i] = Math.fround(Math.cos(i) * 5);
+  const [x, w, y] = [0, rows * n, 2 * rows * n];
+  const module = testModule(2);
+  const run = (inPlace: boolean) => {
+    setHeapMemory(inPlace ? memory : null);
+    const pointers: number[] = [];
+    const arrays = { inputs: [x], outputs: [y], rowFloats: n, constants: [[w, n]] as const, blockRows: 16 };
+    stagedRows(module, heap, arrays, 0, rows, (e, b, count) => {
+      pointers.push(b.inputs[0]);
+      for (let r = 0; r < count; r++) {
+        e.run(b.inputs[0] + r * n * 4, b.constants[0], b.outputs[0] + r * n * 4, 4 * (3 * rows * n), n);
+      }
+    });
+    return { y: heap.slice(y, y + rows * n), pointers };
+  };
+  try {
+    const staged = run(false), direct = run(true);
+    assert.deepEqual(direct.y, staged.y);
+    assert.deepEqual(direct.pointers, [0, 16 * n * 4, 32 * n * 4], "in place: the blocks' own rows in the heap");
+    assert.notDeepEqual(staged.pointers, direct.pointers);
+  } finally {
+    setHeapMemory(null);
+  }
 });

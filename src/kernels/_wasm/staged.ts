@@ -1,12 +1,14 @@
 /**
  * Running a generated SIMD module on the wasm backend's tensors from any heap
  * thread. A worker sees tfjs's memory only as an FFI view, to which no
- * WebAssembly instance can be bound (the memory is not shared), so every
- * thread, the calling one included, copies its block of rows into a memory of
- * its own, runs the module there and copies the results back. One code path
- * on every thread is what keeps the bits independent of the thread count;
- * the copies are memcpy-speed passes over blocks that stay in the core's
- * cache for the kernel that follows.
+ * WebAssembly instance can be bound (the memory is not shared), so a worker
+ * copies its block of rows into a memory of its own, runs the module there
+ * and copies the results back; the calling thread, whose heap view is of the
+ * memory itself ({@linkcode setHeapMemory}), runs the same module in place.
+ * The arithmetic is the same code on the same values either way, which is
+ * what keeps the bits independent of the thread count; the copies are
+ * memcpy-speed passes over blocks that stay in the core's cache for the
+ * kernel that follows.
  *
  * Imported by the workers: nothing here may load tfjs.
  * @module
@@ -85,6 +87,22 @@ function stagingMemory(floats: number): WebAssembly.Memory {
   return memory;
 }
 
+let heapMemory: WebAssembly.Memory | null = null;
+
+/**
+ * Names the wasm memory this thread's heap views are of (the heap threads'
+ * caller sets tfjs's before running a task; workers never do), so that
+ * {@linkcode stagedRows} runs in place there instead of staging.
+ *
+ * @example
+ * ```ts
+ * setHeapMemory(target.memory);
+ * ```
+ */
+export function setHeapMemory(memory: WebAssembly.Memory | null): void {
+  heapMemory = memory;
+}
+
 /** Floats of each row-split array a staged block holds (several arrays together fit in a core's L2). */
 export const STAGE_BLOCK_FLOATS = 1 << 14;
 
@@ -118,7 +136,11 @@ export interface StagedBlock {
  * Runs `body` over rows `[lo, hi)` block by block: each block's input rows
  * are copied into the staging memory, `body(exports, block, rows, first)`
  * computes the block there, and its output rows are copied back into the
- * heap. Returns `false` (having done nothing) without wasm SIMD.
+ * heap. On the thread whose heap is the memory named by
+ * {@linkcode setHeapMemory}, blocks without scratch whose float counts are
+ * multiples of 4 run in place instead (same blocks, pointers into the heap),
+ * so a body may round its block up to whole quads either way. Returns `false`
+ * (having done nothing) without wasm SIMD.
  *
  * @example
  * ```ts
@@ -146,6 +168,22 @@ export function stagedRows<E extends object>(
   const scratch = at;
   at += round4(scratchFloats);
   const blockFloats = round4(step * n);
+  const direct = heapMemory && heapMemory.buffer === heap.buffer && scratchFloats === 0 ? module.on(heapMemory) : null;
+  if (direct && (step * n) % 4 === 0 && ((hi - lo) * n) % 4 === 0) {
+    const block: StagedBlock = {
+      inputs: [],
+      outputs: [],
+      constants: constants.map(([offset]) => offset * 4),
+      scratch: 0,
+      floats: heap,
+    };
+    for (let first = lo; first < hi; first += step) {
+      block.inputs = inputs.map((offset) => (offset + first * n) * 4);
+      block.outputs = outputs.map((offset) => (offset + first * n) * 4);
+      body(direct, block, Math.min(hi, first + step) - first, first);
+    }
+    return true;
+  }
   const staging = module.staging(at + (inputs.length + outputs.length) * blockFloats);
   if (!staging) return false;
   const { exports, floats } = staging;

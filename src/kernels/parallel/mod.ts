@@ -17,6 +17,7 @@
 import { HeapThreads } from "./pool.ts";
 import { RESULT_SLOTS } from "./_control.ts";
 import { HEAP_TASKS, type HeapTaskName } from "./tasks.ts";
+import { setHeapMemory } from "../_wasm/staged.ts";
 
 export { HeapThreads } from "./pool.ts";
 export { HEAP_TASK_NAMES, HEAP_TASKS, type HeapTask, type HeapTaskName } from "./tasks.ts";
@@ -96,6 +97,7 @@ export function runHeapTask(
   work: number,
 ): readonly Float64Array[] {
   const pool = active;
+  setHeapMemory(target.memory);
   if (pool && work >= MIN_PARALLEL_WORK && pool.serves(target.memory)) {
     try {
       pool.run(target.heap, task, args);
