@@ -13,6 +13,7 @@
  * Imported by the workers: nothing here may load tfjs.
  * @module
  */
+import { buildModule, type FuncBuilder } from "./asm.ts";
 
 /**
  * A module written with `./asm.ts` that imports `env.memory`, compiled at
@@ -69,6 +70,25 @@ export class SimdModule<E extends object> {
     const exports = this.on(memory);
     return exports ? { exports, floats: new Float32Array(memory.buffer) } : null;
   }
+}
+
+/**
+ * The {@linkcode SimdModule} of `funcs` (export name → the generator of its
+ * function), importing `env.memory`: the one way the kernels' SIMD modules are
+ * built.
+ *
+ * @example
+ * ```ts
+ * const NEGATE = simdModule<{ neg(p: number, n: number): void }>({ neg: negateFunc });
+ * ```
+ */
+export function simdModule<E extends object>(funcs: Record<keyof E & string, () => FuncBuilder>): SimdModule<E> {
+  return new SimdModule<E>(() =>
+    buildModule({
+      memory: { minPages: 1, shared: false },
+      funcs: Object.entries<() => FuncBuilder>(funcs).map(([name, make]) => ({ name, func: make() })),
+    })
+  );
 }
 
 /** A module's exports bound to this thread's staging memory, and a float32 view of that memory. */

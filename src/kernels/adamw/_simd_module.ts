@@ -19,9 +19,9 @@
  * into the bound memory.
  * @module
  */
-import { buildModule, F32, FuncBuilder, I32, V128, type ValType } from "../_wasm/asm.ts";
+import { F32, FuncBuilder, I32, V128, type ValType } from "../_wasm/asm.ts";
 import { assign, type Expr, get, load4, quads, store4, v4 } from "../_wasm/expr.ts";
-import { SimdModule } from "../_wasm/staged.ts";
+import { type SimdModule, simdModule } from "../_wasm/staged.ts";
 
 /** The module's exports (the constants are float32 values). */
 export interface AdamWSimd {
@@ -87,20 +87,8 @@ function update(withGrad: boolean): FuncBuilder {
   return f;
 }
 
-/**
- * The module's bytes (an `env.memory` import and the two exports).
- *
- * @example
- * ```ts
- * const module = new WebAssembly.Module(adamwSimdBytes());
- * ```
- */
-export function adamwSimdBytes(): Uint8Array<ArrayBuffer> {
-  return buildModule({
-    memory: { minPages: 1, shared: false },
-    funcs: [{ name: "step", func: update(true) }, { name: "still", func: update(false) }],
-  });
-}
-
-/** The compiled module, bound per memory. */
-export const ADAMW_SIMD: SimdModule<AdamWSimd> = new SimdModule(adamwSimdBytes);
+/** The module (compiled at first use, bound per memory). */
+export const ADAMW_SIMD: SimdModule<AdamWSimd> = simdModule<AdamWSimd>({
+  step: () => update(true),
+  still: () => update(false),
+});

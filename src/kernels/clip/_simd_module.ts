@@ -8,9 +8,9 @@
  *   float32 `g · s`: one rounding of the exact product)
  * @module
  */
-import { buildModule, F32, FuncBuilder, I32, OP, V128 } from "../_wasm/asm.ts";
+import { F32, FuncBuilder, I32, OP, V128 } from "../_wasm/asm.ts";
 import { accumulate4, assign, f32, get, load4, quads, store4, storeF32, v4 } from "../_wasm/expr.ts";
-import { SimdModule } from "../_wasm/staged.ts";
+import { type SimdModule, simdModule } from "../_wasm/staged.ts";
 
 /** The module's exports. */
 export interface ClipSimd {
@@ -53,20 +53,5 @@ function scale(): FuncBuilder {
   return f;
 }
 
-/**
- * The module's bytes (an `env.memory` import and the two exports).
- *
- * @example
- * ```ts
- * const module = new WebAssembly.Module(clipSimdBytes());
- * ```
- */
-export function clipSimdBytes(): Uint8Array<ArrayBuffer> {
-  return buildModule({
-    memory: { minPages: 1, shared: false },
-    funcs: [{ name: "sumsq", func: sumSquares() }, { name: "scale", func: scale() }],
-  });
-}
-
-/** The compiled module, bound per memory. */
-export const CLIP_SIMD: SimdModule<ClipSimd> = new SimdModule(clipSimdBytes);
+/** The module (compiled at first use, bound per memory). */
+export const CLIP_SIMD: SimdModule<ClipSimd> = simdModule<ClipSimd>({ sumsq: sumSquares, scale });

@@ -16,7 +16,7 @@
  * Pointers are byte offsets into the bound memory.
  * @module
  */
-import { buildModule, F32, FuncBuilder, I32, OP, V128 } from "../_wasm/asm.ts";
+import { F32, FuncBuilder, I32, OP, V128 } from "../_wasm/asm.ts";
 import {
   accumulate4,
   assign,
@@ -30,7 +30,7 @@ import {
   store4,
   v4,
 } from "../_wasm/expr.ts";
-import { SimdModule } from "../_wasm/staged.ts";
+import { type SimdModule, simdModule } from "../_wasm/staged.ts";
 import { expOf } from "../exp/_wasm_module.ts";
 
 /** The module's exports. */
@@ -128,20 +128,5 @@ function grad(): FuncBuilder {
   return f;
 }
 
-/**
- * The module's bytes (an `env.memory` import and the two exports).
- *
- * @example
- * ```ts
- * const module = new WebAssembly.Module(crossEntropySimdBytes());
- * ```
- */
-export function crossEntropySimdBytes(): Uint8Array<ArrayBuffer> {
-  return buildModule({
-    memory: { minPages: 1, shared: false },
-    funcs: [{ name: "stats", func: stats() }, { name: "grad", func: grad() }],
-  });
-}
-
-/** The compiled module, bound per memory. */
-export const CROSS_ENTROPY_SIMD: SimdModule<CrossEntropySimd> = new SimdModule(crossEntropySimdBytes);
+/** The module (compiled at first use, bound per memory). */
+export const CROSS_ENTROPY_SIMD: SimdModule<CrossEntropySimd> = simdModule<CrossEntropySimd>({ stats, grad });

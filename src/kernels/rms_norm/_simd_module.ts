@@ -14,9 +14,9 @@
  * Pointers are byte offsets into the bound memory; `nf` is n as an f32.
  * @module
  */
-import { buildModule, F32, FuncBuilder, I32, V128 } from "../_wasm/asm.ts";
+import { F32, FuncBuilder, I32, V128 } from "../_wasm/asm.ts";
 import { accumulate4, assign, countDown, f32, get, load4, locals, quads, store4, v4 } from "../_wasm/expr.ts";
-import { SimdModule } from "../_wasm/staged.ts";
+import { type SimdModule, simdModule } from "../_wasm/staged.ts";
 
 /** The module's exports. */
 export interface RmsNormSimd {
@@ -98,20 +98,5 @@ function backward(): FuncBuilder {
   return f;
 }
 
-/**
- * The module's bytes (an `env.memory` import and the two exports).
- *
- * @example
- * ```ts
- * const module = new WebAssembly.Module(rmsNormSimdBytes());
- * ```
- */
-export function rmsNormSimdBytes(): Uint8Array<ArrayBuffer> {
-  return buildModule({
-    memory: { minPages: 1, shared: false },
-    funcs: [{ name: "fwd", func: forward() }, { name: "bwd", func: backward() }],
-  });
-}
-
-/** The compiled module, bound per memory. */
-export const RMS_NORM_SIMD: SimdModule<RmsNormSimd> = new SimdModule(rmsNormSimdBytes);
+/** The module (compiled at first use, bound per memory). */
+export const RMS_NORM_SIMD: SimdModule<RmsNormSimd> = simdModule<RmsNormSimd>({ fwd: forward, bwd: backward });

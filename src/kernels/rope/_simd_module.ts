@@ -21,9 +21,9 @@
  * Pointers are byte offsets into the bound memory.
  * @module
  */
-import { buildModule, FuncBuilder, I32, OP, V128 } from "../_wasm/asm.ts";
+import { FuncBuilder, I32, OP, V128 } from "../_wasm/asm.ts";
 import { assign, countDown, get, load4, locals, quads, store4, v4 } from "../_wasm/expr.ts";
-import { SimdModule } from "../_wasm/staged.ts";
+import { type SimdModule, simdModule } from "../_wasm/staged.ts";
 
 /** The module's exports. */
 export interface RopeSimd {
@@ -70,20 +70,5 @@ function pass(forward: boolean): FuncBuilder {
   return f;
 }
 
-/**
- * The module's bytes (an `env.memory` import and the two exports).
- *
- * @example
- * ```ts
- * const module = new WebAssembly.Module(ropeSimdBytes());
- * ```
- */
-export function ropeSimdBytes(): Uint8Array<ArrayBuffer> {
-  return buildModule({
-    memory: { minPages: 1, shared: false },
-    funcs: [{ name: "fwd", func: pass(true) }, { name: "bwd", func: pass(false) }],
-  });
-}
-
-/** The compiled module, bound per memory. */
-export const ROPE_SIMD: SimdModule<RopeSimd> = new SimdModule(ropeSimdBytes);
+/** The module (compiled at first use, bound per memory). */
+export const ROPE_SIMD: SimdModule<RopeSimd> = simdModule<RopeSimd>({ fwd: () => pass(true), bwd: () => pass(false) });

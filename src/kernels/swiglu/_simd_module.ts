@@ -29,9 +29,9 @@
  * the same tail); NaN stays NaN.
  * @module
  */
-import { buildModule, FuncBuilder, I32, OP, V128 } from "../_wasm/asm.ts";
+import { FuncBuilder, I32, OP, V128 } from "../_wasm/asm.ts";
 import { assign, type Expr, get, load4, locals, quads, store4, v4 } from "../_wasm/expr.ts";
-import { SimdModule } from "../_wasm/staged.ts";
+import { type SimdModule, simdModule } from "../_wasm/staged.ts";
 import { EXP_COEFFICIENTS } from "../exp/_wasm_module.ts";
 
 /** The module's exports. */
@@ -197,24 +197,9 @@ function backward(): FuncBuilder {
   return f;
 }
 
-/**
- * The module's bytes (an `env.memory` import and the three exports).
- *
- * @example
- * ```ts
- * const module = new WebAssembly.Module(swigluSimdBytes());
- * ```
- */
-export function swigluSimdBytes(): Uint8Array<ArrayBuffer> {
-  return buildModule({
-    memory: { minPages: 1, shared: false },
-    funcs: [
-      { name: "fwd", func: forward() },
-      { name: "bwd", func: backward() },
-      { name: "sigmoid", func: sigmoidOnly() },
-    ],
-  });
-}
-
-/** The compiled module, bound per memory. */
-export const SWIGLU_SIMD: SimdModule<SwiGLUSimd> = new SimdModule(swigluSimdBytes);
+/** The module (compiled at first use, bound per memory). */
+export const SWIGLU_SIMD: SimdModule<SwiGLUSimd> = simdModule<SwiGLUSimd>({
+  fwd: forward,
+  bwd: backward,
+  sigmoid: sigmoidOnly,
+});
