@@ -42,7 +42,12 @@ for (const backend of ["cpu", "wasm"] as const) {
   Deno.test(`${backend}: fused causal attention equals float64 and the unfused ops, values and gradients`, async () => {
     await initBackend(backend);
     assert.ok(hasFusedAttention());
-    const shapes: [number, number, number, number][] = [[2, 3, 7, 5], [1, 2, 33, 8], [1, 1, 1, 4], [2, 4, 64, 16]];
+    const shapes: [number, number, number, number][] = [[2, 3, 7, 5], [1, 2, 33, 8], [1, 1, 1, 4], [2, 4, 64, 16], [
+      1,
+      2,
+      128,
+      32,
+    ]];
     for (const [b, h, s, d] of shapes) {
       const [q, k, v, g] = [random([b, h, s, d]), random([b, h, s, d]), random([b, h, s, d]), random([b, h, s, d])];
       const [qv, kv, vv] = [await q.data(), await k.data(), await v.data()] as Float32Array[];

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { initBackend, tf } from "../../src/backend/mod.ts";
 import { installFastKernels } from "../../src/kernels/mod.ts";
+import { expOf, mathModuleBytes } from "../../src/kernels/exp/_wasm_module.ts";
+import { buildModule, FuncBuilder, I32 } from "../../src/kernels/_wasm/asm.ts";
+import { get, load4, quads, store4 } from "../../src/kernels/_wasm/expr.ts";
+import { Rng } from "../../src/util/rng.ts";
 
 await initBackend("wasm");
 
@@ -27,4 +31,29 @@ Deno.test("wasm SIMD exp is within 3 ulp of Math.exp, with exact 0, ∞ and NaN 
     worst = Math.max(worst, ulpsApart(got[i], want));
   });
   assert.ok(worst <= 3, `worst error ${worst} ulp`);
+});
+
+Deno.test("expOf({ nonPositive }) gives exp_f32's bits on every input ≤ 0 and on NaN", () => {
+  const n = 1 << 18;
+  const memory = new WebAssembly.Memory({ initial: (3 * n * 4) / 65536 });
+  const heap = new Float32Array(memory.buffer), bits = new Uint32Array(memory.buffer);
+  const rng = new Rng(9);
+  // Half random bit patterns (subnormals, NaN payloads, −∞ ...) made non-positive, half a sweep of [-100, 0].
+  for (let i = 0; i < n / 2; i++) bits[i] = (Math.floor(rng.next() * 2 ** 32) | 0x80000000) >>> 0;
+  for (let i = n / 2; i < n; i++) heap[i] = -100 * (i - n / 2) / (n / 2);
+  heap.set([0, -0, -Infinity, NaN, -87.33654475, -87.34, -126 * Math.LN2, -1e-30], 0);
+  const f = new FuncBuilder([I32, I32, I32]);
+  const exp = expOf(f, { nonPositive: true });
+  quads(f, get(2), [0, 1], (k) => store4(f, get(1), exp(load4(get(0), k)), k), 1);
+  const instance = (bytes: Uint8Array<ArrayBuffer>) =>
+    new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
+  const short = instance(buildModule({ memory: { minPages: 0, shared: false }, funcs: [{ name: "exp", func: f }] }));
+  const full = instance(mathModuleBytes());
+  (full.exp_f32 as (s: number, d: number, n: number) => void)(0, 4 * n, n);
+  const want = bits.slice(n, 2 * n);
+  (short.exp as (s: number, d: number, n: number) => void)(0, 8 * n, n);
+  const got = bits.slice(2 * n, 3 * n);
+  for (let i = 0; i < n; i++) {
+    if (got[i] !== want[i]) assert.fail(`exp(${heap[i]}): ${heap[2 * n + i]}, exp_f32 gives ${heap[n + i]}`);
+  }
 });

@@ -75,7 +75,7 @@ function argsFor(task: HeapTaskName): number[] {
         77,
         0,
       ];
-    case "maskCausal":
+    case "softmaxCausal":
       return [R(12), SEQ, MATRICES, 0.125];
     case "softmaxBackward":
       return [R(0), R(13), SEQ, MATRICES, 0.125];

@@ -97,13 +97,21 @@ function expConstants(f: FuncBuilder): ExpConstants {
 
 /**
  * Emits code that replaces the v128 on the stack by its lane-wise `exp`,
- * using the given scratch locals and constants.
+ * using the given scratch locals and constants. `nonPositive`: the inputs
+ * are ≤ 0 or NaN (x − max), so the code without the upper clamp, the split
+ * 2^n and the overflow select gives the same bits.
  */
-function emitExp(f: FuncBuilder, t: { x: number; n: number; r: number; p: number; e: number }, c: ExpConstants): void {
+function emitExp(
+  f: FuncBuilder,
+  t: { x: number; n: number; r: number; p: number; e: number },
+  c: ExpConstants,
+  nonPositive = false,
+): void {
   const { x, n, r, p, e } = t;
   f.set(x);
   // n = nearest(clamp(x)·log2e); r = clamp(x) − n·ln2 (in two parts for precision)
-  f.get(x).get(c.hi).simd(S.f32x4Pmin).get(c.lo).simd(S.f32x4Pmax).set(r);
+  if (nonPositive) f.get(x).get(c.lo).simd(S.f32x4Pmax).set(r);
+  else f.get(x).get(c.hi).simd(S.f32x4Pmin).get(c.lo).simd(S.f32x4Pmax).set(r);
   f.get(r).get(c.log2e).simd(OP.f32x4Mul).simd(S.nearest).set(n);
   f.get(r).get(n).get(c.ln2Hi).simd(OP.f32x4Mul).simd(OP.f32x4Sub);
   f.get(n).get(c.ln2Lo).simd(OP.f32x4Mul).simd(OP.f32x4Sub).set(r);
@@ -114,6 +122,12 @@ function emitExp(f: FuncBuilder, t: { x: number; n: number; r: number; p: number
   // · 2^n as 2^(n>>1) · 2^(n − n>>1): n spans [-126, 128], beyond one float's exponent at both ends. The integer n
   // comes from the magic-number add (n is integral), cheaper than a saturating conversion.
   f.get(n).get(c.magic).simd(OP.f32x4Add).get(c.magicBits).simd(S.i32x4Sub).set(e);
+  if (nonPositive) {
+    // n in [-126, 0]: 2^n is one float; y·2^n then rounds once, as the split's second product does.
+    f.get(e).get(c.i127).simd(S.i32x4Add).i32(23).simd(S.i32x4Shl).simd(OP.f32x4Mul);
+    f.get(x).get(c.lo).simd(S.f32x4Lt).simd(S.andNot);
+    return;
+  }
   f.get(e).i32(1).simd(S.i32x4ShrS).set(n);
   f.get(n).get(c.i127).simd(S.i32x4Add).i32(23).simd(S.i32x4Shl).simd(OP.f32x4Mul);
   f.get(e).get(n).simd(S.i32x4Sub).get(c.i127).simd(S.i32x4Add).i32(23).simd(S.i32x4Shl);
@@ -135,6 +149,8 @@ function expLocals(f: FuncBuilder) {
  * Lane-wise `exp` of an f32x4 expression, for other kernels' modules (same
  * code and bits as `exp_f32`). Call once per function, before its loops: it
  * declares the scratch locals there and sets the constants' locals.
+ * `nonPositive: true` promises inputs ≤ 0 or NaN (x − max, as a softmax's):
+ * shorter code, the same bits there (other inputs: wrong values).
  *
  * @example
  * ```ts
@@ -142,11 +158,11 @@ function expLocals(f: FuncBuilder) {
  * store4(f, get(o), exp(load4(get(p))));
  * ```
  */
-export function expOf(f: FuncBuilder): (x: Expr) => Expr {
+export function expOf(f: FuncBuilder, options: { nonPositive?: boolean } = {}): (x: Expr) => Expr {
   const { t, c } = expLocals(f);
   return (x) => (g) => {
     x(g);
-    emitExp(g, t, c);
+    emitExp(g, t, c, options.nonPositive);
   };
 }
 

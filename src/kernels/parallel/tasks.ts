@@ -10,7 +10,7 @@
  * @module
  */
 import { adamwTask } from "../adamw/math.ts";
-import { maskCausalTask, softmaxBackwardTask } from "../attention/math.ts";
+import { softmaxBackwardTask, softmaxCausalTask } from "../attention/math.ts";
 import { clipScaleTask, clipSumSquaresTask } from "../clip/math.ts";
 import { crossEntropyBackwardTask, crossEntropyForwardTask } from "../cross_entropy/math.ts";
 import { ropeHeadsTask } from "../rope/math.ts";
@@ -41,7 +41,7 @@ const TASKS = {
   swigluBackward: swigluBackwardTask,
   ropeHeads: ropeHeadsTask,
   adamw: adamwTask,
-  maskCausal: maskCausalTask,
+  softmaxCausal: softmaxCausalTask,
   softmaxBackward: softmaxBackwardTask,
   sgemmPairs: sgemmPairsTask,
   sgemmSplit: sgemmSplitTask,
