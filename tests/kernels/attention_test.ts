@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { initBackend, tf } from "../../src/backend/mod.ts";
 import { causalAttention, FUSED_CAUSAL_ATTENTION, hasFusedAttention } from "../../src/kernels/attention/mod.ts";
+import { fastKernelsReady, installFastKernels } from "../../src/kernels/mod.ts";
 import { Rng } from "../../src/util/rng.ts";
 
 const rng = new Rng(17);
@@ -38,40 +39,74 @@ function assertClose(got: ArrayLike<number>, want: ArrayLike<number>, tol: numbe
   }
 }
 
-for (const backend of ["cpu", "wasm"] as const) {
-  Deno.test(`${backend}: fused causal attention equals float64 and the unfused ops, values and gradients`, async () => {
+/**
+ * The kernels' paths: cpu; wasm with the native BLAS (one per-matrix heap task a direction where seq % 4 = 0, the
+ * products and softmax apart otherwise); wasm with the wasm GEMM (always apart: the softmax heap tasks).
+ */
+const CONFIGS = [
+  { backend: "cpu", gemm: "auto", label: "cpu" },
+  { backend: "wasm", gemm: "auto", label: "wasm" },
+  { backend: "wasm", gemm: "wasm", label: "wasm (wasm GEMM)" },
+] as const;
+
+for (const { backend, gemm, label } of CONFIGS) {
+  Deno.test(`${label}: fused causal attention equals float64 and the unfused ops, values and gradients`, async () => {
     await initBackend(backend);
-    assert.ok(hasFusedAttention());
-    const shapes: [number, number, number, number][] = [[2, 3, 7, 5], [1, 2, 33, 8], [1, 1, 1, 4], [2, 4, 64, 16], [
-      1,
-      2,
-      128,
-      32,
-    ]];
-    for (const [b, h, s, d] of shapes) {
-      const [q, k, v, g] = [random([b, h, s, d]), random([b, h, s, d]), random([b, h, s, d]), random([b, h, s, d])];
-      const [qv, kv, vv] = [await q.data(), await k.data(), await v.data()] as Float32Array[];
-      const run = (fused: boolean) =>
-        tf.tidy(() => {
-          const f = (x: tf.Tensor, y: tf.Tensor, z: tf.Tensor) =>
-            tf.sum(tf.mul(causalAttention(x as tf.Tensor4D, y as tf.Tensor4D, z as tf.Tensor4D, { fused }), g));
-          const { value, grads } = tf.valueAndGrads(f)([q, k, v]);
-          return [causalAttention(q, k, v, { fused }), value, ...grads];
-        });
-      const fused = run(true), plain = run(false);
-      const y = await fused[0].data();
-      for (let m = 0; m < b * h; m++) {
-        const want = reference(qv, kv, vv, s, d, m * s * d);
-        assertClose(y.subarray(m * s * d, (m + 1) * s * d), want, 2e-5, `[${b},${h},${s},${d}] out, head ${m}`);
+    if (gemm === "wasm") {
+      installFastKernels({ gemm });
+      await fastKernelsReady();
+    }
+    try {
+      await compareShapes();
+    } finally {
+      if (gemm === "wasm") {
+        installFastKernels();
+        await fastKernelsReady();
       }
-      const names = ["out", "loss", "dq", "dk", "dv"];
-      for (let i = 0; i < fused.length; i++) {
-        assertClose(await fused[i].data(), await plain[i].data(), 1e-4, `[${b},${h},${s},${d}] ${names[i]}`);
-      }
-      tf.dispose([...fused, ...plain, q, k, v, g]);
     }
   });
+}
 
+/** Shapes of every path: seq not a multiple of 4, one quad, one causal block, uneven and several blocks. */
+const SHAPES: [number, number, number, number][] = [
+  [2, 3, 7, 5],
+  [1, 2, 33, 8],
+  [1, 1, 1, 4],
+  [2, 1, 4, 4],
+  [2, 4, 64, 16],
+  [1, 2, 100, 8],
+  [1, 2, 128, 32],
+  [1, 1, 192, 16],
+];
+
+/** Values against float64, values and gradients against the unfused ops, on the active backend. */
+async function compareShapes() {
+  assert.ok(hasFusedAttention());
+  for (const [b, h, s, d] of SHAPES) {
+    const [q, k, v, g] = [random([b, h, s, d]), random([b, h, s, d]), random([b, h, s, d]), random([b, h, s, d])];
+    const [qv, kv, vv] = [await q.data(), await k.data(), await v.data()] as Float32Array[];
+    const run = (fused: boolean) =>
+      tf.tidy(() => {
+        const f = (x: tf.Tensor, y: tf.Tensor, z: tf.Tensor) =>
+          tf.sum(tf.mul(causalAttention(x as tf.Tensor4D, y as tf.Tensor4D, z as tf.Tensor4D, { fused }), g));
+        const { value, grads } = tf.valueAndGrads(f)([q, k, v]);
+        return [causalAttention(q, k, v, { fused }), value, ...grads];
+      });
+    const fused = run(true), plain = run(false);
+    const y = await fused[0].data();
+    for (let m = 0; m < b * h; m++) {
+      const want = reference(qv, kv, vv, s, d, m * s * d);
+      assertClose(y.subarray(m * s * d, (m + 1) * s * d), want, 2e-5, `[${b},${h},${s},${d}] out, head ${m}`);
+    }
+    const names = ["out", "loss", "dq", "dk", "dv"];
+    for (let i = 0; i < fused.length; i++) {
+      assertClose(await fused[i].data(), await plain[i].data(), 1e-4, `[${b},${h},${s},${d}] ${names[i]}`);
+    }
+    tf.dispose([...fused, ...plain, q, k, v, g]);
+  }
+}
+
+for (const backend of ["cpu", "wasm"] as const) {
   Deno.test(`${backend}: attention is one kernel call forward and one backward`, async () => {
     await initBackend(backend);
     const [q, k, v] = [random([1, 2, 9, 4]), random([1, 2, 9, 4]), random([1, 2, 9, 4])];

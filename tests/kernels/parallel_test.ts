@@ -79,6 +79,11 @@ function argsFor(task: HeapTaskName): number[] {
       return [R(12), SEQ, MATRICES, 0.125];
     case "softmaxBackward":
       return [R(0), R(13), SEQ, MATRICES, 0.125];
+    case "attentionForward":
+      // q, k, v [4, 128, 32]; probs [4, 128, 128] (one region); out: two causal blocks a matrix.
+      return [R(0), R(1), R(2), R(13), R(14), SEQ, 32, MATRICES, 0.125];
+    case "attentionBackward":
+      return [R(3), R(0), R(1), R(2), R(4), R(10), R(11), R(12), SEQ, 32, MATRICES, 0.125];
     case "sgemmPairs":
       return [0, 1, 64, 64, 32, 64, R(0), R(1), R(14), 0, 0, 1, 1, 2, 0, 3, 3];
     case "sgemmSplit":

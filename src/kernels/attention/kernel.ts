@@ -1,8 +1,13 @@
 /**
  * `FusedCausalAttention` and its gradient on `cpu` and `wasm`: one kernel
- * call per direction. Inside, the products run on the backend's (fast)
- * `BatchMatMul` kernel function, the softmax and its backward in row passes
- * (on wasm the softmax itself is tfjs's XNNPACK kernel, called directly).
+ * call per direction.
+ *
+ * - wasm with a native BLAS: one heap task per direction (`./_tasks.ts`),
+ *   every step of a score matrix while it is in cache, the products in
+ *   causal blocks, the softmax passes in SIMD.
+ * - otherwise: the products on the backend's (fast) `BatchMatMul` kernel
+ *   function, the causal softmax and its backward in row passes between
+ *   them (on wasm heap tasks, SIMD on staged rows; see `./math.ts`).
  *
  * Forward: inputs {q, k, v} `[batch, heads, seq, headDim]`, attrs {scale};
  * outputs `[out, probs]` (`probs` `[batch, heads, seq, seq]` is kept for the
@@ -12,8 +17,11 @@
 import type { tf } from "../../backend/tf.ts";
 import { tf as tfjs } from "../../backend/tf.ts";
 import { type CpuBackend, fusedInputs, type HeapBackend } from "../fused/mod.ts";
+import { currentNativeBlas } from "../matmul/kernel.ts";
+import type { NativeBlas } from "../matmul/native_blas.ts";
 import { heapOffset, heapTarget, runHeapTask } from "../parallel/mod.ts";
 import { softmaxBackwardRows, softmaxCausalRows } from "./math.ts";
+import { fusedTaskRows } from "./_tasks.ts";
 
 /** Forward kernel name. */
 export const FUSED_CAUSAL_ATTENTION = "FusedCausalAttention";
@@ -52,9 +60,25 @@ function floats(name: Backend, backend: unknown, t: tf.TensorInfo): Float32Array
   return name === "cpu" ? cpuFloats(backend as CpuBackend, t) : heapFloats(backend as HeapBackend, t);
 }
 
-function dims(q: tf.TensorInfo): { seq: number; matrices: number } {
+function dims(q: tf.TensorInfo): { seq: number; headDim: number; matrices: number } {
   if (q.shape.length !== 4) throw new Error(`fused attention takes [batch, heads, seq, headDim], got [${q.shape}]`);
-  return { seq: q.shape[2], matrices: q.shape[0] * q.shape[1] };
+  return { seq: q.shape[2], headDim: q.shape[3], matrices: q.shape[0] * q.shape[1] };
+}
+
+/**
+ * The BLAS for the per-matrix heap tasks of `./_tasks.ts` (wasm, a native
+ * BLAS in use, rows the SIMD module takes), set to one thread: the heap
+ * threads are the parts. `null`: products and softmax run apart.
+ */
+function fusedTaskBlas(name: Backend, seq: number): NativeBlas | null {
+  const blas = name === "wasm" && fusedTaskRows(seq) ? currentNativeBlas() : null;
+  blas?.useThreads(1);
+  return blas;
+}
+
+/** Heap offsets of tensors, then the numbers: a task's arguments (taken after the kernel's last allocation). */
+function taskArgs(backend: unknown, tensors: tf.TensorInfo[], ...numbers: number[]): number[] {
+  return [...tensors.map((t) => heapOffset(backend, t)), ...numbers];
 }
 
 function dispose(backend: unknown, t: tf.TensorInfo): void {
@@ -64,16 +88,20 @@ function dispose(backend: unknown, t: tf.TensorInfo): void {
 function forward(name: Backend): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const { q, k, v } = kernelInputs(inputs, "q", "k", "v");
-    const { seq, matrices } = dims(q);
+    const { seq, headDim, matrices } = dims(q);
     const { scale } = attrs as CausalAttentionAttrs;
+    if (fusedTaskBlas(name, seq)) {
+      const b = backend as HeapBackend;
+      const probs = b.makeOutput([q.shape[0], q.shape[1], seq, seq], "float32");
+      const out = b.makeOutput(q.shape, "float32");
+      const args = taskArgs(backend, [q, k, v, probs, out], seq, headDim, matrices, scale);
+      runHeapTask(heapTarget(backend), "attentionForward", args, seq * seq * matrices);
+      return [out, probs];
+    }
     const probs = matMul(name, backend, q, k, false, true);
     if (name === "wasm") {
-      runHeapTask(
-        heapTarget(backend),
-        "softmaxCausal",
-        [heapOffset(backend, probs), seq, matrices, scale],
-        seq * seq * matrices,
-      );
+      const args = taskArgs(backend, [probs], seq, matrices, scale);
+      runHeapTask(heapTarget(backend), "softmaxCausal", args, seq * seq * matrices);
     } else {
       softmaxCausalRows(floats(name, backend, probs), seq, matrices, scale);
     }
@@ -85,13 +113,20 @@ function forward(name: Backend): tf.KernelFunc {
 function backward(name: Backend): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const { dy, q, k, v, probs } = kernelInputs(inputs, "dy", "q", "k", "v", "probs");
-    const { seq, matrices } = dims(q);
+    const { seq, headDim, matrices } = dims(q);
     const { scale } = attrs as CausalAttentionAttrs;
+    if (fusedTaskBlas(name, seq)) {
+      const b = backend as HeapBackend;
+      const [dq, dk, dv] = [q, k, v].map((t) => b.makeOutput(t.shape, "float32"));
+      const args = taskArgs(backend, [dy, q, k, v, probs, dq, dk, dv], seq, headDim, matrices, scale);
+      runHeapTask(heapTarget(backend), "attentionBackward", args, seq * seq * matrices);
+      return [dq, dk, dv];
+    }
     const dv = matMul(name, backend, probs, dy, true, false);
     const ds = matMul(name, backend, dy, v, false, true);
     // Views after the allocations: a growing wasm heap detaches older ones.
     if (name === "wasm") {
-      const args = [heapOffset(backend, probs), heapOffset(backend, ds), seq, matrices, scale];
+      const args = taskArgs(backend, [probs, ds], seq, matrices, scale);
       runHeapTask(heapTarget(backend), "softmaxBackward", args, seq * seq * matrices);
     } else {
       softmaxBackwardRows(floats(name, backend, probs), floats(name, backend, ds), seq, matrices, scale);

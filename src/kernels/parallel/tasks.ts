@@ -11,6 +11,7 @@
  */
 import { adamwTask } from "../adamw/math.ts";
 import { softmaxBackwardTask, softmaxCausalTask } from "../attention/math.ts";
+import { attentionBackwardTask, attentionForwardTask } from "../attention/_tasks.ts";
 import { clipScaleTask, clipSumSquaresTask } from "../clip/math.ts";
 import { crossEntropyBackwardTask, crossEntropyForwardTask } from "../cross_entropy/math.ts";
 import { ropeHeadsTask } from "../rope/math.ts";
@@ -43,6 +44,8 @@ const TASKS = {
   adamw: adamwTask,
   softmaxCausal: softmaxCausalTask,
   softmaxBackward: softmaxBackwardTask,
+  attentionForward: attentionForwardTask,
+  attentionBackward: attentionBackwardTask,
   sgemmPairs: sgemmPairsTask,
   sgemmSplit: sgemmSplitTask,
   rmsNormForward: rmsNormForwardTask,

@@ -1,0 +1,167 @@
+/**
+ * Fused causal attention on wasm with a native BLAS, as heap-thread tasks
+ * split over the score matrices (batch × head): each part takes whole
+ * matrices and runs every step of one matrix before the next, so its
+ * `[seq, seq]` scores stay in the core's cache between the products and the
+ * softmax, and a direction costs one task instead of one per product.
+ *
+ * The scores live in this thread's staging memory (`../_wasm/staged.ts`),
+ * where the SIMD softmax of `./_simd_module.ts` runs in place and from where
+ * the BLAS reads them back; only the probabilities the backward needs go to
+ * the heap. Products whose operand is causal skip its zero blocks: rows are
+ * cut into blocks of {@linkcode CAUSAL_BLOCK}, each block's product ending
+ * (or, transposed, starting) at its diagonal block. Every matrix is computed
+ * by the same calls on any thread (a one-thread BLAS each: the caller sets
+ * it), so the bits do not depend on the thread count.
+ *
+ * Arguments (float32 element offsets into the heap, then sizes):
+ * - `attentionForward`: `[q, k, v, probs, out, seq, headDim, matrices, scale]`
+ * - `attentionBackward`: `[dy, q, k, v, probs, dq, dk, dv, seq, headDim, matrices, scale]`
+ *
+ * Imported by the workers: nothing here may load tfjs.
+ * @module
+ */
+import { type NativeBlas, nativeBlas } from "../matmul/native_blas.ts";
+import { partRange } from "../parallel/split.ts";
+import { ATTENTION_SIMD } from "./_simd_module.ts";
+
+/**
+ * Rows per block of the causal products: at seq 128 two blocks (¾ of the
+ * full products' work) measured 4–12 % faster than the full products, and
+ * blocks of 16, 32 or uneven cuts slower (OpenBLAS's small-matrix kernel
+ * loses more on the smaller products than the skipped zeros save).
+ */
+export const CAUSAL_BLOCK = 64;
+
+/** Whether the fused tasks take matrices of `seq` rows (else the kernel runs products and softmax apart). */
+export function fusedTaskRows(seq: number): boolean {
+  return seq % 4 === 0 && ATTENTION_SIMD.available;
+}
+
+function blas(): NativeBlas {
+  const native = nativeBlas();
+  if (!native) throw new Error("fused attention task without a native BLAS");
+  return native;
+}
+
+/** Row blocks `[lo, hi)` of a matrix of `seq` rows. */
+function blocks(seq: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let lo = 0; lo < seq; lo += CAUSAL_BLOCK) out.push([lo, Math.min(seq, lo + CAUSAL_BLOCK)]);
+  return out;
+}
+
+/** This thread's staging memory with room for `matrices` score matrices, and the module bound to it. */
+function staging(seq: number, matrices: number) {
+  const staged = ATTENTION_SIMD.staging(matrices * seq * seq);
+  if (!staged) throw new Error("fused attention task without wasm SIMD");
+  return staged;
+}
+
+/**
+ * A·Bᵀ for a causal result `c` (`[seq, seq]`, row stride seq): each row block
+ * against the key rows up to its end; c's entries right of that are left as
+ * they were (the softmax passes never read them).
+ */
+function causalScores(
+  b: NativeBlas,
+  heap: Float32Array,
+  a: number,
+  bt: number,
+  c: Float32Array,
+  cAt: number,
+  seq: number,
+  d: number,
+): void {
+  for (const [lo, hi] of blocks(seq)) {
+    b.sgemm(false, true, hi - lo, hi, d, heap, a + lo * d, heap, bt, c, cAt + lo * seq, false, [d, d, seq]);
+  }
+}
+
+/** P·B for a causal P (`[seq, seq]`, zeros above the diagonal): each row block over the rows of B up to its end. */
+function causalTimes(
+  b: NativeBlas,
+  p: Float32Array,
+  pAt: number,
+  heap: Float32Array,
+  x: number,
+  out: number,
+  seq: number,
+  d: number,
+): void {
+  for (const [lo, hi] of blocks(seq)) {
+    b.sgemm(false, false, hi - lo, d, hi, p, pAt + lo * seq, heap, x, heap, out + lo * d, false, [seq, d, d]);
+  }
+}
+
+/** Pᵀ·B for a causal P: row block [lo, hi) of the result sums over P's rows from lo on. */
+function causalTransposedTimes(
+  b: NativeBlas,
+  p: Float32Array,
+  pAt: number,
+  heap: Float32Array,
+  x: number,
+  out: number,
+  seq: number,
+  d: number,
+): void {
+  for (const [lo, hi] of blocks(seq)) {
+    const at = pAt + lo * seq + lo;
+    b.sgemm(true, false, hi - lo, d, seq - lo, p, at, heap, x + lo * d, heap, out + lo * d, false, [seq, d, d]);
+  }
+}
+
+/**
+ * The forward of matrices `[lo, hi)` of this part: scores = q·kᵀ (causal
+ * blocks), probs = the causal softmax of scale·scores (SIMD, in place in
+ * the staging memory, copied to the heap), out = probs·v (causal blocks).
+ *
+ * @example
+ * ```ts
+ * attentionForwardTask(heap, Float64Array.of(q, k, v, probs, out, 128, 32, 64, 0.17677669), 0, 1);
+ * ```
+ */
+export function attentionForwardTask(heap: Float32Array, args: Float64Array, part: number, parts: number): void {
+  const [q, k, v, probs, out, seq, d, matrices, scale] = args;
+  const [lo, hi] = partRange(matrices, part, parts);
+  if (lo === hi) return;
+  const native = blas();
+  const size = seq * seq;
+  const { exports: simd, floats } = staging(seq, 1);
+  for (let m = lo; m < hi; m++) {
+    causalScores(native, heap, q + m * seq * d, k + m * seq * d, floats, 0, seq, d);
+    simd.fwd(0, 0, seq, 0, seq, scale);
+    heap.set(floats.subarray(0, size), probs + m * size);
+    causalTimes(native, floats, 0, heap, v + m * seq * d, out + m * seq * d, seq, d);
+  }
+}
+
+/**
+ * The backward of matrices `[lo, hi)` of this part: dv = pᵀ·dy,
+ * dp = dy·vᵀ, ds = the softmax backward (SIMD, in place over dp in the
+ * staging memory, never stored to the heap), dq = ds·k, dk = dsᵀ·q, every
+ * product in causal blocks.
+ *
+ * @example
+ * ```ts
+ * attentionBackwardTask(heap, Float64Array.of(dy, q, k, v, probs, dq, dk, dv, 128, 32, 64, 0.17677669), 0, 1);
+ * ```
+ */
+export function attentionBackwardTask(heap: Float32Array, args: Float64Array, part: number, parts: number): void {
+  const [dy, q, k, v, probs, dq, dk, dv, seq, d, matrices, scale] = args;
+  const [lo, hi] = partRange(matrices, part, parts);
+  if (lo === hi) return;
+  const native = blas();
+  const size = seq * seq;
+  const { exports: simd, floats } = staging(seq, 2);
+  const p = 0, ds = size;
+  for (let m = lo; m < hi; m++) {
+    const at = m * seq * d;
+    floats.set(heap.subarray(probs + m * size, probs + (m + 1) * size), p);
+    causalTransposedTimes(native, floats, p, heap, dy + at, dv + at, seq, d);
+    causalScores(native, heap, dy + at, v + at, floats, ds, seq, d);
+    simd.bwd(4 * p, 4 * ds, 4 * ds, seq, 0, seq, scale);
+    causalTimes(native, floats, ds, heap, k + at, dq + at, seq, d);
+    causalTransposedTimes(native, floats, ds, heap, q + at, dk + at, seq, d);
+  }
+}
