@@ -11,8 +11,9 @@
  * the heap. Products whose operand is causal skip its zero blocks: rows are
  * cut into blocks of {@linkcode CAUSAL_BLOCK}, each block's product ending
  * (or, transposed, starting) at its diagonal block. Every matrix is computed
- * by the same calls on any thread (a one-thread BLAS each: the caller sets
- * it), so the bits do not depend on the thread count.
+ * by the same calls on whichever thread takes it (under heap threads the
+ * caller sets the BLAS to one thread), so the bits do not depend on the
+ * thread count.
  *
  * Arguments (float32 element offsets into the heap, then sizes):
  * - `attentionForward`: `[q, k, v, probs, out, seq, headDim, matrices, scale]`
