@@ -9,11 +9,13 @@
  * added in one fixed order: the same bits whichever thread runs a row.
  *
  * - `fwd(s, p, rows, i0, seq, scale)`: p = softmax over `j ≤ i` of `scale·s`,
- *   the max subtracted before the exp (`expOf`), times 1/Σ.
+ *   the max subtracted before the exp (`expOf`'s x ≤ 0 code), times 1/Σ.
  * - `bwd(p, dp, ds, rows, i0, seq, scale)`: ds = p ⊙ (dp − Σ_j p⊙dp) · scale.
  *
- * Pointers are byte offsets into the bound memory; `i0` is the first row's
- * index inside its matrix (later rows count on from it, back to 0 after `seq`).
+ * Pointers are byte offsets into the bound memory; the output may be the
+ * input (`p = s`, `ds = dp`: each quad is read before it is written). `i0` is
+ * the first row's index inside its matrix (later rows count on from it,
+ * back to 0 after `seq`).
  * @module
  */
 import { buildModule, F32, FuncBuilder, I32, OP, V128 } from "../_wasm/asm.ts";
@@ -68,8 +70,8 @@ const maxLanes = (a: Expr): Expr => {
 
 /**
  * Per-row bookkeeping shared by both passes: for row index `i` (local), the
- * byte length of its full quads before the diagonal quad, the float count of
- * the quads after it, and the mask of the diagonal quad's dead lanes (lane > i & 3).
+ * floats of the full quads before the diagonal quad (`head`), the floats
+ * after it (`tail`), and the mask of the diagonal quad's dead lanes (lane > i & 3).
  */
 function rowShape(f: FuncBuilder, i: number, seq: number) {
   const [head, tail] = locals(f, I32, 2);
@@ -81,7 +83,7 @@ function rowShape(f: FuncBuilder, i: number, seq: number) {
     head,
     tail,
     mask,
-    /** Sets head (floats before the diagonal quad), tail (floats after it) and mask for row `i`. */
+    /** Sets head, tail and mask for row `i`. */
     begin() {
       f.get(i).i32(-4).op(OP.i32And).set(head);
       f.get(seq).get(head).op(OP.i32Sub).i32(4).op(OP.i32Sub).set(tail);
@@ -121,7 +123,8 @@ function forward(): FuncBuilder {
     quads(f, get(row.head), [a], (k) => assign(f, mx, v4.pmax(get(mx), v4.mul(load4(get(a), k), get(sc)))));
     assign(f, last, select(v4.mul(load4(get(a)), get(sc)), get(negInf), get(row.mask)));
     assign(f, mx, v4.splat(maxLanes(v4.pmax(get(mx), get(last)))));
-    // e = exp(x − max), stored, and Σe; the dead lanes are exp(−∞) = 0.
+    // e = exp(x − max), stored, and Σe; the dead lanes are exp(−∞) = 0. Not unrolled: with exp's constants and
+    // temporaries, unrolled copies spill registers (as measured for the cross-entropy's rows).
     assign(f, acc, v4.of(0));
     assign(f, a, get(s));
     assign(f, o, get(p));

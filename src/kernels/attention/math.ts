@@ -4,7 +4,9 @@
  * causally masked scores, and the softmax backward. The JavaScript loops
  * (float64 sums) serve the cpu kernels and rows the SIMD module does not
  * take; the heap tasks run `./_simd_module.ts` on staged rows. The products
- * around them (q·kᵀ, p·v and the gradient products) run on the GEMM.
+ * around them (q·kᵀ, p·v and the gradient products) run on the GEMM: these
+ * tasks serve the wasm kernels when the products are not in the per-matrix
+ * tasks of `./_tasks.ts` (no native BLAS, or `seq` not a multiple of 4).
  *
  * Imported by the workers: nothing here may load tfjs.
  * @module
