@@ -152,23 +152,3 @@ export const ATTENTION_KERNELS: tf.KernelConfig[] = (["cpu", "wasm"] as const).f
   { kernelName: FUSED_CAUSAL_ATTENTION, backendName: name, kernelFunc: forward(name) },
   { kernelName: FUSED_CAUSAL_ATTENTION_GRAD, backendName: name, kernelFunc: backward(name) },
 ]);
-
-/**
- * The gradient config of the forward kernel: one backward kernel run gives
- * dq, dk and dv (the probabilities output has no gradient of its own).
- */
-export const ATTENTION_GRADIENT: tf.GradConfig = {
-  kernelName: FUSED_CAUSAL_ATTENTION,
-  inputsToSave: ["q", "k", "v"],
-  outputsToSave: [false, true],
-  gradFunc: (dy, saved, attrs) => {
-    const [q, k, v, probs] = saved;
-    const dOut = Array.isArray(dy) ? dy[0] : dy;
-    const [dq, dk, dv] = tfjs.engine().runKernel<tf.Tensor[]>(
-      FUSED_CAUSAL_ATTENTION_GRAD,
-      { dy: dOut, q, k, v, probs },
-      attrs,
-    );
-    return { q: () => dq, k: () => dk, v: () => dv };
-  },
-};

@@ -15,12 +15,41 @@
  */
 import { tf } from "../../backend/tf.ts";
 import { fusedRegistrar } from "../fused/mod.ts";
-import { ATTENTION_GRADIENT, ATTENTION_KERNELS, FUSED_CAUSAL_ATTENTION } from "./kernel.ts";
+import { ATTENTION_KERNELS, FUSED_CAUSAL_ATTENTION, FUSED_CAUSAL_ATTENTION_GRAD } from "./kernel.ts";
 import { ATTENTION_WEBGPU_KERNELS } from "./webgpu.ts";
 
 export { type CausalAttentionAttrs, FUSED_CAUSAL_ATTENTION, FUSED_CAUSAL_ATTENTION_GRAD } from "./kernel.ts";
 
-fusedRegistrar([...ATTENTION_KERNELS, ...ATTENTION_WEBGPU_KERNELS], [ATTENTION_GRADIENT])();
+fusedRegistrar([...ATTENTION_KERNELS, ...ATTENTION_WEBGPU_KERNELS], [])();
+
+type Saver = (tensors: tf.Tensor[]) => void;
+
+/**
+ * The fused kernels as one differentiable op. A custom gradient rather than
+ * a registered one: the tape then sees a node with the one output `out`,
+ * where a gradient registered for the two-output kernel would be handed a
+ * zero-filled `[batch, heads, seq, seq]` dy for `probs` on every backward
+ * pass (tfjs builds zeros for every output without a gradient; on wasm a 4 MiB
+ * array made in JavaScript and copied into the heap at train-tiny, per layer).
+ */
+function fusedAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, scale: number): tf.Tensor4D {
+  const op = tf.customGrad((...args: (tf.Tensor | Saver)[]) => {
+    const [q, k, v] = args as tf.Tensor4D[];
+    const save = args[3] as Saver;
+    const [out, probs] = tf.engine().runKernel<tf.Tensor[]>(FUSED_CAUSAL_ATTENTION, { q, k, v }, { scale });
+    save([q, k, v, probs]);
+    return {
+      value: out,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sq, sk, sv, p] = saved;
+        const inputs = { dy, q: sq, k: sk, v: sv, probs: p };
+        return tf.engine().runKernel<tf.Tensor[]>(FUSED_CAUSAL_ATTENTION_GRAD, inputs, { scale });
+      },
+    };
+  });
+  // A named scope: tf.profile lists the op's node under this name (it nests the kernels' own entries).
+  return tf.tidy("causalAttention", () => op(q, k, v) as tf.Tensor4D);
+}
 
 /** Added to masked scores by the unfused path: exp underflows to exactly 0 in float32. */
 const MASKED = -1e9;
@@ -77,10 +106,7 @@ export function causalAttention(
   }
   const scale = options.scale ?? 1 / Math.sqrt(q.shape[3]);
   if ((options.fused ?? true) && hasFusedAttention() && q.dtype === "float32") {
-    return tf.tidy(() => {
-      const [out] = tf.engine().runKernel<tf.Tensor[]>(FUSED_CAUSAL_ATTENTION, { q, k, v }, { scale });
-      return out as tf.Tensor4D;
-    });
+    return fusedAttention(q, k, v, scale);
   }
   return tf.tidy(() => {
     const seqLen = q.shape[2];
