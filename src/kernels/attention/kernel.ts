@@ -11,7 +11,8 @@
  *
  * Forward: inputs {q, k, v} `[batch, heads, seq, headDim]`, attrs {scale};
  * outputs `[out, probs]` (`probs` `[batch, heads, seq, seq]` is kept for the
- * backward). Backward: inputs {dy, q, k, v, probs}; outputs `[dq, dk, dv]`.
+ * backward by the custom gradient of `./mod.ts`). Backward: inputs
+ * {dy, q, k, v, probs}; outputs `[dq, dk, dv]`.
  * @module
  */
 import type { tf } from "../../backend/tf.ts";
