@@ -18,7 +18,7 @@
  * back to 0 after `seq`).
  * @module
  */
-import { buildModule, F32, FuncBuilder, I32, OP, V128 } from "../_wasm/asm.ts";
+import { F32, FuncBuilder, I32, OP, V128 } from "../_wasm/asm.ts";
 import {
   accumulate4,
   assign,
@@ -32,7 +32,7 @@ import {
   store4,
   v4,
 } from "../_wasm/expr.ts";
-import { SimdModule } from "../_wasm/staged.ts";
+import { type SimdModule, simdModule } from "../_wasm/staged.ts";
 import { expOf } from "../exp/_wasm_module.ts";
 
 /** The module's exports. */
@@ -183,20 +183,5 @@ function backward(): FuncBuilder {
   return f;
 }
 
-/**
- * The module's bytes (an `env.memory` import and the two exports).
- *
- * @example
- * ```ts
- * const module = new WebAssembly.Module(attentionSimdBytes());
- * ```
- */
-export function attentionSimdBytes(): Uint8Array<ArrayBuffer> {
-  return buildModule({
-    memory: { minPages: 1, shared: false },
-    funcs: [{ name: "fwd", func: forward() }, { name: "bwd", func: backward() }],
-  });
-}
-
-/** The compiled module, bound per memory. */
-export const ATTENTION_SIMD: SimdModule<AttentionSimd> = new SimdModule(attentionSimdBytes);
+/** The module (compiled at first use, bound per memory). */
+export const ATTENTION_SIMD: SimdModule<AttentionSimd> = simdModule<AttentionSimd>({ fwd: forward, bwd: backward });
