@@ -46,8 +46,8 @@ const REPLACEMENTS: Replacement[] = [
   { kernelName: "Sum", backendName: "wasm", make: wasmSum },
   { kernelName: "Exp", backendName: "wasm", make: wasmExp },
   { kernelName: "Transpose", backendName: "wasm", make: wasmTranspose },
-  // No Sigmoid or Softmax: SIMD versions of both took 13-53 ms per train-tiny step against 4-8 ms for tfjs's own
-  // (XNNPACK / C++), the masked attention softmax especially, and were removed.
+  // No Sigmoid or Softmax replacement: the model's sigmoid and softmax run inside the fused SwiGLU and attention
+  // kernels (SIMD on every heap thread); stand-alone SIMD replacements on one thread were slower than tfjs's XNNPACK.
   { kernelName: "Add", backendName: "cpu", make: (o) => cpuBinary((x, y) => x + y, o) },
   { kernelName: "Sub", backendName: "cpu", make: (o) => cpuBinary((x, y) => x - y, o) },
   { kernelName: "Multiply", backendName: "cpu", make: (o) => cpuBinary((x, y) => x * y, o) },

@@ -183,3 +183,21 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: named("sgemm refuses an operand that does not fit its array, before the library touches it"),
+  ignore: skip !== null,
+  fn() {
+    const blas = load.ok ? load.blas : null!;
+    const a = new Float32Array(6), b = new Float32Array(6), c = new Float32Array(4);
+    blas.sgemm(false, false, 2, 2, 3, a, 0, b, 0, c, 0);
+    assert.throws(() => blas.sgemm(false, false, 2, 2, 3, a, 1, b, 0, c, 0), RangeError, "A past its end");
+    assert.throws(() => blas.sgemm(false, true, 2, 2, 3, a, 0, b.subarray(1), 0, c, 0), RangeError, "Bᵀ past its end");
+    assert.throws(
+      () => blas.sgemm(false, false, 2, 2, 3, a, 0, b, 0, new Float32Array(3), 0),
+      RangeError,
+      "C too small",
+    );
+    assert.throws(() => blas.sgemm(false, false, 2, 2, 3, a, 0, b, 0, c, 0, false, [2, 2, 2]), RangeError, "lda < k");
+  },
+});

@@ -1,9 +1,8 @@
 /**
  * Generates a SIMD `exp` kernel for the wasm backend, four lanes at a time.
- * tfjs's wasm backend calls the C library's scalar `expf` per element, which
- * makes the cross-entropy's exponentials a visible part of a training step.
- * (A SIMD sigmoid and row softmax were measured slower than tfjs's own and
- * removed; see install.ts.)
+ * tfjs's wasm backend calls the C library's scalar `expf` per element; this
+ * one serves the `Exp` kernel and, as `expOf`, the fused kernels' modules
+ * (cross-entropy, attention's softmax).
  *
  * `exp` follows the Cephes single-precision scheme: `x = n·ln2 + r` with
  * `|r| ≤ ln2/2`, a degree-6 polynomial for `e^r`, and `2^n` built in the

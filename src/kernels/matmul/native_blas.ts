@@ -125,6 +125,17 @@ type Lib = Deno.DynamicLibrary<typeof SYMBOLS>;
  * }
  * ```
  */
+
+/** Throws when a `rows × cols` operand with leading dimension `ld` at `offset` does not fit in `data`. */
+function inBounds(name: string, data: Float32Array, offset: number, rows: number, cols: number, ld: number): void {
+  const last = offset + (rows - 1) * ld + cols - 1;
+  if (offset < 0 || ld < cols || last >= data.length) {
+    throw new RangeError(
+      `sgemm: ${name} (${rows}×${cols}, ld ${ld}, at ${offset}) does not fit its ${data.length} floats`,
+    );
+  }
+}
+
 export class NativeBlas {
   readonly #lib: Lib;
   readonly #coreTypeRequested: string | null;
@@ -165,6 +176,12 @@ export class NativeBlas {
       if (!accumulate) c.fill(0, cOff, cOff + m * n);
       return;
     }
+    const lda = ld?.[0] ?? (transposeA ? m : k), ldb = ld?.[1] ?? (transposeB ? k : n), ldc = ld?.[2] ?? n;
+    // The library reads and writes through raw pointers: an operand that does not fit its array would read or
+    // corrupt whatever lies beyond it, so that is an error here, before the call.
+    inBounds("A", a, aOff, transposeA ? k : m, transposeA ? m : k, lda);
+    inBounds("B", b, bOff, transposeB ? n : k, transposeB ? k : n, ldb);
+    inBounds("C", c, cOff, m, n, ldc);
     const pa = Deno.UnsafePointer.of(a), pb = Deno.UnsafePointer.of(b), pc = Deno.UnsafePointer.of(c);
     this.#lib.symbols.cblas_sgemm(
       ROW_MAJOR,
@@ -175,12 +192,12 @@ export class NativeBlas {
       k,
       1,
       Deno.UnsafePointer.offset(pa!, aOff * 4),
-      ld?.[0] ?? (transposeA ? m : k),
+      lda,
       Deno.UnsafePointer.offset(pb!, bOff * 4),
-      ld?.[1] ?? (transposeB ? k : n),
+      ldb,
       accumulate ? 1 : 0,
       Deno.UnsafePointer.offset(pc!, cOff * 4),
-      ld?.[2] ?? n,
+      ldc,
     );
   }
 
