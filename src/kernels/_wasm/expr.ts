@@ -75,6 +75,10 @@ export const f32 = {
     a(f);
     f.lane(OP.f32x4ExtractLane, lane);
   },
+  max: op2(OP.f32Max),
+  /** (l0 max l1) max (l2 max l3) of an f32x4. */
+  maxLanes: (a: Expr): Expr =>
+    f32.max(f32.max(f32.lane(a, 0), f32.lane(a, 1)), f32.max(f32.lane(a, 2), f32.lane(a, 3))),
   /** (l0 + l1) + (l2 + l3) of an f32x4: one fixed order, whatever the caller. */
   sumLanes: (a: Expr): Expr =>
     f32.add(f32.add(f32.lane(a, 0), f32.lane(a, 1)), f32.add(f32.lane(a, 2), f32.lane(a, 3))),
@@ -168,4 +172,21 @@ export function quads(
   };
   if (unroll > 1) pass(unroll);
   pass(1);
+}
+
+/** `n` (an i32 local) rounded down to a multiple of 4: the floats {@linkcode quads} covers. */
+export const wholeQuads = (n: number): Expr => (f) => f.get(n).i32(-4).op(OP.i32And);
+
+/**
+ * The last `n mod 4` floats after {@linkcode quads}, one at a time: `one()`
+ * for each, then every pointer local in `pointers` steps 4 bytes.
+ */
+export function eachTail(f: FuncBuilder, n: number, pointers: readonly number[], one: () => void): void {
+  const left = f.local(I32);
+  assign(f, left, (g) => g.get(n).i32(3).op(OP.i32And));
+  f.whileLoop(() => f.get(left), () => {
+    one();
+    for (const p of pointers) f.addTo(p, 4);
+    f.get(left).i32(1).op(OP.i32Sub).set(left);
+  });
 }

@@ -58,16 +58,6 @@ const select = (a: Expr, b: Expr, mask: Expr): Expr => (f) => {
   f.simd(S.bitselect);
 };
 
-/** The larger of an f32x4's lanes, (l0 max l1) max (l2 max l3). */
-const maxLanes = (a: Expr): Expr => {
-  const max = (x: Expr, y: Expr): Expr => (f) => {
-    x(f);
-    y(f);
-    f.op(OP.f32Max);
-  };
-  return max(max(f32.lane(a, 0), f32.lane(a, 1)), max(f32.lane(a, 2), f32.lane(a, 3)));
-};
-
 /**
  * Per-row bookkeeping shared by both passes: for row index `i` (local), the
  * floats of the full quads before the diagonal quad (`head`), the floats
@@ -122,7 +112,7 @@ function forward(): FuncBuilder {
     assign(f, a, get(s));
     quads(f, get(row.head), [a], (k) => assign(f, mx, v4.pmax(get(mx), v4.mul(load4(get(a), k), get(sc)))));
     assign(f, last, select(v4.mul(load4(get(a)), get(sc)), get(negInf), get(row.mask)));
-    assign(f, mx, v4.splat(maxLanes(v4.pmax(get(mx), get(last)))));
+    assign(f, mx, v4.splat(f32.maxLanes(v4.pmax(get(mx), get(last)))));
     // e = exp(x − max), stored, and Σe; the dead lanes are exp(−∞) = 0. Not unrolled: with exp's constants and
     // temporaries, unrolled copies spill registers (as measured for the cross-entropy's rows).
     assign(f, acc, v4.of(0));

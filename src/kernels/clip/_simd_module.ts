@@ -8,8 +8,20 @@
  *   float32 `g · s`: one rounding of the exact product)
  * @module
  */
-import { F32, FuncBuilder, I32, OP, V128 } from "../_wasm/asm.ts";
-import { accumulate4, assign, f32, get, load4, quads, store4, storeF32, v4 } from "../_wasm/expr.ts";
+import { F32, FuncBuilder, I32, V128 } from "../_wasm/asm.ts";
+import {
+  accumulate4,
+  assign,
+  eachTail,
+  f32,
+  get,
+  load4,
+  quads,
+  store4,
+  storeF32,
+  v4,
+  wholeQuads,
+} from "../_wasm/expr.ts";
 import { type SimdModule, simdModule } from "../_wasm/staged.ts";
 
 /** The module's exports. */
@@ -18,27 +30,14 @@ export interface ClipSimd {
   scale(p: number, n: number, s: number): void;
 }
 
-/** The last `n mod 4` floats at pointer local `p`, one at a time, `one()` for each. */
-function tail(f: FuncBuilder, n: number, p: number, one: () => void): void {
-  const left = f.local(I32);
-  assign(f, left, (g) => g.get(n).i32(3).op(OP.i32And));
-  f.whileLoop(() => f.get(left), () => {
-    one();
-    f.addTo(p, 4);
-    f.get(left).i32(1).op(OP.i32Sub).set(left);
-  });
-}
-
-const whole = (n: number) => (f: FuncBuilder) => f.get(n).i32(-4).op(OP.i32And);
-
 function sumSquares(): FuncBuilder {
   const f = new FuncBuilder([I32, I32], [F32]);
   const [p, n] = [0, 1];
   const acc = f.local(V128), s = f.local(F32);
   assign(f, acc, v4.of(0));
-  quads(f, whole(n), [p], (k) => accumulate4(f, acc, v4.mul(load4(get(p), k), load4(get(p), k))));
+  quads(f, wholeQuads(n), [p], (k) => accumulate4(f, acc, v4.mul(load4(get(p), k), load4(get(p), k))));
   assign(f, s, f32.sumLanes(get(acc)));
-  tail(f, n, p, () => assign(f, s, f32.add(get(s), f32.mul(f32.load(get(p)), f32.load(get(p))))));
+  eachTail(f, n, [p], () => assign(f, s, f32.add(get(s), f32.mul(f32.load(get(p)), f32.load(get(p))))));
   f.get(s);
   return f;
 }
@@ -48,8 +47,8 @@ function scale(): FuncBuilder {
   const [p, n, s] = [0, 1, 2];
   const sv = f.local(V128);
   assign(f, sv, v4.splat(get(s)));
-  quads(f, whole(n), [p], (k) => store4(f, get(p), v4.mul(load4(get(p), k), get(sv)), k));
-  tail(f, n, p, () => storeF32(f, get(p), f32.mul(f32.load(get(p)), get(s))));
+  quads(f, wholeQuads(n), [p], (k) => store4(f, get(p), v4.mul(load4(get(p), k), get(sv)), k));
+  eachTail(f, n, [p], () => storeF32(f, get(p), f32.mul(f32.load(get(p)), get(s))));
   return f;
 }
 

@@ -21,6 +21,7 @@ import {
   accumulate4,
   assign,
   countDown,
+  eachTail,
   type Expr,
   f32,
   get,
@@ -28,7 +29,9 @@ import {
   locals,
   quads,
   store4,
+  storeF32,
   v4,
+  wholeQuads,
 } from "../_wasm/expr.ts";
 import { type SimdModule, simdModule } from "../_wasm/staged.ts";
 import { expOf } from "../exp/_wasm_module.ts";
@@ -42,9 +45,6 @@ export interface CrossEntropySimd {
 /** The float at `p`, splat to four lanes (the tail elements go through the quad code's lane 0). */
 const splat1 = (p: number): Expr => v4.splat(f32.load(get(p)));
 
-/** v rounded down to a multiple of 4. */
-const f32Floor4 = (v: number): Expr => (f) => f.get(v).i32(-4).op(OP.i32And);
-
 function stats(): FuncBuilder {
   const f = new FuncBuilder([I32, I32, I32, I32]);
   const [x, st, count, v] = [0, 1, 2, 3];
@@ -56,19 +56,9 @@ function stats(): FuncBuilder {
   const rowMax = () => {
     assign(f, mx, v4.of(-Infinity));
     assign(f, p, get(x));
-    quads(f, f32Floor4(v), [p], (k) => assign(f, mx, v4.pmax(get(mx), load4(get(p), k))));
-    assign(
-      f,
-      m,
-      f32Max(f32Max(f32.lane(get(mx), 0), f32.lane(get(mx), 1)), f32Max(f32.lane(get(mx), 2), f32.lane(get(mx), 3))),
-    );
-    const tail = f.local(I32);
-    assign(f, tail, (g) => g.get(v).i32(3).op(OP.i32And));
-    f.whileLoop(() => f.get(tail), () => {
-      assign(f, m, f32Max(get(m), f32.load(get(p))));
-      f.addTo(p, 4);
-      f.get(tail).i32(1).op(OP.i32Sub).set(tail);
-    });
+    quads(f, wholeQuads(v), [p], (k) => assign(f, mx, v4.pmax(get(mx), load4(get(p), k))));
+    assign(f, m, f32.maxLanes(get(mx)));
+    eachTail(f, v, [p], () => assign(f, m, f32.max(get(m), f32.load(get(p)))));
   };
   countDown(f, get(count), 1, [], () => {
     rowMax();
@@ -76,15 +66,9 @@ function stats(): FuncBuilder {
     assign(f, acc, v4.of(0));
     assign(f, mx, v4.splat(get(m)));
     assign(f, p, get(x));
-    quads(f, f32Floor4(v), [p], (k) => accumulate4(f, acc, exp(v4.sub(load4(get(p), k), get(mx)))), 1);
+    quads(f, wholeQuads(v), [p], (k) => accumulate4(f, acc, exp(v4.sub(load4(get(p), k), get(mx)))), 1);
     assign(f, s, f32.sumLanes(get(acc)));
-    const tail = f.local(I32);
-    assign(f, tail, (g) => g.get(v).i32(3).op(OP.i32And));
-    f.whileLoop(() => f.get(tail), () => {
-      assign(f, s, f32.add(get(s), f32.lane(exp(v4.sub(splat1(p), get(mx))), 0)));
-      f.addTo(p, 4);
-      f.get(tail).i32(1).op(OP.i32Sub).set(tail);
-    });
+    eachTail(f, v, [p], () => assign(f, s, f32.add(get(s), f32.lane(exp(v4.sub(splat1(p), get(mx))), 0))));
     f.get(st).get(m).mem(OP.f32Store, 2, 0);
     f.get(st).get(s).mem(OP.f32Store, 2, 4);
     assign(f, x, get(p));
@@ -92,12 +76,6 @@ function stats(): FuncBuilder {
   });
   return f;
 }
-
-const f32Max = (a: Expr, b: Expr): Expr => (f) => {
-  a(f);
-  b(f);
-  f.op(OP.f32Max);
-};
 
 function grad(): FuncBuilder {
   const f = new FuncBuilder([I32, I32, I32, I32, I32]);
@@ -109,20 +87,12 @@ function grad(): FuncBuilder {
     assign(f, g, v4.splat(f32.load(get(st), 4)));
     quads(
       f,
-      f32Floor4(v),
+      wholeQuads(v),
       [x, dx],
       (k) => store4(f, get(dx), v4.mul(get(g), exp(v4.sub(load4(get(x), k), get(m)))), k),
       1,
     );
-    const tail = f.local(I32);
-    assign(f, tail, (h) => h.get(v).i32(3).op(OP.i32And));
-    f.whileLoop(() => f.get(tail), () => {
-      f.get(dx);
-      f32.lane(v4.mul(get(g), exp(v4.sub(splat1(x), get(m)))), 0)(f);
-      f.mem(OP.f32Store, 2, 0);
-      f.addTo(x, 4).addTo(dx, 4);
-      f.get(tail).i32(1).op(OP.i32Sub).set(tail);
-    });
+    eachTail(f, v, [x, dx], () => storeF32(f, get(dx), f32.lane(v4.mul(get(g), exp(v4.sub(splat1(x), get(m)))), 0)));
     f.addTo(st, 8);
   });
   return f;
