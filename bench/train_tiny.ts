@@ -122,14 +122,13 @@ if (!values["no-peer"]) {
 
 // The MFU denominator: the machine's fp32 GEMM peak, measured now, on the same threads.
 const blasLoad = loadNativeBlas();
-if (blasLoad.ok) blasLoad.blas.setThreads(threads);
-const nativePeak = measureNativePeak(2048);
+const nativePeak = await measureNativePeak(2048, threads);
 if (blasLoad.ok) {
   const info = blasLoad.blas.info();
   console.log(
     `native BLAS: ${info.library} (${info.version ?? "CBLAS"}, core ${
       info.coreType ?? "?"
-    }, ${info.threads} threads): ` +
+    }, one thread a call, on ${threads} threads): ` +
       `sgemm 2048² ${nativePeak!.toFixed(1)} GFLOP/s`,
   );
 } else console.log(`native BLAS: none (${blasLoad.reason}); % peak is over each backend's own matmul rate`);

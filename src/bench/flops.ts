@@ -6,6 +6,8 @@ import { tf } from "../backend/tf.ts";
 import { flopsPerToken } from "../model/mod.ts";
 import type { ModelConfig } from "../model/mod.ts";
 import { nativeBlas } from "../kernels/matmul/native_blas.ts";
+import { HeapThreads } from "../kernels/parallel/pool.ts";
+import { HEAP_TASKS } from "../kernels/parallel/tasks.ts";
 
 /**
  * Model FLOPs of one training step (forward and backward): the usual
@@ -54,28 +56,37 @@ export async function measureMatmulPeak(size = 1024, reps = 5): Promise<number> 
 }
 
 /**
- * The machine's fp32 GEMM peak: the best GFLOP/s of a `size`² `sgemm` on the
- * native BLAS (with the threads it is set to), or `null` without one.
+ * The machine's fp32 GEMM peak on `threads` threads: the best GFLOP/s of a
+ * `size`² `sgemm` on the native BLAS, cut in row blocks over heap threads as
+ * the matmul kernels cut it (each BLAS call runs on its thread alone), or
+ * `null` without a BLAS.
  *
  * @example
  * ```ts
- * const peak = measureNativePeak(2048);
+ * const peak = await measureNativePeak(2048, 2);
  * console.log(peak === null ? "no native BLAS" : `${peak.toFixed(0)} GFLOP/s`);
  * ```
  */
-export function measureNativePeak(size = 2048, reps = 5): number | null {
-  const blas = nativeBlas();
-  if (!blas) return null;
-  const a = Float32Array.from({ length: size * size }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5);
-  const b = a.slice().reverse();
-  const c = new Float32Array(size * size);
-  let best = Infinity;
-  for (let i = 0; i < reps + 1; i++) {
-    const t0 = performance.now();
-    blas.sgemm(false, false, size, size, size, a, 0, b, 0, c, 0);
-    const ms = performance.now() - t0;
-    // The first call starts the BLAS's threads and warms its buffers.
-    if (i > 0) best = Math.min(best, ms);
+export async function measureNativePeak(size = 2048, threads = 1, reps = 5): Promise<number | null> {
+  if (!nativeBlas()) return null;
+  const floats = size * size;
+  const memory = new WebAssembly.Memory({ initial: Math.ceil((3 * floats * 4) / 65536) });
+  const pool = threads > 1 ? await HeapThreads.start(memory, threads) : null;
+  try {
+    const heap = new Float32Array(memory.buffer);
+    for (let i = 0; i < 2 * floats; i++) heap[i] = ((i * 7919) % 1000) / 1000 - 0.5;
+    const args = [0, 0, size, size, size, 0, floats, 2 * floats, 0];
+    let best = Infinity;
+    for (let i = 0; i < reps + 1; i++) {
+      const t0 = performance.now();
+      if (pool) pool.run(heap, "sgemmSplit", args);
+      else HEAP_TASKS.sgemmSplit(heap, Float64Array.from(args), 0, 1, new Float64Array(8));
+      const ms = performance.now() - t0;
+      // The first call warms the BLAS's buffers and the caches.
+      if (i > 0) best = Math.min(best, ms);
+    }
+    return (2 * size ** 3) / (best / 1000) / 1e9;
+  } finally {
+    pool?.close();
   }
-  return (2 * size ** 3) / (best / 1000) / 1e9;
 }

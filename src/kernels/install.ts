@@ -16,7 +16,7 @@ import {
   useNativeBlas,
 } from "./matmul/kernel.ts";
 import { loadNativeBlas, nativeBlas } from "./matmul/native_blas.ts";
-import { startHeapThreads } from "./parallel/mod.ts";
+import { heapThreadCount, startHeapThreads } from "./parallel/mod.ts";
 import { wasmBackendMemory } from "./_wasm_backend.ts";
 import { GemmPool } from "./matmul/gemm_pool.ts";
 import { cpuBinary, cpuSoftmax, cpuSplitV, cpuTranspose } from "./data/cpu.ts";
@@ -112,8 +112,7 @@ let starting: Promise<void> = Promise.resolve();
 function setThreads(threads: number): void {
   const blas = currentNativeBlas();
   if (blas) {
-    // The BLAS brings its own threads; the wasm GEMM's workers would only hold memory.
-    blas.setThreads(threads);
+    // The heap threads share the BLAS's calls out; the wasm GEMM's workers would only hold memory.
     wantedThreads = threads;
     const previous = currentGemmPool();
     useGemmPool(null);
@@ -235,8 +234,8 @@ export function activeGemm(): "native" | "wasm" {
  * ```
  */
 export function gemmThreads(): number {
-  const blas = currentNativeBlas();
-  if (blas) return blas.threads() ?? wantedThreads;
+  // With the BLAS, matmuls on wasm are spread over the heap threads; on cpu each is one call on this thread.
+  if (currentNativeBlas()) return tf.getBackend() === "wasm" ? heapThreadCount(wasmBackendMemory()) : 1;
   return currentGemmPool()?.threads ?? 1;
 }
 

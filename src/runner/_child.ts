@@ -84,7 +84,6 @@ export async function runInChild(run: PlannedRun, o: ChildOptions): Promise<RunO
     args,
     env: {
       POLYCOM_GEMM_THREADS: String(o.threads),
-      OPENBLAS_NUM_THREADS: String(o.threads),
       POLYCOM_CHILD: "1",
       NO_COLOR: "1",
     },

@@ -130,7 +130,7 @@ async function startLoad(config: ResolvedConfig, load: ProbeLoad): Promise<Deno.
   const children = Array.from({ length: load.jobs - 1 }, () =>
     new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", LOAD_MAIN, file, load.backend],
-      env: { POLYCOM_GEMM_THREADS: String(load.threads), OPENBLAS_NUM_THREADS: String(load.threads) },
+      env: { POLYCOM_GEMM_THREADS: String(load.threads) },
       stdin: "null",
       stdout: "piped",
       stderr: "null",

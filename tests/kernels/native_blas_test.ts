@@ -161,26 +161,14 @@ Deno.test({
 });
 
 Deno.test({
-  name: named("useThreads changes the threads calls run on, not the count threads() reports"),
+  name: named("each call runs on the calling thread alone: the library starts no threads of its own"),
   ignore: skip !== null,
   fn: () => {
     if (!load.ok) return;
-    const lib = load.blas;
-    const asked = lib.threads() ?? 1;
-    try {
-      lib.setThreads(2);
-      lib.useThreads(1);
-      assert.equal(lib.threads(), 2, "threads() is the count asked for");
-      const a = Float32Array.from({ length: 64 * 48 }, (_, i) => Math.sin(i)),
-        b = Float32Array.from({ length: 48 * 40 }, (_, i) => Math.cos(i));
-      const one = new Float32Array(64 * 40), two = new Float32Array(64 * 40);
-      lib.sgemm(false, false, 64, 40, 48, a, 0, b, 0, one, 0);
-      lib.useThreads(2);
-      lib.sgemm(false, false, 64, 40, 48, a, 0, b, 0, two, 0);
-      assert.deepEqual(one, two, "one or two BLAS threads: the same bits");
-    } finally {
-      lib.setThreads(asked);
-    }
+    // OpenBLAS reports its count; another CBLAS may not say.
+    const threads = load.blas.threads();
+    if (threads !== null) assert.equal(threads, 1);
+    assert.equal(load.blas.info().threads, threads);
   },
 });
 

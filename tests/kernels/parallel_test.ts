@@ -186,7 +186,7 @@ Deno.test("wasm: fused kernels, their row sums and the matmuls give the same bit
   const [q, k, v] = [random([4, 4, 64, 32]), random([4, 4, 64, 32]), random([4, 4, 64, 32])];
   const x = random([8, 64, 4, 32]);
   const [a, b] = [random([512, 96]), random([96, 200])];
-  // Large enough to be cut over the threads (each block above SMALL_GEMM_MNK), both axes.
+  // Large enough to be cut into blocks and spread over the threads, on both axes.
   const [c, d, e] = [random([1024, 128]), random([128, 160]), random([128, 1024])];
   const [h, w] = [random([512, 128]), random([128])];
   const coeffs = tf.tensor1d([0.1, 0.4, 0.3, 0.2]);
@@ -217,5 +217,9 @@ Deno.test("wasm: fused kernels, their row sums and the matmuls give the same bit
   await startHeapThreads(memory, 2);
   if (heapThreadCount(memory) < 2) return; // no FFI permission: nothing to compare (warned)
   const two = run();
-  one.forEach((want, i) => assert.deepEqual(two[i], want, `output ${i}`));
+  // Counted, not deepEqual'd: a diff of arrays this long would take gigabytes to print.
+  one.forEach((want, i) => {
+    const differ = want.filter((v, j) => !Object.is(v, two[i][j])).length;
+    assert.equal(differ, 0, `output ${i}: ${differ} of ${want.length} floats differ`);
+  });
 });

@@ -20,7 +20,7 @@ import { tf as tfjs } from "../../backend/tf.ts";
 import { type CpuBackend, fusedInputs, type HeapBackend } from "../fused/mod.ts";
 import { currentNativeBlas } from "../matmul/kernel.ts";
 import type { NativeBlas } from "../matmul/native_blas.ts";
-import { heapOffset, heapTarget, heapThreadCount, runHeapTask } from "../parallel/mod.ts";
+import { heapOffset, heapTarget, runHeapTask } from "../parallel/mod.ts";
 import { softmaxBackwardRows, softmaxCausalRows } from "./math.ts";
 import { fusedTaskRows } from "./_tasks.ts";
 
@@ -68,15 +68,11 @@ function dims(q: tf.TensorInfo): { seq: number; headDim: number; matrices: numbe
 
 /**
  * The BLAS for the per-matrix heap tasks of `./_tasks.ts` (wasm, a native
- * BLAS in use, rows the SIMD module takes), set as the matmul kernel sets
- * it: one thread under heap threads (they are the parts), else its own
- * count (switching it back and forth between calls would restart OpenBLAS's
- * threads). `null`: products and softmax run apart.
+ * BLAS in use, rows the SIMD module takes). `null`: products and softmax run
+ * apart.
  */
-function fusedTaskBlas(name: Backend, backend: unknown, seq: number): NativeBlas | null {
-  const blas = name === "wasm" && fusedTaskRows(seq) ? currentNativeBlas() : null;
-  blas?.useThreads(heapThreadCount(heapTarget(backend).memory) > 1 ? 1 : blas.threads() ?? 1);
-  return blas;
+function fusedTaskBlas(name: Backend, seq: number): NativeBlas | null {
+  return name === "wasm" && fusedTaskRows(seq) ? currentNativeBlas() : null;
 }
 
 /** Heap offsets of tensors, then the numbers: a task's arguments (taken after the kernel's last allocation). */
@@ -93,7 +89,7 @@ function forward(name: Backend): tf.KernelFunc {
     const { q, k, v } = kernelInputs(inputs, "q", "k", "v");
     const { seq, headDim, matrices } = dims(q);
     const { scale } = attrs as CausalAttentionAttrs;
-    if (fusedTaskBlas(name, backend, seq)) {
+    if (fusedTaskBlas(name, seq)) {
       const b = backend as HeapBackend;
       const probs = b.makeOutput([q.shape[0], q.shape[1], seq, seq], "float32");
       const out = b.makeOutput(q.shape, "float32");
@@ -118,7 +114,7 @@ function backward(name: Backend): tf.KernelFunc {
     const { dy, q, k, v, probs } = kernelInputs(inputs, "dy", "q", "k", "v", "probs");
     const { seq, headDim, matrices } = dims(q);
     const { scale } = attrs as CausalAttentionAttrs;
-    if (fusedTaskBlas(name, backend, seq)) {
+    if (fusedTaskBlas(name, seq)) {
       const b = backend as HeapBackend;
       const [dq, dk, dv] = [q, k, v].map((t) => b.makeOutput(t.shape, "float32"));
       const args = taskArgs(backend, [dy, q, k, v, probs, dq, dk, dv], seq, headDim, matrices, scale);

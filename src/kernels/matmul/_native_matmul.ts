@@ -90,11 +90,36 @@ export function sgemmPairsTask(heap: Float32Array, args: Float64Array, part: num
   }
 }
 
+/** The most blocks a cut GEMM has (the default thread cap: every thread gets a block). */
+export const MAX_GEMM_BLOCKS = 8;
+/** The fewest rows (or columns) a block of a cut GEMM has. */
+export const MIN_GEMM_BLOCK = 64;
+
 /**
- * One GEMM as a heap-thread task, each part computing a block of C's rows
- * (`axis` 0) or columns (`axis` 1) on the calling thread's BLAS call (the
- * caller sets the BLAS to one thread). Args `[transposeA, transposeB, m, n, k,
- * a, b, c, axis]` (element offsets of the whole matrices).
+ * How many blocks a GEMM with `extent` rows (or columns) along its cut axis is
+ * computed in: a function of the shape alone, never of the thread count, so a
+ * product gives the same bits on any number of threads whatever the BLAS does
+ * inside one call (OpenBLAS's kernels sum an element in an order that depends
+ * on where its tile falls: its edge tiles, and on some cores a direct or
+ * small-matrix kernel below a size, sum differently).
+ *
+ * @example
+ * ```ts
+ * gemmBlocks(2048); // 8
+ * gemmBlocks(100); // 1
+ * ```
+ */
+export function gemmBlocks(extent: number): number {
+  return Math.max(1, Math.min(MAX_GEMM_BLOCKS, Math.floor(extent / MIN_GEMM_BLOCK)));
+}
+
+/**
+ * One GEMM as a heap-thread task, cut into the {@linkcode gemmBlocks} blocks
+ * of C's rows (`axis` 0) or columns (`axis` 1) that its shape fixes, each
+ * computed by one call of the calling thread's BLAS (the caller sets the BLAS
+ * to one thread); each part takes a contiguous run of blocks. Args
+ * `[transposeA, transposeB, m, n, k, a, b, c, axis]` (element offsets of the
+ * whole matrices).
  *
  * @example
  * ```ts
@@ -107,13 +132,17 @@ export function sgemmSplitTask(heap: Float32Array, args: Float64Array, part: num
   const [ta, tb, m, n, k, a, b, c, axis] = args;
   const transposeA = ta === 1, transposeB = tb === 1;
   const ld = [transposeA ? m : k, transposeB ? k : n, n] as const;
-  const [lo, hi] = partRange(axis === 0 ? m : n, part, parts, 16);
-  if (lo === hi) return;
-  if (axis === 0) {
-    const aAt = a + (transposeA ? lo : lo * k);
-    blas.sgemm(transposeA, transposeB, hi - lo, n, k, heap, aAt, heap, b, heap, c + lo * n, false, ld);
-  } else {
-    const bAt = b + (transposeB ? lo * k : lo);
-    blas.sgemm(transposeA, transposeB, m, hi - lo, k, heap, a, heap, bAt, heap, c + lo, false, ld);
+  const extent = axis === 0 ? m : n, blocks = gemmBlocks(extent);
+  const [first, end] = partRange(blocks, part, parts);
+  for (let block = first; block < end; block++) {
+    const [lo, hi] = partRange(extent, block, blocks, 16);
+    if (lo === hi) continue;
+    if (axis === 0) {
+      const aAt = a + (transposeA ? lo : lo * k);
+      blas.sgemm(transposeA, transposeB, hi - lo, n, k, heap, aAt, heap, b, heap, c + lo * n, false, ld);
+    } else {
+      const bAt = b + (transposeB ? lo * k : lo);
+      blas.sgemm(transposeA, transposeB, m, hi - lo, k, heap, a, heap, bAt, heap, c + lo, false, ld);
+    }
   }
 }

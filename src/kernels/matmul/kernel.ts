@@ -15,8 +15,8 @@ import { type BatchMatMulPlan, batchMatMulScratchBytes, planBatchMatMul, runBatc
 import { WasmGemm } from "./gemm.ts";
 import type { GemmPool } from "./gemm_pool.ts";
 import type { NativeBlas } from "./native_blas.ts";
-import { runNativeBatchMatMul, SGEMM_TASK_HEAD } from "./_native_matmul.ts";
-import { heapTarget, heapThreadCount, MAX_TASK_ARGS, runHeapTask } from "../parallel/mod.ts";
+import { gemmBlocks, runNativeBatchMatMul, SGEMM_TASK_HEAD } from "./_native_matmul.ts";
+import { heapTarget, MAX_TASK_ARGS, runHeapTask } from "../parallel/mod.ts";
 
 type TensorInfo = tf.TensorInfo;
 type KernelFunc = tf.KernelFunc;
@@ -139,17 +139,18 @@ const sizeOf = (t: TensorInfo) => t.shape.reduce((p, d) => p * d, 1);
 export const PER_THREAD_GEMM_MAX_FLOPS = 8e6;
 
 /**
- * With heap threads, every wasm GEMM runs on them over a one-thread BLAS:
- * small batched products one per thread, others cut into row or column
- * blocks, one per thread (OpenBLAS's own threads, idle between calls, would
- * otherwise spin on the core the heap threads need).
+ * Every wasm GEMM on the native BLAS runs as heap tasks, each BLAS call on
+ * its thread alone (the calling thread's when there are no heap threads): small
+ * batched products one per thread, others in the row or column blocks their
+ * shape fixes ({@linkcode gemmBlocks}), spread over the threads when large
+ * enough. The blocks, not the threads, decide how an element is summed, so
+ * the bits do not depend on the thread count.
  */
-function runOnHeapThreads(blas: NativeBlas, backend: WasmBackendLike, plan: BatchMatMulPlan, operands: TensorInfo[]) {
+function runOnHeapThreads(backend: WasmBackendLike, plan: BatchMatMulPlan, operands: TensorInfo[]) {
   const [a, b, out] = operands.map((t) => backend.dataIdMap.get(t.dataId).memoryOffset / 4);
   const { transposeA, transposeB, foldedM, n, k, m, pairs } = plan;
   const flags = [transposeA ? 1 : 0, transposeB ? 1 : 0];
   const target = heapTarget(backend);
-  blas.useThreads(1);
   if (pairs.length > 1 && 2 * foldedM * k * n <= PER_THREAD_GEMM_MAX_FLOPS) {
     for (let first = 0; first < pairs.length; first += MAX_PAIRS_PER_TASK) {
       const run = pairs.slice(first, first + MAX_PAIRS_PER_TASK);
@@ -159,23 +160,12 @@ function runOnHeapThreads(blas: NativeBlas, backend: WasmBackendLike, plan: Batc
     return;
   }
   const axis = foldedM >= n ? 0 : 1;
-  // Cut only products whose every block stays a "large" GEMM for the BLAS (see SMALL_GEMM_MNK): then a block's
-  // elements are computed as in the uncut product, and the bits do not depend on the thread count.
-  const split = foldedM * n * k / heapThreadCount(backend.wasm.asm.memory) > SMALL_GEMM_MNK;
+  const spread = gemmBlocks(axis === 0 ? foldedM : n) > 1 && 2 * foldedM * n * k >= POOL_MIN_FLOPS;
   pairs.forEach(([ia, ib], i) => {
     const args = [...flags, foldedM, n, k, a + ia * m * k, b + ib * k * n, out + i * foldedM * n, axis];
-    runHeapTask(target, "sgemmSplit", args, split ? Infinity : 0);
+    runHeapTask(target, "sgemmSplit", args, spread ? Infinity : 0);
   });
 }
-
-/**
- * On one thread, OpenBLAS (0.3.21, SkylakeX) computes row-major products
- * with m·n·k below 28·512² in its "direct" kernel and the smallest ones
- * (≤ 100³) in a small-matrix kernel, each summing in another order than its
- * regular kernel: a block of a cut product must stay above this, or cutting
- * would change bits.
- */
-export const SMALL_GEMM_MNK = 28 * 512 * 512;
 
 const MAX_PAIRS_PER_TASK = (MAX_TASK_ARGS - SGEMM_TASK_HEAD) >> 1;
 
@@ -183,15 +173,7 @@ function wasmMatMul(backend: WasmBackendLike, a: TensorInfo, b: TensorInfo, attr
   const plan = planBatchMatMul(a.shape, b.shape, attrs.transposeA, attrs.transposeB);
   if (blas) {
     const out = backend.makeOutput(plan.outShape, "float32");
-    if (heapThreadCount(backend.wasm.asm.memory) > 1) {
-      runOnHeapThreads(blas, backend, plan, [a, b, out]);
-      return out;
-    }
-    // Read after makeOutput: a growing memory replaces HEAPF32.
-    const heap = backend.wasm.HEAPF32;
-    const at = (t: TensorInfo) => ({ data: heap, offset: backend.dataIdMap.get(t.dataId).memoryOffset / 4 });
-    blas.useThreads(blas.threads() ?? 1);
-    runNativeBatchMatMul(blas, plan, at(a), at(b), at(out));
+    runOnHeapThreads(backend, plan, [a, b, out]);
     return out;
   }
   const threaded = poolFor(plan);
@@ -227,7 +209,6 @@ function cpuMatMul(backend: CpuBackendLike, a: TensorInfo, b: TensorInfo, attrs:
   if (blas) {
     const result = new Float32Array(plan.outShape.reduce((p, d) => p * d, 1));
     const at = (t: TensorInfo) => ({ data: backend.readSync(t.dataId) as Float32Array, offset: 0 });
-    blas.useThreads(blas.threads() ?? 1);
     runNativeBatchMatMul(blas, plan, at(a), at(b), { data: result, offset: 0 });
     return backend.makeTensorInfo(plan.outShape, "float32", result);
   }

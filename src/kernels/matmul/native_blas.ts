@@ -10,6 +10,12 @@
  * - `OPENBLAS_CORETYPE` is chosen from the CPU flags before loading, unless
  *   the user set it: OpenBLAS 0.3.21 misdetects some Xeons and then runs its
  *   SSE3 kernels at a fifth of the speed.
+ * - Every call runs on the calling thread alone: the library is loaded with
+ *   its thread variables at 1 and the threads are ours (the heap threads of
+ *   `parallel/`, each calling it on a block). OpenBLAS 0.3.21's own thread
+ *   pool, torn down at process exit, corrupted the C heap in about one test
+ *   run in three (an abort after every test had passed), and idle, it spins
+ *   on the cores the heap threads need.
  * @module
  */
 
@@ -53,7 +59,7 @@ export interface BlasInfo {
   /** `OPENBLAS_CORETYPE` as set before loading, and whether this module chose it. */
   coreTypeRequested: string | null;
   coreTypeChosenHere: boolean;
-  /** Threads the BLAS runs on, `null` when it cannot say. */
+  /** Threads one call runs on (1), `null` when the library cannot say. */
   threads: number | null;
 }
 
@@ -140,8 +146,6 @@ export class NativeBlas {
   readonly #lib: Lib;
   readonly #coreTypeRequested: string | null;
   readonly #chosenHere: boolean;
-  #requested: number | null = null;
-  #current: number | null = null;
 
   constructor(readonly library: string, lib: Lib, coreTypeRequested: string | null, chosenHere: boolean) {
     this.#lib = lib;
@@ -201,27 +205,9 @@ export class NativeBlas {
     );
   }
 
-  /** Sets the BLAS's thread count, the one {@linkcode threads} reports (OpenBLAS only; a no-op for others). */
-  setThreads(threads: number): void {
-    this.#requested = threads;
-    this.useThreads(threads);
-  }
-
-  /**
-   * Runs the next calls on `threads` threads without changing what
-   * {@linkcode threads} reports: the heap threads call a one-thread BLAS each.
-   * Free when the count is already in effect (OpenBLAS wakes its threads when
-   * the count goes up, and they then spin on the cores the heap threads use).
-   */
-  useThreads(threads: number): void {
-    if (this.#current === threads) return;
-    this.#lib.symbols.openblas_set_num_threads?.(threads);
-    this.#current = threads;
-  }
-
-  /** The thread count asked for with {@linkcode setThreads} (else the BLAS's own), `null` when it cannot say. */
+  /** The threads one call runs on (1: see the module notes), `null` when the library cannot say. */
   threads(): number | null {
-    return this.#requested ?? this.#lib.symbols.openblas_get_num_threads?.() ?? null;
+    return this.#lib.symbols.openblas_get_num_threads?.() ?? null;
   }
 
   /** What the fingerprint records. */
@@ -238,9 +224,55 @@ export class NativeBlas {
   }
 }
 
+const RTLD_NOW = 2, RTLD_NODELETE = 0x1000;
+
+/**
+ * Keeps the library loaded until the process exits. Deno closes a runtime's
+ * libraries when the runtime ends (a worker, a test module): without this,
+ * OpenBLAS unloads, runs its teardown and initialises afresh for the next
+ * runtime, several times a process. One extra `RTLD_NODELETE` handle makes it
+ * one load and one teardown, at exit.
+ */
+function pin(path: string): void {
+  if (Deno.build.os !== "linux") return;
+  try {
+    const libc = Deno.dlopen("libc.so.6", { dlopen: { parameters: ["buffer", "i32"], result: "pointer" } });
+    libc.symbols.dlopen(new TextEncoder().encode(path + "\0"), RTLD_NOW | RTLD_NODELETE);
+    libc.close();
+  } catch {
+    // Not glibc: the library unloads with the last runtime that opened it.
+  }
+}
+
+/** The variables CBLAS libraries read their thread count from at load; each is 1 while one loads. */
+const THREAD_VARIABLES = ["OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"];
+
+/** Runs `load` with the thread variables at 1, then puts the user's values back (children inherit those). */
+function withOneThread<T>(load: () => T): T {
+  const saved = THREAD_VARIABLES.map((name) => [name, envGet(name)] as const);
+  try {
+    for (const [name] of saved) Deno.env.set(name, "1");
+  } catch {
+    // No --allow-env: the library picks its own count; threads() reports it.
+  }
+  try {
+    return load();
+  } finally {
+    try {
+      for (const [name, value] of saved) value === undefined ? Deno.env.delete(name) : Deno.env.set(name, value);
+    } catch {
+      // Nothing was set.
+    }
+  }
+}
+
 function tryOpen(path: string): { lib: Lib } | { error: string } {
   try {
-    return { lib: Deno.dlopen(path, SYMBOLS) };
+    const lib = withOneThread(() => Deno.dlopen(path, SYMBOLS));
+    // A library loaded earlier in the process kept its count: set it too.
+    lib.symbols.openblas_set_num_threads?.(1);
+    pin(path);
+    return { lib };
   } catch (error) {
     return { error: error instanceof Error ? error.message.split("\n")[0] : String(error) };
   }
