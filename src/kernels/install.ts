@@ -178,7 +178,7 @@ export function installFastKernels(options: FastKernelOptions = {}): FastKernelI
   }
   if (blas !== currentNativeBlas()) {
     useNativeBlas(blas);
-    // Re-decide the threads: from BLAS threads to a wasm pool or back.
+    // Re-decide the threads: from the BLAS on the heap threads to a wasm GEMM pool, or back.
     wantedThreads = 0;
   }
   setThreads(threads);

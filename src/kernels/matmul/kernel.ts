@@ -131,10 +131,9 @@ function poolFor(plan: BatchMatMulPlan): GemmPool | null {
 const sizeOf = (t: TensorInfo) => t.shape.reduce((p, d) => p * d, 1);
 
 /**
- * A batch of GEMMs each below this many FLOPs runs one GEMM per thread
- * (the heap threads, each calling a one-thread BLAS) rather than each GEMM
- * on all threads: a multithreaded BLAS call on a product this small spends
- * more on waking and joining its threads than it saves.
+ * A batch of GEMMs each below this many FLOPs runs whole GEMMs on each heap
+ * thread rather than each GEMM's blocks over all threads: cutting a product
+ * this small costs more in waking and joining the threads than it saves.
  */
 export const PER_THREAD_GEMM_MAX_FLOPS = 8e6;
 
