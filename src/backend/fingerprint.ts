@@ -5,7 +5,7 @@
 import os from "node:os";
 import { tf } from "./tf.ts";
 import { activeGemm, gemmThreads } from "../kernels/install.ts";
-import { type BlasInfo, nativeBlas } from "../kernels/matmul/native_blas.ts";
+import { type BlasInfo, nativeBlas } from "../kernels/matmul/mod.ts";
 import { heapThreadCount } from "../kernels/parallel/mod.ts";
 import { wasmBackendMemory } from "../kernels/_wasm_backend.ts";
 

@@ -5,7 +5,7 @@
 import { tf } from "../backend/tf.ts";
 import { flopsPerToken } from "../model/mod.ts";
 import type { ModelConfig } from "../model/mod.ts";
-import { nativeBlas } from "../kernels/matmul/native_blas.ts";
+import { nativeBlas } from "../kernels/matmul/mod.ts";
 import { HeapThreads } from "../kernels/parallel/pool.ts";
 import { HEAP_TASKS } from "../kernels/parallel/tasks.ts";
 

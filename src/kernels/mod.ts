@@ -32,19 +32,24 @@ export {
   installFastKernels,
   uninstallFastKernels,
 } from "./install.ts";
+export { heapThreadCount, HeapThreads, startHeapThreads } from "./parallel/mod.ts";
+export { wasmBackendMemory } from "./_wasm_backend.ts";
 export {
+  type BatchMatMulPlan,
   type BlasInfo,
   type BlasLoad,
   chooseCoreType,
   DEFAULT_BLAS_PATHS,
+  DEFAULT_GEMM_SHAPE,
+  GemmPool,
+  type GemmShape,
   loadNativeBlas,
   NativeBlas,
   nativeBlas,
-} from "./matmul/native_blas.ts";
-export { heapThreadCount, HeapThreads, startHeapThreads } from "./parallel/mod.ts";
-export { wasmBackendMemory } from "./_wasm_backend.ts";
-export { type StridedMatrix, supportsRelaxedSimd, WasmGemm } from "./matmul/gemm.ts";
-export { GemmPool, type PoolBuffers } from "./matmul/gemm_pool.ts";
-export { POOL_MIN_FLOPS } from "./matmul/kernel.ts";
-export { DEFAULT_GEMM_SHAPE, type GemmShape } from "./matmul/_gemm_module.ts";
-export { type BatchMatMulPlan, planBatchMatMul } from "./matmul/_batch_matmul.ts";
+  planBatchMatMul,
+  POOL_MIN_FLOPS,
+  type PoolBuffers,
+  type StridedMatrix,
+  supportsRelaxedSimd,
+  WasmGemm,
+} from "./matmul/mod.ts";

@@ -2,13 +2,14 @@
  * A load generator for the training probe: trains a configuration's steps in
  * a loop until killed, so that a probe with `--jobs N` measures one job while
  * N − 1 others compete for the cores and memory bandwidth, as in the real run.
- * Run as `deno run -A _probe_load.ts <config.json>`; prints `ready` after its
- * warm-up step.
+ * Run as `deno run -A _probe_load.ts <config.json>`; prints `ready` after the
+ * probe's warm-up (`_warmup.ts`).
  */
 import { join } from "node:path";
 import { initBackend } from "../backend/mod.ts";
 import { openRunData } from "./_data.ts";
 import { openRunModel } from "./_model.ts";
+import { warmUp } from "./_warmup.ts";
 import type { ResolvedConfig } from "./plan.ts";
 
 if (import.meta.main) {
@@ -18,9 +19,9 @@ if (import.meta.main) {
   const dir = await Deno.makeTempDir({ prefix: "polycom-probe-load-" });
   const { model } = await openRunModel(config, join(dir, "none"));
   await Deno.remove(dir, { recursive: true });
-  await model.step(data.nextBatch(), model.lrAt(0));
+  const warm = await warmUp((i) => model.step(data.nextBatch(), model.lrAt(i)));
   console.log("ready");
   // Bounded, in case the parent dies without killing us.
   const deadline = Date.now() + 120_000;
-  for (let step = 1; Date.now() < deadline; step++) await model.step(data.nextBatch(), model.lrAt(step));
+  for (let step = warm; Date.now() < deadline; step++) await model.step(data.nextBatch(), model.lrAt(step));
 }

@@ -13,11 +13,12 @@ import { writeJsonAtomic } from "../util/atomic.ts";
 import { canonicalJson, sha256Hex } from "../util/hash.ts";
 import { openRunData } from "./_data.ts";
 import { openRunModel } from "./_model.ts";
+import { warmUp } from "./_warmup.ts";
 import type { ResolvedConfig } from "./plan.ts";
 
 /** What a probe measured for one configuration shape. */
 export interface ProbeResult {
-  /** Wall seconds per training step (after a warm-up step). */
+  /** Wall seconds per training step (after the warm-up of `_warmup.ts`). */
   secondsPerStep: number;
   /** Evaluation seconds per validation token (all sources) and per task item. */
   secondsPerValToken: number;
@@ -87,11 +88,11 @@ export async function probeConfig(config: ResolvedConfig, seconds = 1.5, load?: 
     const setupSeconds = (performance.now() - setupStart) / 1000;
     let secondsPerStep: number;
     try {
-      await model.step(data.nextBatch(), model.lrAt(0));
+      const warm = await warmUp((i) => model.step(data.nextBatch(), model.lrAt(i)));
       let steps = 0;
       const started = performance.now();
       while (steps < 8 && (steps < 3 || performance.now() - started < seconds * 1000)) {
-        await model.step(data.nextBatch(), model.lrAt(steps + 1));
+        await model.step(data.nextBatch(), model.lrAt(warm + steps));
         steps++;
       }
       secondsPerStep = (performance.now() - started) / 1000 / steps;

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { initBackend, tf } from "../../src/backend/mod.ts";
 import { installedFastKernels, installFastKernels, uninstallFastKernels } from "../../src/kernels/mod.ts";
+import { gemmBlocks, MAX_GEMM_BLOCKS, MIN_GEMM_BLOCK } from "../../src/kernels/matmul/mod.ts";
+import { partRange } from "../../src/kernels/parallel/split.ts";
 import { Rng } from "../../src/util/rng.ts";
 
 const rng = new Rng(11);
@@ -185,4 +187,16 @@ Deno.test("installFastKernels is idempotent and initBackend installs it", async 
   uninstallFastKernels();
   assert.notEqual(tf.getKernel("BatchMatMul", "wasm")!.kernelFunc, kernel);
   installFastKernels();
+});
+
+Deno.test("a GEMM's blocks depend on its extent only: 1 to MAX_GEMM_BLOCKS, each within 16 rows (the cut alignment) of MIN_GEMM_BLOCK or more", () => {
+  assert.deepEqual([0, 1, 100, 127, 128, 200, 2048, 100_000].map(gemmBlocks), [1, 1, 1, 1, 2, 3, 8, 8]);
+  for (const extent of [128, 200, 333, 1000, 2048, 4099]) {
+    const blocks = gemmBlocks(extent);
+    assert.ok(blocks >= 1 && blocks <= MAX_GEMM_BLOCKS);
+    for (let b = 0; b < blocks; b++) {
+      const [lo, hi] = partRange(extent, b, blocks, 16);
+      assert.ok(hi - lo >= MIN_GEMM_BLOCK - 16, `extent ${extent}, block ${b}: ${hi - lo} rows`);
+    }
+  }
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { initBackend, tf } from "../../src/backend/mod.ts";
-import { nativeBlas } from "../../src/kernels/matmul/native_blas.ts";
+import { nativeBlas } from "../../src/kernels/matmul/mod.ts";
 import {
   HEAP_TASK_NAMES,
   HEAP_TASKS,

@@ -1,0 +1,29 @@
+/**
+ * The matmul kernels of `wasm` and `cpu` (`BatchMatMul`, `_FusedMatMul`):
+ * a native CBLAS through Deno FFI when one loads, else the WebAssembly SIMD
+ * GEMM, threaded by the heap threads (native) or a GEMM pool (wasm GEMM).
+ * `installFastKernels` (`../install.ts`) swaps them into tfjs's registry.
+ *
+ * @example
+ * ```ts
+ * import { nativeBlas, planBatchMatMul } from "./mod.ts";
+ * console.log(nativeBlas()?.info().coreType ?? "wasm GEMM");
+ * console.log(planBatchMatMul([2, 64, 32], [32, 48], false, false).outShape); // [2, 64, 48]
+ * ```
+ * @module
+ */
+export {
+  type BlasInfo,
+  type BlasLoad,
+  chooseCoreType,
+  DEFAULT_BLAS_PATHS,
+  loadNativeBlas,
+  NativeBlas,
+  nativeBlas,
+} from "./native_blas.ts";
+export { type StridedMatrix, supportsRelaxedSimd, WasmGemm } from "./gemm.ts";
+export { GemmPool, type PoolBuffers } from "./gemm_pool.ts";
+export { POOL_MIN_FLOPS } from "./kernel.ts";
+export { gemmBlocks, MAX_GEMM_BLOCKS, MIN_GEMM_BLOCK } from "./_native_matmul.ts";
+export { DEFAULT_GEMM_SHAPE, type GemmShape } from "./_gemm_module.ts";
+export { type BatchMatMulPlan, planBatchMatMul } from "./_batch_matmul.ts";
