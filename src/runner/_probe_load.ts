@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { initBackend } from "../backend/mod.ts";
 import { openRunData } from "./_data.ts";
 import { openRunModel } from "./_model.ts";
-import { warmUp } from "./_warmup.ts";
+import { stepUntil, WARMUP } from "./_warmup.ts";
 import type { ResolvedConfig } from "./plan.ts";
 
 if (import.meta.main) {
@@ -19,7 +19,7 @@ if (import.meta.main) {
   const dir = await Deno.makeTempDir({ prefix: "polycom-probe-load-" });
   const { model } = await openRunModel(config, join(dir, "none"));
   await Deno.remove(dir, { recursive: true });
-  const warm = await warmUp((i) => model.step(data.nextBatch(), model.lrAt(i)));
+  const warm = await stepUntil((i) => model.step(data.nextBatch(), model.lrAt(i)), WARMUP);
   console.log("ready");
   // Bounded, in case the parent dies without killing us.
   const deadline = Date.now() + 120_000;

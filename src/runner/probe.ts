@@ -13,7 +13,7 @@ import { writeJsonAtomic } from "../util/atomic.ts";
 import { canonicalJson, sha256Hex } from "../util/hash.ts";
 import { openRunData } from "./_data.ts";
 import { openRunModel } from "./_model.ts";
-import { warmUp } from "./_warmup.ts";
+import { stepUntil, WARMUP } from "./_warmup.ts";
 import type { ResolvedConfig } from "./plan.ts";
 
 /** What a probe measured for one configuration shape. */
@@ -88,13 +88,10 @@ export async function probeConfig(config: ResolvedConfig, seconds = 1.5, load?: 
     const setupSeconds = (performance.now() - setupStart) / 1000;
     let secondsPerStep: number;
     try {
-      const warm = await warmUp((i) => model.step(data.nextBatch(), model.lrAt(i)));
-      let steps = 0;
+      const step = (i: number) => model.step(data.nextBatch(), model.lrAt(i));
+      const warm = await stepUntil(step, WARMUP);
       const started = performance.now();
-      while (steps < 8 && (steps < 3 || performance.now() - started < seconds * 1000)) {
-        await model.step(data.nextBatch(), model.lrAt(warm + steps));
-        steps++;
-      }
+      const steps = await stepUntil(step, { minSteps: 3, minSeconds: seconds, maxSteps: 8 }, warm);
       secondsPerStep = (performance.now() - started) / 1000 / steps;
     } finally {
       model.dispose();
