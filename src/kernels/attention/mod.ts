@@ -17,10 +17,18 @@ import { tf } from "../../backend/tf.ts";
 import { fusedRegistrar } from "../fused/mod.ts";
 import { ATTENTION_KERNELS, FUSED_CAUSAL_ATTENTION, FUSED_CAUSAL_ATTENTION_GRAD } from "./kernel.ts";
 import { ATTENTION_WEBGPU_KERNELS } from "./webgpu.ts";
+import { FLASH_CAUSAL_ATTENTION_GRAD, FLASH_WEBGPU_KERNELS } from "./webgpu_flash.ts";
 
 export { type CausalAttentionAttrs, FUSED_CAUSAL_ATTENTION, FUSED_CAUSAL_ATTENTION_GRAD } from "./kernel.ts";
+export {
+  FLASH_CAUSAL_ATTENTION_GRAD,
+  FLASH_MIN_SEQ,
+  flashGrids,
+  overrideFlashMinSeq,
+  usesFlash,
+} from "./webgpu_flash.ts";
 
-fusedRegistrar([...ATTENTION_KERNELS, ...ATTENTION_WEBGPU_KERNELS], [])();
+fusedRegistrar([...ATTENTION_KERNELS, ...ATTENTION_WEBGPU_KERNELS, ...FLASH_WEBGPU_KERNELS], [])();
 
 type Saver = (tensors: tf.Tensor[]) => void;
 
@@ -36,13 +44,19 @@ function fusedAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, scale: n
   const op = tf.customGrad((...args: (tf.Tensor | Saver)[]) => {
     const [q, k, v] = args as tf.Tensor4D[];
     const save = args[3] as Saver;
-    const [out, probs] = tf.engine().runKernel<tf.Tensor[]>(FUSED_CAUSAL_ATTENTION, { q, k, v }, { scale });
-    save([q, k, v, probs]);
+    const [out, saved] = tf.engine().runKernel<tf.Tensor[]>(FUSED_CAUSAL_ATTENTION, { q, k, v }, { scale });
+    // The tiled webgpu kernel (long sequences) returns the rows' logsumexp [batch, heads, seq] in place of the
+    // probabilities; its own backward recomputes them and also needs out.
+    const flash = saved.rank === 3;
+    save(flash ? [q, k, v, saved, out] : [q, k, v, saved]);
     return {
       value: out,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sq, sk, sv, p] = saved;
-        const inputs = { dy, q: sq, k: sk, v: sv, probs: p };
+      gradFunc: (dy: tf.Tensor, s: tf.Tensor[]) => {
+        if (flash) {
+          const inputs = { dy, q: s[0], k: s[1], v: s[2], lse: s[3], out: s[4] };
+          return tf.engine().runKernel<tf.Tensor[]>(FLASH_CAUSAL_ATTENTION_GRAD, inputs, { scale });
+        }
+        const inputs = { dy, q: s[0], k: s[1], v: s[2], probs: s[3] };
         return tf.engine().runKernel<tf.Tensor[]>(FUSED_CAUSAL_ATTENTION_GRAD, inputs, { scale });
       },
     };

@@ -6,7 +6,10 @@
  * gradient products and one row program for the softmax backward
  * (`ds = scale·p⊙(dp − Σ dp⊙p)`): five dispatches.
  *
- * Same inputs, attributes and outputs as the cpu/wasm kernels (kernel.ts).
+ * Same inputs, attributes and outputs as the cpu/wasm kernels (kernel.ts),
+ * except from `FLASH_MIN_SEQ` positions up: the forward then runs the tiled
+ * kernel of `./webgpu_flash.ts` and returns `[out, lse]` (no `[seq, seq]`
+ * array), whose backward is `FlashCausalAttentionGrad`.
  * @module
  */
 import type { tf } from "../../backend/tf.ts";
@@ -14,6 +17,7 @@ import { tf as tfjs } from "../../backend/tf.ts";
 import { fusedInputs, isSoftwareAdapter, type Uniform, type WebGPUKernelBackend } from "../fused/mod.ts";
 import { CausalRowProgram } from "./_webgpu_programs.ts";
 import { type CausalAttentionAttrs, FUSED_CAUSAL_ATTENTION, FUSED_CAUSAL_ATTENTION_GRAD } from "./kernel.ts";
+import { flashForward, usesFlash } from "./webgpu_flash.ts";
 
 const { kernelInputs } = fusedInputs("fused attention");
 
@@ -58,6 +62,7 @@ const forward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { q, k, v } = kernelInputs(inputs, "q", "k", "v");
   checkShapes(q, k, v);
   const { scale } = attrs as CausalAttentionAttrs;
+  if (usesFlash(q.shape[2])) return flashForward(b, q, k, v, scale);
   const scores = matMul(b, q, k, false, true);
   const probs = rowPass(b, "softmax", [scores], q, scale);
   b.disposeData(scores.dataId);

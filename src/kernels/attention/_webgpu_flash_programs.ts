@@ -1,0 +1,366 @@
+/**
+ * WGSL programs of the tiled causal attention on webgpu (FlashAttention-2's
+ * scheme): no program holds more than one `[tile, tile]` block of scores,
+ * in workgroup memory, so attention memory grows with seq, not seq².
+ *
+ * - `forward`: one workgroup per tile of query rows; it walks the key tiles up
+ *   to the diagonal keeping a running row maximum and sum (online softmax) and
+ *   the unnormalised output, then writes `out` and each row's logsumexp.
+ * - `queries`: dq, one workgroup per query tile, scores recomputed from the
+ *   saved logsumexp (`p = exp(s − lse)`), `ds = p⊙(dp − D)`.
+ * - `keys`: dk and dv, one workgroup per key tile, walking the query tiles from
+ *   the diagonal down. WGSL has no float atomics, so dq is its own pass rather
+ *   than summed into from this one.
+ * - `RowDotProgram`: `D = rowsum(dO⊙O)`, one thread a row.
+ *
+ * A workgroup is `tile` rows × `lanes` threads; each thread owns the columns
+ * `lane, lane + lanes, …` of its row's accumulators (in registers) and
+ * computes the scores `lane, lane + lanes, …` of its row of the block. Tiles
+ * are sized to the device's workgroup storage (see {@linkcode flashTiles}).
+ * Query tiles run heaviest first (the causal triangle makes the last rows the
+ * longest), so the long workgroups do not trail at the end of a dispatch.
+ * @module
+ */
+import { ROW_INDEX, type WebGPUProgramLike } from "../fused/mod.ts";
+
+/** Lowest finite float32: the score of a masked entry and the start of a row maximum. */
+const LOWEST = "-3.4028234e38";
+
+/** The three tiled passes. */
+export type FlashPass = "forward" | "queries" | "keys";
+
+/** A workgroup's shape: `tile` rows, `lanes` threads a row. */
+export interface FlashTiles {
+  tile: number;
+  lanes: number;
+}
+
+/** Most threads a workgroup gets (WebGPU's default `maxComputeInvocationsPerWorkgroup` is 256). */
+const GPU_THREADS = 128;
+
+/** Floats of workgroup memory a pass needs at tile t and head dim d. */
+function sharedFloats(pass: FlashPass, t: number, d: number): number {
+  if (pass === "forward") return 2 * t * d + t * t; // q, k-then-v, scores
+  if (pass === "queries") return 4 * t * d + t * t; // q, dO, k, v, ds
+  return 4 * t * d + 2 * t * t + 2 * t; // k, v, q, dO, p, ds, lse, D
+}
+
+/**
+ * The largest tile (a power of two, at most 32; 16 on a software adapter,
+ * one CPU thread a workgroup) whose blocks fit `storageBytes` of workgroup
+ * memory, and the lanes a row: a GPU gets up to 128 threads a workgroup, a
+ * software adapter one thread a row (the rows fill its SIMD lanes).
+ *
+ * @example
+ * ```ts
+ * flashTiles("forward", 128, 49152, false); // { tile: 32, lanes: 4 }
+ * flashTiles("keys", 128, 16384, false); // { tile: 4, lanes: 32 }
+ * ```
+ */
+export function flashTiles(pass: FlashPass, headDim: number, storageBytes: number, software: boolean): FlashTiles {
+  let tile = software ? 16 : 32;
+  while (tile > 1 && 4 * sharedFloats(pass, tile, headDim) > storageBytes) tile /= 2;
+  if (4 * sharedFloats(pass, tile, headDim) > storageBytes) {
+    throw new Error(`flash attention: head dim ${headDim} does not fit ${storageBytes} bytes of workgroup memory`);
+  }
+  const lanes = software ? 1 : Math.max(1, Math.min(GPU_THREADS / tile, headDim));
+  return { tile, lanes };
+}
+
+/**
+ * One tiled pass over `matrices` `[seq, headDim]` matrices (batch·heads),
+ * one workgroup per tile of rows.
+ *
+ * @example
+ * ```ts
+ * new FlashProgram("forward", 16, 4096, 128, { tile: 32, lanes: 4 }).dispatch; // [2048, 1, 1]
+ * ```
+ */
+/** The block pairs the backward passes take dot products of (q·k and dO·v). */
+const PAIRS: [string, string][] = [["qs", "ks"], ["dos", "vs"]];
+
+export class FlashProgram implements WebGPUProgramLike {
+  outputShape: number[];
+  shaderKey: string;
+  dispatchLayout = { x: [0, 1] };
+  dispatch: [number, number, number];
+  variableNames: string[];
+  workgroupSize: [number, number, number];
+  uniforms = "n : i32, tiles : i32, groups : i32, scale : f32,";
+  /** Tiles of rows per matrix, workgroups in all: the `tiles` and `groups` uniforms. */
+  readonly tiles: number;
+  readonly groups: number;
+
+  constructor(
+    readonly pass: FlashPass,
+    matrices: number,
+    seq: number,
+    readonly headDim: number,
+    readonly shape: FlashTiles,
+  ) {
+    this.outputShape = [matrices * seq, headDim];
+    this.variableNames = {
+      forward: ["lse", "q", "k", "v"],
+      queries: ["q", "k", "v", "dy", "lse", "dd"],
+      keys: ["dv", "q", "k", "v", "dy", "lse", "dd"],
+    }[pass];
+    this.workgroupSize = [shape.tile * shape.lanes, 1, 1];
+    this.tiles = Math.ceil(seq / shape.tile);
+    this.groups = matrices * this.tiles;
+    this.dispatch = [Math.max(1, this.groups), 1, 1];
+    this.shaderKey = `flash_attention_${pass}_d${headDim}_t${shape.tile}_l${shape.lanes}`;
+  }
+
+  /** Constants, the column loop's guard, and the start of main up to the uniform workgroup index. */
+  private head(shared: string, pairs: [string, string][]): string {
+    const { tile, lanes } = this.shape;
+    const d = this.headDim;
+    // One function per pair of blocks: WGSL takes no pointers to workgroup memory as parameters.
+    const dots = pairs.map(([a, b]) => `
+  fn dot_${a}_${b}(ra : i32, rb : i32) -> f32 {
+    var acc = 0.0;
+    for (var c = 0; c < D; c++) {
+      acc += ${a}[ra * D + c] * ${b}[rb * D + c];
+    }
+    return acc;
+  }`).join("");
+    return `
+  const T = ${tile};
+  const L = ${lanes};
+  const D = ${d};
+  const COLS = ${Math.ceil(d / lanes)};
+  const LOWEST = ${LOWEST};
+  ${shared}
+  var<workgroup> wgIndex : i32;
+  ${ROW_INDEX}
+  ${dots}
+  fn main(index : i32) {
+    let t = i32(localId.x);
+    if (t == 0) {
+      wgIndex = rowIndex();
+    }
+    // Uniform for the barriers in the tile loops (the builtin reaches main through a private variable).
+    let g = workgroupUniformLoad(&wgIndex);
+    if (g >= uniforms.groups) {
+      return;
+    }
+    let n = uniforms.n;
+    let tiles = uniforms.tiles;
+    let r = t / L;
+    let x = t % L;`;
+  }
+
+  /** WGSL copying a tile of `rows` rows from `src` (rows from `row0`, zero past seq) into `dst`, times `factor`. */
+  private load(dst: string, src: string, row0: string, factor = ""): string {
+    return `
+    for (var e = t; e < T * D; e += T * L) {
+      let row = ${row0} + e / D;
+      var value = 0.0;
+      if (row < n) {
+        value = ${src}[base + row * D + e % D]${factor};
+      }
+      ${dst}[e] = value;
+    }`;
+  }
+
+  /** A loop over this thread's columns `c` (guarded when lanes do not divide the head dim). */
+  private columns(body: string): string {
+    const guard = this.headDim % this.shape.lanes === 0 ? "" : "if (c >= D) { break; }";
+    return `
+      for (var ci = 0; ci < COLS; ci++) {
+        let c = x + ci * L;
+        ${guard}
+        ${body}
+      }`;
+  }
+
+  getUserCode(): string {
+    if (this.pass === "forward") return this.forward();
+    return this.pass === "queries" ? this.queries() : this.keys();
+  }
+
+  private forward(): string {
+    const block = `array<f32, ${this.shape.tile * this.headDim}>`;
+    return `${
+      this.head(
+        `var<workgroup> qs : ${block};\n  var<workgroup> kv : ${block};\n  var<workgroup> s : array<f32, ${
+          this.shape.tile ** 2
+        }>;`,
+        [["qs", "kv"]],
+      )
+    }
+    let m = g / tiles;
+    let qt = tiles - 1 - g % tiles;
+    let i0 = qt * T;
+    let i = i0 + r;
+    let base = m * n * D;
+    ${this.load("qs", "q", "i0", " * uniforms.scale")}
+    var o : array<f32, COLS>;
+    var rowMax = LOWEST;
+    var rowSum = 0.0;
+    for (var jt = 0; jt <= qt; jt++) {
+      let j0 = jt * T;
+      workgroupBarrier();
+      ${this.load("kv", "k", "j0")}
+      workgroupBarrier();
+      for (var j = x; j < T; j += L) {
+        s[r * T + j] = select(LOWEST, dot_qs_kv(r, j), j0 + j <= i);
+      }
+      workgroupBarrier();
+      ${this.load("kv", "v", "j0")}
+      workgroupBarrier();
+      var newMax = rowMax;
+      for (var j = 0; j < T; j++) {
+        newMax = max(newMax, s[r * T + j]);
+      }
+      let alpha = exp(rowMax - newMax);
+      rowSum *= alpha;
+      for (var ci = 0; ci < COLS; ci++) {
+        o[ci] *= alpha;
+      }
+      for (var j = 0; j < T; j++) {
+        let p = exp(s[r * T + j] - newMax);
+        rowSum += p;
+        ${this.columns("o[ci] += p * kv[j * D + c];")}
+      }
+      rowMax = newMax;
+    }
+    if (i < n) {
+      let inv = 1.0 / rowSum;
+      ${this.columns("result[base + i * D + c] = o[ci] * inv;")}
+      if (x == 0) {
+        lse[m * n + i] = rowMax + log(rowSum);
+      }
+    }
+  }`;
+  }
+
+  private queries(): string {
+    const block = `array<f32, ${this.shape.tile * this.headDim}>`;
+    const shared = ["qs", "dos", "ks", "vs"].map((a) => `var<workgroup> ${a} : ${block};`).join("\n  ");
+    return `${this.head(`${shared}\n  var<workgroup> ds : array<f32, ${this.shape.tile ** 2}>;`, PAIRS)}
+    let m = g / tiles;
+    let qt = tiles - 1 - g % tiles;
+    let i0 = qt * T;
+    let i = i0 + r;
+    let base = m * n * D;
+    ${this.load("qs", "q", "i0", " * uniforms.scale")}
+    ${this.load("dos", "dy", "i0")}
+    var rowLse = 0.0;
+    var rowD = 0.0;
+    if (i < n) {
+      rowLse = lse[m * n + i];
+      rowD = dd[m * n + i];
+    }
+    var acc : array<f32, COLS>;
+    for (var jt = 0; jt <= qt; jt++) {
+      let j0 = jt * T;
+      workgroupBarrier();
+      ${this.load("ks", "k", "j0")}
+      ${this.load("vs", "v", "j0")}
+      workgroupBarrier();
+      for (var j = x; j < T; j += L) {
+        let p = select(0.0, exp(dot_qs_ks(r, j) - rowLse), j0 + j <= i);
+        ds[r * T + j] = p * (dot_dos_vs(r, j) - rowD);
+      }
+      workgroupBarrier();
+      for (var j = 0; j < T; j++) {
+        let w = ds[r * T + j];
+        ${this.columns("acc[ci] += w * ks[j * D + c];")}
+      }
+    }
+    if (i < n) {
+      ${this.columns("result[base + i * D + c] = acc[ci] * uniforms.scale;")}
+    }
+  }`;
+  }
+
+  private keys(): string {
+    const { tile } = this.shape;
+    const block = `array<f32, ${tile * this.headDim}>`;
+    const shared = ["ks", "vs", "qs", "dos"].map((a) => `var<workgroup> ${a} : ${block};`).join("\n  ");
+    const stats = `var<workgroup> ps : array<f32, ${tile ** 2}>;
+  var<workgroup> ds : array<f32, ${tile ** 2}>;
+  var<workgroup> lses : array<f32, ${tile}>;
+  var<workgroup> dds : array<f32, ${tile}>;`;
+    return `${this.head(`${shared}\n  ${stats}`, PAIRS)}
+    let m = g / tiles;
+    let kt = g % tiles;
+    let j0 = kt * T;
+    let j = j0 + r;
+    let base = m * n * D;
+    ${this.load("ks", "k", "j0")}
+    ${this.load("vs", "v", "j0")}
+    var dkAcc : array<f32, COLS>;
+    var dvAcc : array<f32, COLS>;
+    for (var qt = kt; qt < tiles; qt++) {
+      let i0 = qt * T;
+      workgroupBarrier();
+      ${this.load("qs", "q", "i0", " * uniforms.scale")}
+      ${this.load("dos", "dy", "i0")}
+      if (t < T) {
+        let row = i0 + t;
+        lses[t] = select(0.0, lse[m * n + min(row, n - 1)], row < n);
+        dds[t] = select(0.0, dd[m * n + min(row, n - 1)], row < n);
+      }
+      workgroupBarrier();
+      for (var ii = x; ii < T; ii += L) {
+        let i = i0 + ii;
+        let p = select(0.0, exp(dot_qs_ks(ii, r) - lses[ii]), j <= i && i < n);
+        ps[r * T + ii] = p;
+        ds[r * T + ii] = p * (dot_dos_vs(ii, r) - dds[ii]);
+      }
+      workgroupBarrier();
+      for (var ii = 0; ii < T; ii++) {
+        let p = ps[r * T + ii];
+        let w = ds[r * T + ii];
+        ${this.columns("dvAcc[ci] += p * dos[ii * D + c];\n        dkAcc[ci] += w * qs[ii * D + c];")}
+      }
+    }
+    if (j < n) {
+      ${this.columns("result[base + j * D + c] = dkAcc[ci];\n      dv[base + j * D + c] = dvAcc[ci];")}
+    }
+  }`;
+  }
+}
+
+/** Threads per workgroup of the row-dot pass. */
+const ROW_DOT_WORKGROUP = 64;
+
+/**
+ * `D[row] = Σ_c dy[row, c]·out[row, c]` over `rows` rows of `headDim`, one
+ * thread a row: the backward passes' softmax correction.
+ *
+ * @example
+ * ```ts
+ * new RowDotProgram(16 * 4096, 128).dispatch; // [1024, 1, 1]
+ * ```
+ */
+export class RowDotProgram implements WebGPUProgramLike {
+  outputShape: number[];
+  shaderKey: string;
+  dispatchLayout = { x: [0] };
+  dispatch: [number, number, number];
+  variableNames = ["dy", "o"];
+  workgroupSize: [number, number, number] = [ROW_DOT_WORKGROUP, 1, 1];
+  uniforms = "rows : i32,";
+
+  constructor(rows: number, readonly headDim: number) {
+    this.outputShape = [rows];
+    this.dispatch = [Math.max(1, Math.ceil(rows / ROW_DOT_WORKGROUP)), 1, 1];
+    this.shaderKey = `flash_attention_rowdot_d${headDim}`;
+  }
+
+  getUserCode(): string {
+    return `
+  fn main(index : i32) {
+    if (index < uniforms.rows) {
+      var acc = 0.0;
+      for (var c = 0; c < ${this.headDim}; c++) {
+        acc += dy[index * ${this.headDim} + c] * o[index * ${this.headDim} + c];
+      }
+      result[index] = acc;
+    }
+  }`;
+  }
+}
