@@ -92,3 +92,39 @@ export function flopsPerToken(config: ModelConfig, seqLen: number): number {
   const matmulParams = config.num_hidden_layers * perLayer + config.vocab_size * d;
   return 6 * matmulParams + 12 * config.num_hidden_layers * seqLen * d;
 }
+
+/** Attention's share of a training step's memory, in bytes (float32). */
+export interface AttentionMemory {
+  /** What every layer keeps from its forward for the backward (all layers together). */
+  saved: number;
+  /** The largest extra a single layer's attention holds while it runs (its backward). */
+  transient: number;
+}
+
+/**
+ * Attention memory of one training step at `batchSize` sequences of
+ * `seqLen`, by arithmetic on the config (heads after grouped-query repetition).
+ * `tiled`: the tiled webgpu kernel (`kernels/attention/webgpu_flash.ts`, from
+ * `FLASH_MIN_SEQ` positions up), which keeps q, k, v, out and each row's
+ * logsumexp per layer and one layer's dq, dk, dv and row dots; otherwise the
+ * fused kernels, which keep q, k, v and the `[seq, seq]` probabilities per
+ * layer, and a layer's backward adds dp and ds (`[seq, seq]` each) and dq, dk, dv.
+ *
+ * @example
+ * ```ts
+ * attentionMemory(PAPER_DENSE_1B("swiglu"), 4096, 1, true).saved; // 3227516928 (3.0 GiB; 26.3 GiB untiled)
+ * ```
+ */
+export function attentionMemory(
+  config: ModelConfig,
+  seqLen: number,
+  batchSize: number,
+  tiled: boolean,
+): AttentionMemory {
+  const rows = batchSize * config.num_attention_heads * seqLen;
+  const d = config.hidden_size / config.num_attention_heads;
+  const grads = 3 * rows * d;
+  const perLayer = tiled ? 4 * rows * d + rows : 3 * rows * d + rows * seqLen;
+  const transient = tiled ? grads + rows : grads + 2 * rows * seqLen;
+  return { saved: 4 * config.num_hidden_layers * perLayer, transient: 4 * transient };
+}
