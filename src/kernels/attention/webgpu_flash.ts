@@ -43,8 +43,15 @@ let minSeqOverride: number | null = null;
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/mod.ts";
+ * import { causalAttention } from "./mod.ts";
+ * const q = tf.randomNormal([1, 2, 64, 8]) as tf.Tensor4D;
  * overrideFlashMinSeq(0);
- * try { causalAttention(q, k, v); } finally { overrideFlashMinSeq(null); }
+ * try {
+ *   causalAttention(q, q, q); // tiled on webgpu although 64 < FLASH_MIN_SEQ
+ * } finally {
+ *   overrideFlashMinSeq(null);
+ * }
  * ```
  */
 export function overrideFlashMinSeq(seq: number | null): void {
@@ -97,7 +104,11 @@ function as(t: tf.TensorInfo, shape: number[]): tf.TensorInfo {
  *
  * @example
  * ```ts
- * const [out, lse] = flashForward(backend, q, k, v, 1 / Math.sqrt(q.shape[3]));
+ * import { tf } from "../../backend/mod.ts";
+ * import type { WebGPUKernelBackend } from "../fused/mod.ts";
+ * const q = tf.randomNormal([1, 2, 1024, 16]);
+ * const backend = tf.backend() as unknown as WebGPUKernelBackend; // webgpu
+ * const [out, lse] = flashForward(backend, q, q, q, 1 / Math.sqrt(16)); // lse: [1, 2, 1024]
  * ```
  */
 export function flashForward(
@@ -164,6 +175,7 @@ export function flashGrids(
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/mod.ts";
  * for (const config of FLASH_WEBGPU_KERNELS) tf.registerKernel(config);
  * ```
  */
