@@ -8,24 +8,9 @@ import { writeFileAtomic, writeJsonAtomic } from "../util/atomic.ts";
 import { UsageError } from "../util/errors.ts";
 import { EvalRow, MetricsRow, RunRecord } from "./schema.ts";
 import { checkRun } from "./check.ts";
+import { type LoadedRun, RUN_FILES } from "./layout.ts";
 
-/** A run as read back from disk. */
-export interface LoadedRun {
-  dir: string;
-  record: RunRecord;
-  metrics: MetricsRow[];
-  evals: EvalRow[];
-}
-
-/** File names inside a run directory. */
-export const RUN_FILES = {
-  record: "run.json",
-  metrics: "metrics.jsonl",
-  evals: "eval.jsonl",
-  checkpoint: "checkpoint",
-  /** The run's tokenizer as Hugging Face `tokenizer.json`, beside the checkpoint. */
-  tokenizer: "tokenizer.json",
-} as const;
+export { type LoadedRun, RUN_FILES, runEnded } from "./layout.ts";
 
 /**
  * Writes run.json atomically.
