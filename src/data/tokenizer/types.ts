@@ -32,7 +32,7 @@ export interface HfTokenizerJson {
     fuse_unk: boolean;
     byte_fallback: boolean;
     vocab: Record<string, number>;
-    /** "left right" strings: the older form, which every version of the library reads. */
+    /** "left right" strings: the form every version of the library reads (newer ones also read pairs). */
     merges: string[];
   };
 }
