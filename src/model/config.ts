@@ -19,6 +19,7 @@ const positiveInt = z.number().int().positive();
  *
  * @example
  * ```ts
+ * const text = await Deno.readTextFile("ckpt/config.json");
  * ModelConfigSchema.safeParse(JSON.parse(text)).success;
  * ```
  */
@@ -156,6 +157,7 @@ export function parseModelConfig(json: unknown, source = "config"): ModelConfig 
  *
  * @example
  * ```ts
+ * import { PAPER_MOE_1B7B } from "./build_config.ts";
  * isMoe(PAPER_MOE_1B7B("swiglu")); // true
  * ```
  */
@@ -168,6 +170,7 @@ export function isMoe(config: ModelConfig): boolean {
  *
  * @example
  * ```ts
+ * import { PAPER_MOE_1B7B } from "./build_config.ts";
  * moeSettings(PAPER_MOE_1B7B("swiglu"))?.topK; // 8
  * ```
  */
@@ -188,6 +191,7 @@ export function moeSettings(config: ModelConfig): MoeSettings | null {
  *
  * @example
  * ```ts
+ * import { PAPER_DENSE_1B } from "./build_config.ts";
  * activationOf(PAPER_DENSE_1B("polynorm")).learnable; // true
  * ```
  */
@@ -200,6 +204,7 @@ export function activationOf(config: ModelConfig): ActivationSpec {
  *
  * @example
  * ```ts
+ * import { PAPER_DENSE_1B } from "./build_config.ts";
  * headDim(PAPER_DENSE_1B("swiglu")); // 128
  * ```
  */
@@ -212,6 +217,8 @@ export function headDim(config: ModelConfig): number {
  *
  * @example
  * ```ts
+ * import { PAPER_DENSE_1B } from "./build_config.ts";
+ * const config = PAPER_DENSE_1B("swiglu");
  * kvWidth({ ...config, num_key_value_heads: 2 }); // 2 · headDim(config)
  * ```
  */

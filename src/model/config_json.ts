@@ -32,6 +32,7 @@ export const REMOTE_CODE = {
  *
  * @example
  * ```ts
+ * import { PAPER_DENSE_1B } from "./build_config.ts";
  * stockArchitecture(PAPER_DENSE_1B("swiglu")); // "LlamaForCausalLM"
  * ```
  */
@@ -50,6 +51,8 @@ export function stockArchitecture(config: ModelConfig): "LlamaForCausalLM" | "Ol
  *
  * @example
  * ```ts
+ * import { PAPER_DENSE_1B } from "./build_config.ts";
+ * const config = PAPER_DENSE_1B("polynorm");
  * await Deno.writeTextFile("ckpt/config.json", JSON.stringify(hfConfigJson(config), null, 2));
  * ```
  */

@@ -30,6 +30,8 @@ function checkSteps(path: string, steps: readonly number[], last: number | null)
  *
  * @example
  * ```ts
+ * import { loadRuns } from "./io.ts";
+ * const runs = await loadRuns("results");
  * for (const run of runs) checkRun(run);
  * ```
  */

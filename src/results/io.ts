@@ -17,6 +17,8 @@ export { type LoadedRun, RUN_FILES, runEnded } from "./layout.ts";
  *
  * @example
  * ```ts
+ * import type { RunRecord } from "./schema.ts";
+ * declare const record: RunRecord;
  * await writeRunRecord("results/smoke/abc", record);
  * ```
  */
@@ -30,6 +32,8 @@ export async function writeRunRecord(dir: string, record: RunRecord): Promise<vo
  *
  * @example
  * ```ts
+ * import type { MetricsRow } from "./schema.ts";
+ * declare const rows: MetricsRow[];
  * await writeJsonl("results/smoke/abc/metrics.jsonl", rows);
  * ```
  */
@@ -42,6 +46,8 @@ export async function writeJsonl(path: string, rows: unknown[]): Promise<void> {
  *
  * @example
  * ```ts
+ * import type { MetricsRow } from "./schema.ts";
+ * declare const row: MetricsRow;
  * await appendJsonl("results/smoke/abc/metrics.jsonl", [row]);
  * ```
  */
@@ -55,6 +61,7 @@ export async function appendJsonl(path: string, rows: unknown[]): Promise<void> 
  *
  * @example
  * ```ts
+ * import { MetricsRow } from "./schema.ts";
  * const rows = await readJsonl("metrics.jsonl", MetricsRow);
  * ```
  */

@@ -199,6 +199,7 @@ function fail(why: string): never {
  *
  * @example
  * ```ts
+ * import { byteLevelBpeJson } from "./write_json.ts";
  * const merges = mergesFromHuggingFace(byteLevelBpeJson([[116, 104]])); // [[116, 104]]
  * ```
  */

@@ -47,6 +47,7 @@ export function vocabSizeFor(spec: TokenizerSpec): number {
  *
  * @example
  * ```ts
+ * import { ByteTokenizer } from "./byte.ts";
  * await tokenizerId(new ByteTokenizer()); // "byte-1f0c..." (16 hex digits)
  * ```
  */

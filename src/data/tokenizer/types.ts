@@ -53,6 +53,7 @@ export interface SpecialIds {
  *
  * @example
  * ```ts
+ * import { ByteTokenizer } from "./byte.ts";
  * const tok: Tokenizer = new ByteTokenizer();
  * tok.decode(tok.encode("héllo")); // "héllo"
  * ```
