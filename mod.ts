@@ -13,7 +13,7 @@
  * @example The whole pipeline on the smoke suite
  * ```ts
  * import { reproduce, writeReports } from "./mod.ts";
- * await reproduce({ suites: ["smoke"], scale: "smoke", backend: "wasm", resultsDir: "results", dryRun: false });
+ * await reproduce({ suites: ["smoke"], scales: ["smoke"], backend: "wasm", resultsDir: "results", dryRun: false });
  * await writeReports({ resultsDir: "results", outDir: "reports" });
  * ```
  * @module

@@ -7,7 +7,7 @@
  * through the rung that decides (d128 × 4 layers, 860k parameters, 1.6M
  * tokens) to the paper's configuration, about 4× training compute per rung.
  */
-import { PAPER_DENSE_1B } from "../src/model/config.ts";
+import { PAPER_DENSE_1B } from "../src/model/build_config.ts";
 import { type Anchor, buildLadder, ladderScales } from "../src/suite/ladder.ts";
 import type { SuiteInput } from "../src/suite/schema.ts";
 import { ADAMW, BYTE_VOCAB, DATA, dataManifest, FIRST_RUNG, nearestRung, paperAnchor, smokeRung } from "./_recipe.ts";

@@ -7,7 +7,7 @@
  * configuration (64 experts, top-8), about 4× training compute per rung;
  * rungs are named after their active parameters.
  */
-import { PAPER_MOE_1B7B } from "../src/model/config.ts";
+import { PAPER_MOE_1B7B } from "../src/model/build_config.ts";
 import { type Anchor, buildLadder, ladderScales } from "../src/suite/ladder.ts";
 import type { SuiteInput } from "../src/suite/schema.ts";
 import { ADAMW, BYTE_VOCAB, DATA, dataManifest, FIRST_RUNG, nearestRung, paperAnchor, smokeRung } from "./_recipe.ts";

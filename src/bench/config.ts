@@ -28,7 +28,7 @@ export const TrainBenchConfigSchema = z.object({
 export type TrainBenchConfig = z.infer<typeof TrainBenchConfigSchema>;
 
 /**
- * `train-tiny` as issue 9 defines it: dense decoder, vocab 256, d_model 128,
+ * `train-tiny`: dense decoder, vocab 256, d_model 128,
  * 4 layers, 4 heads, sequence 128, batch 16, AdamW, float32; SwiGLU width 344
  * and PolyNorm width 512; median of 20 steps after 5 warm-up steps.
  */

@@ -57,6 +57,8 @@ interface Lane {
  *
  * @example
  * ```ts
+ * import type { TokenStream } from "./stream.ts";
+ * declare const brown: TokenStream, nlp: TokenStream;
  * const loader = new BatchLoader({ streams: [brown, nlp], weights: { brown: 1, "nlp-corpus": 1 },
  *   batchSize: 8, seqLen: 128, seed: 0 });
  * const saved = loader.position();

@@ -118,6 +118,7 @@ function tokenize(content: Content, tokenizer: Tokenizer): Uint16Array {
  *
  * @example
  * ```ts
+ * import { ByteTokenizer } from "./tokenizer/byte.ts";
  * const stream = await tokenStream("brown", "validation", new ByteTokenizer());
  * stream.tokens.length; // bytes + one <|eos|> per document
  * ```

@@ -20,6 +20,9 @@ export interface SourceChecksum {
  *
  * @example
  * ```ts
+ * import { tokenStream } from "./stream.ts";
+ * import { ByteTokenizer } from "./tokenizer/byte.ts";
+ * const tokenizer = new ByteTokenizer();
  * const stream = await tokenStream("brown", "train", tokenizer);
  * sourceChecksum(stream).contentChecksum; // SHA-256 hex
  * ```

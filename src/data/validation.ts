@@ -31,6 +31,9 @@ export interface ValidationSet {
  *
  * @example
  * ```ts
+ * import { tokenStream } from "./stream.ts";
+ * import { ByteTokenizer } from "./tokenizer/byte.ts";
+ * const tok = new ByteTokenizer();
  * const val = validationSet(await tokenStream("brown", "validation", tok), tok, { seqLen: 128, maxTokens: 16384 });
  * val.windows.length; // 130
  * ```

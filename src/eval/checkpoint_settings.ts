@@ -50,7 +50,7 @@ export interface CheckpointShape {
 /** Resolved settings: {@linkcode openEvalSet} options plus where they came from. */
 export interface CheckpointEvalSettings extends EvalSetOptions {
   itemSeed: number;
-  /** How the tokenizer was chosen, e.g. "byte", "bpe 4096 (ckpt/tokenizer.json)". */
+  /** How the tokenizer was chosen, e.g. "byte", "4096 ids (ckpt/tokenizer.json)". */
   tokenizerName: string;
   /** The run.json the settings came from, or null for a bare checkpoint. */
   runRecord: string | null;
@@ -136,8 +136,7 @@ async function chooseTokenizer(
   for (const path of candidates) {
     if (await isFile(path)) {
       const tokenizer = await readTokenizerFile(path);
-      const kind = tokenizer.kind === "bpe" ? `bpe ${tokenizer.vocabSize}` : tokenizer.kind;
-      return { tokenizer, name: `${kind} (${path})` };
+      return { tokenizer, name: `${tokenizer.vocabSize} ids (${path})` };
     }
   }
   return await load(fromRun ?? "byte");

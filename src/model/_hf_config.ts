@@ -190,7 +190,7 @@ function ropeTheta(json: Record<string, unknown>, problems: string[]): unknown {
  */
 export function fromHfConfig(json: Record<string, unknown>): { config: Record<string, unknown>; problems: string[] } {
   const problems: string[] = [];
-  // "polycom" is our shipped modelling code (config.ts REMOTE_CODE), dense or MoE by num_experts.
+  // "polycom" is our shipped modelling code (config_json.ts REMOTE_CODE), dense or MoE by num_experts.
   const polycom = json.model_type === "polycom";
   const inferred = json.num_experts !== undefined ? "olmoe" : "llama";
   const modelType = polycom ? inferred : json.model_type ?? inferred;

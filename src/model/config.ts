@@ -5,7 +5,7 @@
  * @module
  */
 import { z } from "zod";
-import { activationFromHf, type ActivationSpec, getActivation, MAX_ORDER } from "../activations/mod.ts";
+import { activationFromHf, type ActivationSpec, MAX_ORDER } from "../activations/mod.ts";
 import { UsageError } from "../util/errors.ts";
 import { fromHfConfig } from "./_hf_config.ts";
 
@@ -19,6 +19,7 @@ const positiveInt = z.number().int().positive();
  *
  * @example
  * ```ts
+ * const text = await Deno.readTextFile("ckpt/config.json");
  * ModelConfigSchema.safeParse(JSON.parse(text)).success;
  * ```
  */
@@ -156,6 +157,7 @@ export function parseModelConfig(json: unknown, source = "config"): ModelConfig 
  *
  * @example
  * ```ts
+ * import { PAPER_MOE_1B7B } from "./build_config.ts";
  * isMoe(PAPER_MOE_1B7B("swiglu")); // true
  * ```
  */
@@ -168,6 +170,7 @@ export function isMoe(config: ModelConfig): boolean {
  *
  * @example
  * ```ts
+ * import { PAPER_MOE_1B7B } from "./build_config.ts";
  * moeSettings(PAPER_MOE_1B7B("swiglu"))?.topK; // 8
  * ```
  */
@@ -188,6 +191,7 @@ export function moeSettings(config: ModelConfig): MoeSettings | null {
  *
  * @example
  * ```ts
+ * import { PAPER_DENSE_1B } from "./build_config.ts";
  * activationOf(PAPER_DENSE_1B("polynorm")).learnable; // true
  * ```
  */
@@ -200,6 +204,7 @@ export function activationOf(config: ModelConfig): ActivationSpec {
  *
  * @example
  * ```ts
+ * import { PAPER_DENSE_1B } from "./build_config.ts";
  * headDim(PAPER_DENSE_1B("swiglu")); // 128
  * ```
  */
@@ -212,220 +217,11 @@ export function headDim(config: ModelConfig): number {
  *
  * @example
  * ```ts
+ * import { PAPER_DENSE_1B } from "./build_config.ts";
+ * const config = PAPER_DENSE_1B("swiglu");
  * kvWidth({ ...config, num_key_value_heads: 2 }); // 2 · headDim(config)
  * ```
  */
 export function kvWidth(config: ModelConfig): number {
   return config.num_key_value_heads * headDim(config);
-}
-
-/** What {@linkcode modelConfigFor} builds a config from (the suite's model dimensions). */
-export interface ModelConfigOptions {
-  family: "dense" | "moe";
-  /** Activation registry name (`swiglu`, `polynorm`, ...). */
-  activation: string;
-  hidden: number;
-  layers: number;
-  heads: number;
-  /** Key/value heads (default: `heads`; fewer is grouped-query attention). */
-  kvHeads?: number;
-  /** Tie `lm_head` to the embedding table (default false). */
-  tieEmbeddings?: boolean;
-  /** SwiGLU hidden width; non-gated activations get `widthMultiplier` × this. */
-  gatedWidth: number;
-  vocab: number;
-  /** Longest sequence (default 4096). */
-  maxPositions?: number;
-  /** Default: false (the suites set it for the MoE). */
-  qkNorm?: boolean;
-  /** PolyCom order r (default 3). */
-  polyOrder?: number;
-  experts?: number;
-  topK?: number;
-  /** Default false (OLMoE). */
-  normTopK?: boolean;
-  /** Default 0.01 (OLMoE). */
-  loadBalancing?: number;
-  /** Default 0.001 (OLMoE). */
-  zLoss?: number;
-  /** Default: sqrt(2 / (5 · hidden)) for dense (Megatron), 0.02 for MoE (OLMo). */
-  initStd?: number;
-  /** Default 10000. */
-  ropeTheta?: number;
-  /** Default 1e-5. */
-  rmsNormEps?: number;
-}
-
-/**
- * The recipe's default init std: Megatron's sqrt(2 / (5d)) for dense, OLMo's 0.02 for MoE.
- *
- * @example
- * ```ts
- * defaultInitStd("dense", 2048); // 0.013975...
- * ```
- */
-export function defaultInitStd(family: "dense" | "moe", hidden: number): number {
-  return family === "dense" ? Math.sqrt(2 / (5 * hidden)) : 0.02;
-}
-
-/**
- * The modelling code shipped with checkpoints that stock transformers cannot
- * load (src/model/checkpoint/remote_code/*.py): file names, classes, and the
- * config.json `auto_map` that points at them.
- *
- * @example
- * ```ts
- * REMOTE_CODE.autoMap.AutoModelForCausalLM; // "modeling_polycom.PolycomForCausalLM"
- * ```
- */
-export const REMOTE_CODE = {
-  modelType: "polycom",
-  architecture: "PolycomForCausalLM",
-  files: ["configuration_polycom.py", "modeling_polycom.py"],
-  autoMap: {
-    AutoConfig: "configuration_polycom.PolycomConfig",
-    AutoModelForCausalLM: "modeling_polycom.PolycomForCausalLM",
-  },
-} as const;
-
-/**
- * The Hugging Face `architectures` entry for configs that stock transformers
- * loads as they are: Llama (dense SwiGLU without QK-norm) and OLMoE (MoE
- * SwiGLU with QK-norm); null for the others, which need our modelling code.
- *
- * @example
- * ```ts
- * stockArchitecture(PAPER_DENSE_1B("swiglu")); // "LlamaForCausalLM"
- * ```
- */
-export function stockArchitecture(config: ModelConfig): "LlamaForCausalLM" | "OlmoeForCausalLM" | null {
-  if (config.hidden_act !== "silu") return null;
-  if (config.model_type === "llama" && !config.qk_norm) return "LlamaForCausalLM";
-  if (config.model_type === "olmoe" && config.qk_norm) return "OlmoeForCausalLM";
-  return null;
-}
-
-/**
- * Builds a config from model dimensions, applying the activation's width
- * multiplier to the gated width (parameter matching: 5504 → 8256, 1024 → 1536).
- *
- * @example
- * ```ts
- * const c = modelConfigFor({ family: "dense", activation: "polynorm", hidden: 128, layers: 4, heads: 4,
- *   gatedWidth: 344, vocab: 256 });
- * c.intermediate_size; // 516
- * ```
- */
-export function modelConfigFor(o: ModelConfigOptions): ModelConfig {
-  const activation = getActivation(o.activation);
-  if (o.family === "moe" && (o.experts === undefined || o.topK === undefined)) {
-    throw new UsageError("a MoE model needs experts and topK");
-  }
-  const qkNorm = o.qkNorm ?? false;
-  const raw: Record<string, unknown> = {
-    model_type: o.family === "moe" ? "olmoe" : "llama",
-    vocab_size: o.vocab,
-    hidden_size: o.hidden,
-    intermediate_size: Math.round(o.gatedWidth * activation.widthMultiplier),
-    num_hidden_layers: o.layers,
-    num_attention_heads: o.heads,
-    num_key_value_heads: o.kvHeads ?? o.heads,
-    tie_word_embeddings: o.tieEmbeddings ?? false,
-    rms_norm_eps: o.rmsNormEps ?? 1e-5,
-    rope_theta: o.ropeTheta ?? 10000,
-    hidden_act: activation.hfName,
-    poly_order: o.polyOrder ?? 3,
-    qk_norm: qkNorm,
-    max_position_embeddings: o.maxPositions ?? 4096,
-    initializer_range: o.initStd ?? defaultInitStd(o.family, o.hidden),
-  };
-  if (o.family === "moe") {
-    Object.assign(raw, {
-      num_experts: o.experts,
-      num_experts_per_tok: o.topK,
-      norm_topk_prob: o.normTopK,
-      router_aux_loss_coef: o.loadBalancing,
-      router_z_loss_coef: o.zLoss,
-    });
-  }
-  return parseModelConfig(raw, `for ${o.family}/${o.activation}`);
-}
-
-/**
- * The paper's dense 1B model (24 layers, d 2048, 16 heads, SwiGLU 5504 or
- * non-gated 8256, vocab 32000, context 4096, Megatron init std sqrt(2/(5d))).
- *
- * @example
- * ```ts
- * PAPER_DENSE_1B("polynorm").intermediate_size; // 8256
- * ```
- */
-export function PAPER_DENSE_1B(activation: string): ModelConfig {
-  return modelConfigFor({
-    family: "dense",
-    activation,
-    hidden: 2048,
-    layers: 24,
-    heads: 16,
-    gatedWidth: 5504,
-    vocab: 32000,
-    maxPositions: 4096,
-  });
-}
-
-/**
- * The paper's OLMoE 1B/7B model (16 layers, d 2048, 16 heads, 64 experts
- * top-8, expert width 1024 SwiGLU or 1536 non-gated, QK-norm, vocab 50304,
- * init std 0.02, aux weights 0.01 / 0.001).
- *
- * @example
- * ```ts
- * PAPER_MOE_1B7B("swiglu").num_experts; // 64
- * ```
- */
-export function PAPER_MOE_1B7B(activation: string): ModelConfig {
-  return modelConfigFor({
-    family: "moe",
-    activation,
-    hidden: 2048,
-    layers: 16,
-    heads: 16,
-    gatedWidth: 1024,
-    vocab: 50304,
-    maxPositions: 4096,
-    qkNorm: true,
-    experts: 64,
-    topK: 8,
-  });
-}
-
-/**
- * The config.json object written to checkpoints: the config plus the keys
- * Hugging Face needs to read it as Llama/OLMoE (no biases, float32), or, for
- * the models stock transformers lacks, as our shipped modelling code
- * (`model_type: "polycom"`, `auto_map`; see {@linkcode REMOTE_CODE}).
- *
- * @example
- * ```ts
- * await Deno.writeTextFile("ckpt/config.json", JSON.stringify(hfConfigJson(config), null, 2));
- * ```
- */
-export function hfConfigJson(config: ModelConfig): Record<string, unknown> {
-  const architecture = stockArchitecture(config);
-  const remote = architecture ? {} : {
-    architectures: [REMOTE_CODE.architecture],
-    auto_map: REMOTE_CODE.autoMap,
-  };
-  return {
-    ...(architecture ? { architectures: [architecture] } : {}),
-    ...config,
-    // Our own modelling code: a model type stock transformers does not know, so it never loads the
-    // checkpoint as a (gated) Llama by mistake; `trust_remote_code=True` loads it through auto_map.
-    ...(architecture ? {} : { model_type: REMOTE_CODE.modelType }),
-    ...remote,
-    head_dim: headDim(config),
-    attention_bias: false,
-    mlp_bias: false,
-    torch_dtype: "float32",
-  };
 }

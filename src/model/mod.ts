@@ -17,21 +17,23 @@
  */
 export {
   activationOf,
-  defaultInitStd,
   headDim,
-  hfConfigJson,
   isMoe,
   type ModelConfig,
-  modelConfigFor,
-  type ModelConfigOptions,
   ModelConfigSchema,
   type MoeSettings,
   moeSettings,
   OLMOE_AUX_WEIGHTS,
-  PAPER_DENSE_1B,
-  PAPER_MOE_1B7B,
   parseModelConfig,
 } from "./config.ts";
+export {
+  defaultInitStd,
+  modelConfigFor,
+  type ModelConfigOptions,
+  PAPER_DENSE_1B,
+  PAPER_MOE_1B7B,
+} from "./build_config.ts";
+export { hfConfigJson } from "./config_json.ts";
 export { countParameters, flopsPerToken, type ParameterCounts } from "./counts.ts";
 export {
   internalShape,

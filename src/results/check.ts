@@ -7,8 +7,7 @@
  */
 import { join } from "node:path";
 import { UsageError } from "../util/errors.ts";
-import type { LoadedRun } from "./io.ts";
-import { RUN_FILES } from "./io.ts";
+import { type LoadedRun, RUN_FILES, runEnded } from "./layout.ts";
 
 function checkSteps(path: string, steps: readonly number[], last: number | null): void {
   for (let i = 1; i < steps.length; i++) {
@@ -31,12 +30,14 @@ function checkSteps(path: string, steps: readonly number[], last: number | null)
  *
  * @example
  * ```ts
+ * import { loadRuns } from "./io.ts";
+ * const runs = await loadRuns("results");
  * for (const run of runs) checkRun(run);
  * ```
  */
 export function checkRun(run: LoadedRun): void {
   const r = run.record;
-  const ended = r.status === "finished" || r.status === "diverged";
+  const ended = runEnded(r);
   const last = ended ? r.progress.step : null;
   const metricsPath = join(run.dir, RUN_FILES.metrics);
   checkSteps(metricsPath, run.metrics.map((m) => m.step), last);

@@ -8,30 +8,17 @@ import { writeFileAtomic, writeJsonAtomic } from "../util/atomic.ts";
 import { UsageError } from "../util/errors.ts";
 import { EvalRow, MetricsRow, RunRecord } from "./schema.ts";
 import { checkRun } from "./check.ts";
+import { type LoadedRun, RUN_FILES } from "./layout.ts";
 
-/** A run as read back from disk. */
-export interface LoadedRun {
-  dir: string;
-  record: RunRecord;
-  metrics: MetricsRow[];
-  evals: EvalRow[];
-}
-
-/** File names inside a run directory. */
-export const RUN_FILES = {
-  record: "run.json",
-  metrics: "metrics.jsonl",
-  evals: "eval.jsonl",
-  checkpoint: "checkpoint",
-  /** The run's tokenizer as Hugging Face `tokenizer.json`, beside the checkpoint. */
-  tokenizer: "tokenizer.json",
-} as const;
+export { type LoadedRun, RUN_FILES, runEnded } from "./layout.ts";
 
 /**
  * Writes run.json atomically.
  *
  * @example
  * ```ts
+ * import type { RunRecord } from "./schema.ts";
+ * declare const record: RunRecord;
  * await writeRunRecord("results/smoke/abc", record);
  * ```
  */
@@ -45,6 +32,8 @@ export async function writeRunRecord(dir: string, record: RunRecord): Promise<vo
  *
  * @example
  * ```ts
+ * import type { MetricsRow } from "./schema.ts";
+ * declare const rows: MetricsRow[];
  * await writeJsonl("results/smoke/abc/metrics.jsonl", rows);
  * ```
  */
@@ -57,6 +46,8 @@ export async function writeJsonl(path: string, rows: unknown[]): Promise<void> {
  *
  * @example
  * ```ts
+ * import type { MetricsRow } from "./schema.ts";
+ * declare const row: MetricsRow;
  * await appendJsonl("results/smoke/abc/metrics.jsonl", [row]);
  * ```
  */
@@ -70,6 +61,7 @@ export async function appendJsonl(path: string, rows: unknown[]): Promise<void> 
  *
  * @example
  * ```ts
+ * import { MetricsRow } from "./schema.ts";
  * const rows = await readJsonl("metrics.jsonl", MetricsRow);
  * ```
  */

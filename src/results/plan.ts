@@ -117,6 +117,7 @@ export async function readPlan(resultsDir: string, suite: string): Promise<PlanR
  *
  * @example
  * ```ts
+ * declare const plan: PlanRecord;
  * await writePlan("results", plan);
  * ```
  */
@@ -139,6 +140,7 @@ export async function writePlan(resultsDir: string, plan: PlanRecord): Promise<v
  *
  * @example
  * ```ts
+ * declare const plan: PlanRecord;
  * rungOf(plan, "smoke")?.activations;
  * ```
  */

@@ -144,7 +144,7 @@ export const EvalRow = z.object({
       bitsPerByte: z.number().nullable(),
       accuracy: z.number(),
       tokens: z.number(),
-      /** SHA-256 of the validation split's documents, and for local sources the files read (issue 15). */
+      /** SHA-256 of the validation split's documents, and for local sources the files read */
       contentChecksum: z.string().optional(),
       files: z.array(z.object({ path: z.string(), sha256: z.string() })).optional(),
     }),

@@ -15,6 +15,7 @@ export const FINAL_LOSS_WINDOW = 0.05;
  *
  * @example
  * ```ts
+ * import type { MetricsRow } from "./schema.ts";
  * finalTrainLoss([{ step: 1, ce: 3 }, { step: 2, ce: 2 }] as MetricsRow[]); // 2
  * ```
  */
@@ -30,6 +31,8 @@ export function finalTrainLoss(metrics: readonly Pick<MetricsRow, "ce">[]): numb
  *
  * @example
  * ```ts
+ * import type { LoadedRun } from "./layout.ts";
+ * declare const run: LoadedRun;
  * finalEval(run.evals)?.sources.brown.loss;
  * ```
  */
@@ -56,6 +59,8 @@ export interface RunSummary {
  *
  * @example
  * ```ts
+ * import type { LoadedRun } from "./layout.ts";
+ * declare const run: LoadedRun;
  * const s = summariseRun(run);
  * ```
  */

@@ -4,6 +4,8 @@
  */
 import { join, relative } from "node:path";
 import type { CodeVersion } from "../results/schema.ts";
+import { writeFileAtomic } from "../util/atomic.ts";
+import type { codeTokens } from "../util/code_tokens.ts";
 import { sha256Hex } from "../util/hash.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -70,20 +72,71 @@ export function hashedFiles(root = ROOT): string[] {
   return files.map((f) => relative(root, f)).sort();
 }
 
+/** What the token digests depend on besides a file's bytes: the tokenizer's code and its TypeScript. */
+const TOKENIZER = new URL("../util/code_tokens.ts", import.meta.url);
+
+/**
+ * Token digests by the SHA-256 of a file's bytes, kept in `.cache/` so that a
+ * start-up parses only the files changed since the last one (loading and
+ * running the TypeScript parser over every file costs more than the hashing).
+ * The key names the tokenizer, so a new tokenizer or TypeScript starts afresh.
+ */
+interface TokenCache {
+  key: string;
+  digests: Record<string, string>;
+}
+
+async function tokenizerKey(): Promise<string> {
+  const config = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json"))) as { imports: Record<string, string> };
+  return await sha256Hex(`${config.imports.typescript}\n${await Deno.readTextFile(TOKENIZER)}`);
+}
+
+async function readTokenCache(path: string, key: string): Promise<TokenCache> {
+  try {
+    const cache = JSON.parse(await Deno.readTextFile(path)) as TokenCache;
+    if (cache.key === key && cache.digests && typeof cache.digests === "object") return cache;
+  } catch {
+    // No cache or an unreadable one: every file is tokenized afresh.
+  }
+  return { key, digests: {} };
+}
+
 /**
  * Hashes the files of {@linkcode hashedFiles}, so a run id changes when code
  * that can change its numbers changes (not on a report or README edit). A
- * suite's own values enter the run id through the resolved config instead.
+ * TypeScript file is hashed by its tokens ({@linkcode codeTokens}), so a
+ * comment, a re-wrapped line or re-formatting keeps the ids; other files
+ * (data, shaders, Python) by their bytes. A suite's own values enter the run
+ * id through the resolved config instead.
  *
  * @example
  * ```ts
+ * import { sourceHash } from "./code_version.ts";
  * const hash = await sourceHash();
  * ```
  */
 export async function sourceHash(root = ROOT): Promise<string> {
+  const cachePath = join(root, ".cache", "code_tokens.json");
+  const cache = await readTokenCache(cachePath, await tokenizerKey());
+  const used: Record<string, string> = {};
+  let tokenize: typeof codeTokens | null = null;
   const parts: string[] = [];
   for (const file of hashedFiles(root)) {
-    parts.push(`${file}\n${await sha256Hex(await Deno.readFile(join(root, file)))}`);
+    const bytes = await Deno.readFile(join(root, file));
+    const raw = await sha256Hex(bytes);
+    let digest = raw;
+    if (file.endsWith(".ts")) {
+      digest = cache.digests[raw];
+      if (digest === undefined) {
+        tokenize ??= (await import("../util/code_tokens.ts")).codeTokens;
+        digest = await sha256Hex(tokenize(new TextDecoder().decode(bytes), file));
+      }
+      used[raw] = digest;
+    }
+    parts.push(`${file}\n${digest}`);
+  }
+  if (tokenize || Object.keys(used).length !== Object.keys(cache.digests).length) {
+    await writeFileAtomic(cachePath, JSON.stringify({ key: cache.key, digests: used })).catch(() => {});
   }
   return (await sha256Hex(parts.join("\n"))).slice(0, 16);
 }

@@ -1,10 +1,15 @@
 /**
  * The plan as printed before training (and alone with `--dry-run`): per run,
- * parameters, tokens, FLOPs and the estimated wall time on this machine,
- * the expected total on the chosen jobs, and what the budget left out.
+ * parameters, tokens, FLOPs, the estimated wall time on this machine, its id
+ * and what training it needs (finished, partial or new), the expected total
+ * on the chosen jobs, and what the budget left out.
  * @module
  */
-import { countParameters, flopsPerToken } from "../model/mod.ts";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { CHECKPOINT_FILES, countParameters, flopsPerToken } from "../model/mod.ts";
+import { RUN_FILES, runEnded } from "../results/layout.ts";
+import type { RunRecord } from "../results/schema.ts";
 import type { PlannedRun } from "./plan.ts";
 import { formatDuration } from "./progress.ts";
 import type { PlanSummary } from "./reproduce.ts";
@@ -18,6 +23,28 @@ function si(value: number): string {
   return String(Math.round(value));
 }
 
+/**
+ * What a planned run needs: `finished` (ended already, skipped), `partial`
+ * (a record and a checkpoint: it resumes from the checkpoint's step) or `new`
+ * (trains from step 0, also when a record was left without a checkpoint).
+ *
+ * @example
+ * ```ts
+ * import { runState } from "./dry_run.ts";
+ * runState("results/smoke/no-such-run"); // "new"
+ * ```
+ */
+export function runState(dir: string): "finished" | "partial" | "new" {
+  let record: Pick<RunRecord, "status">;
+  try {
+    record = JSON.parse(Deno.readTextFileSync(join(dir, RUN_FILES.record)));
+  } catch {
+    return "new";
+  }
+  if (runEnded(record)) return "finished";
+  return existsSync(join(dir, RUN_FILES.checkpoint, CHECKPOINT_FILES.trainerState)) ? "partial" : "new";
+}
+
 function row(run: PlannedRun): string {
   const c = run.config;
   const counts = countParameters(c.model);
@@ -25,7 +52,7 @@ function row(run: PlannedRun): string {
   const flops = flopsPerToken(c.model, c.train.seqLen) * tokens;
   const est = run.estimatedSeconds == null ? "—" : formatDuration(run.estimatedSeconds);
   return `| ${c.suite}/${c.activation} seed ${c.seed} | ${si(counts.total)} / ${si(counts.active)} | ${si(tokens)} | ` +
-    `${si(flops)} | ${est} | ${c.scale} |`;
+    `${si(flops)} | ${est} | ${c.scale} | ${run.runId} | ${runState(run.dir)} |`;
 }
 
 /**
@@ -47,8 +74,8 @@ export function formatPlan(plan: PlanSummary): string {
     }` + (plan.budgetSeconds ? `, budget ${formatDuration(plan.budgetSeconds)}` : ""),
   ];
   if (plan.estimateBasis) lines.push(`time estimates from: ${plan.estimateBasis}`);
-  lines.push("| run | params (total / active) | tokens | training FLOPs | est. time | rung |");
-  lines.push("| --- | --- | --- | --- | --- | --- |");
+  lines.push("| run | params (total / active) | tokens | training FLOPs | est. time | rung | id | state |");
+  lines.push("| --- | --- | --- | --- | --- | --- | --- | --- |");
   for (const run of plan.runs) lines.push(row(run));
   if (plan.makespanSeconds !== null) {
     lines.push(

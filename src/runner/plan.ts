@@ -9,7 +9,8 @@ import type { LoadedSuite } from "../suite/load.ts";
 import type { DataConfig, OptimizerConfig, ScaleConfig, Suite, TrainScale } from "../suite/schema.ts";
 import { UsageError } from "../util/errors.ts";
 import { canonicalJson, sha256Hex } from "../util/hash.ts";
-import { type ModelConfig, modelConfigFor } from "../model/config.ts";
+import type { ModelConfig } from "../model/config.ts";
+import { modelConfigFor } from "../model/build_config.ts";
 import { vocabSizeFor } from "../data/mod.ts";
 import { selectShard, type Shard } from "./options.ts";
 

@@ -7,7 +7,7 @@
  * after its (active) parameter count, e.g. `860k`.
  * @module
  */
-import { modelConfigFor } from "../model/config.ts";
+import { modelConfigFor } from "../model/build_config.ts";
 import { countParameters, flopsPerToken } from "../model/counts.ts";
 import type { ManifestEntry, ModelDims, ScaleConfig, Suite } from "./schema.ts";
 

@@ -4,7 +4,7 @@ import { Command } from "@commander-js/extra-typings";
 import { addDataCommand } from "../../src/cli/commands/data.ts";
 import { loadCorpus, type SplitStats, tokenStream, validationSet } from "../../src/data/mod.ts";
 import { parseLocalSource } from "../../src/data/sources/local.ts";
-import { HfFileTokenizer } from "../../src/data/tokenizer/hf_file.ts";
+import { HfFileTokenizer } from "../../src/data/tokenizer/read_json.ts";
 import { loadTokenizer, readTokenizerFile, vocabSizeFor } from "../../src/data/tokenizer/load.ts";
 import { splitOf } from "../../src/data/split.ts";
 import { UsageError } from "../../src/util/errors.ts";

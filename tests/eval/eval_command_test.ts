@@ -5,7 +5,7 @@ import { addEvalCommand } from "../../src/cli/commands/eval.ts";
 import { BpeTokenizer, ByteTokenizer, loadCorpus } from "../../src/data/mod.ts";
 import { evaluate, openEvalSet } from "../../src/eval/mod.ts";
 import { writeInitialCheckpoint } from "../../src/model/checkpoint/mod.ts";
-import { modelConfigFor } from "../../src/model/config.ts";
+import { modelConfigFor } from "../../src/model/build_config.ts";
 import { modelScorer } from "../../src/model/scorer.ts";
 import { createModel } from "../../src/model/transformer.ts";
 import { EvalRow } from "../../src/results/schema.ts";
@@ -112,7 +112,7 @@ Deno.test("eval uses the tokenizer.json saved with a checkpoint", async () => {
   const r = await cli(["--checkpoint", ckpt, "--sources", "brown", "--val-tokens", "100", "--items", "0", "--json"]);
   assert.equal(r.code, 0, r.err.join("\n"));
   const printed = JSON.parse(r.out);
-  assert.equal(printed.settings.tokenizer, `bpe 300 (${join(ckpt, "tokenizer.json")})`);
+  assert.equal(printed.settings.tokenizer, `300 ids (${join(ckpt, "tokenizer.json")})`);
   const model = createModel(tiny(300), 5);
   const set = await openEvalSet({
     tokenizer: bpe,

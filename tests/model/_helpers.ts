@@ -3,7 +3,8 @@
  * float64 copies of a model's weights.
  * @module
  */
-import { type ModelConfig, modelConfigFor, type ModelConfigOptions } from "../../src/model/config.ts";
+import type { ModelConfig } from "../../src/model/config.ts";
+import { modelConfigFor, type ModelConfigOptions } from "../../src/model/build_config.ts";
 import { tf } from "../../src/backend/mod.ts";
 import { createModel, type Model } from "../../src/model/transformer.ts";
 import type { TrainBatch } from "../../src/model/train_step.ts";

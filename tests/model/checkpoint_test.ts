@@ -10,7 +10,7 @@ import {
   writeInitialCheckpoint,
   writeSafetensors,
 } from "../../src/model/checkpoint/mod.ts";
-import { hfConfigJson } from "../../src/model/config.ts";
+import { hfConfigJson } from "../../src/model/config_json.ts";
 import { modelScorer } from "../../src/model/scorer.ts";
 import { Trainer, type TrainerOptions } from "../../src/model/train_step.ts";
 import { createModel } from "../../src/model/transformer.ts";

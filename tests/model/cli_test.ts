@@ -4,7 +4,7 @@ import { initBackend } from "../../src/backend/mod.ts";
 import { addInitCommand } from "../../src/cli/commands/init.ts";
 import { addParamsCommand } from "../../src/cli/commands/params.ts";
 import { addScoreCommand } from "../../src/cli/commands/score.ts";
-import { hfConfigJson } from "../../src/model/config.ts";
+import { hfConfigJson } from "../../src/model/config_json.ts";
 import { loadCheckpoint } from "../../src/model/checkpoint/mod.ts";
 import { readSafetensors, writeSafetensors } from "../../src/model/checkpoint/safetensors.ts";
 import { modelScorer } from "../../src/model/scorer.ts";

@@ -1,12 +1,7 @@
 import assert from "node:assert/strict";
-import {
-  hfConfigJson,
-  modelConfigFor,
-  PAPER_DENSE_1B,
-  PAPER_MOE_1B7B,
-  parseModelConfig,
-  REMOTE_CODE,
-} from "../../src/model/config.ts";
+import { parseModelConfig } from "../../src/model/config.ts";
+import { modelConfigFor, PAPER_DENSE_1B, PAPER_MOE_1B7B } from "../../src/model/build_config.ts";
+import { hfConfigJson, REMOTE_CODE } from "../../src/model/config_json.ts";
 import { countParameters, flopsPerToken } from "../../src/model/counts.ts";
 import { decays } from "../../src/model/optim/adamw.ts";
 import { numel, parameterSpecs } from "../../src/model/parameters.ts";

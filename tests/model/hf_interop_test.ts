@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { initBackend } from "../../src/backend/mod.ts";
 import { addScoreCommand } from "../../src/cli/commands/score.ts";
 import { writeInitialCheckpoint } from "../../src/model/checkpoint/mod.ts";
-import { REMOTE_CODE } from "../../src/model/config.ts";
+import { REMOTE_CODE } from "../../src/model/config_json.ts";
 import { initialValue, initStdFor, OLMO_INIT_CUTOFF } from "../../src/model/init.ts";
 import { parameterSpecs } from "../../src/model/parameters.ts";
 import { findPython } from "../../src/util/python.ts";

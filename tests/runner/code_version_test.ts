@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { hashedFiles, sourceHash, UNHASHED_SOURCE_DIRS } from "../../src/runner/code_version.ts";
+import { planSuite } from "../../src/runner/plan.ts";
+import { loadSuites } from "../../src/suite/load.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -58,5 +60,51 @@ Deno.test("the runner's import graph reaches none of the unhashed folders", asyn
   assert.ok(folders.has("model") && folders.has("runner"), [...folders].join(", "));
   for (const name of Object.keys(UNHASHED_SOURCE_DIRS)) {
     assert.ok(!folders.has(name), `the runner imports src/${name}, so it must be hashed`);
+  }
+});
+
+/** The smoke suite's run ids under a source hash. */
+async function smokeRunIds(sourceHash: string): Promise<string[]> {
+  const [loaded] = await loadSuites("smoke");
+  const runs = await planSuite(loaded, { rungs: ["smoke"] }, "results", { commit: "x", dirty: false, sourceHash });
+  return runs.map((r) => r.runId);
+}
+
+async function edit(root: string, file: string, from: string, to: string): Promise<void> {
+  const path = join(root, file);
+  const text = await Deno.readTextFile(path);
+  assert.ok(text.includes(from), `${file} holds ${JSON.stringify(from)}`);
+  await Deno.writeTextFile(path, text.replace(from, to));
+}
+
+Deno.test("a comment and a re-wrapped line keep the run ids; a changed constant gives new ones", async () => {
+  const root = await Deno.makeTempDir({ prefix: "polycom-code-version-test-" });
+  try {
+    for (const file of hashedFiles()) {
+      await Deno.mkdir(join(root, file, ".."), { recursive: true });
+      await Deno.copyFile(join(ROOT, file), join(root, file));
+    }
+    const before = await sourceHash(root);
+    const ids = await smokeRunIds(before);
+    assert.ok(ids.length > 1);
+
+    await edit(root, "src/model/init.ts", "in standard deviations.", "in standard deviations (a comment edit).");
+    await edit(
+      root,
+      "src/model/init.ts",
+      "while (Math.abs(z) > OLMO_INIT_CUTOFF) z = rng.normal();",
+      "while (\n        Math.abs(z) >\n          OLMO_INIT_CUTOFF\n      ) z = rng.normal(); // re-wrapped",
+    );
+    assert.equal(await sourceHash(root), before, "comment and line breaks");
+    await Deno.remove(join(root, ".cache"), { recursive: true });
+    assert.equal(await sourceHash(root), before, "the same hash without the token cache");
+    assert.deepEqual(await smokeRunIds(await sourceHash(root)), ids);
+
+    await edit(root, "src/model/init.ts", "export const OLMO_INIT_CUTOFF = 3;", "export const OLMO_INIT_CUTOFF = 4;");
+    const after = await smokeRunIds(await sourceHash(root));
+    assert.equal(after.length, ids.length);
+    for (const [i, id] of after.entries()) assert.notEqual(id, ids[i]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
   }
 });

@@ -28,7 +28,7 @@ Deno.test("rungs are named after their parameter count", () => {
   }
 });
 
-Deno.test("the paper rungs are the paper configurations of src/model/config.ts", async () => {
+Deno.test("the paper rungs are the paper configurations of src/model/build_config.ts", async () => {
   const [dense] = await loadSuites("dense");
   const [moe] = await loadSuites("moe");
   for (const activation of dense.suite.activations) {

@@ -1,7 +1,7 @@
 /**
  * The plan's seed advice: when finished results of a planned suite and rung
  * already exist, how many paired seeds each comparison would need to detect
- * the paper's effect at the spread those results showed (issue 14 point 4).
+ * the paper's effect at the spread those results showed.
  * Printed beside the plan only; the suite's seeds are never changed. It lives
  * in the CLI, not the runner, so the runner (whose code is hashed into run
  * ids) never loads the judge.

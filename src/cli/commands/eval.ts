@@ -67,6 +67,7 @@ function table(header: string, result: EvalResult): string {
  * ```
  */
 export function addEvalCommand(program: Command): void {
+  // Long because the command is one commander chain: every flag with its help text, then the action.
   program.command("eval")
     .description(
       "evaluate a checkpoint: per-source validation loss, perplexity, bits/byte, next-token accuracy, " +

@@ -1,5 +1,6 @@
 import { type Command, Option } from "@commander-js/extra-typings";
-import { type ModelConfig, PAPER_DENSE_1B, PAPER_MOE_1B7B } from "../../model/config.ts";
+import type { ModelConfig } from "../../model/config.ts";
+import { PAPER_DENSE_1B, PAPER_MOE_1B7B } from "../../model/build_config.ts";
 import { countParameters } from "../../model/counts.ts";
 import { readModelConfigFile, writeInitialCheckpoint } from "../../model/checkpoint/mod.ts";
 import { UsageError } from "../../util/errors.ts";

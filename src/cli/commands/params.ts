@@ -1,6 +1,7 @@
 import { type Command, Option } from "@commander-js/extra-typings";
 import { readModelConfigFile } from "../../model/checkpoint/mod.ts";
-import { activationOf, type ModelConfig, PAPER_DENSE_1B, PAPER_MOE_1B7B } from "../../model/config.ts";
+import { activationOf, type ModelConfig } from "../../model/config.ts";
+import { PAPER_DENSE_1B, PAPER_MOE_1B7B } from "../../model/build_config.ts";
 import { countParameters, flopsPerToken } from "../../model/counts.ts";
 import { UsageError } from "../../util/errors.ts";
 

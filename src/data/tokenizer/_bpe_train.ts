@@ -43,6 +43,25 @@ export function countWords(texts: Iterable<string>): Map<string, number> {
   return counts;
 }
 
+/** Each adjacent pair's count over all words (weighted by word counts), and the words it occurs in. */
+function indexPairs(
+  words: readonly Int32Array[],
+  counts: readonly number[],
+): { pairCount: Map<number, number>; pairWords: Map<number, number[]> } {
+  const pairCount = new Map<number, number>();
+  const pairWords = new Map<number, number[]>();
+  words.forEach((w, wi) => {
+    for (let i = 0; i + 1 < w.length; i++) {
+      const k = key(w[i], w[i + 1]);
+      pairCount.set(k, (pairCount.get(k) ?? 0) + counts[wi]);
+      const list = pairWords.get(k);
+      if (list) list.push(wi);
+      else pairWords.set(k, [wi]);
+    }
+  });
+  return { pairCount, pairWords };
+}
+
 /**
  * Learns merges from pre-token counts. Merge `r` creates id `256 + r`.
  *
@@ -62,17 +81,7 @@ export function trainBpeMerges(wordCounts: Map<string, number>, options: BpeTrai
     counts.push(count);
   }
 
-  const pairCount = new Map<number, number>();
-  const pairWords = new Map<number, number[]>();
-  words.forEach((w, wi) => {
-    for (let i = 0; i + 1 < w.length; i++) {
-      const k = key(w[i], w[i + 1]);
-      pairCount.set(k, (pairCount.get(k) ?? 0) + counts[wi]);
-      const list = pairWords.get(k);
-      if (list) list.push(wi);
-      else pairWords.set(k, [wi]);
-    }
-  });
+  const { pairCount, pairWords } = indexPairs(words, counts);
 
   type Entry = { k: number; count: number };
   const heap = new Heap<Entry>((x, y) => x.count > y.count || (x.count === y.count && x.k < y.k));

@@ -4,11 +4,11 @@
  * @module
  */
 import { writeJsonAtomic } from "../../util/atomic.ts";
-import { preTokenize, splitSpecials } from "./byte_level.ts";
+import { BYTE_TO_CHAR, preTokenize, splitSpecials, tokenStringToBytes } from "./byte_level.ts";
 import { countWords, trainBpeMerges } from "./_bpe_train.ts";
 import { Heap } from "./_heap.ts";
-import { byteLevelBpeJson, type HfTokenizerJson, mergesFromHuggingFace } from "./huggingface.ts";
-import { SPECIAL_TOKENS, type SpecialIds, type Tokenizer } from "./types.ts";
+import { byteLevelBpeJson } from "./write_json.ts";
+import { type HfTokenizerJson, SPECIAL_TOKENS, type SpecialIds, type Tokenizer } from "./types.ts";
 
 const encoder = new TextEncoder();
 /** Words cached per tokenizer before the cache is cleared (bounds memory). */
@@ -186,4 +186,47 @@ export class BpeTokenizer implements Tokenizer {
   toHuggingFace(): HfTokenizerJson {
     return byteLevelBpeJson(this.merges);
   }
+}
+
+function fail(why: string): never {
+  throw new Error(`tokenizer.json is not a byte-level BPE written by this project: ${why}`);
+}
+
+/**
+ * Reads back the merges (as id pairs) of a `tokenizer.json` in this
+ * project's layout, checking every id; accepts both merge forms
+ * ("a b" strings and [a, b] pairs).
+ *
+ * @example
+ * ```ts
+ * import { byteLevelBpeJson } from "./write_json.ts";
+ * const merges = mergesFromHuggingFace(byteLevelBpeJson([[116, 104]])); // [[116, 104]]
+ * ```
+ */
+export function mergesFromHuggingFace(json: unknown): [number, number][] {
+  const j = json as Partial<HfTokenizerJson> & { model?: { merges?: unknown[] } };
+  if (j?.model?.type !== "BPE") fail("model.type is not BPE");
+  if (j.pre_tokenizer?.type !== "ByteLevel" || j.pre_tokenizer.add_prefix_space) {
+    fail("pre_tokenizer is not ByteLevel without prefix space");
+  }
+  const vocab = j.model.vocab ?? fail("model.vocab missing");
+  for (let b = 0; b < 256; b++) if (vocab[BYTE_TO_CHAR[b]] !== b) fail(`byte ${b} is not id ${b}`);
+  const merges: [number, number][] = [];
+  for (const [r, m] of (j.model.merges ?? []).entries()) {
+    const pair = typeof m === "string" ? m.split(" ") : m;
+    if (!Array.isArray(pair) || pair.length !== 2) fail(`merge ${r} is malformed`);
+    const [left, right] = pair as string[];
+    const a = vocab[left];
+    const b = vocab[right];
+    if (a === undefined || b === undefined || vocab[left + right] !== 256 + r) fail(`merge ${r} ('${left} ${right}')`);
+    if (!tokenStringToBytes(left + right)) fail(`merge ${r} has characters outside the byte alphabet`);
+    merges.push([a, b]);
+  }
+  if (Object.keys(vocab).length !== 256 + merges.length) fail("vocab has entries that no merge makes");
+  const added = j.added_tokens ?? [];
+  SPECIAL_TOKENS.forEach((content, i) => {
+    const t = added.find((a) => a.content === content);
+    if (!t || t.id !== 256 + merges.length + i) fail(`special token ${content} missing or misplaced`);
+  });
+  return merges;
 }

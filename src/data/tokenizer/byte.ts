@@ -3,8 +3,8 @@
  * @module
  */
 import { splitSpecials } from "./byte_level.ts";
-import { byteLevelBpeJson, type HfTokenizerJson } from "./huggingface.ts";
-import { SPECIAL_TOKENS, type SpecialIds, type Tokenizer } from "./types.ts";
+import { byteLevelBpeJson } from "./write_json.ts";
+import { type HfTokenizerJson, SPECIAL_TOKENS, type SpecialIds, type Tokenizer } from "./types.ts";
 
 /** Vocabulary of the byte tokenizer: 256 bytes + 3 specials. */
 export const BYTE_VOCAB_SIZE: number = 256 + SPECIAL_TOKENS.length;

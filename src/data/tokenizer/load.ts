@@ -1,7 +1,7 @@
 /**
  * Tokenizers from a suite's spec: the byte tokenizer, a BPE trained on the
  * train split of the text sources and kept in the verified cache, or a Hugging
- * Face tokenizer.json; and reading back any tokenizer.json.
+ * Face tokenizer.json; and reading any tokenizer.json file.
  * @module
  */
 import { join } from "node:path";
@@ -13,7 +13,7 @@ import { TEXT_SOURCES } from "../types.ts";
 import { BpeTrainingError } from "./_bpe_train.ts";
 import { BpeTokenizer } from "./bpe.ts";
 import { BYTE_VOCAB_SIZE, ByteTokenizer } from "./byte.ts";
-import { HfFileTokenizer } from "./hf_file.ts";
+import { HfFileTokenizer } from "./read_json.ts";
 import { SPECIAL_TOKENS, type Tokenizer, type TokenizerSpec } from "./types.ts";
 
 /** Bump when training changes: every cached BPE is retrained. */
@@ -47,6 +47,7 @@ export function vocabSizeFor(spec: TokenizerSpec): number {
  *
  * @example
  * ```ts
+ * import { ByteTokenizer } from "./byte.ts";
  * await tokenizerId(new ByteTokenizer()); // "byte-1f0c..." (16 hex digits)
  * ```
  */
@@ -94,27 +95,17 @@ export async function loadTokenizer(spec: TokenizerSpec, options: CacheOptions =
 }
 
 /**
- * Reads any tokenizer.json: one written by this project (byte or BPE) as
- * itself, any other Hugging Face tokenizer through {@linkcode HfFileTokenizer}.
+ * Reads any tokenizer.json file (a checkpoint's, one passed with
+ * `--tokenizer`): a file is Hugging Face's format whoever wrote it, so
+ * `@huggingface/tokenizers` encodes it ({@linkcode HfFileTokenizer}); for
+ * files written by this project it gives the ids our tokenizers give.
  *
  * @example
  * ```ts
+ * import { readTokenizerFile } from "./load.ts";
  * const tok = await readTokenizerFile("results/run/tokenizer.json");
  * ```
  */
-export async function readTokenizerFile(path: string): Promise<Tokenizer> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await Deno.readTextFile(path));
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) throw new UsageError(`${path}: file not found`);
-    if (error instanceof SyntaxError) throw new UsageError(`${path}: not valid JSON (${error.message})`);
-    throw error;
-  }
-  try {
-    const bpe = BpeTokenizer.fromHuggingFace(json);
-    return bpe.vocabSize === BYTE_VOCAB_SIZE ? new ByteTokenizer() : bpe;
-  } catch {
-    return new HfFileTokenizer(json, path);
-  }
+export function readTokenizerFile(path: string): Promise<Tokenizer> {
+  return HfFileTokenizer.load(path);
 }

@@ -1,6 +1,7 @@
 /**
- * Tokenizers: byte-level (default) and byte-level BPE, both readable by
- * Hugging Face tokenizers through their `tokenizer.json`.
+ * Tokenizers: ours, byte-level (default) and byte-level BPE, written as
+ * Hugging Face `tokenizer.json` (`write_json.ts`); and any `tokenizer.json`
+ * file, read and encoded by `@huggingface/tokenizers` (`read_json.ts`).
  *
  * @example
  * ```ts
@@ -10,11 +11,18 @@
  * ```
  * @module
  */
-export { SPECIAL_TOKENS, type SpecialIds, type Tokenizer, type TokenizerSpec } from "./types.ts";
+export {
+  type HfAddedToken,
+  type HfTokenizerJson,
+  SPECIAL_TOKENS,
+  type SpecialIds,
+  type Tokenizer,
+  type TokenizerSpec,
+} from "./types.ts";
 export { BYTE_VOCAB_SIZE, ByteTokenizer } from "./byte.ts";
-export { BpeTokenizer } from "./bpe.ts";
+export { BpeTokenizer, mergesFromHuggingFace } from "./bpe.ts";
 export { BpeTrainingError } from "./_bpe_train.ts";
-export { byteLevelBpeJson, type HfAddedToken, type HfTokenizerJson, mergesFromHuggingFace } from "./huggingface.ts";
+export { byteLevelBpeJson } from "./write_json.ts";
 export { BYTE_TO_CHAR, CHAR_TO_BYTE, GPT2_PATTERN, preTokenize } from "./byte_level.ts";
 export {
   BPE_TRAINER_VERSION,
@@ -24,4 +32,4 @@ export {
   tokenizerId,
   vocabSizeFor,
 } from "./load.ts";
-export { HfFileTokenizer } from "./hf_file.ts";
+export { HfFileTokenizer } from "./read_json.ts";

@@ -9,8 +9,7 @@
 import { Tokenizer as HfTokenizer } from "@huggingface/tokenizers";
 import { UsageError } from "../../util/errors.ts";
 import { tokenStringToBytes } from "./byte_level.ts";
-import type { HfTokenizerJson } from "./huggingface.ts";
-import type { SpecialIds, Tokenizer } from "./types.ts";
+import type { HfTokenizerJson, SpecialIds, Tokenizer } from "./types.ts";
 
 /** End-of-text tokens of common tokenizers, in the order tried. */
 const EOS = ["<|endoftext|>", "</s>", "<|end_of_text|>", "<|eos|>", "<eos>", "[SEP]"];
