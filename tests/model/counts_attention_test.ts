@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { PAPER_DENSE_1B, PAPER_MOE_1B7B } from "../../src/model/config.ts";
+import { PAPER_DENSE_1B, PAPER_MOE_1B7B } from "../../src/model/build_config.ts";
 import { attentionMemory } from "../../src/model/counts.ts";
 
 const GiB = 2 ** 30;
