@@ -112,7 +112,7 @@ export interface AttentionMemory {
  *
  * @example
  * ```ts
- * import { PAPER_DENSE_1B } from "./config.ts";
+ * import { PAPER_DENSE_1B } from "./build_config.ts";
  * attentionMemory(PAPER_DENSE_1B("swiglu"), 4096, 1, true).saved; // 3227516928 (3.0 GiB; 26.3 GiB untiled)
  * ```
  */
