@@ -5,7 +5,7 @@
  */
 import { tf } from "../backend/tf.ts";
 import type { BackendInfo } from "../backend/mod.ts";
-import { createModel, PAPER_ADAMW, type TrainBatch, Trainer } from "../model/mod.ts";
+import { createModel, type ModelConfig, PAPER_ADAMW, type TrainBatch, Trainer } from "../model/mod.ts";
 import { Rng } from "../util/rng.ts";
 import { activeGemm, gemmThreads } from "../kernels/mod.ts";
 import { profileStep, type StepProfile } from "./profile.ts";
@@ -76,6 +76,8 @@ export interface RunTrainBenchOptions {
   profile?: boolean;
   /** Side of the square matmul that measures the peak. */
   peakMatmulSize?: number;
+  /** The model to train instead of the config's dense bench model (e.g. a suite rung's, for `gpu-check`). */
+  modelConfig?: ModelConfig;
   /** Called after every step with its index (warm-up included) and duration. */
   onStep?: (step: number, ms: number, loss: number) => void;
 }
@@ -109,7 +111,7 @@ export async function runTrainBench(
   activation: string,
   options: RunTrainBenchOptions,
 ): Promise<TrainBenchResult> {
-  const modelConfig = benchModelConfig(config, activation);
+  const modelConfig = options.modelConfig ?? benchModelConfig(config, activation);
   const peakMatmulSize = options.peakMatmulSize ?? 1024;
   const peakGflops = options.peakGflops ?? await measureMatmulPeak(peakMatmulSize);
   const before = tf.memory().numTensors;

@@ -6,6 +6,7 @@ import { addInitCommand } from "./init.ts";
 import { addParamsCommand } from "./params.ts";
 import { addScoreCommand } from "./score.ts";
 import { addGateCommand } from "./gate.ts";
+import { addGpuCheckCommand } from "./gpu_check.ts";
 import { addReportCommand } from "./report.ts";
 import { addReproduceCommand } from "./reproduce.ts";
 
@@ -14,6 +15,7 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   addReproduceCommand,
   addReportCommand,
   addGateCommand,
+  addGpuCheckCommand,
   addBackendCommand,
   addDataCommand,
   addInitCommand,

@@ -1,0 +1,71 @@
+/**
+ * A training step's GPU memory, estimated from the config: what `gpu-check`
+ * uses to pick the rungs that fit an adapter before it allocates anything.
+ * It counts float32 tensors only: the weights, their gradients and AdamW's
+ * two moments (16 bytes a parameter), the activations kept for the backward
+ * pass, and the logits with their gradient. It is an estimate, printed next to
+ * the measured peak.
+ * @module
+ */
+import { countParameters, headDim, isMoe, type ModelConfig, moeSettings } from "../../model/mod.ts";
+
+/** Sequence length from which WebGPU attention tiles over keys and keeps no `[seq, seq]` scores. */
+export const TILED_ATTENTION_FROM_SEQ = 512;
+
+/** The estimate, in bytes, by part. */
+export interface MemoryEstimate {
+  /** Weights, gradients and AdamW moments. */
+  optimizerState: number;
+  /** Activations saved for the backward pass, all layers. */
+  activations: number;
+  /** Attention scores and probabilities held for the backward pass (0 when attention is tiled). */
+  attentionScores: number;
+  /** Logits, their softmax and gradient. */
+  logits: number;
+  /** The largest single tensor: it must fit one storage buffer binding. */
+  largestTensor: number;
+  total: number;
+}
+
+/**
+ * Estimates a training step's memory for `batchSize` sequences of `seqLen`.
+ *
+ * @example
+ * ```ts
+ * import { PAPER_DENSE_1B } from "../../model/mod.ts";
+ * const e = estimateTrainingMemory(PAPER_DENSE_1B("swiglu"), 1, 4096);
+ * e.attentionScores; // 0: tiled attention from sequence 512
+ * ```
+ */
+export function estimateTrainingMemory(config: ModelConfig, batchSize: number, seqLen: number): MemoryEstimate {
+  const f32 = 4;
+  const tokens = batchSize * seqLen;
+  const d = config.hidden_size;
+  const heads = config.num_attention_heads;
+  const params = countParameters(config).total;
+  const moe = isMoe(config) ? moeSettings(config) : null;
+  // Per token and layer the backward pass keeps the block's inputs, the two norms, q, k, v, the attention output
+  // (about 8·d), and the MLP's inputs to its activation and product (3 widths, over top-k experts for MoE).
+  const mlpRows = moe ? moe.topK : 1;
+  const perTokenLayer = 8 * d + 3 * config.intermediate_size * mlpRows + (moe ? moe.numExperts : 0);
+  const activations = tokens * config.num_hidden_layers * perTokenLayer * f32;
+  const scoreFloats = batchSize * heads * seqLen * seqLen;
+  const tiled = seqLen >= TILED_ATTENTION_FROM_SEQ;
+  const attentionScores = tiled ? 0 : 2 * scoreFloats * config.num_hidden_layers * f32;
+  const logits = 3 * tokens * config.vocab_size * f32;
+  const largestTensor = Math.max(
+    config.vocab_size * d * f32,
+    tokens * config.vocab_size * f32,
+    tokens * config.intermediate_size * mlpRows * f32,
+    tiled ? tokens * heads * headDim(config) * f32 : scoreFloats * f32,
+  );
+  const optimizerState = 16 * params;
+  return {
+    optimizerState,
+    activations,
+    attentionScores,
+    logits,
+    largestTensor,
+    total: optimizerState + activations + attentionScores + logits,
+  };
+}
