@@ -27,13 +27,13 @@ export interface MatmulRow extends MatmulShape {
 
 /**
  * The products a training step of `config` runs for each distinct linear
- * weight shape, with `tokens` rows (batch × sequence).
+ * weight shape and for the output head, with `tokens` rows (batch × sequence).
  *
  * @example
  * ```ts
  * import { modelConfigFor } from "../../model/mod.ts";
  * const config = modelConfigFor({ family: "dense", activation: "swiglu", hidden: 128, layers: 2, heads: 4, gatedWidth: 344, vocab: 256, maxPositions: 128 });
- * modelMatmulShapes(config, 2048).length; // 3 products per distinct weight shape
+ * modelMatmulShapes(config, 2048).length; // 12: 3 products for each of 3 weight shapes and the head
  * ```
  */
 export function modelMatmulShapes(config: ModelConfig, tokens: number): MatmulShape[] {
@@ -52,6 +52,13 @@ export function modelMatmulShapes(config: ModelConfig, tokens: number): MatmulSh
       { label: `${tag} dW = Xᵀ·dY`, m: inDim, k: tokens, n: outDim, transposeA: true, transposeB: false },
     );
   }
+  // The output head (tied or not) multiplies by the `[vocab, hidden]` table transposed.
+  const [d, v] = [config.hidden_size, config.vocab_size];
+  shapes.push(
+    { label: "lm_head fwd X·Eᵀ", m: tokens, k: d, n: v, transposeA: false, transposeB: true },
+    { label: "lm_head dX = dY·E", m: tokens, k: v, n: d, transposeA: false, transposeB: false },
+    { label: "lm_head dE = dYᵀ·X", m: v, k: tokens, n: d, transposeA: true, transposeB: false },
+  );
   return shapes;
 }
 
