@@ -8,9 +8,8 @@
  * @module
  */
 import { countParameters, headDim, isMoe, type ModelConfig, moeSettings } from "../../model/mod.ts";
-
-/** Sequence length from which WebGPU attention tiles over keys and keeps no `[seq, seq]` scores. */
-export const TILED_ATTENTION_FROM_SEQ = 512;
+import { attentionMemory } from "../../model/counts.ts";
+import { FLASH_MIN_SEQ } from "../../kernels/attention/mod.ts";
 
 /** The estimate, in bytes, by part. */
 export interface MemoryEstimate {
@@ -18,8 +17,8 @@ export interface MemoryEstimate {
   optimizerState: number;
   /** Activations saved for the backward pass, all layers. */
   activations: number;
-  /** Attention scores and probabilities held for the backward pass (0 when attention is tiled). */
-  attentionScores: number;
+  /** Attention's own tensors (`attentionMemory`: saved for the backward pass plus one layer's transient). */
+  attention: number;
   /** Logits, their softmax and gradient. */
   logits: number;
   /** The largest single tensor: it must fit one storage buffer binding. */
@@ -34,7 +33,7 @@ export interface MemoryEstimate {
  * ```ts
  * import { PAPER_DENSE_1B } from "../../model/mod.ts";
  * const e = estimateTrainingMemory(PAPER_DENSE_1B("swiglu"), 1, 4096);
- * e.attentionScores; // 0: tiled attention from sequence 512
+ * e.attention < 4 * 2 ** 30; // true: tiled attention from FLASH_MIN_SEQ keeps it linear in the sequence
  * ```
  */
 export function estimateTrainingMemory(config: ModelConfig, batchSize: number, seqLen: number): MemoryEstimate {
@@ -44,14 +43,15 @@ export function estimateTrainingMemory(config: ModelConfig, batchSize: number, s
   const heads = config.num_attention_heads;
   const params = countParameters(config).total;
   const moe = isMoe(config) ? moeSettings(config) : null;
-  // Per token and layer the backward pass keeps the block's inputs, the two norms, q, k, v, the attention output
-  // (about 8·d), and the MLP's inputs to its activation and product (3 widths, over top-k experts for MoE).
+  // Per token and layer the backward pass keeps the block's input, the two norms and the attention projection's
+  // input (about 4·d), and the MLP's inputs to its activation and product (3 widths, over top-k experts for MoE).
   const mlpRows = moe ? moe.topK : 1;
-  const perTokenLayer = 8 * d + 3 * config.intermediate_size * mlpRows + (moe ? moe.numExperts : 0);
+  const perTokenLayer = 4 * d + 3 * config.intermediate_size * mlpRows + (moe ? moe.numExperts : 0);
   const activations = tokens * config.num_hidden_layers * perTokenLayer * f32;
   const scoreFloats = batchSize * heads * seqLen * seqLen;
-  const tiled = seqLen >= TILED_ATTENTION_FROM_SEQ;
-  const attentionScores = tiled ? 0 : 2 * scoreFloats * config.num_hidden_layers * f32;
+  const tiled = seqLen >= FLASH_MIN_SEQ;
+  const attentionParts = attentionMemory(config, seqLen, batchSize, tiled);
+  const attention = attentionParts.saved + attentionParts.transient;
   const logits = 3 * tokens * config.vocab_size * f32;
   const largestTensor = Math.max(
     config.vocab_size * d * f32,
@@ -63,9 +63,9 @@ export function estimateTrainingMemory(config: ModelConfig, batchSize: number, s
   return {
     optimizerState,
     activations,
-    attentionScores,
+    attention,
     logits,
     largestTensor,
-    total: optimizerState + activations + attentionScores + logits,
+    total: optimizerState + activations + attention + logits,
   };
 }

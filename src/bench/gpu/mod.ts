@@ -16,7 +16,7 @@ import { chooseRungs, type RungChoice, rungTargets, tinyTargets } from "./target
 import { type TrainingRow, trainRow } from "./training.ts";
 
 export { formatGpuCheck } from "./format.ts";
-export { estimateTrainingMemory, type MemoryEstimate, TILED_ATTENTION_FROM_SEQ } from "./memory.ts";
+export { estimateTrainingMemory, type MemoryEstimate } from "./memory.ts";
 export { countReadbacks } from "./counters.ts";
 export type { GpuCeilings, MatmulRow, RungChoice, TrainingRow };
 
