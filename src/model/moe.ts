@@ -115,7 +115,7 @@ export function routeOnHost(ids: Int32Array, numExperts: number, topK: number): 
  * ids, which are made off the gradient tape.
  */
 function topK(probs: tf.Tensor2D, k: number): { weights: tf.Tensor2D; ids: tf.Tensor2D } {
-  const [tokens, numExperts] = probs.shape;
+  const numExperts = probs.shape[1];
   let kept: tf.Tensor2D | undefined;
   const op = tf.customGrad((...args: (tf.Tensor | ((t: tf.Tensor[]) => void))[]) => {
     const [p, save] = args as [tf.Tensor2D, (t: tf.Tensor[]) => void];
