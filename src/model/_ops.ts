@@ -31,7 +31,8 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
  *
  * @example
  * ```ts
- * floatEqual(tf.tensor1d([2, 0], "int32"), tf.range(0, 3, 1, "int32")); // [[0, 0, 1], [1, 0, 0]]
+ * import { tf } from "../backend/mod.ts";
+ * floatEqual(tf.tensor1d([2, 0], "int32"), tf.range(0, 3, 1, "int32") as tf.Tensor1D); // [[0, 0, 1], [1, 0, 0]]
  * ```
  */
 export function floatEqual(x: tf.Tensor, values: tf.Tensor1D): tf.Tensor {
@@ -43,6 +44,7 @@ export function floatEqual(x: tf.Tensor, values: tf.Tensor1D): tf.Tensor {
  *
  * @example
  * ```ts
+ * import { tf } from "../backend/mod.ts";
  * floatOneHot(tf.tensor1d([2, 0], "int32"), 3); // [[0, 0, 1], [1, 0, 0]]
  * ```
  */

@@ -178,8 +178,12 @@ function raggedExperts(
  *
  * @example
  * ```ts
- * const { y, loadBalancing, zLoss } = moeLayer(x, weights, getActivation("swiglu"), undefined,
- *   { topK: 2, normTopK: false });
+ * import { getActivation } from "../activations/mod.ts";
+ * import { tf } from "../backend/mod.ts";
+ * const expert = () => ({ up: tf.ones([4, 6]) as tf.Tensor2D, down: tf.ones([6, 4]) as tf.Tensor2D });
+ * const weights = { router: tf.ones([4, 3]) as tf.Tensor2D, experts: [expert(), expert(), expert()] };
+ * const { y, loadBalancing, zLoss } = moeLayer(tf.ones([5, 4]) as tf.Tensor2D, weights, getActivation("relu"),
+ *   undefined, { topK: 2, normTopK: false });
  * ```
  */
 export function moeLayer(

@@ -50,6 +50,7 @@ export function layoutBlocks(assignments: number, experts: number): number {
  *
  * @example
  * ```ts
+ * import { tf } from "../backend/mod.ts";
  * const { position, source, blockExpert } = blockLayout(tf.tensor2d([[1, 0]], [1, 2], "int32"), 2);
  * ```
  */
@@ -97,7 +98,12 @@ export type GroupedExpert = (rows: tf.Tensor2D, w: MlpWeights, project: Projecti
  *
  * @example
  * ```ts
- * const out = groupedExperts(x, ids, experts, (rows, w, project) => mlp(rows, w, activation, undefined, project));
+ * import { getActivation } from "../activations/mod.ts";
+ * import { tf } from "../backend/mod.ts";
+ * import { mlp } from "./mlp.ts";
+ * const expert = () => ({ up: tf.ones([4, 6]) as tf.Tensor2D, down: tf.ones([6, 4]) as tf.Tensor2D });
+ * const out = groupedExperts(tf.ones([3, 4]) as tf.Tensor2D, tf.tensor2d([[0], [1], [0]], [3, 1], "int32"),
+ *   [expert(), expert()], (rows, w, project) => mlp(rows, w, getActivation("relu"), undefined, project)); // [3, 4]
  * ```
  */
 export function groupedExperts(

@@ -16,7 +16,7 @@
  */
 import { tf } from "../../backend/tf.ts";
 import { type CpuBackend, fusedInputs } from "../fused/mod.ts";
-import { groupedMatMul, groupedWeightGrad, MOE_BLOCK_ROWS, selectRows } from "./math.ts";
+import { groupedMatMul, type GroupedShape, groupedWeightGrad, MOE_BLOCK_ROWS, selectRows } from "./math.ts";
 
 /** Kernel names. */
 export const MOE_GROUPED_MATMUL = "MoeGroupedMatMul";
@@ -37,8 +37,22 @@ export interface GroupedWeightGradAttrs {
 
 const inputs = fusedInputs("MoE");
 
-/** Input checks and output shape of a grouped product; shared by every backend. */
-export function groupedShape(x: tf.TensorInfo, w: tf.TensorInfo, blockExpert: tf.TensorInfo, transposeW: boolean) {
+/**
+ * Input checks and output shape of a grouped product; shared by every backend.
+ *
+ * @example
+ * ```ts
+ * import { tf } from "../../backend/mod.ts";
+ * const info = (shape: number[], dtype: tf.DataType = "float32") => ({ dataId: {}, shape, dtype });
+ * groupedShape(info([32, 8]), info([2, 8, 4]), info([1], "int32"), false); // { rows: 32, inner: 8, outer: 4, experts: 2 }
+ * ```
+ */
+export function groupedShape(
+  x: tf.TensorInfo,
+  w: tf.TensorInfo,
+  blockExpert: tf.TensorInfo,
+  transposeW: boolean,
+): GroupedShape {
   const [rows, inner] = inputs.shape2d(x);
   if (w.shape.length !== 3) throw new Error(`MoE grouped product takes w [experts, in, out], got [${w.shape}]`);
   const [experts, a, b] = w.shape;
@@ -92,6 +106,7 @@ const cpuSelect: tf.KernelFunc = ({ inputs: named, backend }) => {
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/mod.ts";
  * for (const config of MOE_KERNELS) tf.registerKernel(config);
  * ```
  */
@@ -111,6 +126,7 @@ const run = (name: string, named: tf.NamedTensorMap, attrs: tf.NamedAttrMap = {}
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/mod.ts";
  * for (const config of MOE_GRADIENTS) tf.registerGradient(config);
  * ```
  */

@@ -25,7 +25,8 @@ export interface GroupedShape {
  *
  * @example
  * ```ts
- * groupedMatMul(x, w, blockExpert, { rows: 64, inner: 8, outer: 4, experts: 2 }, false);
+ * const [x, w] = [new Float32Array(64 * 8).fill(1), new Float32Array(2 * 8 * 4).fill(1)];
+ * groupedMatMul(x, w, new Int32Array([1, 2]), { rows: 64, inner: 8, outer: 4, experts: 2 }, false); // rows 32-63 zero
  * ```
  */
 export function groupedMatMul(
@@ -58,7 +59,8 @@ export function groupedMatMul(
  *
  * @example
  * ```ts
- * groupedWeightGrad(x, dy, blockExpert, 64, 8, 4, 2); // Float32Array of 2·8·4
+ * const [x, dy] = [new Float32Array(64 * 8).fill(1), new Float32Array(64 * 4).fill(1)];
+ * groupedWeightGrad(x, dy, new Int32Array([0, 1]), 64, 8, 4, 2); // every entry 32
  * ```
  */
 export function groupedWeightGrad(

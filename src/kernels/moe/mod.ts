@@ -44,7 +44,9 @@ export function hasMoeKernels(backend: string = tf.getBackend()): boolean {
  *
  * @example
  * ```ts
- * const y = groupedMatMul(sorted, tf.stack(experts.map((e) => e.up)) as tf.Tensor3D, blockExpert);
+ * import { tf } from "../../backend/mod.ts";
+ * const rows = tf.ones([2 * MOE_BLOCK_ROWS, 4]) as tf.Tensor2D;
+ * const y = groupedMatMul(rows, tf.ones([3, 4, 5]) as tf.Tensor3D, tf.tensor1d([2, 0], "int32")); // [64, 5]
  * ```
  */
 export function groupedMatMul(x: tf.Tensor2D, w: tf.Tensor3D, blockExpert: tf.Tensor1D): tf.Tensor2D {
@@ -59,6 +61,7 @@ export function groupedMatMul(x: tf.Tensor2D, w: tf.Tensor3D, blockExpert: tf.Te
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/mod.ts";
  * selectRows(tf.tensor2d([[1], [2]]), tf.tensor1d([1, -1, 0], "int32"), tf.tensor1d([2, 0], "int32")); // [[2], [0], [1]]
  * ```
  */

@@ -57,6 +57,7 @@ const select: tf.KernelFunc = ({ inputs, backend }) => {
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/mod.ts";
  * for (const config of MOE_WEBGPU_KERNELS) tf.registerKernel(config);
  * ```
  */
