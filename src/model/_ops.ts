@@ -23,6 +23,35 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
   return tf.matMul(x, w);
 }
 
+/**
+ * `x[..., j] == value` as float32 ones and zeros (a select, never a cast):
+ * tfjs-backend-webgpu casts int32 and bool to float32 by relabelling the
+ * buffer, which some of its programs then read as float bits, and
+ * tfjs-backend-wasm's OneHot writes zeros for a float32 dtype.
+ *
+ * @example
+ * ```ts
+ * import { tf } from "../backend/mod.ts";
+ * floatEqual(tf.tensor1d([2, 0], "int32"), tf.range(0, 3, 1, "int32") as tf.Tensor1D); // [[0, 0, 1], [1, 0, 0]]
+ * ```
+ */
+export function floatEqual(x: tf.Tensor, values: tf.Tensor1D): tf.Tensor {
+  return tf.where(tf.equal(tf.expandDims(x, -1), values), tf.scalar(1), tf.scalar(0));
+}
+
+/**
+ * One-hot rows `[..., depth]` of int32 ids as float32 (see {@linkcode floatEqual}).
+ *
+ * @example
+ * ```ts
+ * import { tf } from "../backend/mod.ts";
+ * floatOneHot(tf.tensor1d([2, 0], "int32"), 3); // [[0, 0, 1], [1, 0, 0]]
+ * ```
+ */
+export function floatOneHot(ids: tf.Tensor, depth: number): tf.Tensor {
+  return floatEqual(ids, tf.range(0, depth, 1, "int32") as tf.Tensor1D);
+}
+
 type Saver = (tensors: tf.Tensor[]) => void;
 
 const gatherRowsOp = tf.customGrad((...args: (tf.Tensor | Saver)[]) => {

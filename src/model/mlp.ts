@@ -1,6 +1,8 @@
 /**
  * The feed-forward block: gated `down(silu(gate(x)) · up(x))` for SwiGLU,
- * `down(act(up(x)))` for every other activation (PolyCom included).
+ * `down(act(up(x)))` for every other activation (PolyCom included). The
+ * projections are a parameter, so the MoE layer's grouped experts run the
+ * same block over expert-sorted rows.
  * @module
  */
 import type { ActivationSpec } from "../activations/mod.ts";
@@ -15,9 +17,13 @@ export interface MlpWeights {
   down: tf.Tensor2D;
 }
 
+/** Applies one of the block's projections (`gate` only for gated activations) to rows. */
+export type Projection = (x: tf.Tensor2D, which: keyof MlpWeights) => tf.Tensor2D;
+
 /**
  * Applies the MLP to `x [n, d]`. `coefficients` are the layer's PolyCom
- * coefficients (learnable activations only).
+ * coefficients (learnable activations only); `project` defaults to the
+ * products with `w`.
  *
  * @example
  * ```ts
@@ -29,13 +35,14 @@ export function mlp(
   w: MlpWeights,
   activation: ActivationSpec,
   coefficients?: tf.Tensor1D,
+  project: Projection = (rows, which) => linear(rows, w[which]!),
 ): tf.Tensor2D {
   return tf.tidy(() => {
-    const up = linear(x, w.up);
+    const up = project(x, "up");
     if (activation.gated) {
       if (!w.gate) throw new Error(`activation '${activation.name}' needs a gate projection`);
-      return linear(activation.apply(linear(x, w.gate), undefined, up) as tf.Tensor2D, w.down);
+      return project(activation.apply(project(x, "gate"), undefined, up) as tf.Tensor2D, "down");
     }
-    return linear(activation.apply(up, coefficients) as tf.Tensor2D, w.down);
+    return project(activation.apply(up, coefficients) as tf.Tensor2D, "down");
   });
 }

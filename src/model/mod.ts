@@ -49,24 +49,23 @@ export { applyRope, type RopeTables, ropeTables, rotateHalf } from "./rope.ts";
 export { type AttentionShape, type AttentionWeights, causalMask, causalSelfAttention } from "./attention.ts";
 export { mlp, type MlpWeights } from "./mlp.ts";
 export {
-  type ExpertSelector,
+  defaultDispatch,
   type HostRouting,
+  type MoeDispatch,
   moeLayer,
   type MoeOptions,
   type MoeOutput,
   type MoeWeights,
   routeOnHost,
-  routerProbabilities,
-  syncTopK,
 } from "./moe.ts";
+export { type BlockLayout, blockLayout, groupedExperts, layoutBlocks } from "./moe_grouped.ts";
 export {
-  canReadSync,
   createModel,
   type ForwardOutput,
   type LossTensors,
   Model,
+  type ModelOptions,
   type ParameterSource,
-  type RoutingPlan,
 } from "./transformer.ts";
 export * from "./optim/mod.ts";
 export { type StepStats, type TrainBatch, Trainer, type TrainerOptions } from "./train_step.ts";

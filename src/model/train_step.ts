@@ -7,7 +7,7 @@
 import { tf } from "../backend/tf.ts";
 import { AdamW, type AdamWOptions, type OptimizerState } from "./optim/adamw.ts";
 import { clipByGlobalNorm } from "./optim/clip.ts";
-import { canReadSync, type Model, type RoutingPlan } from "./transformer.ts";
+import type { Model } from "./transformer.ts";
 
 /** A batch of token ids, row-major `[batchSize, seqLen]`; `targets` are the next tokens of `inputs`. */
 export interface TrainBatch {
@@ -33,13 +33,6 @@ export interface StepStats {
 export interface TrainerOptions extends AdamWOptions {
   /** Global-norm clipping threshold (1.0 in both recipes); null disables clipping. */
   gradClip: number | null;
-  /**
-   * How MoE routing is read: `sync` reads expert ids inside the forward pass
-   * (cpu, wasm); `plan` reads them first with `await` and then runs the
-   * differentiable pass (needed on WebGPU; costs one extra forward);
-   * `auto` (default) picks by backend.
-   */
-  routing?: "auto" | "sync" | "plan";
 }
 
 function checkTokens(name: string, ids: Int32Array, expected: number, vocab: number): void {
@@ -71,13 +64,6 @@ export class Trainer {
     this.optimizer = new AdamW(model, options);
   }
 
-  /** Whether this trainer plans MoE routing with `await` before the differentiable pass. */
-  get plansRouting(): boolean {
-    if (!this.model.moe) return false;
-    const mode = this.options.routing ?? "auto";
-    return mode === "plan" || (mode === "auto" && !canReadSync());
-  }
-
   /**
    * Runs one step at learning rate `lr` and returns its statistics.
    *
@@ -96,10 +82,9 @@ export class Trainer {
     let ce: tf.Scalar | undefined;
     let aux: tf.Scalar | undefined;
     try {
-      const plan: RoutingPlan | undefined = this.plansRouting ? await this.model.planRouting(inputs) : undefined;
       const stats = tf.tidy(() => {
         const { value, grads } = tf.variableGrads(() => {
-          const r = this.model.lossTensors(inputs, targets, plan);
+          const r = this.model.lossTensors(inputs, targets);
           // ce and aux outlive the gradient's tidy; they are disposed in `finally`.
           ce = tf.keep(r.ce);
           aux = tf.keep(r.aux);

@@ -12,15 +12,9 @@ import { type AttentionWeights, causalSelfAttention } from "./attention.ts";
 import { activationOf, type ModelConfig, type MoeSettings, moeSettings } from "./config.ts";
 import { initialValue } from "./init.ts";
 import { mlp, type MlpWeights } from "./mlp.ts";
-import { type ExpertSelector, moeLayer, type MoeWeights, routerProbabilities, syncTopK } from "./moe.ts";
+import { type MoeDispatch, moeLayer, type MoeOutput, type MoeWeights } from "./moe.ts";
 import { type ParameterSpec, parameterSpecs, storedTransposed } from "./parameters.ts";
 import { rmsNorm } from "./rmsnorm.ts";
-
-/**
- * The top-k expert ids of every MoE layer for one batch (`[T·k]` per layer,
- * row-major by token); empty for a dense model.
- */
-export type RoutingPlan = Int32Array[];
 
 /** Scalar losses of one batch: `loss = ce + aux`. */
 export interface LossTensors {
@@ -31,10 +25,18 @@ export interface LossTensors {
   aux: tf.Scalar;
 }
 
-/** Logits `[b·s, V]` and the weighted auxiliary loss of a forward pass. */
+/** Logits `[b·s, V]`, the weighted auxiliary loss and the MoE routing of a forward pass. */
 export interface ForwardOutput {
   logits: tf.Tensor2D;
   aux: tf.Scalar;
+  /** The top-k expert ids `[b·s, k]` (int32) of each MoE layer; empty for dense models. */
+  routing: tf.Tensor2D[];
+}
+
+/** Options of a model beyond its config. */
+export interface ModelOptions {
+  /** How MoE layers move rows to their experts (default: by backend, see `defaultDispatch` in moe.ts). */
+  moeDispatch?: MoeDispatch;
 }
 
 interface LayerWeights {
@@ -50,19 +52,6 @@ interface LayerWeights {
 export type ParameterSource = (spec: ParameterSpec) => Float32Array;
 
 let modelCount = 0;
-
-/**
- * True when the active backend can read tensors synchronously (cpu, wasm);
- * WebGPU cannot, so MoE routing there is planned with `await` first.
- *
- * @example
- * ```ts
- * canReadSync(); // false on webgpu
- * ```
- */
-export function canReadSync(): boolean {
-  return tf.getBackend() !== "webgpu";
-}
 
 /**
  * A decoder model. Linear weights are stored `[in, out]` (transposed
@@ -88,10 +77,12 @@ export class Model {
   readonly #finalNorm: tf.Variable;
   /** The `lm_head` `[d, V]`, or null when tied to the embedding table `[V, d]`. */
   readonly #head: tf.Variable | null;
+  readonly #moeDispatch: MoeDispatch | undefined;
   #disposed = false;
 
-  constructor(config: ModelConfig, source: ParameterSource) {
+  constructor(config: ModelConfig, source: ParameterSource, options: ModelOptions = {}) {
     this.config = config;
+    this.#moeDispatch = options.moeDispatch;
     this.activation = activationOf(config);
     this.moe = moeSettings(config);
     this.specs = parameterSpecs(config);
@@ -174,18 +165,15 @@ export class Model {
     return tf.add(h, attended);
   }
 
-  #mlpBlock(
-    h: tf.Tensor2D,
-    layer: LayerWeights,
-    select: ExpertSelector,
-  ): { out: tf.Tensor2D; loadBalancing?: tf.Scalar; zLoss?: tf.Scalar } {
+  #mlpBlock(h: tf.Tensor2D, layer: LayerWeights): { out: tf.Tensor2D; moe?: MoeOutput } {
     const normed = rmsNorm(h, layer.postNorm, this.config.rms_norm_eps) as tf.Tensor2D;
     if (!this.moe) return { out: tf.add(h, mlp(normed, layer.mlp!, this.activation, layer.coefficients)) };
-    const r = moeLayer(normed, layer.moe!, this.activation, layer.coefficients, {
+    const moe = moeLayer(normed, layer.moe!, this.activation, layer.coefficients, {
       topK: this.moe.topK,
       normTopK: this.moe.normTopK,
-    }, select);
-    return { out: tf.add(h, r.y), loadBalancing: r.loadBalancing, zLoss: r.zLoss };
+      dispatch: this.#moeDispatch,
+    });
+    return { out: tf.add(h, moe.y), moe };
   }
 
   #weightedAux(loadBalancing: tf.Scalar, zLoss: tf.Scalar): tf.Scalar {
@@ -206,96 +194,35 @@ export class Model {
   }
 
   /**
-   * Synchronous forward pass: logits `[b·s, V]` and the weighted aux loss.
-   * A MoE model needs a routing `plan` on WebGPU (see {@linkcode Model.planRouting});
-   * elsewhere it reads the expert ids synchronously. Usable inside `tf.grad`.
+   * Forward pass: logits `[b·s, V]`, the weighted aux loss and the MoE
+   * routing, on every backend; usable inside `tf.grad`.
+   *
+   * @example
+   * ```ts
+   * const { logits, aux, routing } = model.forward(inputs);
+   * ```
    */
-  forward(inputs: tf.Tensor2D, plan?: RoutingPlan): ForwardOutput {
+  forward(inputs: tf.Tensor2D): ForwardOutput {
     this.#assertAlive();
-    if (this.moe && plan && plan.length !== this.config.num_hidden_layers) {
-      throw new Error(`routing plan has ${plan.length} layers, the model ${this.config.num_hidden_layers}`);
-    }
-    if (this.moe && !plan && !canReadSync()) {
-      throw new Error(`a MoE forward pass on ${tf.getBackend()} needs a routing plan (await model.planRouting(...))`);
-    }
     return tf.tidy(() => {
       const [batch, seqLen] = inputs.shape;
       let h = this.#embedTokens(inputs);
       let lb: tf.Scalar = tf.scalar(0);
       let z: tf.Scalar = tf.scalar(0);
-      this.#layers.forEach((layer, i) => {
-        h = this.#attentionBlock(h, layer, batch, seqLen);
-        const select: ExpertSelector = plan ? () => plan[i] : syncTopK;
-        const r = this.#mlpBlock(h, layer, select);
-        h = r.out;
-        if (r.loadBalancing && r.zLoss) {
-          lb = tf.add(lb, r.loadBalancing);
-          z = tf.add(z, r.zLoss);
-        }
-      });
-      const aux = this.moe ? this.#weightedAux(lb, z) : tf.scalar(0);
-      return { logits: this.#head2d(h), aux };
-    });
-  }
-
-  /**
-   * Forward pass that reads MoE routing with `await` layer by layer, so it
-   * works on every backend. Returns the plan and, with `head`, the logits.
-   */
-  async #forwardAsync(inputs: tf.Tensor2D, head: boolean): Promise<{ out?: ForwardOutput; plan: RoutingPlan }> {
-    this.#assertAlive();
-    if (!this.moe) return { out: head ? this.forward(inputs, []) : undefined, plan: [] };
-    const k = this.moe.topK;
-    const [batch, seqLen] = inputs.shape;
-    const plan: RoutingPlan = [];
-    let h = tf.tidy(() => this.#embedTokens(inputs));
-    let lb: tf.Scalar = tf.scalar(0);
-    let z: tf.Scalar = tf.scalar(0);
-    try {
+      const routing: tf.Tensor2D[] = [];
       for (const layer of this.#layers) {
-        const attended = tf.tidy(() => this.#attentionBlock(h, layer, batch, seqLen));
-        h.dispose();
-        h = attended;
-        const top = tf.tidy(() => {
-          const normed = rmsNorm(attended, layer.postNorm, this.config.rms_norm_eps) as tf.Tensor2D;
-          return tf.topk(routerProbabilities(normed, layer.moe!.router).probs, k).indices;
-        });
-        const ids = await top.data() as Int32Array;
-        top.dispose();
-        plan.push(ids);
-        const next = tf.tidy(() => {
-          const r = this.#mlpBlock(attended, layer, () => ids);
-          return { out: r.out, lb: tf.add(lb, r.loadBalancing!) as tf.Scalar, z: tf.add(z, r.zLoss!) as tf.Scalar };
-        });
-        h.dispose();
-        lb.dispose();
-        z.dispose();
-        h = next.out;
-        lb = next.lb;
-        z = next.z;
+        h = this.#attentionBlock(h, layer, batch, seqLen);
+        const r = this.#mlpBlock(h, layer);
+        h = r.out;
+        if (r.moe) {
+          lb = tf.add(lb, r.moe.loadBalancing);
+          z = tf.add(z, r.moe.zLoss);
+          routing.push(r.moe.ids);
+        }
       }
-      if (!head) return { plan };
-      const out = tf.tidy(() => ({ logits: this.#head2d(h), aux: this.#weightedAux(lb, z) }));
-      return { out, plan };
-    } finally {
-      h.dispose();
-      lb.dispose();
-      z.dispose();
-    }
-  }
-
-  /**
-   * Reads the MoE routing of a batch with `await` (one read per MoE layer), for
-   * a later synchronous (differentiable) {@linkcode Model.forward}. Empty for dense models.
-   *
-   * @example
-   * ```ts
-   * const plan = await model.planRouting(inputs);
-   * const { logits } = model.forward(inputs, plan);
-   * ```
-   */
-  async planRouting(inputs: tf.Tensor2D): Promise<RoutingPlan> {
-    return (await this.#forwardAsync(inputs, false)).plan;
+      const aux = this.moe ? this.#weightedAux(lb, z) : tf.scalar(0);
+      return { logits: this.#head2d(h), aux, routing };
+    });
   }
 
   /**
@@ -306,26 +233,25 @@ export class Model {
    * const logits = await model.logits(tf.tensor2d([[1, 2, 3]], [1, 3], "int32"));
    * ```
    */
-  async logits(tokens: tf.Tensor2D): Promise<tf.Tensor3D> {
+  logits(tokens: tf.Tensor2D): Promise<tf.Tensor3D> {
     const [batch, seqLen] = tokens.shape;
-    const { out } = await this.#forwardAsync(tokens, true);
-    out!.aux.dispose();
-    const logits = tf.reshape(out!.logits, [batch, seqLen, this.config.vocab_size]) as tf.Tensor3D;
-    out!.logits.dispose();
-    return logits;
+    // The promise constructor turns a throw into a rejection, as an async function would.
+    return new Promise((resolve) =>
+      resolve(tf.tidy(() => tf.reshape(this.forward(tokens).logits, [batch, seqLen, this.config.vocab_size])))
+    );
   }
 
   /**
-   * Synchronous loss (for use inside `tf.variableGrads`); see {@linkcode Model.forward} for `plan`.
+   * Loss tensors of a batch, on every backend (for use inside `tf.variableGrads`).
    *
    * @example
    * ```ts
    * const { loss, ce, aux } = model.lossTensors(inputs, targets);
    * ```
    */
-  lossTensors(inputs: tf.Tensor2D, targets: tf.Tensor2D, plan?: RoutingPlan): LossTensors {
+  lossTensors(inputs: tf.Tensor2D, targets: tf.Tensor2D): LossTensors {
     return tf.tidy(() => {
-      const { logits, aux } = this.forward(inputs, plan);
+      const { logits, aux } = this.forward(inputs);
       const ce = softmaxCrossEntropy(logits, tf.reshape(targets, [targets.size]) as tf.Tensor1D);
       return { loss: tf.add(ce, aux) as tf.Scalar, ce, aux };
     });
@@ -340,9 +266,8 @@ export class Model {
    * console.log(await loss.data());
    * ```
    */
-  async loss(inputs: tf.Tensor2D, targets: tf.Tensor2D): Promise<LossTensors> {
-    const plan = this.moe && !canReadSync() ? await this.planRouting(inputs) : undefined;
-    return this.lossTensors(inputs, targets, plan);
+  loss(inputs: tf.Tensor2D, targets: tf.Tensor2D): Promise<LossTensors> {
+    return new Promise((resolve) => resolve(this.lossTensors(inputs, targets)));
   }
 
   /**
@@ -424,6 +349,6 @@ export class Model {
  * const model = createModel(PAPER_DENSE_1B("polynorm"), 1234); // needs ~5.4 GB
  * ```
  */
-export function createModel(config: ModelConfig, seed: number): Model {
-  return new Model(config, (spec) => initialValue(config, spec, seed));
+export function createModel(config: ModelConfig, seed: number, options: ModelOptions = {}): Model {
+  return new Model(config, (spec) => initialValue(config, spec, seed), options);
 }

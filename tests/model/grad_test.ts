@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { initBackend, tf } from "../../src/backend/mod.ts";
 import { storedTransposed } from "../../src/model/parameters.ts";
-import { createModel } from "../../src/model/transformer.ts";
+import { createModel, type ModelOptions } from "../../src/model/transformer.ts";
 import { Rng } from "../../src/util/rng.ts";
 import { referenceForward } from "./_reference.ts";
 import { randomBatch, referenceWeights, rows, tinyConfig } from "./_helpers.ts";
@@ -16,8 +16,12 @@ const SAMPLES_PER_TENSOR = 12;
  * central finite differences of the float64 reference loss, element by
  * element on a sample of each parameter.
  */
-async function checkGradients(config: ReturnType<typeof tinyConfig>, seed: number): Promise<void> {
-  const model = createModel(config, seed);
+async function checkGradients(
+  config: ReturnType<typeof tinyConfig>,
+  seed: number,
+  options: ModelOptions = {},
+): Promise<void> {
+  const model = createModel(config, seed, options);
   const batch = randomBatch(seed + 1, 2, 5, config.vocab_size);
   const inputs = tf.tensor2d(batch.inputs, [2, 5], "int32");
   const targets = tf.tensor2d(batch.targets, [2, 5], "int32");
@@ -73,6 +77,11 @@ Deno.test("MoE (QK-norm, aux losses) gradients match finite differences of the f
 
 Deno.test("MoE SwiGLU with normalised top-k gradients match finite differences", async () => {
   await checkGradients(tinyConfig("moe", "swiglu", { initStd: 0.4, normTopK: true }), 14);
+});
+
+Deno.test("MoE gradients through the grouped dispatch match finite differences", async () => {
+  await checkGradients(tinyConfig("moe", "polyrelu", { initStd: 0.4 }), 13, { moeDispatch: "grouped" });
+  await checkGradients(tinyConfig("moe", "swiglu", { initStd: 0.4, normTopK: true }), 14, { moeDispatch: "grouped" });
 });
 
 Deno.test("grouped-query attention with QK-norm and tied embeddings: gradients match finite differences", async () => {

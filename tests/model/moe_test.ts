@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { ActivationSpec } from "../../src/activations/mod.ts";
 import { getActivation } from "../../src/activations/mod.ts";
 import { initBackend, tf } from "../../src/backend/mod.ts";
-import { moeLayer, type MoeWeights, routeOnHost, syncTopK } from "../../src/model/moe.ts";
+import { moeLayer, type MoeWeights, routeOnHost } from "../../src/model/moe.ts";
 import { Rng } from "../../src/util/rng.ts";
 
 await initBackend("cpu");
@@ -30,7 +30,7 @@ Deno.test("hand-computed case: routing, output, load-balancing and z-loss", asyn
     experts: [1, 2, 3].map((s) => ({ up: tf.mul(eye, s) as tf.Tensor2D, down: eye })),
   };
   const seen: number[] = [];
-  const out = moeLayer(x, weights, countingRelu(seen), undefined, { topK: 2, normTopK: false }, syncTopK);
+  const out = moeLayer(x, weights, countingRelu(seen), undefined, { topK: 2, normTopK: false, dispatch: "ragged" });
   const logits = [[2, 0, 1], [0, 1, 0.5], [1, 3, 2]];
   const chosen = [[0, 2], [1, 2], [1, 2]];
   const xs = [[2, 0], [0, 1], [1, 3]];
@@ -42,13 +42,14 @@ Deno.test("hand-computed case: routing, output, load-balancing and z-loss", asyn
   expected.flat().forEach((v, i) => assert.ok(Math.abs(got.flat()[i] - v) < 1e-6));
   // Experts see only their tokens: counts 1, 2, 3 (not 3 tokens each).
   assert.deepEqual(seen, [1, 2, 3]);
+  assert.deepEqual((await out.ids.array()).map((c) => [...c].sort()), chosen);
   const counts = [1, 2, 3];
   const meanP = [0, 1, 2].map((e) => probs.reduce((a, p) => a + p[e], 0) / 3);
   const lb = (3 / (3 * 2)) * counts.reduce((a, c, e) => a + c * meanP[e], 0);
   const z = logits.reduce((a, l) => a + lse(l) ** 2, 0) / 3;
   assert.ok(Math.abs((await out.loadBalancing.data())[0] - lb) < 1e-6);
   assert.ok(Math.abs((await out.zLoss.data())[0] - z) < 1e-5);
-  tf.dispose([x, router, eye, out.y, out.loadBalancing, out.zLoss, ...weights.experts.map((e) => e.up)]);
+  tf.dispose([x, router, eye, out.y, out.loadBalancing, out.zLoss, out.ids, ...weights.experts.map((e) => e.up)]);
 });
 
 Deno.test("normalised top-k: weights of each token sum to 1", async () => {
@@ -57,9 +58,12 @@ Deno.test("normalised top-k: weights of each token sum to 1", async () => {
   const eye = tf.eye(2) as tf.Tensor2D;
   // All experts identity: the output is relu(x) · Σ weights = relu(x) exactly when normalised.
   const weights: MoeWeights = { router, experts: [0, 1, 2].map(() => ({ up: eye, down: eye })) };
-  const out = moeLayer(x, weights, getActivation("relu"), undefined, { topK: 2, normTopK: true }, syncTopK);
-  assert.deepEqual((await out.y.array()).flat().map((v) => Math.round(v * 1e6) / 1e6), [2, 0, 0, 1, 1, 3]);
-  tf.dispose([x, router, eye, out.y, out.loadBalancing, out.zLoss]);
+  for (const dispatch of ["ragged", "grouped"] as const) {
+    const out = moeLayer(x, weights, getActivation("relu"), undefined, { topK: 2, normTopK: true, dispatch });
+    assert.deepEqual((await out.y.array()).flat().map((v) => Math.round(v * 1e6) / 1e6), [2, 0, 0, 1, 1, 3]);
+    tf.dispose([out.y, out.loadBalancing, out.zLoss, out.ids]);
+  }
+  tf.dispose([x, router, eye]);
 });
 
 Deno.test("every token goes to exactly k distinct experts and the layer equals the dense computation", async () => {
@@ -72,12 +76,9 @@ Deno.test("every token goes to exactly k distinct experts and the layer equals t
     router: rand([d, E]) as tf.Tensor2D,
     experts: Array.from({ length: E }, () => ({ up: rand([d, w]) as tf.Tensor2D, down: rand([w, d]) as tf.Tensor2D })),
   };
-  let ids: Int32Array = new Int32Array();
   const seen: number[] = [];
-  const out = moeLayer(x, weights, countingRelu(seen), undefined, { topK: k, normTopK: false }, (p, kk) => {
-    ids = syncTopK(p, kk);
-    return ids;
-  });
+  const out = moeLayer(x, weights, countingRelu(seen), undefined, { topK: k, normTopK: false, dispatch: "ragged" });
+  const ids = await out.ids.data() as Int32Array;
   assert.equal(ids.length, T * k);
   for (let t = 0; t < T; t++) assert.equal(new Set(ids.subarray(t * k, (t + 1) * k)).size, k);
   assert.equal(seen.reduce((a, b) => a + b, 0), T * k);
