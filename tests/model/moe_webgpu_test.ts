@@ -8,7 +8,7 @@ import { createModel } from "../../src/model/transformer.ts";
 import { Rng } from "../../src/util/rng.ts";
 import { backendTest, useBackend, WEBGPU } from "../_backend_harness.ts";
 import { randomBatch, tinyConfig } from "./_helpers.ts";
-import { countDeviceReads } from "./_reads.ts";
+import { countDeviceReads } from "../../src/kernels/fused/mod.ts";
 
 const OPT: TrainerOptions = { betas: [0.9, 0.95], eps: 1e-8, weightDecay: 0.1, decayExclude: "one_dim", gradClip: 1 };
 const SMOKE = tinyConfig("moe", "swiglu", { hidden: 16, initStd: 0.3 });

@@ -17,7 +17,6 @@ import { type TrainingRow, trainRow } from "./training.ts";
 
 export { formatGpuCheck } from "./format.ts";
 export { estimateTrainingMemory, type MemoryEstimate } from "./memory.ts";
-export { countReadbacks } from "./counters.ts";
 export type { GpuCeilings, MatmulRow, RungChoice, TrainingRow };
 
 /** Options of {@linkcode runGpuCheck}. */

@@ -6,11 +6,10 @@
  */
 import { tf } from "../../backend/tf.ts";
 import type { BackendInfo } from "../../backend/mod.ts";
-import { countDispatches } from "../../kernels/fused/mod.ts";
+import { countDeviceReads, countDispatches } from "../../kernels/fused/mod.ts";
 import type { ModelConfig } from "../../model/mod.ts";
 import { runTrainBench } from "../harness.ts";
 import type { TrainBenchConfig } from "../config.ts";
-import { countReadbacks } from "./counters.ts";
 import { estimateTrainingMemory } from "./memory.ts";
 
 /** One model to train. */
@@ -86,7 +85,7 @@ export async function trainRow(target: TrainingTarget, options: TrainRowOptions)
   };
   let peakGpuBytes = 0;
   const stopDispatches = webgpu ? countDispatches(tf.backend()) : () => 0;
-  const stopReadbacks = webgpu ? countReadbacks() : () => 0;
+  const stopReadbacks = webgpu ? countDeviceReads() : () => 0;
   let result;
   let readbacks = 0;
   let dispatches = 0;

@@ -28,7 +28,7 @@ Deno.test({
     try {
       const args = ["gpu-check", "--allow-software", "--sizes", "64", "--rungs", "none", "--warmup-steps", "0"];
       const r = await runCommands([addGpuCheckCommand], [...args, "--timed-steps", "1", "--no-wasm", "--out", out]);
-      assert.equal(r.code, 0, r.failure?.join("\n"));
+      assert.equal(r.code, 0, r.failure?.join("\n") ?? "");
       const text = r.out.join("\n");
       for (
         const field of [

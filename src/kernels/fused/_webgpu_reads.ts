@@ -6,7 +6,7 @@
  * and are not counted.
  * @module
  */
-import { tf } from "../../src/backend/mod.ts";
+import { tf } from "../../backend/tf.ts";
 
 interface WebGPUReads {
   read(dataId: object): unknown;
@@ -20,6 +20,8 @@ interface WebGPUReads {
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
+ * const t = tf.square(tf.tensor1d([1, 2]));
  * const stop = countDeviceReads();
  * await t.data();
  * stop(); // 1 when t was computed on the GPU
