@@ -137,7 +137,7 @@ export const DENSE_CLAIMS: readonly ClaimSpec[] = [
       ),
     ],
     howTested:
-      `Paired by seed (same data order): d = activation − SwiGLU of the ${TRAIN_LOSS_DEF}. The direction is tested; the size is shown beside the paper's but not judged, since a small model need not have the same gap.`,
+      `Paired by seed (same data order): d = activation − SwiGLU of the ${TRAIN_LOSS_DEF}. The interval is read against 0 and against the paper's gap (the verdict rule): a small model need not have the same gap, so a smaller one is a finding about this size, not about the paper's.`,
   },
   {
     id: "dense.train_loss_ranking",
@@ -253,7 +253,7 @@ export const DENSE_CLAIMS: readonly ClaimSpec[] = [
       ),
     ],
     howTested:
-      `Paired by seed: d = PolyNorm − PolyReLU of the ${TRAIN_LOSS_DEF} (validation: see the rankings). "At least as good" is tested as "lower": an interval that contains 0 is inconclusive, not a success.`,
+      `Paired by seed: d = PolyNorm − PolyReLU of the ${TRAIN_LOSS_DEF} (validation: see the rankings). "At least as good" is tested as "lower": an interval that contains 0 is not a success.`,
   },
   {
     id: "dense.downstream",
@@ -287,6 +287,6 @@ export const DENSE_CLAIMS: readonly ClaimSpec[] = [
     ],
     sizesComparable: false,
     howTested:
-      "Paired by seed: d = activation − SwiGLU of the final zero-shot accuracy averaged over our tasks (small synthetic/cloze tasks, not the paper's). At this scale accuracies sit near chance, so most outcomes are expected to be inconclusive.",
+      "Paired by seed: d = activation − SwiGLU of the final zero-shot accuracy averaged over our tasks (small synthetic/cloze tasks, not the paper's). Only tasks that some model scores above chance can decide it: when none does, the comparison is untestable at this size.",
   },
 ];

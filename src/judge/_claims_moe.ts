@@ -186,6 +186,6 @@ export const MOE_CLAIMS: readonly ClaimSpec[] = [
     ],
     sizesComparable: false,
     howTested:
-      "Paired by seed: d = PolyNorm − SwiGLU of the final zero-shot accuracy averaged over our tasks. Near chance at this scale; expect inconclusive.",
+      "Paired by seed: d = PolyNorm − SwiGLU of the final zero-shot accuracy averaged over our tasks. Untestable at this size when no task scores above its chance level.",
   },
 ];

@@ -38,6 +38,8 @@ function seedsText(seeds: number | null): string {
  */
 export function powerReading(c: Comparison): string {
   const p = c.power;
+  // 0 of d is "no effect": a speed-up of 1x.
+  const zero = measureSpec(c.measure).pairing === "speedup" ? "1x" : "0";
   const paper = p.paperEffect === null ? "" : `the paper's ${sizeText(c, p.paperEffect)}`;
   const reach = p.bound > 0
     ? `effects larger than ${sizeText(c, p.bound)} in the paper's direction are ruled out at this size`
@@ -45,16 +47,16 @@ export function powerReading(c: Comparison): string {
   switch (c.verdict) {
     case "reproduced":
       return c.effect === null
-        ? "reproduced: the interval lies wholly on the paper's side of 0"
-        : `reproduced: the interval lies on the paper's side of 0 and reaches ${paper}`;
+        ? `reproduced: the interval lies wholly on the paper's side of ${zero}`
+        : `reproduced: the interval lies on the paper's side of ${zero} and reaches ${paper}`;
     case "reproduced, smaller":
       return `reproduced, smaller: an effect in the paper's direction, and ${reach}, ${paper} among them`;
     case "smaller than published":
-      return `smaller than published: ${reach}, ${paper} among them; no effect is not ruled out`;
+      return `smaller than published: ${reach}, ${paper} among them; the interval still holds ${zero}`;
     case "contradicted":
-      return "contradicted: the interval lies wholly on the other side of 0";
+      return `contradicted: the interval lies wholly on the other side of ${zero}`;
     case "inconclusive": {
-      const holds = c.effect === null ? "the interval holds 0" : `the interval holds 0 and ${paper}`;
+      const holds = c.effect === null ? `the interval holds ${zero}` : `the interval holds ${zero} and ${paper}`;
       const bound = c.effect === null && reach ? `; ${reach}` : "";
       const d = p.decide;
       const seeds = !d

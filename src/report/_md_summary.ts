@@ -31,9 +31,12 @@ export function verdictSummary(data: ReportData): string {
       tokens(mean(s.usable.map((r) => r.record.progress.totalTokens)))
     } tokens a run)`
     : "";
-  const paired = [...new Set(comparisons.map((c) => c.pairs.length))].sort((a, b) => b - a);
+  const paired = comparisons.map((c) => c.pairs.length);
+  const [fewest, most] = [Math.min(...paired), Math.max(...paired)];
   return `**Summary.** ${data.claims.length} claim(s) of this experiment at the **${s.scale}** rung${size}, ` +
-    `${paired.length ? `${paired.join(" or ")} paired seed(s) a comparison` : "no paired seed"}. ` +
+    `${
+      paired.length === 0 ? "no comparison" : fewest === most ? `${most}` : `${fewest}–${most}`
+    } paired seed(s) a comparison. ` +
     `Claims, each by its headline comparison's verdict (a ranking or an every-source claim by all its pairs): ${
       counted(data.claims.map((r) => r.verdict))
     }. All ${comparisons.length} comparisons: ${counted(comparisons.map((c) => c.verdict))}. ` +
