@@ -11,7 +11,7 @@ import { TEXT_SOURCES } from "../data/types.ts";
 import { validationSet } from "../data/validation.ts";
 import type { EvalSet } from "./evaluate.ts";
 import { loadLastWordItems, loadMcItems } from "./tasks/items.ts";
-import { prepareLastWord, prepareMc } from "./tasks/prepare.ts";
+import { prepareMc } from "./tasks/prepare.ts";
 
 /** Options of {@linkcode openEvalSet}. */
 export interface EvalSetOptions extends CacheOptions {
@@ -54,7 +54,7 @@ export async function openEvalSet(options: EvalSetOptions): Promise<EvalSet> {
     const corpora = await Promise.all(taskSources.map((s) => loadCorpus(s, options)));
     const itemOptions = { ...options, corpora, n: options.taskItems, seed: options.itemSeed ?? 0, seqLen };
     tasks.push(prepareMc(await loadMcItems(itemOptions), tokenizer, seqLen));
-    tasks.push(prepareLastWord(await loadLastWordItems(itemOptions), tokenizer, seqLen));
+    tasks.push(prepareMc(await loadLastWordItems(itemOptions), tokenizer, seqLen));
   }
   return { validation, tasks };
 }

@@ -87,14 +87,13 @@ function argmaxOf(values: number[]): number {
 }
 
 /**
- * Scores one prepared task. Multiple choice: `acc` picks the ending with the
- * largest log-likelihood, `acc_norm` the largest log-likelihood per
- * character of the ending (lm-evaluation-harness). Greedy: `acc` is the share
- * of items whose every continuation token is the argmax.
+ * Scores one prepared task: `acc` picks the ending with the largest log-likelihood, `acc_norm` the largest
+ * log-likelihood per character of the ending (lm-evaluation-harness); `chance` is the task's guessing level, written
+ * with the accuracy so readers of the result files can tell a score from a guess.
  *
  * @example
  * ```ts
- * const { acc, accNorm } = await evaluateTask(scorer, prepareMc(set, tokenizer, 256));
+ * const { acc, accNorm, chance } = await evaluateTask(scorer, prepareMc(set, tokenizer, 256));
  * ```
  */
 export async function evaluateTask(
@@ -102,31 +101,19 @@ export async function evaluateTask(
   task: PreparedTask,
   options: EvaluateOptions = {},
 ): Promise<TaskMetrics> {
+  const requests = task.items.flatMap((item) => item.choices);
   const batchSize = options.batchSize ?? 16;
-  if (task.kind === "multiple_choice") {
-    const requests = task.items.flatMap((item) => item.choices);
-    const { logprobs } = await scoreSequences(scorer, requests.map((r) => r.tokens), { batchSize, argmax: false });
-    let acc = 0;
-    let accNorm = 0;
-    let k = 0;
-    for (const item of task.items) {
-      const lls = item.choices.map((choice) => continuationLogprob(choice, logprobs[k++]));
-      if (argmaxOf(lls) === item.label) acc++;
-      if (argmaxOf(lls.map((ll, i) => ll / item.choiceChars[i])) === item.label) accNorm++;
-    }
-    const n = task.items.length;
-    return { acc: acc / n, accNorm: accNorm / n, n, itemsChecksum: task.itemsChecksum };
-  }
-  const requests = task.items.map((item) => item.request);
-  const { argmax } = await scoreSequences(scorer, requests.map((r) => r.tokens), { batchSize, argmax: true });
+  const { logprobs } = await scoreSequences(scorer, requests.map((r) => r.tokens), { batchSize, argmax: false });
   let acc = 0;
-  requests.forEach((r, i) => {
-    let greedy = true;
-    for (let t = r.contStart; t < r.tokens.length; t++) if (argmax![i][t - 1] !== r.tokens[t]) greedy = false;
-    if (greedy) acc++;
-  });
+  let accNorm = 0;
+  let k = 0;
+  for (const item of task.items) {
+    const lls = item.choices.map((choice) => continuationLogprob(choice, logprobs[k++]));
+    if (argmaxOf(lls) === item.label) acc++;
+    if (argmaxOf(lls.map((ll, i) => ll / item.choiceChars[i])) === item.label) accNorm++;
+  }
   const n = task.items.length;
-  return { acc: acc / n, accNorm: null, n, itemsChecksum: task.itemsChecksum };
+  return { acc: acc / n, accNorm: accNorm / n, n, itemsChecksum: task.itemsChecksum, chance: task.chance };
 }
 
 /**

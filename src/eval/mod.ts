@@ -37,9 +37,9 @@ export {
   TOKENIZER_FILE,
 } from "./checkpoint_settings.ts";
 export { BRUTE_FORCE_LIMIT, type Scored, scoreSequences } from "./_score.ts";
-export type { ItemSet, LastWordItem, McItem, PreparedTask, Request, TaskName } from "./tasks/types.ts";
+export type { ItemSet, McItem, PreparedTask, Request, TaskName } from "./tasks/types.ts";
 export { TASK_NAMES } from "./tasks/types.ts";
 export { buildMcItems, type ItemLimits, MC_VERSION, mcLimits } from "./tasks/mc.ts";
-export { buildLastWordItems, LASTWORD_VERSION, lastwordContextBytes } from "./tasks/lastword.ts";
+export { buildLastWordItems, LASTWORD_VERSION, type LastWordLimits, lastwordLimits } from "./tasks/lastword.ts";
 export { itemsChecksum, type ItemSetOptions, loadLastWordItems, loadMcItems } from "./tasks/items.ts";
-export { encodePair, prepareLastWord, prepareMc } from "./tasks/prepare.ts";
+export { encodePair, prepareMc } from "./tasks/prepare.ts";

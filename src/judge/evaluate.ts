@@ -18,7 +18,8 @@ import { paperEffect } from "./paper_effect.ts";
 import { type ComparisonPower, comparisonPower } from "./power_reading.ts";
 import { type RunSelection, selectRuns } from "./select.ts";
 import { type Interval, tInterval } from "./stats.ts";
-import { combineVerdicts, pairedVerdict, type Verdict } from "./verdict.ts";
+import { allPairsVerdict, pairedVerdict, type Verdict } from "./verdict.ts";
+import { downstreamUntestable, type TaskChance, taskChances } from "./chance.ts";
 
 /** One seed of a paired comparison. */
 export interface SeedPair {
@@ -46,6 +47,8 @@ export interface Comparison {
   /** 95% t-interval of the mean of d. */
   interval: Interval;
   verdict: Verdict;
+  /** The paper's effect δ in d's units that the verdict was read against; null when only the direction is read. */
+  effect: number | null;
   /** Why the verdict is weak or missing, in words ("one paired seed"); empty otherwise. */
   reason: string;
   paper?: PublishedValue;
@@ -56,8 +59,15 @@ export interface Comparison {
 /** A claim and what the runs say about it. */
 export interface ClaimResult {
   claim: ClaimSpec;
+  /** The claim's comparisons, the headline comparison (the first the claim names that the suite runs) first. */
   comparisons: Comparison[];
+  /**
+   * The claim's one word for tables and the gate: its headline comparison's verdict, or for a statement about all
+   * its pairs (a ranking, a gap on every validation source) their joint verdict (see verdict.ts).
+   */
   verdict: Verdict;
+  /** Which of the two the verdict is. */
+  verdictOf: "headline" | "all pairs";
   /** Activations of the claim that this suite does not run (out of its scope). */
   outOfScope: string[];
 }
@@ -141,9 +151,11 @@ export function compare(
   if (bs.size === 0) reasons.push(`no finished run of ${spec.versus}`);
   if (as.size && bs.size && pairs.length === 0 && unreadable === 0) reasons.push("no seed has both runs");
   if (unreadable) reasons.push(`${unreadable} seed(s) without the measure`);
-  if (pairs.length === 1) reasons.push("one paired seed: no interval");
-  const verdict = pairedVerdict(interval, spec.expected);
-  const effect = claim ? paperEffect(claim, { ...spec, measure }) : null;
+  if (pairs.length === 1) reasons.push("one paired seed: a point estimate, no interval");
+  const published = claim ? paperEffect(claim, { ...spec, measure }) : null;
+  // A ranking states an order, not sizes: its pairs are read by direction even where sizes are published.
+  const effect = claim && !("ranking" in claim.test) ? published : null;
+  const verdict = pairedVerdict(interval, spec.expected, effect);
   return {
     key: `${spec.activation}-vs-${spec.versus}${source !== undefined ? `@${source}` : ""}`,
     activation: spec.activation,
@@ -154,10 +166,19 @@ export function compare(
     pairs,
     interval,
     verdict,
+    effect,
     reason: reasons.join("; "),
     paper: spec.paper,
-    power: comparisonPower(interval, spec.expected, verdict, effect),
+    power: comparisonPower(interval, spec.expected, verdict, published),
   };
+}
+
+/** A downstream comparison on tasks at chance: untestable at this size, whatever its interval. */
+function atChance(c: Comparison): Comparison {
+  if (c.pairs.length === 0) return c;
+  const power = { ...c.power, decide: null };
+  const reason = [c.reason, "no task scores above chance at this size"].filter(Boolean).join("; ");
+  return { ...c, verdict: "untestable at this size", reason, power };
 }
 
 function comparisonsOf(claim: ClaimSpec, inScope: (a: string) => boolean): { specs: ComparisonSpec[]; out: string[] } {
@@ -183,8 +204,9 @@ function comparisonsOf(claim: ClaimSpec, inScope: (a: string) => boolean): { spe
  * for (const r of evaluateClaims(selection)) console.log(r.claim.id, r.verdict);
  * ```
  */
-export function evaluateClaims(selection: RunSelection): ClaimResult[] {
+export function evaluateClaims(selection: RunSelection, chances?: readonly TaskChance[]): ClaimResult[] {
   const inScope = (a: string) => selection.expected.activations.includes(a);
+  const untestable = downstreamUntestable(chances ?? taskChances(selection.usable));
   return claimsFor(selection.experiment).map((claim) => {
     const { specs, out } = comparisonsOf(claim, inScope);
     const comparisons: Comparison[] = [];
@@ -206,8 +228,10 @@ export function evaluateClaims(selection: RunSelection): ClaimResult[] {
         comparisons.push(compare(selection.usable, spec, claim.measure, source, claim));
       }
     }
-    const verdict = combineVerdicts(comparisons.map((c) => c.verdict));
-    return { claim, comparisons, verdict, outOfScope: out };
+    const judged = claim.measure === "taskAcc" && untestable ? comparisons.map(atChance) : comparisons;
+    const allPairs = "ranking" in claim.test || measureSpec(claim.measure).perSource !== undefined;
+    const verdict = allPairs ? allPairsVerdict(judged.map((c) => c.verdict)) : judged[0]?.verdict ?? "untested";
+    return { claim, comparisons: judged, verdict, verdictOf: allPairs ? "all pairs" : "headline", outOfScope: out };
   });
 }
 
@@ -220,7 +244,7 @@ export function evaluateClaims(selection: RunSelection): ClaimResult[] {
  * @example
  * ```ts
  * claimVerdicts(await loadRuns("results", "gate"));
- * // { "dense.train_loss_gap": "inconclusive", "dense.train_loss_gap/polynorm-vs-swiglu": "reproduced", ... }
+ * // { "dense.train_loss_gap": "smaller than published", "dense.train_loss_gap/polynorm-vs-swiglu": "smaller than published", ... }
  * ```
  */
 export function claimVerdicts(runs: readonly LoadedRun[]): Record<string, Verdict> {

@@ -25,3 +25,4 @@ export * from "./power.ts";
 export * from "./power_reading.ts";
 export * from "./propose.ts";
 export * from "./trend.ts";
+export * from "./chance.ts";

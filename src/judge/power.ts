@@ -20,7 +20,7 @@
  * @module
  */
 import { erfc } from "../util/erf.ts";
-import { studentTQuantile } from "./stats.ts";
+import { lnGamma, studentTQuantile } from "./stats.ts";
 
 /** The report's interval level (two-sided 95%) and the conventional power target. */
 export const POWER_LEVEL = 0.95;
@@ -41,13 +41,6 @@ export function normalCdf(x: number): number {
   return 0.5 * erfc(-x / Math.SQRT2);
 }
 
-function lnGammaHalf(df: number): number {
-  // ln Γ(df/2) by recurrence from Γ(1/2) = √π and Γ(1) = 1 (df is an integer here).
-  let v = df % 2 === 0 ? 0 : 0.5 * Math.log(Math.PI);
-  for (let k = df % 2 === 0 ? 1 : 0.5; k < df / 2 - 1e-9; k++) v += Math.log(k);
-  return v;
-}
-
 /**
  * Upper tail of the noncentral t distribution: P(T' > t) for `df` (an integer ≥ 1) degrees of freedom and
  * noncentrality `ncp`.
@@ -60,7 +53,7 @@ function lnGammaHalf(df: number): number {
 export function noncentralTSf(t: number, df: number, ncp: number): number {
   if (!(df >= 1) || !Number.isInteger(df)) throw new RangeError(`noncentral t needs an integer df ≥ 1 (got ${df})`);
   // S = √(χ²_df / df) has density 2(df/2)^(df/2)/Γ(df/2) · s^(df−1) · exp(−df·s²/2).
-  const lnNorm = Math.log(2) + (df / 2) * Math.log(df / 2) - lnGammaHalf(df);
+  const lnNorm = Math.log(2) + (df / 2) * Math.log(df / 2) - lnGamma(df / 2);
   const spread = 1 / Math.sqrt(2 * df);
   const lo = df < 30 ? 0 : Math.max(0, 1 - 14 * spread);
   const hi = df < 30 ? 1 + 14 * Math.max(spread, 0.5) : 1 + 14 * spread;

@@ -1,22 +1,14 @@
 /**
  * What a comparison's seeds could have seen: its minimum detectable effect,
- * the seeds the paper's effect would need, and for an inconclusive verdict
- * which kind of inconclusive it is.
+ * the seeds the paper's effect would need, the largest effect its interval
+ * leaves possible, and for an inconclusive verdict the seeds that would
+ * decide it.
  * @module
  */
 import type { Direction } from "./measures.ts";
-import { minimumDetectableEffect, pairedPower, POWER_TARGET, seedsToDetect } from "./power.ts";
+import { minimumDetectableEffect, pairedPower, seedsToDetect } from "./power.ts";
 import type { Interval } from "./stats.ts";
 import type { Verdict } from "./verdict.ts";
-
-/** Why an inconclusive comparison is inconclusive. */
-export type InconclusiveReading =
-  /** The seeds had less than 80% power for the paper's effect. */
-  | "underpowered"
-  /** The seeds had the power, or there is no paper effect to judge by: the interval bounds the effect. */
-  | "bounded"
-  /** Fewer than two paired seeds: no spread, no power. */
-  | "no-spread";
 
 /** The power of one comparison, in the units of its paired difference d. */
 export interface ComparisonPower {
@@ -36,8 +28,11 @@ export interface ComparisonPower {
    * "higher", as a magnitude; negative when the interval lies wholly on the other side); NaN for n < 2.
    */
   bound: number;
-  /** Set for inconclusive verdicts only. */
-  reading: InconclusiveReading | null;
+  /**
+   * Inconclusive verdicts only: the paired seeds that would decide the comparison with 80% power at this SD, and
+   * the effect they are planned for: the paper's effect, or (without one) the observed mean difference.
+   */
+  decide: { seeds: number; basis: "paper" | "observed" } | null;
 }
 
 /**
@@ -45,8 +40,8 @@ export interface ComparisonPower {
  *
  * @example
  * ```ts
- * comparisonPower({ n: 3, mean: -0.01, sd: 0.03, lo: -0.084, hi: 0.064 }, "lower", "inconclusive", -0.019).reading;
- * // "underpowered"
+ * comparisonPower({ n: 3, mean: -0.01, sd: 0.03, lo: -0.084, hi: 0.064 }, "lower", "inconclusive", -0.019).decide;
+ * // { seeds: 22, basis: "paper" }
  * ```
  */
 export function comparisonPower(
@@ -60,11 +55,15 @@ export function comparisonPower(
   const powerAtPaper = paperEffect === null ? null : pairedPower(paperEffect, sd, n);
   const seedsForPaper = paperEffect === null ? null : seedsToDetect(paperEffect, sd);
   const bound = n < 2 ? NaN : expected === "lower" ? -interval.lo : interval.hi;
-  let reading: InconclusiveReading | null = null;
+  let decide: ComparisonPower["decide"] = null;
   if (verdict === "inconclusive") {
-    if (n < 2 || !(sd > 0)) reading = "no-spread";
-    else if (powerAtPaper !== null && powerAtPaper < POWER_TARGET) reading = "underpowered";
-    else reading = "bounded";
+    // Still undecided at n seeds: whatever the power calculation says, deciding takes more than n.
+    const more = (seeds: number) => Math.max(seeds, n + 1);
+    if (seedsForPaper !== null && !Number.isNaN(seedsForPaper)) decide = { seeds: more(seedsForPaper), basis: "paper" };
+    else {
+      const seeds = seedsToDetect(interval.mean, sd);
+      if (!Number.isNaN(seeds)) decide = { seeds: more(seeds), basis: "observed" };
+    }
   }
-  return { n, sd, mde, paperEffect, powerAtPaper, seedsForPaper, bound, reading };
+  return { n, sd, mde, paperEffect, powerAtPaper, seedsForPaper, bound, decide };
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import type { LoadedRun, Scale } from "../results/mod.ts";
+import type { SeedChoice } from "../results/plan.ts";
 
 /** Training compute of a run (what orders rungs: names are labels, not sizes). */
 const computeOf = (r: LoadedRun) => r.record.counts.flopsPerToken * r.record.progress.totalTokens;
@@ -15,6 +16,8 @@ export interface ExpectedRuns {
   seeds: number[];
   /** e.g. "suite file suites/smoke.ts (scale smoke)" or "inferred from the runs present". */
   source: string;
+  /** How the planner chose the seed count, when its plan record says (see results/plan.ts). */
+  seedChoice?: SeedChoice;
 }
 
 /** A run left out of the statistics, and why. */
@@ -131,6 +134,7 @@ export function selectRuns(
       activations: [...new Set([...options.expected.activations, ...inferred.activations])],
       seeds: [...new Set([...options.expected.seeds, ...inferred.seeds])].sort((a, b) => a - b),
       source: options.expected.source,
+      ...(options.expected.seedChoice ? { seedChoice: options.expected.seedChoice } : {}),
     }
     : inferred;
   const missing: MissingRun[] = [];

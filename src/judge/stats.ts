@@ -56,7 +56,15 @@ const LANCZOS = [
   1.5056327351493116e-7,
 ];
 
-function lnGamma(x: number): number {
+/**
+ * ln Γ(x) for x > 0 (reflection below 1/2), by the Lanczos approximation.
+ *
+ * @example
+ * ```ts
+ * lnGamma(5); // ln 24 = 3.1781
+ * ```
+ */
+export function lnGamma(x: number): number {
   if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lnGamma(1 - x);
   const z = x - 1;
   let a = LANCZOS[0];

@@ -102,13 +102,15 @@ export function claimsSummary(data: ReportData): string {
     `${r.claim.title} (${code(r.claim.id)})`,
     r.comparisons.length
       ? r.comparisons.map((c) =>
-        `${comparisonName(c)}: ${oursText(c)}${c.pairs.length === 0 && c.reason ? ` (${c.reason})` : ""}`
+        `${comparisonName(c)}: ${oursText(c)}${c.pairs.length === 0 && c.reason ? ` (${c.reason})` : ""} ${
+          verdictText(c.verdict)
+        }`
       )
         .join("; ")
       : `not testable here (${r.outOfScope.map(displayName).join(", ") || "no runs"})`,
-    verdictText(r.verdict),
+    `${verdictText(r.verdict)} (${r.verdictOf === "headline" ? "headline comparison" : "all pairs"})`,
   ]);
-  return table(["#", "claim", "ours: mean [95% CI]", "verdict"], rows);
+  return table(["#", "claim", "comparisons, headline first: ours, mean [95% CI], and verdict", "claim"], rows);
 }
 
 /**

@@ -266,7 +266,8 @@ export function methodSection(data: ReportData): string {
     '- **Final validation loss**: the last evaluation\'s cross-entropy on each held-out source; "mean over sources" ' +
     "weights every source equally.",
     '- **Accuracy**: the last evaluation\'s zero-shot accuracy per task (fraction correct); "mean over tasks" weights ' +
-    "every task equally.",
+    "every task equally. Each task states its chance level (a uniform guess: 1/4 for a four-way choice); a task is " +
+    "**above chance** at this size when some activation's 95% Wilson interval over its runs' items lies wholly above it.",
     `- **Speed-up**: training curves are smoothed by a trailing mean over ${WINDOW} of logged steps (so the smoothed curve ends ` +
     "at the final training loss). For a seed, the speed-up of an activation over the baseline is the baseline's final " +
     "tokens ÷ the token count from which on the activation's smoothed curve stays at or below the baseline's final " +

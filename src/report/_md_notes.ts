@@ -104,7 +104,7 @@ export function deviationsSection(data: ReportData): string {
   items.push(
     `**Downstream tasks.** Ours: ${data.tasks.join(", ") || "none"} (small zero-shot tasks built from our data).${
       notes ? ` Paper: ${notes.tasks}.` : ""
-    } Only directions are compared.`,
+    } Only directions are compared, and only where some model scores above a task's chance level (section 3).`,
   );
   items.push(
     `**Numerics and software.** TensorFlow.js ${String(getPath(r.env, "versions.tfjs") ?? "")} on the ${
@@ -149,7 +149,7 @@ export function caveatsSection(data: ReportData): string {
   const seedsPerActivation = data.stats.map((x) => x.seeds.length);
   if (seedsPerActivation.some((n) => n < 2)) {
     items.push(
-      "**Single seeds.** Some activations have fewer than two finished seeds; comparisons involving them have no interval and are inconclusive by rule.",
+      "**Single seeds.** Some activations have fewer than two finished seeds; comparisons involving them are point estimates without an interval: not judged.",
     );
   }
   items.push(

@@ -27,34 +27,51 @@ function seedsText(seeds: number | null): string {
 }
 
 /**
- * The reading of a comparison's power in words: for an inconclusive verdict, whether it is underpowered for the
- * paper's effect or bounds the effect; empty for other verdicts.
+ * What a comparison's interval and power say, in the verdict's own words: where the interval lies against 0 and the
+ * paper's effect, and for an inconclusive comparison the seeds that would decide it.
  *
  * @example
  * ```ts
- * powerReading(comparison); // "underpowered for the paper's effect (0.0190): 7% power at 3 seeds, 61 would give 80%"
+ * powerReading(comparison);
+ * // "inconclusive: the interval holds 0 and the paper's 0.0190; about 7 paired seeds would decide it (80% power ...)"
  * ```
  */
 export function powerReading(c: Comparison): string {
   const p = c.power;
-  switch (p.reading) {
-    case null:
-      return "";
-    case "no-spread":
-      return "fewer than two paired seeds: no spread, so no power to state";
-    case "underpowered":
-      return `underpowered for the paper's effect (${sizeText(c, p.paperEffect)}): ${
-        pct(p.powerAtPaper!)
-      } power at ${p.n} seeds, ${seedsText(p.seedsForPaper)} would give ${pct(POWER_TARGET)}`;
-    case "bounded": {
-      const bound = p.bound > 0 ? `rules out effects larger than ${sizeText(c, p.bound)} in the paper's direction` : "";
-      const paper = p.paperEffect === null
+  // 0 of d is "no effect": a speed-up of 1x.
+  const zero = measureSpec(c.measure).pairing === "speedup" ? "1x" : "0";
+  const paper = p.paperEffect === null ? "" : `the paper's ${sizeText(c, p.paperEffect)}`;
+  const reach = p.bound > 0
+    ? `effects larger than ${sizeText(c, p.bound)} in the paper's direction are ruled out at this size`
+    : "";
+  switch (c.verdict) {
+    case "reproduced":
+      return c.effect === null
+        ? `reproduced: the interval lies wholly on the paper's side of ${zero}`
+        : `reproduced: the interval lies on the paper's side of ${zero} and reaches ${paper}`;
+    case "reproduced, smaller":
+      return `reproduced, smaller: an effect in the paper's direction, and ${reach}, ${paper} among them`;
+    case "smaller than published":
+      return `smaller than published: ${reach}, ${paper} among them; the interval still holds ${zero}`;
+    case "contradicted":
+      return `contradicted: the interval lies wholly on the other side of ${zero}`;
+    case "inconclusive": {
+      const holds = c.effect === null ? `the interval holds ${zero}` : `the interval holds ${zero} and ${paper}`;
+      const bound = c.effect === null && reach ? `; ${reach}` : "";
+      const d = p.decide;
+      const seeds = !d
         ? ""
-        : p.bound > 0 && Math.abs(p.paperEffect) > p.bound
-        ? `, the paper's ${sizeText(c, p.paperEffect)} among them`
-        : `; the seeds had ${pct(p.powerAtPaper!)} power for the paper's ${sizeText(c, p.paperEffect)}`;
-      return `${bound || "the interval leaves no effect in the paper's direction"}${paper}`;
+        : `; about ${seedsText(d.seeds)} paired seeds would decide it (${pct(POWER_TARGET)} power for ${
+          d.basis === "paper" ? paper : "a true effect the size of the observed mean"
+        } at this SD)`;
+      return `inconclusive: ${holds}${bound}${seeds}`;
     }
+    case "not judged":
+      return "not judged: one paired seed is a point estimate, with no spread and no power to state";
+    case "untestable at this size":
+      return "untestable at this size: no task scores above chance";
+    case "untested":
+      return "untested: no paired seed";
   }
 }
 
@@ -84,7 +101,7 @@ export function powerTable(comparisons: readonly Comparison[], name: (c: Compari
       sizeText(c, c.power.mde),
       sizeText(c, c.power.paperEffect),
       seedsText(c.power.seedsForPaper),
-      powerReading(c) || c.verdict,
+      powerReading(c),
     ]),
   );
 }
@@ -126,7 +143,7 @@ export function powerSummary(data: ReportData): string {
       sizeText(c, c.power.mde),
       sizeText(c, c.power.paperEffect),
       seedsText(c.power.seedsForPaper),
-      powerReading(c) || c.verdict,
+      powerReading(c),
     ])
   );
   if (rows.length === 0) return "";

@@ -13,6 +13,7 @@ import { MEASURES } from "../judge/measures.ts";
 import { type ComparisonTrend, sizeTrends } from "../judge/trend.ts";
 import type { RunSelection } from "../judge/select.ts";
 import { type Interval, tInterval } from "../judge/stats.ts";
+import { type TaskChance, taskChances } from "../judge/chance.ts";
 
 /**
  * Sorts activation ids in report order: the activation table's `paperOrder`, then unknown ids by name.
@@ -56,6 +57,8 @@ export interface ReportData {
   bench: BenchFile | null;
   /** Comparisons with the baseline across rungs, when the suite has results at more than one (else empty). */
   trends: ComparisonTrend[];
+  /** Each zero-shot task against its chance level. */
+  chances: TaskChance[];
 }
 
 function finite(values: number[]): number[] {
@@ -110,9 +113,10 @@ export function buildReportData(
       }, measure)
     );
   const paper = isExperimentId(selection.experiment) ? paperExperiment(selection.experiment) : null;
+  const chances = taskChances(usable);
   return {
     selection,
-    claims: evaluateClaims(selection),
+    claims: evaluateClaims(selection, chances),
     activations,
     stats: activations.map((a) => statsOf(a, usable, sources, tasks)),
     versusBaseline: { train: against("trainLoss"), val: against("valLoss"), acc: against("taskAcc") },
@@ -121,5 +125,6 @@ export function buildReportData(
     paper,
     bench,
     trends: sizeTrends(allRuns, paper && { parameters: paper.parameters, tokens: paper.budgetTokens }),
+    chances,
   };
 }

@@ -14,7 +14,8 @@ import { caveatsSection, deviationsSection, provenanceAppendix } from "./_md_not
 import { trendSection } from "./_md_trend.ts";
 import { powerSummary, spreadTable } from "./_md_power.ts";
 import { finalMetricsTable, runsSection, throughputSection } from "./_md_results.ts";
-import { VERDICTS } from "../judge/verdict.ts";
+import { taskChanceLines } from "./_md_tasks.ts";
+import { seedChoiceLines, verdictSummary } from "./_md_summary.ts";
 
 /** Facts about the report itself. */
 export interface MarkdownMeta {
@@ -38,7 +39,6 @@ function chart(meta: MarkdownMeta, file: string): string[] {
  */
 export function renderMarkdown(data: ReportData, meta: MarkdownMeta): string {
   const s = data.selection;
-  const counts = VERDICTS.map((v) => [v, data.claims.filter((c) => c.verdict === v).length] as const);
   const expected = s.expected.activations.length * s.expected.seeds.length;
   const head = [
     `# Reproduction report: ${code(s.suite)}`,
@@ -49,11 +49,8 @@ export function renderMarkdown(data: ReportData, meta: MarkdownMeta): string {
     `Generated ${meta.generatedAt} by polycom-repro from ${s.usable.length} finished run(s) of ${expected} expected ` +
     `(${s.expected.activations.map(displayName).join(", ")} × ${s.expected.seeds.length} seed(s)).`,
     "",
-    `**Summary.** ${data.claims.length} claim(s) of this experiment: ${
-      counts.map(([v, n]) => `${n} ${v}`).join(", ")
-    }. ` +
-    "Verdicts judge directions with paired 95% intervals across seeds (rule in section 2.5)." +
-    (s.scale === "smoke" ? " This is a smoke-scale run: it tests the pipeline, not the paper." : ""),
+    verdictSummary(data),
+    ...seedChoiceLines(data),
     "",
     claimsSummary(data),
     ...(powerSummary(data) ? ["", powerSummary(data)] : []),
@@ -67,6 +64,7 @@ export function renderMarkdown(data: ReportData, meta: MarkdownMeta): string {
     "",
     spreadTable(data),
     "",
+    ...taskChanceLines(data),
     ...chart(meta, "train_loss.png"),
     ...chart(meta, "train_loss_tail.png"),
     ...meta.charts.filter((c) => c.file.startsWith("val_loss_")).flatMap((c) => chart(meta, c.file)),

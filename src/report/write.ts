@@ -51,6 +51,7 @@ export async function expectedFromPlan(resultsDir: string, suite: string, scale:
     seeds: rung.seeds,
     source: `plan record ${suite}/plan.json, rung ${scale}` +
       (adds.length ? `; the time budget left out ${adds.join("; ")}, which a longer budget adds` : ""),
+    ...(rung.seedChoice ? { seedChoice: rung.seedChoice } : {}),
   };
 }
 

@@ -37,6 +37,22 @@ export const LeftOut = z.object({
   estimatedSeconds: z.number().nullable(),
 });
 
+/**
+ * How the planner chose a rung's seed count for its headline comparison: the rule in words, the paired SD of the
+ * pilot seeds it planned from (when there was a pilot), the seeds that rule asked for (`target`), those it ran
+ * (`chosen`), the most it would run (`cap`), and why `chosen` differs from `target` when it does.
+ */
+export const SeedChoice = z.object({
+  rule: z.string(),
+  pilotSd: z.number().optional(),
+  target: z.number(),
+  chosen: z.number(),
+  cap: z.number(),
+  reason: z.string(),
+});
+/** How a rung's seed count was chosen. */
+export type SeedChoice = z.infer<typeof SeedChoice>;
+
 /** The runs planned at one rung. */
 export const PlanRung = z.object({
   rung: Scale,
@@ -45,6 +61,8 @@ export const PlanRung = z.object({
   runs: z.array(PlanRun),
   /** Runs of this rung the budget did not fit (what a longer budget adds). */
   leftOut: z.array(LeftOut).default([]),
+  /** How the seed count was chosen, when the planner chose it (absent in older records and forced seeds). */
+  seedChoice: SeedChoice.optional(),
   plannedAt: z.string(),
 });
 /** The runs planned at one rung. */

@@ -149,7 +149,7 @@ export const EvalRow = z.object({
       files: z.array(z.object({ path: z.string(), sha256: z.string() })).optional(),
     }),
   ),
-  /** Zero-shot tasks, e.g. "mc4" (HellaSwag-style) and "lastword". */
+  /** Zero-shot tasks, e.g. "mc4" (HellaSwag-style) and "lastword4" (LAMBADA-style last word, four-way). */
   tasks: z.record(
     z.string(),
     z.object({
@@ -157,6 +157,11 @@ export const EvalRow = z.object({
       accNorm: z.number().nullable(),
       n: z.number().int(),
       itemsChecksum: z.string(),
+      /**
+       * The accuracy of guessing (1/4 for a four-way choice), stated by the task so the judge can tell whether a
+       * model scores above it without loading evaluation code. Optional so older records still read.
+       */
+      chance: z.number().min(0).max(1).optional(),
     }),
   ),
 });

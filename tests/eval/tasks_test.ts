@@ -7,7 +7,6 @@ import {
   loadMcItems,
   mcLimits,
   type PreparedTask,
-  prepareLastWord,
   prepareMc,
   type SequenceScorer,
 } from "../../src/eval/mod.ts";
@@ -22,8 +21,7 @@ const byte = new ByteTokenizer();
 const encoder = new TextEncoder();
 
 function trueSequences(task: PreparedTask): number[][] {
-  if (task.kind === "multiple_choice") return task.items.map((item) => item.choices[item.label].tokens);
-  return task.items.map((item) => item.request.tokens);
+  return task.items.map((item) => item.choices[item.label].tokens);
 }
 
 Deno.test("mc4 items: held-out, fixed by seed, equal-length endings from other documents", async () => {
@@ -82,8 +80,8 @@ Deno.test("acc takes the largest log-likelihood, acc_norm the largest per charac
   // Ending 0: 1 char, 2 tokens at -1 each (ll -2, -2/char). Ending 1: 10 chars, 4 tokens at -0.75 (ll -3, -0.3/char).
   const task: PreparedTask = {
     name: "mc4",
-    kind: "multiple_choice",
     itemsChecksum: "x",
+    chance: 0.5,
     items: [
       {
         label: 0,
@@ -105,7 +103,7 @@ Deno.test("acc takes the largest log-likelihood, acc_norm the largest per charac
   assert.equal(m.acc, 0.5); // item 0 right by raw ll
   assert.equal(m.accNorm, 0.5); // item 1 right by ll per char
   const swapped = { ...task, items: [task.items[1]] };
-  assert.deepEqual(await evaluateTask(scorer, swapped), { acc: 0, accNorm: 1, n: 1, itemsChecksum: "x" });
+  assert.deepEqual(await evaluateTask(scorer, swapped), { acc: 0, accNorm: 1, n: 1, itemsChecksum: "x", chance: 0.5 });
 });
 
 Deno.test("encodePair: continuation tokens are what follows the context, cut on the left to fit", () => {
@@ -124,16 +122,34 @@ Deno.test("encodePair: continuation tokens are what follows the context, cut on 
   assert.deepEqual(empty, { tokens: [258, 104, 105], contStart: 1 });
 });
 
-Deno.test("lastword: the target occurs earlier in the context; greedy oracle 1, uniform 0", async () => {
-  const set = await loadLastWordItems({ corpora, n: 100, seed: 0, seqLen, cacheDir });
-  assert.ok(set.items.length >= 30, `${set.items.length} items`);
+Deno.test("lastword4 at the default window: 1,000 four-way items of equal-length words, chance 1/4", async () => {
+  const window = 128;
+  const set = await loadLastWordItems({ corpora, n: 1000, seed: 0, seqLen: window, cacheDir });
+  assert.equal(set.items.length, 1000);
+  const testDocs = new Map(corpora.flatMap((c) => c.splits.test.map((d) => [d.id, d.text])));
   for (const item of set.items) {
-    assert.match(item.target, /^[A-Za-z]{4,}$/);
-    assert.ok(new RegExp(`\\b${item.target}\\b`).test(item.context), item.id);
-    assert.ok(encoder.encode(item.context).length + 1 + encoder.encode(item.target).length < seqLen);
+    const [docId, offset] = item.id.split("#");
+    const text = testDocs.get(docId)!;
+    const at = Number(offset);
+    assert.ok(text.slice(at).startsWith(item.endings[item.label]), "the true word is the text's");
+    assert.ok(text.slice(0, at).trimEnd().endsWith(item.context), "the context is the text before it");
+    assert.equal(new Set(item.endings).size, 4);
+    const lengths = item.endings.map((e) => encoder.encode(e).length);
+    assert.ok(lengths.every((l) => l === lengths[0]), "words have equal byte lengths");
+    for (const e of item.endings) assert.match(e, /^[A-Za-z]{4,}$/);
+    assert.ok(encoder.encode(item.context).length + 1 + lengths[0] < window);
   }
-  const task = prepareLastWord(set, byte, seqLen);
+  const labels = [0, 1, 2, 3].map((l) => set.items.filter((i) => i.label === l).length);
+  assert.ok(labels.every((n) => n > 200), `labels ${labels}`);
+  const task = prepareMc(set, byte, window);
+  assert.equal(task.chance, 0.25);
   const oracle = await evaluateTask(oracleScorer(259, trueSequences(task)), task);
-  assert.deepEqual(oracle, { acc: 1, accNorm: null, n: set.items.length, itemsChecksum: set.checksum });
-  assert.equal((await evaluateTask(uniformScorer(259), task)).acc, 0);
+  assert.deepEqual(oracle, { acc: 1, accNorm: 1, n: 1000, itemsChecksum: set.checksum, chance: 0.25 });
+  // A model that ranks words on their own (no context) is at chance: the true word is drawn within its group.
+  const train = corpora.flatMap((c) => c.splits.train.slice(0, 200)).map((d) => d.text).join("\n");
+  const unigram = await evaluateTask(unigramScorer(259, byte.encode(train)), task);
+  // 1,000 items: sd of a chance accuracy is 0.014.
+  assert.ok(Math.abs(unigram.acc - 0.25) < 0.045, `unigram acc ${unigram.acc}`);
+  const mc = await loadMcItems({ corpora, n: 1000, seed: 0, seqLen: window, cacheDir });
+  assert.equal(mc.items.length, 1000, "mc4 has 1,000 items at the default window too");
 });

@@ -88,12 +88,16 @@ Deno.test("registry shape: unique ids, known experiments and activations, requir
   assert.deepEqual(claimsFor("nope"), []);
 });
 
-Deno.test("claims.ts types no paper number: values and prose come from the paper data", async () => {
-  const source = await Deno.readTextFile(new URL("../../src/judge/claims.ts", import.meta.url));
+Deno.test("the claim files type no paper number: values and prose come from the paper data", async () => {
+  const files = ["claims.ts", "_claims_dense.ts", "_claims_moe.ts", "_quote.ts", "claim_types.ts"];
+  const texts = await Promise.all(
+    files.map((f) => Deno.readTextFile(new URL(`../../src/judge/${f}`, import.meta.url))),
+  );
+  const source = texts.join("\n");
   // Code only: drop comments (JSDoc examples quote numbers on purpose).
   const code = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
   const decimals = [...code.matchAll(/(?<![\w.$])\d+\.\d+(?![\w.])/g)].map((m) => m[0]);
-  assert.deepEqual(decimals, [], "decimal literals in claims.ts");
+  assert.deepEqual(decimals, [], "decimal literals in the claim files");
   assert.doesNotMatch(code, /\d+%/, "percentages are rendered from the data or FINAL_LOSS_WINDOW");
   // The prose shows the rendered data: e.g. the dense gap claim quotes the gaps of its own comparisons.
   const gap = CLAIMS.find((c) => c.id === "dense.train_loss_gap")!;

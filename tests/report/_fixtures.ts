@@ -120,8 +120,22 @@ export async function writeFixtureSuite(options: FixtureOptions): Promise<Fixtur
         const progress = step / steps;
         const accOf = (base: number) =>
           Math.round(100 * Math.min(1, Math.max(0, base + 0.15 * progress - 2 * effect + 0.01 * rng.normal()))) / 100;
-        row.tasks.mc4 = { acc: accOf(0.25), accNorm: accOf(0.26), n: 100, itemsChecksum: "mc4-fixture-0001" };
-        row.tasks.lastword = { acc: accOf(0.1), accNorm: null, n: 100, itemsChecksum: "lastword-fixture-0001" };
+        // mc4 ends above its chance level, lastword4 at it whatever the activation: the report must tell them apart.
+        row.tasks.mc4 = {
+          acc: accOf(0.25),
+          accNorm: accOf(0.26),
+          n: 100,
+          itemsChecksum: "mc4-fixture-0001",
+          chance: 0.25,
+        };
+        const lastword = Math.round(100 * (0.25 + 0.01 * rng.normal())) / 100;
+        row.tasks.lastword4 = {
+          acc: lastword,
+          accNorm: lastword,
+          n: 100,
+          itemsChecksum: "lastword4-fixture-0001",
+          chance: 0.25,
+        };
         evals.push(row);
       };
       evaluate(0);

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { createCanvas, loadImage } from "@napi-rs/canvas";
 import { addReportCommand } from "../../src/cli/commands/report.ts";
 import { chartFont } from "../../src/report/charts/mod.ts";
-import { claimsFor, claimVerdicts } from "../../src/judge/mod.ts";
+import { claimsFor, claimVerdicts, countVerdicts, type Verdict } from "../../src/judge/mod.ts";
 import { writeReports } from "../../src/report/mod.ts";
 import { loadRuns } from "../../src/results/io.ts";
 import { PLAN_SCHEMA, writePlan } from "../../src/results/plan.ts";
@@ -136,6 +136,26 @@ Deno.test("report from fixture results: numbers match the result files, missing 
     const verdicts = claimVerdicts(await loadRuns(results));
     assert.equal(verdicts["dense.train_loss_gap/polynorm-vs-swiglu"], "reproduced");
     assert.ok(md.includes(`### C1. Training-loss gap to SwiGLU: **${verdicts["dense.train_loss_gap"]}**`));
+    // The summary counts every category, over the claims' words and over all comparisons.
+    const summary = md.split("\n").find((l) => l.startsWith("**Summary.**"))!;
+    const [byClaim, byComparison] = summary.split(/All \d+ comparisons:/);
+    const ids = claimsFor("dense_1B").map((c) => c.id);
+    for (const [v, n] of countVerdicts(ids.map((id) => verdicts[id] as Verdict))) {
+      assert.ok(
+        byClaim.includes(`: ${n} ${v};`) || byClaim.includes(`; ${n} ${v};`) || byClaim.includes(`; ${n} ${v}.`),
+        `${n} ${v}`,
+      );
+    }
+    const keys = Object.keys(verdicts).filter((k) => k.includes("/"));
+    for (const [v, n] of countVerdicts(keys.map((k) => verdicts[k] as Verdict))) {
+      assert.ok(
+        byComparison.includes(` ${n} ${v};`) || byComparison.includes(`; ${n} ${v}.`),
+        `comparisons: ${n} ${v}`,
+      );
+    }
+    // Every task states its chance level; mc4 ends above it, lastword4 at it.
+    assert.match(md, /\| `mc4` \| 0\.250 \| 100 \| [^\n]* \| yes \|/);
+    assert.match(md, /\| `lastword4` \| 0\.250 \| 100 \| [^\n]* \| no: at chance at this size \|/);
     // Method: manifest, fingerprint, rule; throughput and bench.
     assert.ok(md.includes("| parameter matching | 5504 vs 8256 | w vs 1.5 w | yes | fairness |"));
     assert.ok(md.includes("| CPU | Fixture CPU @ 2.0GHz (2 cores) |"));
@@ -210,11 +230,26 @@ Deno.test("the plan record the runner wrote decides the expected runs", async ()
         seeds: [0, 1],
         runs: [],
         leftOut: [{ activation: "gelu", seed: 0, estimatedSeconds: 5 }],
+        seedChoice: {
+          rule: "80% power for the paper's effect from the pilot's paired SD",
+          pilotSd: 0.0131,
+          target: 9,
+          chosen: 2,
+          cap: 12,
+          reason: "The time budget fits 2.",
+        },
         plannedAt: new Date().toISOString(),
       }],
     });
     const [path] = await writeReports({ resultsDir: root, outDir: join(root, "out"), charts: false });
     const md = await Deno.readTextFile(path);
+    // The plan's seed choice is stated as the plan gives it.
+    assert.ok(
+      md.includes(
+        "**Seeds.** 80% power for the paper's effect from the pilot's paired SD: pilot paired SD 0.0131; the rule " +
+          "asked for 9 paired seed(s), 2 were run (at most 12). The time budget fits 2.",
+      ),
+    );
     assert.match(md, /plan record smoke-dense\/plan\.json, rung smoke; the time budget left out gelu seed 0/);
     for (
       const row of [
@@ -249,7 +284,9 @@ Deno.test("degenerate results still give a report: nothing finished, or no basel
     const running = await Deno.readTextFile(written[0]);
     assert.match(running, /from 0 finished run\(s\) of 2 expected/);
     assert.ok(
-      running.includes(`0 reproduced, 0 contradicted, 0 inconclusive, ${claimsFor("dense_1B").length} untested`),
+      running.includes(
+        `0 inconclusive; 0 not judged; 0 untestable at this size; ${claimsFor("dense_1B").length} untested`,
+      ),
       running.slice(0, 600),
     );
     assert.ok(running.includes("| PolyNorm | 0 | failed: Error: fixture failure |"));

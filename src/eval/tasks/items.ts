@@ -9,8 +9,8 @@ import { canonicalJson, sha256Hex } from "../../util/hash.ts";
 import { cached, DEFAULT_CACHE_DIR } from "../../data/cache.ts";
 import type { CacheOptions, Corpus } from "../../data/corpus.ts";
 import { buildMcItems, MC_VERSION, mcLimits } from "./mc.ts";
-import { buildLastWordItems, LASTWORD_VERSION, lastwordContextBytes } from "./lastword.ts";
-import type { ItemSet, LastWordItem, McItem, TaskName } from "./types.ts";
+import { buildLastWordItems, LASTWORD_VERSION, lastwordLimits } from "./lastword.ts";
+import type { ItemSet, McItem, TaskName } from "./types.ts";
 
 /** What an item set is built from. */
 export interface ItemSetOptions extends CacheOptions {
@@ -99,20 +99,21 @@ export function loadMcItems(options: ItemSetOptions): Promise<ItemSet<McItem>> {
 }
 
 /**
- * The LAMBADA-style item set (may hold fewer than `n` items when windows are tiny).
+ * The LAMBADA-style item set, a four-way choice of a passage's last word (may hold fewer than `n` items when
+ * windows are tiny).
  *
  * @example
  * ```ts
  * const set = await loadLastWordItems({ corpora: [brown], n: 100, seed: 0, seqLen: 256 });
  * ```
  */
-export function loadLastWordItems(options: ItemSetOptions): Promise<ItemSet<LastWordItem>> {
-  const contextBytes = lastwordContextBytes(options.seqLen);
+export function loadLastWordItems(options: ItemSetOptions): Promise<ItemSet<McItem>> {
+  const limits = lastwordLimits(options.seqLen);
   return load(
-    "lastword",
+    "lastword4",
     LASTWORD_VERSION,
     options,
-    { contextBytes },
-    (corpus, n) => buildLastWordItems(corpus.source, corpus.splits.test, n, options.seed, contextBytes),
+    limits,
+    (corpus, n) => buildLastWordItems(corpus.source, corpus.splits.test, n, options.seed, limits),
   );
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Tokenizer } from "../../data/tokenizer/types.ts";
-import type { ItemSet, LastWordItem, McItem, PreparedTask, Request } from "./types.ts";
+import type { ItemSet, McItem, PreparedTask, Request } from "./types.ts";
 
 /**
  * Tokenizes one (context, continuation) pair into a request of at most `maxLength` tokens.
@@ -37,40 +37,25 @@ export function encodePair(tokenizer: Tokenizer, context: string, continuation: 
 }
 
 /**
- * Tokenizes the multiple-choice set. `choiceChars` is each ending's length in
- * characters (code points), the harness's `acc_norm` denominator.
+ * Tokenizes a multiple-choice set (`mc4` or `lastword4`). `choiceChars` is each ending's length in characters (code
+ * points), the harness's `acc_norm` denominator; `chance` is a uniform guess's expected accuracy.
  *
  * @example
  * ```ts
  * const task = prepareMc(set, tokenizer, 256);
+ * task.chance; // 0.25
  * ```
  */
 export function prepareMc(set: ItemSet<McItem>, tokenizer: Tokenizer, maxLength: number): PreparedTask {
+  const n = set.items.length;
   return {
     name: set.task,
-    kind: "multiple_choice",
     itemsChecksum: set.checksum,
+    chance: n > 0 ? set.items.reduce((a, item) => a + 1 / item.endings.length, 0) / n : NaN,
     items: set.items.map((item) => ({
       choices: item.endings.map((e) => encodePair(tokenizer, item.context, ` ${e}`, maxLength)),
       label: item.label,
       choiceChars: item.endings.map((e) => [...e].length),
     })),
-  };
-}
-
-/**
- * Tokenizes the last-word set.
- *
- * @example
- * ```ts
- * const task = prepareLastWord(set, tokenizer, 256);
- * ```
- */
-export function prepareLastWord(set: ItemSet<LastWordItem>, tokenizer: Tokenizer, maxLength: number): PreparedTask {
-  return {
-    name: set.task,
-    kind: "greedy",
-    itemsChecksum: set.checksum,
-    items: set.items.map((item) => ({ request: encodePair(tokenizer, item.context, ` ${item.target}`, maxLength) })),
   };
 }

@@ -4,7 +4,10 @@
  * @module
  */
 
-/** A HellaSwag-style item: which of four endings continues the context? */
+/**
+ * A multiple-choice item: which of the endings continues the context? HellaSwag-style (`mc4`: sentence endings) and
+ * LAMBADA-style (`lastword4`: last words) items both have this shape.
+ */
 export interface McItem {
   /** `<document id>#<character offset>`. */
   id: string;
@@ -17,18 +20,8 @@ export interface McItem {
   label: number;
 }
 
-/** A LAMBADA-style item: predict the last word of a passage. */
-export interface LastWordItem {
-  id: string;
-  source: string;
-  /** The passage up to the last word, without trailing whitespace. */
-  context: string;
-  /** The last word (scored as " " + target). */
-  target: string;
-}
-
 /** Task names as they appear in EvalRow.tasks. */
-export const TASK_NAMES = ["mc4", "lastword"] as const;
+export const TASK_NAMES = ["mc4", "lastword4"] as const;
 /** A task name. */
 export type TaskName = typeof TASK_NAMES[number];
 
@@ -49,12 +42,11 @@ export interface Request {
   contStart: number;
 }
 
-/** A prepared task, ready for a scorer. */
-export type PreparedTask =
-  | {
-    name: TaskName;
-    kind: "multiple_choice";
-    itemsChecksum: string;
-    items: { choices: Request[]; label: number; choiceChars: number[] }[];
-  }
-  | { name: TaskName; kind: "greedy"; itemsChecksum: string; items: { request: Request }[] };
+/** A prepared task, ready for a scorer: every item a choice among tokenized endings. */
+export interface PreparedTask {
+  name: TaskName;
+  itemsChecksum: string;
+  /** Accuracy of a uniform guess: the mean over items of 1 / (number of endings). */
+  chance: number;
+  items: { choices: Request[]; label: number; choiceChars: number[] }[];
+}
