@@ -33,7 +33,7 @@ import {
   v4,
 } from "../_wasm/expr.ts";
 import { type SimdModule, simdModule } from "../_wasm/staged.ts";
-import { expOf } from "../exp/_wasm_module.ts";
+import { expOf } from "../_wasm/exp.ts";
 
 /** The module's exports. */
 export interface AttentionSimd {

@@ -34,7 +34,7 @@ import {
   wholeQuads,
 } from "../_wasm/expr.ts";
 import { type SimdModule, simdModule } from "../_wasm/staged.ts";
-import { expOf } from "../exp/_wasm_module.ts";
+import { expOf } from "../_wasm/exp.ts";
 
 /** The module's exports. */
 export interface CrossEntropySimd {

@@ -17,14 +17,18 @@
  */
 import { tf } from "../../backend/tf.ts";
 import { UsageError } from "../../util/errors.ts";
-import { fusedRegistrar } from "../fused/mod.ts";
+import { hasKernel, registerKernels } from "../registry.ts";
 import { CROSS_ENTROPY_GRADIENT, CROSS_ENTROPY_KERNELS, FUSED_CROSS_ENTROPY } from "./kernel.ts";
 import { CROSS_ENTROPY_WEBGPU_KERNELS } from "./webgpu.ts";
 
+export { fusedOrStock } from "../registry.ts";
 export { FUSED_CROSS_ENTROPY, FUSED_CROSS_ENTROPY_GRAD } from "./kernel.ts";
 export { crossEntropyBackwardRows, crossEntropyForwardRows } from "./math.ts";
 
-fusedRegistrar([...CROSS_ENTROPY_KERNELS, ...CROSS_ENTROPY_WEBGPU_KERNELS], [CROSS_ENTROPY_GRADIENT])();
+registerKernels({
+  kernels: [...CROSS_ENTROPY_KERNELS, ...CROSS_ENTROPY_WEBGPU_KERNELS],
+  gradients: [CROSS_ENTROPY_GRADIENT],
+});
 
 /**
  * Whether the fused cross-entropy kernel is registered for the active (or given) backend.
@@ -35,7 +39,7 @@ fusedRegistrar([...CROSS_ENTROPY_KERNELS, ...CROSS_ENTROPY_WEBGPU_KERNELS], [CRO
  * ```
  */
 export function hasFusedCrossEntropy(backend: string = tf.getBackend()): boolean {
-  return tf.getKernel(FUSED_CROSS_ENTROPY, backend) !== undefined;
+  return hasKernel(FUSED_CROSS_ENTROPY, backend);
 }
 
 /**

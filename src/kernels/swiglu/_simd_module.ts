@@ -32,7 +32,7 @@
 import { FuncBuilder, I32, OP, V128 } from "../_wasm/asm.ts";
 import { assign, type Expr, get, load4, locals, quads, store4, v4 } from "../_wasm/expr.ts";
 import { type SimdModule, simdModule } from "../_wasm/staged.ts";
-import { EXP_COEFFICIENTS } from "../exp/_wasm_module.ts";
+import { EXP_COEFFICIENTS } from "../_wasm/exp.ts";
 
 /** The module's exports. */
 export interface SwiGLUSimd {

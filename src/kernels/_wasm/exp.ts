@@ -10,8 +10,8 @@
  * stays NaN. Error is within a few ulp of the correctly rounded result.
  * @module
  */
-import { buildModule, FuncBuilder, I32, OP, V128 } from "../_wasm/asm.ts";
-import type { Expr } from "../_wasm/expr.ts";
+import { buildModule, FuncBuilder, I32, OP, V128 } from "./asm.ts";
+import type { Expr } from "./expr.ts";
 
 const S = {
   nearest: 0x6a,
