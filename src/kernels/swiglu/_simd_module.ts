@@ -41,19 +41,19 @@ export interface SwiGLUSimd {
   sigmoid(g: number, s: number, n: number): void;
 }
 
-/** Bitwise and integer f32x4 operations the sigmoid needs (SIMD opcodes after 0xfd). */
+/** Bitwise and integer f32x4 operations the sigmoid needs. */
 const bits = {
-  or: (a: Expr, b: Expr): Expr => (f) => (a(f), b(f), f.simd(0x50)),
+  or: (a: Expr, b: Expr): Expr => (f) => (a(f), b(f), f.simd(OP.v128Or)),
   /** `a & ~b`. */
-  andNot: (a: Expr, b: Expr): Expr => (f) => (a(f), b(f), f.simd(0x4f)),
+  andNot: (a: Expr, b: Expr): Expr => (f) => (a(f), b(f), f.simd(OP.v128AndNot)),
   /** Lanes of `a` where `mask` is set, of `b` elsewhere. */
-  select: (a: Expr, b: Expr, mask: Expr): Expr => (f) => (a(f), b(f), mask(f), f.simd(0x52)),
+  select: (a: Expr, b: Expr, mask: Expr): Expr => (f) => (a(f), b(f), mask(f), f.simd(OP.v128Bitselect)),
   /** All ones in the lanes where `a < b`. */
-  lt: (a: Expr, b: Expr): Expr => (f) => (a(f), b(f), f.simd(0x43)),
+  lt: (a: Expr, b: Expr): Expr => (f) => (a(f), b(f), f.simd(OP.f32x4Lt)),
   /** Each i32 lane shifted left. */
-  shl: (a: Expr, count: number): Expr => (f) => (a(f), f.i32(count), f.simd(0xab)),
+  shl: (a: Expr, count: number): Expr => (f) => (a(f), f.i32(count), f.simd(OP.i32x4Shl)),
   /** Each i32 lane shifted right, sign-filling (`x >> 31`: all ones where the sign is set). */
-  shrS: (a: Expr, count: number): Expr => (f) => (a(f), f.i32(count), f.simd(0xac)),
+  shrS: (a: Expr, count: number): Expr => (f) => (a(f), f.i32(count), f.simd(OP.i32x4ShrS)),
 };
 
 /** 1.5·2^23 + 127: adding it rounds to an integer whose low mantissa bits, shifted by 23, are the float 2^n. */
