@@ -17,7 +17,7 @@ import {
 } from "./matmul/kernel.ts";
 import { loadNativeBlas, nativeBlas } from "./matmul/native_blas.ts";
 import { heapThreadCount, startHeapThreads } from "./parallel/mod.ts";
-import { wasmBackendMemory } from "./_wasm_backend.ts";
+import { wasmBackendMemory } from "./wasm_backend.ts";
 import { GemmPool } from "./matmul/gemm_pool.ts";
 import { STOCK_REPLACEMENTS } from "./replacements/mod.ts";
 import {
@@ -119,9 +119,8 @@ function setThreads(threads: number): void {
  * matmuls on `wasm` and `cpu` by the native BLAS when one loads (see
  * {@linkcode FastKernelOptions.gemm}), otherwise by the SIMD GEMM of
  * `matmul/` (transposed operands cost the same as plain ones, and large products
- * run on `threads` threads once {@linkcode fastKernelsReady} resolves: about
- * 25 GFLOP/s per core, against 1 GFLOP/s for tfjs's transposed or batched
- * wasm matmul and under 1 GFLOP/s for the cpu backend's), and the
+ * run on `threads` threads once {@linkcode fastKernelsReady} resolves; tfjs's
+ * transposed and batched wasm matmuls and the cpu backend's are scalar), and the
  * data-movement, reduction and elementwise kernels of `replacements/`.
  * With `threads` > 1 and an initialised wasm backend it also starts the heap
  * threads of `parallel/` over the wasm memory (the fused kernels' row passes

@@ -112,7 +112,7 @@ function forward(): FuncBuilder {
     assign(f, last, select(v4.mul(load4(get(a)), get(sc)), get(negInf), get(row.mask)));
     assign(f, mx, v4.splat(f32.maxLanes(v4.pmax(get(mx), get(last)))));
     // e = exp(x − max), stored, and Σe; the dead lanes are exp(−∞) = 0. Not unrolled: with exp's constants and
-    // temporaries, unrolled copies spill registers (as measured for the cross-entropy's rows).
+    // temporaries, unrolled copies spill registers.
     assign(f, acc, v4.of(0));
     assign(f, a, get(s));
     assign(f, o, get(p));

@@ -30,10 +30,9 @@ import { softmaxBackwardRows, softmaxCausalRows } from "./math.ts";
 import type { HeapTask } from "../parallel/task.ts";
 
 /**
- * Rows per block of the causal products: at seq 128 two blocks (¾ of the
- * full products' work) measured 4–12 % faster than the full products, and
- * blocks of 16, 32 or uneven cuts slower (OpenBLAS's small-matrix kernel
- * loses more on the smaller products than the skipped zeros save).
+ * Rows per block of the causal products: at seq 128, two blocks skip a
+ * quarter of the products' work; smaller or uneven blocks lose more in
+ * OpenBLAS's small-matrix kernel than the skipped zeros save.
  */
 export const CAUSAL_BLOCK = 64;
 

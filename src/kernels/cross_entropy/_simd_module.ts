@@ -11,7 +11,7 @@
  *   dx is then dy · softmax(x); the label's −dy is the caller's too)
  *
  * The exponential loops are not unrolled: with exp's constants and
- * temporaries, unrolled copies spill registers (measured slower).
+ * temporaries, unrolled copies spill registers.
  *
  * Pointers are byte offsets into the bound memory.
  * @module

@@ -1,7 +1,7 @@
 /**
  * Softmax cross-entropy as one fused kernel forward and one backward on
- * `cpu` and `webgpu` (WGSL; on `wasm` the stock ops, with their SIMD
- * exponentials, measured faster), registered when this module loads. It
+ * `cpu`, `wasm` (SIMD exponentials on the heap threads) and `webgpu` (WGSL),
+ * registered when this module loads. It
  * never builds a softmax or one-hot matrix in the forward pass and is
  * differentiable with respect to the logits. The model's
  * `softmaxCrossEntropy` (src/model/_ops.ts) calls it where the backend has

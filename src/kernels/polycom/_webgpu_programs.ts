@@ -14,16 +14,14 @@
  *
  * The code is generated unrolled for the order r: one variable per power, no
  * private arrays. Each reduction is one barrier, a serial sum of the
- * workgroup's partials by thread 0, and one barrier. Both choices were
- * measured on lavapipe (software Vulkan), where dynamically indexed private
- * arrays and barriers are what cost; on a GPU the serial step is at most
- * 64 · (2r + 2) adds per row.
+ * workgroup's partials by thread 0, and one barrier: on lavapipe (software
+ * Vulkan) dynamically indexed private arrays and barriers are what cost; on a
+ * GPU the serial step is at most 64 · (2r + 2) adds per row.
  *
  * On a software adapter a workgroup runs on one CPU thread, its invocations
  * in SIMD lanes, so every invocation beyond the SIMD width adds switching at
  * each barrier and partials to the serial sum: there the reducing programs
- * use {@linkcode SOFTWARE_WORKGROUP} threads, which measured 3× faster than
- * 64 on lavapipe at [8192, 3072] (and on par at [2048, 768]).
+ * use {@linkcode SOFTWARE_WORKGROUP} threads.
  * @module
  */
 

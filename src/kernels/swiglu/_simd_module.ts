@@ -16,14 +16,14 @@
  *
  * σ is computed from e = e^−|g| ≤ 1 (so nothing overflows) as e / (1 + e)
  * for g < 0 and 1 / (1 + e) otherwise. e^−|g| is exp's scheme
- * (`../exp/_wasm_module.ts`: the Cephes reduction and polynomial, same
+ * (`../_wasm/exp.ts`: the Cephes reduction and polynomial, same
  * coefficients) restricted to arguments ≤ 0, where it needs neither the
  * clamps nor the overflow and underflow fix-ups nor the split 2^n of the
  * full-range `expOf`: `2^n` is the magic-number rounding's bits shifted into
  * the exponent, as in XNNPACK's sigmoid, and four quads are interleaved step
- * by step so their dependency chains overlap. Measured at [2048, 344] on one
- * thread (sigmoid alone): 0.8 ms this way, 1.3–1.8 ms as 1 / (1 + expOf(−g)),
- * 0.84 ms for tfjs's XNNPACK Sigmoid. The result is within 2 ulp of the
+ * by step so their dependency chains overlap (on par with tfjs's XNNPACK
+ * Sigmoid on one thread, where 1 / (1 + expOf(−g)) is not; the bench
+ * measures it). The result is within 2 ulp of the
  * float64 sigmoid (the tests bound it), exactly 1 from g ≈ 16.6 on, and 0
  * below g ≈ −87.34, where the true value is under 2^−126 (XNNPACK flushes
  * the same tail); NaN stays NaN.
@@ -138,7 +138,7 @@ function interleavedQuads(
   pass(1);
 }
 
-/** Quads the sigmoid passes interleave (one measured 1.0 ms at [2048, 344], four 0.8 ms). */
+/** Quads the sigmoid passes interleave: enough independent chains to hide each step's latency. */
 const WIDTH = 4;
 
 /**
