@@ -7,7 +7,7 @@
  */
 import type { tf } from "../backend/tf.ts";
 import { UsageError } from "../util/errors.ts";
-import { fusedPolyCom, hasFusedKernel, POLY_NORM, POLY_RELU } from "../kernels/polycom/mod.ts";
+import { fusedOrStock, fusedPolyCom, hasFusedKernel, POLY_NORM, POLY_RELU } from "../kernels/polycom/mod.ts";
 import { polyNormReference, polyReLUReference } from "./reference.ts";
 
 export { hasFusedKernel };
@@ -45,8 +45,7 @@ function checkInputs(op: string, x: tf.Tensor, a: tf.Tensor1D): void {
  */
 export function polyReLU(x: tf.Tensor, a: tf.Tensor1D): tf.Tensor {
   checkInputs("polyReLU", x, a);
-  if (x.size === 0 || !hasFusedKernel(POLY_RELU)) return polyReLUReference(x, a);
-  return fusedPolyCom(POLY_RELU, x, a, {});
+  return fusedOrStock(POLY_RELU, x.size > 0, () => fusedPolyCom(POLY_RELU, x, a, {}), () => polyReLUReference(x, a));
 }
 
 /**
@@ -71,6 +70,10 @@ export function polyNorm(x: tf.Tensor, a: tf.Tensor1D, eps = POLY_NORM_EPS): tf.
   if (!(eps >= EPS_RANGE[0] && eps <= EPS_RANGE[1])) {
     throw new UsageError(`polyNorm: eps must be in [${EPS_RANGE[0]}, ${EPS_RANGE[1]}], got ${eps}`);
   }
-  if (x.size === 0 || !hasFusedKernel(POLY_NORM)) return polyNormReference(x, a, eps);
-  return fusedPolyCom(POLY_NORM, x, a, { eps });
+  return fusedOrStock(
+    POLY_NORM,
+    x.size > 0,
+    () => fusedPolyCom(POLY_NORM, x, a, { eps }),
+    () => polyNormReference(x, a, eps),
+  );
 }

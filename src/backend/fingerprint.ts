@@ -7,7 +7,7 @@ import { tf } from "./tf.ts";
 import { activeGemm, gemmThreads } from "../kernels/install.ts";
 import { type BlasInfo, nativeBlas } from "../kernels/matmul/mod.ts";
 import { heapThreadCount } from "../kernels/parallel/mod.ts";
-import { wasmBackendMemory } from "../kernels/_wasm_backend.ts";
+import { wasmBackendMemory } from "../kernels/wasm_backend.ts";
 
 /** Names accepted by {@linkcode initBackend}. */
 export type BackendName = "webgpu" | "wasm" | "cpu";

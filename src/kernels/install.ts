@@ -17,55 +17,27 @@ import {
 } from "./matmul/kernel.ts";
 import { loadNativeBlas, nativeBlas } from "./matmul/native_blas.ts";
 import { heapThreadCount, startHeapThreads } from "./parallel/mod.ts";
-import { wasmBackendMemory } from "./_wasm_backend.ts";
+import { wasmBackendMemory } from "./wasm_backend.ts";
 import { GemmPool } from "./matmul/gemm_pool.ts";
-import { cpuBinary, cpuSoftmax, cpuSplitV, cpuTranspose } from "./data/cpu.ts";
-import { wasmExp } from "./exp/wasm.ts";
-import { wasmCast, wasmConcat, wasmGatherV2, wasmIdentity, wasmSplitV, wasmSum, wasmTranspose } from "./data/wasm.ts";
+import { STOCK_REPLACEMENTS } from "./replacements/mod.ts";
+import {
+  type FastKernelId,
+  registerKernels,
+  replacedKernels,
+  type Replacement,
+  restoreStockKernels,
+} from "./registry.ts";
 
-/** A kernel this module replaces. */
-export interface FastKernelId {
-  kernelName: string;
-  backendName: string;
-}
-
-interface Replacement extends FastKernelId {
-  make(original: tf.KernelFunc): tf.KernelFunc;
-}
-
-const REPLACEMENTS: Replacement[] = [
+/** Every stock kernel replaced: the matmuls on `wasm` and `cpu`, then `replacements/`. */
+const REPLACEMENTS: readonly Replacement[] = [
   { kernelName: "BatchMatMul", backendName: "wasm", make: (o) => fastBatchMatMul("wasm", o) },
   { kernelName: "_FusedMatMul", backendName: "wasm", make: (o) => fastFusedMatMul("wasm", o) },
   { kernelName: "BatchMatMul", backendName: "cpu", make: (o) => fastBatchMatMul("cpu", o) },
   { kernelName: "_FusedMatMul", backendName: "cpu", make: (o) => fastFusedMatMul("cpu", o) },
-  { kernelName: "Identity", backendName: "wasm", make: wasmIdentity },
-  { kernelName: "Cast", backendName: "wasm", make: wasmCast },
-  { kernelName: "Concat", backendName: "wasm", make: wasmConcat },
-  { kernelName: "SplitV", backendName: "wasm", make: wasmSplitV },
-  { kernelName: "GatherV2", backendName: "wasm", make: wasmGatherV2 },
-  { kernelName: "Sum", backendName: "wasm", make: wasmSum },
-  { kernelName: "Exp", backendName: "wasm", make: wasmExp },
-  { kernelName: "Transpose", backendName: "wasm", make: wasmTranspose },
-  // No Sigmoid or Softmax replacement: the model's sigmoid and softmax run inside the fused SwiGLU and attention
-  // kernels (SIMD on every heap thread); stand-alone SIMD replacements on one thread were slower than tfjs's XNNPACK.
-  { kernelName: "Add", backendName: "cpu", make: (o) => cpuBinary((x, y) => x + y, o) },
-  { kernelName: "Sub", backendName: "cpu", make: (o) => cpuBinary((x, y) => x - y, o) },
-  { kernelName: "Multiply", backendName: "cpu", make: (o) => cpuBinary((x, y) => x * y, o) },
-  { kernelName: "RealDiv", backendName: "cpu", make: (o) => cpuBinary((x, y) => x / y, o) },
-  { kernelName: "SplitV", backendName: "cpu", make: cpuSplitV },
-  { kernelName: "Transpose", backendName: "cpu", make: cpuTranspose },
-  { kernelName: "Softmax", backendName: "cpu", make: cpuSoftmax },
+  ...STOCK_REPLACEMENTS,
 ];
 
-/** Originals of the kernels replaced now, by `kernelName/backendName`. */
-const originals = new Map<string, tf.KernelConfig>();
-
-const keyOf = (id: FastKernelId) => `${id.kernelName}/${id.backendName}`;
-
-function swap(config: tf.KernelConfig): void {
-  tf.unregisterKernel(config.kernelName, config.backendName);
-  tf.registerKernel(config);
-}
+export type { FastKernelId } from "./registry.ts";
 
 /** Options of {@linkcode installFastKernels}. */
 export interface FastKernelOptions {
@@ -147,10 +119,9 @@ function setThreads(threads: number): void {
  * matmuls on `wasm` and `cpu` by the native BLAS when one loads (see
  * {@linkcode FastKernelOptions.gemm}), otherwise by the SIMD GEMM of
  * `matmul/` (transposed operands cost the same as plain ones, and large products
- * run on `threads` threads once {@linkcode fastKernelsReady} resolves: about
- * 25 GFLOP/s per core, against 1 GFLOP/s for tfjs's transposed or batched
- * wasm matmul and under 1 GFLOP/s for the cpu backend's), and the
- * data-movement, reduction and elementwise kernels of `data/` and `exp/`.
+ * run on `threads` threads once {@linkcode fastKernelsReady} resolves; tfjs's
+ * transposed and batched wasm matmuls and the cpu backend's are scalar), and the
+ * data-movement, reduction and elementwise kernels of `replacements/`.
  * With `threads` > 1 and an initialised wasm backend it also starts the heap
  * threads of `parallel/` over the wasm memory (the fused kernels' row passes
  * and, with the BLAS, the GEMMs split over them). Idempotent; returns the
@@ -185,15 +156,7 @@ export function installFastKernels(options: FastKernelOptions = {}): FastKernelI
   const gemmStarted = starting;
   const memory = wasmBackendMemory();
   starting = Promise.all([gemmStarted, startHeapThreads(memory, memory ? threads : 1)]).then(() => {});
-  for (const r of REPLACEMENTS) {
-    const key = keyOf(r);
-    if (originals.has(key)) continue;
-    const original = tf.getKernel(r.kernelName, r.backendName);
-    // A backend that is not registered in this process has nothing to replace.
-    if (!original) continue;
-    originals.set(key, original);
-    swap({ ...original, kernelFunc: r.make(original.kernelFunc) });
-  }
+  registerKernels({ replacements: REPLACEMENTS });
   return installedFastKernels();
 }
 
@@ -250,10 +213,7 @@ export function gemmThreads(): number {
  * ```
  */
 export function uninstallFastKernels(): void {
-  for (const [key, original] of originals) {
-    swap(original);
-    originals.delete(key);
-  }
+  restoreStockKernels();
 }
 
 /**
@@ -265,5 +225,5 @@ export function uninstallFastKernels(): void {
  * ```
  */
 export function installedFastKernels(): FastKernelId[] {
-  return [...originals.values()].map(({ kernelName, backendName }) => ({ kernelName, backendName }));
+  return replacedKernels();
 }

@@ -33,7 +33,7 @@ export {
   uninstallFastKernels,
 } from "./install.ts";
 export { heapThreadCount, HeapThreads, startHeapThreads } from "./parallel/mod.ts";
-export { wasmBackendMemory } from "./_wasm_backend.ts";
+export { wasmBackendMemory } from "./wasm_backend.ts";
 export {
   type BatchMatMulPlan,
   type BlasInfo,

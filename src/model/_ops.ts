@@ -9,7 +9,7 @@
  * @module
  */
 import { tf } from "../backend/tf.ts";
-import { fusedSoftmaxCrossEntropy, hasFusedCrossEntropy } from "../kernels/cross_entropy/mod.ts";
+import { FUSED_CROSS_ENTROPY, fusedOrStock, fusedSoftmaxCrossEntropy } from "../kernels/cross_entropy/mod.ts";
 
 /**
  * `x · w` with `w` stored `[in, out]` (no transposed operand in the forward pass).
@@ -137,8 +137,8 @@ const crossEntropyOp = tf.customGrad((...args: (tf.Tensor | Saver)[]) => {
 export function softmaxCrossEntropy(logits: tf.Tensor2D, targets: Int32Array | tf.Tensor1D): tf.Scalar {
   return tf.tidy(() => {
     const t = targets instanceof Int32Array ? tf.tensor1d(targets, "int32") : targets;
-    if (logits.size > 0 && hasFusedCrossEntropy()) return fusedSoftmaxCrossEntropy(logits, t);
-    return softmaxCrossEntropyStock(logits, t);
+    const fused = () => fusedSoftmaxCrossEntropy(logits, t);
+    return fusedOrStock(FUSED_CROSS_ENTROPY, logits.size > 0, fused, () => softmaxCrossEntropyStock(logits, t));
   });
 }
 

@@ -5,7 +5,7 @@
  * @module
  */
 import { tf } from "../backend/tf.ts";
-import { fusedRmsNorm, hasFusedRmsNorm } from "../kernels/rms_norm/mod.ts";
+import { FUSED_RMS_NORM, fusedOrStock, fusedRmsNorm } from "../kernels/rms_norm/mod.ts";
 
 /**
  * RMSNorm(x) = x · rsqrt(mean(x², last axis) + eps) · w.
@@ -16,8 +16,12 @@ import { fusedRmsNorm, hasFusedRmsNorm } from "../kernels/rms_norm/mod.ts";
  * ```
  */
 export function rmsNorm(x: tf.Tensor, weight: tf.Tensor, eps: number): tf.Tensor {
-  if (x.size === 0 || !hasFusedRmsNorm()) return rmsNormStock(x, weight, eps);
-  return fusedRmsNorm(x, weight, eps);
+  return fusedOrStock(
+    FUSED_RMS_NORM,
+    x.size > 0,
+    () => fusedRmsNorm(x, weight, eps),
+    () => rmsNormStock(x, weight, eps),
+  );
 }
 
 /**

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { initBackend, tf } from "../../src/backend/mod.ts";
 import { adamwConstants, adamwUpdate, fusedAdamW, hasFusedAdamW } from "../../src/kernels/adamw/mod.ts";
-import { adamwTask } from "../../src/kernels/adamw/math.ts";
+import { adamwTask } from "../../src/kernels/adamw/tasks.ts";
 import { Rng } from "../../src/util/rng.ts";
 import { BETAS, EPS, LR, unfusedAdamW as unfused, WD } from "./_adamw_unfused.ts";
 

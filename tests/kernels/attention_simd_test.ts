@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { ATTENTION_SIMD } from "../../src/kernels/attention/_simd_module.ts";
-import { softmaxBackwardTask, softmaxCausalTask } from "../../src/kernels/attention/math.ts";
+import { softmaxBackwardTask, softmaxCausalTask } from "../../src/kernels/attention/tasks.ts";
 import { Rng } from "../../src/util/rng.ts";
 
 const EPS32 = 2 ** -24;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { initBackend, tf } from "../../src/backend/mod.ts";
 import { installFastKernels } from "../../src/kernels/mod.ts";
-import { expOf, mathModuleBytes } from "../../src/kernels/exp/_wasm_module.ts";
+import { expOf, mathModuleBytes } from "../../src/kernels/_wasm/exp.ts";
 import { buildModule, FuncBuilder, I32 } from "../../src/kernels/_wasm/asm.ts";
 import { get, load4, quads, store4 } from "../../src/kernels/_wasm/expr.ts";
 import { Rng } from "../../src/util/rng.ts";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { initBackend, tf } from "../../src/backend/mod.ts";
 import { installedFastKernels, installFastKernels, uninstallFastKernels } from "../../src/kernels/mod.ts";
 import { gemmBlocks, MAX_GEMM_BLOCKS, MIN_GEMM_BLOCK } from "../../src/kernels/matmul/mod.ts";
-import { partRange } from "../../src/kernels/parallel/split.ts";
+import { partRange } from "../../src/kernels/parallel/task.ts";
 import { Rng } from "../../src/util/rng.ts";
 
 const rng = new Rng(11);

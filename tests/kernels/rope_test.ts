@@ -9,7 +9,8 @@ import {
   ropeHeadsForward,
   ropeTables,
 } from "../../src/kernels/rope/mod.ts";
-import { type RopeDims, ropeHeadsTask, ropeSimdFits } from "../../src/kernels/rope/math.ts";
+import type { RopeDims } from "../../src/kernels/rope/math.ts";
+import { ropeHeadsTask, ropeSimdFits } from "../../src/kernels/rope/tasks.ts";
 import { ROPE_SIMD } from "../../src/kernels/rope/_simd_module.ts";
 import { STAGE_BLOCK_FLOATS } from "../../src/kernels/_wasm/staged.ts";
 import { Rng } from "../../src/util/rng.ts";

@@ -7,12 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { SWIGLU_SIMD } from "../../src/kernels/swiglu/_simd_module.ts";
-import {
-  swigluBackwardInto,
-  swigluBackwardTask,
-  swigluForwardInto,
-  swigluForwardTask,
-} from "../../src/kernels/swiglu/math.ts";
+import { swigluBackwardInto, swigluForwardInto } from "../../src/kernels/swiglu/math.ts";
+import { swigluBackwardTask, swigluForwardTask } from "../../src/kernels/swiglu/tasks.ts";
 import { Rng } from "../../src/util/rng.ts";
 
 /** The float32 nearest the float64 sigmoid. */

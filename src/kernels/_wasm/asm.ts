@@ -160,7 +160,7 @@ export class FuncBuilder {
 
   /** `v128.const` of four equal f32 lanes. */
   f32x4Const(value: number): this {
-    this.simd(0x0c);
+    this.simd(OP.v128Const);
     const bytes = new Uint8Array(new Float32Array([value, value, value, value]).buffer);
     for (const b of bytes) this.body.push(b);
     return this;
@@ -168,7 +168,7 @@ export class FuncBuilder {
 
   /** `br` / `br_if` with a relative depth. */
   br(depth: number, conditional = false): this {
-    this.body.push(conditional ? 0x0d : 0x0c);
+    this.body.push(conditional ? OP.brIf : OP.br);
     uleb(this.body, depth);
     return this;
   }
@@ -188,10 +188,10 @@ export class FuncBuilder {
    * not branch out of the loop.
    */
   whileLoop(cond: () => void, body: () => void): this {
-    this.op(OP.block, 0x40);
+    this.op(OP.block, OP.emptyBlock);
     cond();
     this.op(OP.i32Eqz).br(0, true);
-    this.op(OP.loop, 0x40);
+    this.op(OP.loop, OP.emptyBlock);
     body();
     cond();
     this.br(0, true);
@@ -201,7 +201,7 @@ export class FuncBuilder {
 
   /** `if (cond) then() else otherwise()`, with the condition already pushed. */
   ifElse(then: () => void, otherwise?: () => void): this {
-    this.op(OP.if, 0x40);
+    this.op(OP.if, OP.emptyBlock);
     then();
     if (otherwise) {
       this.op(OP.else);
@@ -214,11 +214,15 @@ export class FuncBuilder {
 
 /** Opcodes used by the kernels (core and SIMD). */
 export const OP = {
+  /** The block type of a block, loop or if that leaves no value. */
+  emptyBlock: 0x40,
   block: 0x02,
   loop: 0x03,
   if: 0x04,
   else: 0x05,
   end: 0x0b,
+  br: 0x0c,
+  brIf: 0x0d,
   select: 0x1b,
   i32Load: 0x28,
   f32Load: 0x2a,
@@ -238,37 +242,64 @@ export const OP = {
   i32Mul: 0x6c,
   i32And: 0x71,
   i32Shl: 0x74,
+  f32Sqrt: 0x91,
   f32Abs: 0x8b,
   f32Add: 0x92,
+  f32Sub: 0x93,
   f32Mul: 0x94,
+  f32Div: 0x95,
   f32Max: 0x97,
   f64Add: 0xa0,
   f32DemoteF64: 0xb6,
   f64PromoteF32: 0xbb,
+  /** Prefix of the bulk-memory instructions (`memoryCopy`, then two zero memory indices). */
+  miscPrefix: 0xfc,
+  memoryCopy: 0x0a,
   // SIMD (after the 0xfd prefix)
   v128Load: 0x00,
   v128Load32Splat: 0x09,
   v128Store: 0x0b,
+  v128Const: 0x0c,
+  i32x4Splat: 0x11,
   f32x4Splat: 0x13,
   f64x2Splat: 0x14,
   f32x4ExtractLane: 0x1f,
   f64x2ExtractLane: 0x21,
+  i32x4GtS: 0x3b,
+  f32x4Lt: 0x43,
+  f32x4Gt: 0x44,
   f64x2Lt: 0x49,
   v128And: 0x4e,
+  v128AndNot: 0x4f,
+  v128Or: 0x50,
+  v128Bitselect: 0x52,
   v128Store64Lane: 0x5b,
   v128Load32Zero: 0x5c,
   v128Load64Zero: 0x5d,
   f32x4DemoteF64x2Zero: 0x5e,
   f64x2PromoteLowF32x4: 0x5f,
+  f32x4Nearest: 0x6a,
+  i32x4Shl: 0xab,
+  i32x4ShrS: 0xac,
+  i32x4Add: 0xae,
+  i32x4Sub: 0xb1,
   f32x4Abs: 0xe0,
+  f32x4Neg: 0xe1,
+  f32x4Sqrt: 0xe3,
   f32x4Add: 0xe4,
   f32x4Sub: 0xe5,
   f32x4Mul: 0xe6,
+  f32x4Div: 0xe7,
+  f32x4Min: 0xe8,
+  f32x4Max: 0xe9,
+  // pmin/pmax: one instruction each, where min/max's NaN and ±0 rules cost several; a NaN x passes through both.
+  f32x4Pmin: 0xea,
   f32x4Pmax: 0xeb,
   f64x2Add: 0xf0,
   f64x2Sub: 0xf1,
   f64x2Mul: 0xf2,
   f64x2Pmax: 0xf7,
+  i32x4TruncSatF32x4S: 0xf8,
   f32x4RelaxedMadd: 0x105,
 } as const;
 

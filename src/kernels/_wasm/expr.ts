@@ -13,16 +13,6 @@ export type Expr = (f: FuncBuilder) => void;
 /** The value of local `index`. */
 export const get = (index: number): Expr => (f) => f.get(index);
 
-const SIMD = {
-  f32x4Div: 0xe7,
-  f32x4Min: 0xe8,
-  f32x4Max: 0xe9,
-  f32x4Pmin: 0xea,
-  f32x4Pmax: 0xeb,
-  f32x4Neg: 0xe1,
-  f32x4Sqrt: 0xe3,
-} as const;
-
 const simd2 = (opcode: number) => (a: Expr, b: Expr): Expr => (f) => {
   a(f);
   b(f);
@@ -38,15 +28,15 @@ export const v4 = {
   add: simd2(OP.f32x4Add),
   sub: simd2(OP.f32x4Sub),
   mul: simd2(OP.f32x4Mul),
-  div: simd2(SIMD.f32x4Div),
-  min: simd2(SIMD.f32x4Min),
-  max: simd2(SIMD.f32x4Max),
+  div: simd2(OP.f32x4Div),
+  min: simd2(OP.f32x4Min),
+  max: simd2(OP.f32x4Max),
   /** `b < a ? b : a`: one instruction (min's NaN and ±0 rules cost several); a NaN `a` passes through. */
-  pmin: simd2(SIMD.f32x4Pmin),
+  pmin: simd2(OP.f32x4Pmin),
   /** `a < b ? b : a`: one instruction; a NaN `a` passes through, a NaN `b` is dropped. */
-  pmax: simd2(SIMD.f32x4Pmax),
-  neg: simd1(SIMD.f32x4Neg),
-  sqrt: simd1(SIMD.f32x4Sqrt),
+  pmax: simd2(OP.f32x4Pmax),
+  neg: simd1(OP.f32x4Neg),
+  sqrt: simd1(OP.f32x4Sqrt),
   /** Four copies of an f32. */
   splat: simd1(OP.f32x4Splat),
   /** Four copies of a constant. */
@@ -62,12 +52,12 @@ const op2 = (opcode: number) => (a: Expr, b: Expr): Expr => (f) => {
 /** Scalar f32 arithmetic. */
 export const f32 = {
   add: op2(OP.f32Add),
-  sub: op2(0x93),
+  sub: op2(OP.f32Sub),
   mul: op2(OP.f32Mul),
-  div: op2(0x95),
+  div: op2(OP.f32Div),
   sqrt: (a: Expr): Expr => (f) => {
     a(f);
-    f.op(0x91);
+    f.op(OP.f32Sqrt);
   },
   of: (value: number): Expr => (f) => f.f32(value),
   /** Lane `lane` of an f32x4. */

@@ -10,7 +10,8 @@
 import type { tf } from "../../backend/tf.ts";
 import { type CpuBackend, fusedInputs, type HeapBackend } from "../fused/mod.ts";
 import { heapOffset, heapTarget, MAX_TASK_ARGS, runHeapTask } from "../parallel/mod.ts";
-import { ADAMW_TASK_HEAD, ADAMW_TASK_STRIDE, type AdamWConstants, adamwUpdate } from "./math.ts";
+import { ADAMW_TASK_HEAD, ADAMW_TASK_STRIDE } from "./tasks.ts";
+import { type AdamWConstants, adamwUpdate } from "./math.ts";
 
 /** The kernel's name. */
 export const FUSED_ADAMW = "FusedAdamW";

@@ -14,7 +14,7 @@
  * @module
  */
 import { tf } from "../../backend/tf.ts";
-import { fusedRegistrar } from "../fused/mod.ts";
+import { hasKernel, registerKernels } from "../registry.ts";
 import { ADAMW_KERNELS, FUSED_ADAMW, type FusedAdamWAttrs } from "./kernel.ts";
 import type { AdamWConstants } from "./math.ts";
 import { ADAMW_WEBGPU_KERNELS } from "./webgpu.ts";
@@ -22,8 +22,7 @@ import { ADAMW_WEBGPU_KERNELS } from "./webgpu.ts";
 export { type AdamWConstants, adamwConstants, adamwUpdate } from "./math.ts";
 export { FUSED_ADAMW, type FusedAdamWAttrs } from "./kernel.ts";
 
-const register = fusedRegistrar([...ADAMW_KERNELS, ...ADAMW_WEBGPU_KERNELS], []);
-register();
+registerKernels({ kernels: [...ADAMW_KERNELS, ...ADAMW_WEBGPU_KERNELS] });
 
 /**
  * Whether the active (or given) backend has the fused AdamW kernel.
@@ -34,7 +33,7 @@ register();
  * ```
  */
 export function hasFusedAdamW(backend: string = tf.getBackend()): boolean {
-  return tf.getKernel(FUSED_ADAMW, backend) !== undefined;
+  return hasKernel(FUSED_ADAMW, backend);
 }
 
 /** One parameter of a fused update: its value, moments, gradient (`null`: zero) and whether it decays. */

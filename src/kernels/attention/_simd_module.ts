@@ -33,7 +33,7 @@ import {
   v4,
 } from "../_wasm/expr.ts";
 import { type SimdModule, simdModule } from "../_wasm/staged.ts";
-import { expOf } from "../exp/_wasm_module.ts";
+import { expOf } from "../_wasm/exp.ts";
 
 /** The module's exports. */
 export interface AttentionSimd {
@@ -41,13 +41,11 @@ export interface AttentionSimd {
   bwd(p: number, dp: number, ds: number, rows: number, i0: number, seq: number, scale: number): void;
 }
 
-const S = { v128Const: 0x0c, i32x4Splat: 0x11, i32x4GtS: 0x3b, andNot: 0x4f, bitselect: 0x52 } as const;
-
 /** `a & ~mask`: the live lanes of `a`, +0 in the others. */
 const live = (a: Expr, mask: Expr): Expr => (f) => {
   a(f);
   mask(f);
-  f.simd(S.andNot);
+  f.simd(OP.v128AndNot);
 };
 
 /** `mask ? b : a` per lane. */
@@ -55,7 +53,7 @@ const select = (a: Expr, b: Expr, mask: Expr): Expr => (f) => {
   b(f);
   a(f);
   mask(f);
-  f.simd(S.bitselect);
+  f.simd(OP.v128Bitselect);
 };
 
 /**
@@ -68,7 +66,7 @@ function rowShape(f: FuncBuilder, i: number, seq: number) {
   const mask = f.local(V128);
   const iota = f.local(V128);
   // i32x4 (0, 1, 2, 3)
-  f.simd(S.v128Const).op(0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0).set(iota);
+  f.simd(OP.v128Const).op(0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0).set(iota);
   return {
     head,
     tail,
@@ -77,7 +75,7 @@ function rowShape(f: FuncBuilder, i: number, seq: number) {
     begin() {
       f.get(i).i32(-4).op(OP.i32And).set(head);
       f.get(seq).get(head).op(OP.i32Sub).i32(4).op(OP.i32Sub).set(tail);
-      f.get(iota).get(i).i32(3).op(OP.i32And).simd(S.i32x4Splat).simd(S.i32x4GtS).set(mask);
+      f.get(iota).get(i).i32(3).op(OP.i32And).simd(OP.i32x4Splat).simd(OP.i32x4GtS).set(mask);
     },
     /** Next row: i + 1, back to 0 at the end of a matrix. */
     next() {
@@ -114,7 +112,7 @@ function forward(): FuncBuilder {
     assign(f, last, select(v4.mul(load4(get(a)), get(sc)), get(negInf), get(row.mask)));
     assign(f, mx, v4.splat(f32.maxLanes(v4.pmax(get(mx), get(last)))));
     // e = exp(x − max), stored, and Σe; the dead lanes are exp(−∞) = 0. Not unrolled: with exp's constants and
-    // temporaries, unrolled copies spill registers (as measured for the cross-entropy's rows).
+    // temporaries, unrolled copies spill registers.
     assign(f, acc, v4.of(0));
     assign(f, a, get(s));
     assign(f, o, get(p));

@@ -22,7 +22,7 @@ import { currentNativeBlas } from "../matmul/kernel.ts";
 import type { NativeBlas } from "../matmul/native_blas.ts";
 import { heapOffset, heapTarget, runHeapTask } from "../parallel/mod.ts";
 import { softmaxBackwardRows, softmaxCausalRows } from "./math.ts";
-import { fusedTaskRows } from "./_tasks.ts";
+import { fusedTaskRows } from "./tasks.ts";
 
 /** Forward kernel name. */
 export const FUSED_CAUSAL_ATTENTION = "FusedCausalAttention";

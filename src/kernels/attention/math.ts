@@ -11,9 +11,6 @@
  * Imported by the workers: nothing here may load tfjs.
  * @module
  */
-import { partRange } from "../parallel/split.ts";
-import { stagedRows } from "../_wasm/staged.ts";
-import { ATTENTION_SIMD } from "./_simd_module.ts";
 
 /**
  * In place: the row softmax of the scaled scores `scale·s[i][j]` over
@@ -66,56 +63,4 @@ export function softmaxBackwardRows(p: Float32Array, dp: Float32Array, seq: numb
       dp.fill(0, row + i + 1, row + seq);
     }
   }
-}
-
-/** Whether rows of `seq` floats take the SIMD passes (else the float64 JavaScript loops). */
-const simdRows = (seq: number) => seq % 4 === 0 && ATTENTION_SIMD.available;
-
-/**
- * {@linkcode softmaxCausalRows} as a heap-thread task, in place, split over
- * the score matrices: args `[s, seq, matrices, scale]`. On staged rows in
- * SIMD (`./_simd_module.ts`) when `seq` is a multiple of 4.
- *
- * @example
- * ```ts
- * softmaxCausalTask(heap, Float64Array.of(0, 128, 64, 0.17677669), 0, 1);
- * ```
- */
-export function softmaxCausalTask(heap: Float32Array, args: Float64Array, part: number, parts: number): void {
-  const [s, seq, matrices, scale] = args;
-  const [lo, hi] = partRange(matrices, part, parts);
-  if (simdRows(seq)) {
-    const arrays = { inputs: [s], outputs: [s], rowFloats: seq };
-    stagedRows(ATTENTION_SIMD, heap, arrays, lo * seq, hi * seq, (simd, b, rows, first) => {
-      simd.fwd(b.inputs[0], b.outputs[0], rows, first % seq, seq, scale);
-    });
-    return;
-  }
-  softmaxCausalRows(heap.subarray(s + lo * seq * seq, s + hi * seq * seq), seq, hi - lo, scale);
-}
-
-/**
- * {@linkcode softmaxBackwardRows} as a heap-thread task, in place over `dp`,
- * split over the score matrices: args `[p, dp, seq, matrices, scale]`. On
- * staged rows in SIMD when `seq` is a multiple of 4; there only the causal
- * triangle of `dp` is read.
- *
- * @example
- * ```ts
- * softmaxBackwardTask(heap, Float64Array.of(0, 1048576, 128, 64, 0.17677669), 0, 1);
- * ```
- */
-export function softmaxBackwardTask(heap: Float32Array, args: Float64Array, part: number, parts: number): void {
-  const [p, dp, seq, matrices, scale] = args;
-  const [lo, hi] = partRange(matrices, part, parts);
-  if (simdRows(seq)) {
-    const arrays = { inputs: [p, dp], outputs: [dp], rowFloats: seq };
-    stagedRows(ATTENTION_SIMD, heap, arrays, lo * seq, hi * seq, (simd, b, rows, first) => {
-      simd.bwd(b.inputs[0], b.inputs[1], b.outputs[0], rows, first % seq, seq, scale);
-    });
-    return;
-  }
-  const size = seq * seq;
-  const at = (offset: number) => heap.subarray(offset + lo * size, offset + hi * size);
-  softmaxBackwardRows(at(p), at(dp), seq, hi - lo, scale);
 }

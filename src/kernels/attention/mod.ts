@@ -14,7 +14,7 @@
  * @module
  */
 import { tf } from "../../backend/tf.ts";
-import { fusedRegistrar } from "../fused/mod.ts";
+import { fusedOrStock, hasKernel, registerKernels } from "../registry.ts";
 import { ATTENTION_KERNELS, FUSED_CAUSAL_ATTENTION, FUSED_CAUSAL_ATTENTION_GRAD } from "./kernel.ts";
 import { ATTENTION_WEBGPU_KERNELS } from "./webgpu.ts";
 import { FLASH_CAUSAL_ATTENTION_GRAD, FLASH_WEBGPU_KERNELS } from "./webgpu_flash.ts";
@@ -28,7 +28,7 @@ export {
   usesFlash,
 } from "./webgpu_flash.ts";
 
-fusedRegistrar([...ATTENTION_KERNELS, ...ATTENTION_WEBGPU_KERNELS, ...FLASH_WEBGPU_KERNELS], [])();
+registerKernels({ kernels: [...ATTENTION_KERNELS, ...ATTENTION_WEBGPU_KERNELS, ...FLASH_WEBGPU_KERNELS] });
 
 type Saver = (tensors: tf.Tensor[]) => void;
 
@@ -93,7 +93,7 @@ export function causalMask(seqLen: number): tf.Tensor2D {
  * ```
  */
 export function hasFusedAttention(backend: string = tf.getBackend()): boolean {
-  return tf.getKernel(FUSED_CAUSAL_ATTENTION, backend) !== undefined;
+  return hasKernel(FUSED_CAUSAL_ATTENTION, backend);
 }
 
 /**
@@ -119,15 +119,14 @@ export function causalAttention(
     );
   }
   const scale = options.scale ?? 1 / Math.sqrt(q.shape[3]);
-  if ((options.fused ?? true) && hasFusedAttention() && q.dtype === "float32") {
-    return fusedAttention(q, k, v, scale);
-  }
-  return tf.tidy(() => {
-    const seqLen = q.shape[2];
-    // Scaling q before the product touches seqLen·d values instead of seqLen² per head.
-    const qh = tf.mul(q, scale) as tf.Tensor4D;
-    const kt = tf.transpose(k, [0, 1, 3, 2]) as tf.Tensor4D;
-    const scores = tf.add(tf.matMul(qh, kt), causalMask(seqLen));
-    return tf.matMul(tf.softmax(scores, -1) as tf.Tensor4D, v) as tf.Tensor4D;
-  });
+  const usable = (options.fused ?? true) && q.dtype === "float32";
+  return fusedOrStock(FUSED_CAUSAL_ATTENTION, usable, () => fusedAttention(q, k, v, scale), () =>
+    tf.tidy(() => {
+      const seqLen = q.shape[2];
+      // Scaling q before the product touches seqLen·d values instead of seqLen² per head.
+      const qh = tf.mul(q, scale) as tf.Tensor4D;
+      const kt = tf.transpose(k, [0, 1, 3, 2]) as tf.Tensor4D;
+      const scores = tf.add(tf.matMul(qh, kt), causalMask(seqLen));
+      return tf.matMul(tf.softmax(scores, -1) as tf.Tensor4D, v) as tf.Tensor4D;
+    }));
 }

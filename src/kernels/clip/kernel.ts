@@ -7,7 +7,8 @@
 import type { tf } from "../../backend/tf.ts";
 import { type CpuBackend, fusedInputs, type HeapBackend } from "../fused/mod.ts";
 import { heapOffset, heapTarget, MAX_TASK_ARGS, partRange, runHeapTask } from "../parallel/mod.ts";
-import { clipChunks, clipFactor, clipFactorOf, scaleInto } from "./math.ts";
+import { clipFactor, clipFactorOf, scaleInto } from "./math.ts";
+import { clipChunks } from "./tasks.ts";
 
 /** The kernel's name. */
 export const FUSED_CLIP_BY_GLOBAL_NORM = "FusedClipByGlobalNorm";

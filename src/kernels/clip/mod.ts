@@ -12,14 +12,14 @@
  * @module
  */
 import { tf } from "../../backend/tf.ts";
-import { fusedRegistrar } from "../fused/mod.ts";
+import { hasKernel, registerKernels } from "../registry.ts";
 import { CLIP_KERNELS, type ClipAttrs, FUSED_CLIP_BY_GLOBAL_NORM } from "./kernel.ts";
 import { CLIP_WEBGPU_KERNELS } from "./webgpu.ts";
 
 export { type ClipAttrs, FUSED_CLIP_BY_GLOBAL_NORM } from "./kernel.ts";
 export { clipFactor, scaleInto } from "./math.ts";
 
-fusedRegistrar([...CLIP_KERNELS, ...CLIP_WEBGPU_KERNELS], [])();
+registerKernels({ kernels: [...CLIP_KERNELS, ...CLIP_WEBGPU_KERNELS] });
 
 /**
  * Whether the active (or given) backend has the fused clipping kernel.
@@ -30,7 +30,7 @@ fusedRegistrar([...CLIP_KERNELS, ...CLIP_WEBGPU_KERNELS], [])();
  * ```
  */
 export function hasFusedClip(backend: string = tf.getBackend()): boolean {
-  return tf.getKernel(FUSED_CLIP_BY_GLOBAL_NORM, backend) !== undefined;
+  return hasKernel(FUSED_CLIP_BY_GLOBAL_NORM, backend);
 }
 
 /**

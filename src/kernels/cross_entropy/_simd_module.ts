@@ -11,7 +11,7 @@
  *   dx is then dy · softmax(x); the label's −dy is the caller's too)
  *
  * The exponential loops are not unrolled: with exp's constants and
- * temporaries, unrolled copies spill registers (measured slower).
+ * temporaries, unrolled copies spill registers.
  *
  * Pointers are byte offsets into the bound memory.
  * @module
@@ -34,7 +34,7 @@ import {
   wholeQuads,
 } from "../_wasm/expr.ts";
 import { type SimdModule, simdModule } from "../_wasm/staged.ts";
-import { expOf } from "../exp/_wasm_module.ts";
+import { expOf } from "../_wasm/exp.ts";
 
 /** The module's exports. */
 export interface CrossEntropySimd {

@@ -1,7 +1,7 @@
 /**
  * Softmax cross-entropy as one fused kernel forward and one backward on
- * `cpu` and `webgpu` (WGSL; on `wasm` the stock ops, with their SIMD
- * exponentials, measured faster), registered when this module loads. It
+ * `cpu`, `wasm` (SIMD exponentials on the heap threads) and `webgpu` (WGSL),
+ * registered when this module loads. It
  * never builds a softmax or one-hot matrix in the forward pass and is
  * differentiable with respect to the logits. The model's
  * `softmaxCrossEntropy` (src/model/_ops.ts) calls it where the backend has
@@ -17,14 +17,18 @@
  */
 import { tf } from "../../backend/tf.ts";
 import { UsageError } from "../../util/errors.ts";
-import { fusedRegistrar } from "../fused/mod.ts";
+import { hasKernel, registerKernels } from "../registry.ts";
 import { CROSS_ENTROPY_GRADIENT, CROSS_ENTROPY_KERNELS, FUSED_CROSS_ENTROPY } from "./kernel.ts";
 import { CROSS_ENTROPY_WEBGPU_KERNELS } from "./webgpu.ts";
 
+export { fusedOrStock } from "../registry.ts";
 export { FUSED_CROSS_ENTROPY, FUSED_CROSS_ENTROPY_GRAD } from "./kernel.ts";
 export { crossEntropyBackwardRows, crossEntropyForwardRows } from "./math.ts";
 
-fusedRegistrar([...CROSS_ENTROPY_KERNELS, ...CROSS_ENTROPY_WEBGPU_KERNELS], [CROSS_ENTROPY_GRADIENT])();
+registerKernels({
+  kernels: [...CROSS_ENTROPY_KERNELS, ...CROSS_ENTROPY_WEBGPU_KERNELS],
+  gradients: [CROSS_ENTROPY_GRADIENT],
+});
 
 /**
  * Whether the fused cross-entropy kernel is registered for the active (or given) backend.
@@ -35,7 +39,7 @@ fusedRegistrar([...CROSS_ENTROPY_KERNELS, ...CROSS_ENTROPY_WEBGPU_KERNELS], [CRO
  * ```
  */
 export function hasFusedCrossEntropy(backend: string = tf.getBackend()): boolean {
-  return tf.getKernel(FUSED_CROSS_ENTROPY, backend) !== undefined;
+  return hasKernel(FUSED_CROSS_ENTROPY, backend);
 }
 
 /**

@@ -3,8 +3,8 @@
  * workgroup sizes that follow from it, for every family of fused kernels: a
  * software adapter runs a workgroup on one CPU thread with its invocations in
  * SIMD lanes, so reductions there use as many threads as the SIMD width
- * (measured 3× faster than 64 on lavapipe at [8192, 3072], on par at
- * [2048, 768]), and a GPU gets 32 or 64 threads a row.
+ * (each invocation beyond it adds switching at every barrier), and a GPU
+ * gets 32 or 64 threads a row.
  * @module
  */
 import { isSoftwareDescription } from "../../backend/fingerprint.ts";

@@ -1,20 +1,17 @@
 /**
  * Plumbing shared by the families of fused tfjs kernels (the op folders
  * next to this one: polycom, rms_norm, cross_entropy, attention, ...):
- * registering kernels and gradients once, checked input
+ * checked input
  * access with errors that name the family, the software-adapter rule for
  * webgpu workgroup sizes (with its test override), and the WGSL program bases.
  *
  * @example
  * ```ts
- * import { fusedInputs, fusedRegistrar } from "./mod.ts";
+ * import { fusedInputs } from "./mod.ts";
  * const { kernelInputs } = fusedInputs("fused RMSNorm");
- * const register = fusedRegistrar(RMS_NORM_KERNELS, [RMS_NORM_GRADIENT]);
- * register();
  * ```
  * @module
  */
-export { fusedRegistrar } from "./_register.ts";
 export { type CpuBackend, type EpsAttrs, type FusedInputs, fusedInputs, type HeapBackend } from "./_inputs.ts";
 export {
   type AdapterHolder,

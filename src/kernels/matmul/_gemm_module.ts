@@ -22,7 +22,7 @@ export interface GemmShape {
   relaxed: boolean;
 }
 
-/** The tile the benchmarks chose on x86-64 with 16 SIMD registers: 12 accumulators, 2 B vectors and one A broadcast (6×8 ran ~9% faster than 4×8 on train-tiny's 2048×128·128×344). */
+/** The tile for x86-64's 16 SIMD registers: 12 accumulators, 2 B vectors and one A broadcast (chosen by `bench/matmul_bench.ts`). */
 export const DEFAULT_GEMM_SHAPE: GemmShape = { mr: 6, nr: 8, unroll: 4, relaxed: true };
 
 /** `pack_a(src, rs, cs, M, K, dst)`: element `A[i,k]` is at `src + 4*(i*rs + k*cs)`. */
@@ -129,6 +129,7 @@ function packB(nr: number): FuncBuilder {
  * one `MR × NR` tile, used at the ragged edges.
  */
 function gemm(shape: GemmShape): FuncBuilder {
+  // Over 80 lines: one register tile's loads, FMAs and stores share a dozen locals; split, each part would take them all.
   const { mr, nr, unroll, relaxed } = shape;
   const nv = nr / 4;
   const f = new FuncBuilder([I32, I32, I32, I32, I32, I32, I32, I32, I32]);

@@ -15,7 +15,8 @@ import { type BatchMatMulPlan, batchMatMulScratchBytes, planBatchMatMul, runBatc
 import { WasmGemm } from "./gemm.ts";
 import type { GemmPool } from "./gemm_pool.ts";
 import type { NativeBlas } from "./native_blas.ts";
-import { gemmBlocks, runNativeBatchMatMul, SGEMM_TASK_HEAD } from "./_native_matmul.ts";
+import { runNativeBatchMatMul } from "./_native_matmul.ts";
+import { gemmBlocks, SGEMM_TASK_HEAD } from "./tasks.ts";
 import { heapTarget, MAX_TASK_ARGS, runHeapTask } from "../parallel/mod.ts";
 
 type TensorInfo = tf.TensorInfo;

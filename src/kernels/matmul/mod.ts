@@ -24,6 +24,6 @@ export {
 export { type StridedMatrix, supportsRelaxedSimd, WasmGemm } from "./gemm.ts";
 export { GemmPool, type PoolBuffers } from "./gemm_pool.ts";
 export { POOL_MIN_FLOPS } from "./kernel.ts";
-export { gemmBlocks, MAX_GEMM_BLOCKS, MIN_GEMM_BLOCK } from "./_native_matmul.ts";
+export { gemmBlocks, MAX_GEMM_BLOCKS, MIN_GEMM_BLOCK } from "./tasks.ts";
 export { DEFAULT_GEMM_SHAPE, type GemmShape } from "./_gemm_module.ts";
 export { type BatchMatMulPlan, planBatchMatMul } from "./_batch_matmul.ts";

@@ -21,7 +21,7 @@ import { setHeapMemory } from "../_wasm/staged.ts";
 
 export { HeapThreads } from "./pool.ts";
 export { HEAP_TASK_NAMES, HEAP_TASKS, type HeapTask, type HeapTaskName } from "./tasks.ts";
-export { partRange } from "./split.ts";
+export { partRange } from "./task.ts";
 export { addBlockSums, forEachBlock, MIN_BLOCK_ROWS, type ReductionBlocks, reductionBlocks } from "./reduce.ts";
 export { MAX_TASK_ARGS, RESULT_SLOTS } from "./_control.ts";
 

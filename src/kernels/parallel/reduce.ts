@@ -7,7 +7,7 @@
  * @module
  */
 import { RESULT_SLOTS } from "./_control.ts";
-import { partRange } from "./split.ts";
+import { partRange } from "./task.ts";
 
 /** Rows per block, at least: enough work per block that cutting costs nothing. */
 export const MIN_BLOCK_ROWS = 64;

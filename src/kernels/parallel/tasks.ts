@@ -1,63 +1,34 @@
 /**
- * The tasks the heap threads can run: one entry per task, each a function of
- * the heap (a float32 view of the wasm backend's memory), the task's float64
- * arguments (element offsets into the heap, sizes, constants) and which part
- * of the work to do. Parts split the work into disjoint pieces, so a task's
- * output does not depend on how many threads ran it (tasks that reduce write
- * per-part partial sums into their result slots instead).
+ * Every heap task, by name: the union of the op folders' `TASKS` records
+ * (each op's `tasks.ts`). A task is added in its op's `tasks.ts` alone; a new
+ * op folder with tasks adds its record here.
  *
  * Imported by the workers too: nothing here may load tfjs.
  * @module
  */
-import { adamwTask } from "../adamw/math.ts";
-import { softmaxBackwardTask, softmaxCausalTask } from "../attention/math.ts";
-import { attentionBackwardTask, attentionForwardTask } from "../attention/_tasks.ts";
-import { clipScaleTask, clipSumSquaresTask } from "../clip/math.ts";
-import { crossEntropyBackwardTask, crossEntropyForwardTask } from "../cross_entropy/math.ts";
-import { ropeHeadsTask } from "../rope/math.ts";
-import { sgemmPairsTask, sgemmSplitTask } from "../matmul/_native_matmul.ts";
-import {
-  polyNormBackwardTask,
-  polyNormForwardTask,
-  polyReLUBackwardTask,
-  polyReLUForwardTask,
-} from "../polycom/_tasks.ts";
-import { rmsNormBackwardTask, rmsNormForwardTask } from "../rms_norm/math.ts";
-import { swigluBackwardTask, swigluForwardTask } from "../swiglu/math.ts";
+import type { HeapTask } from "./task.ts";
+import { SWIGLU_TASKS } from "../swiglu/tasks.ts";
+import { ROPE_TASKS } from "../rope/tasks.ts";
+import { ADAMW_TASKS } from "../adamw/tasks.ts";
+import { ATTENTION_TASKS } from "../attention/tasks.ts";
+import { MATMUL_TASKS } from "../matmul/tasks.ts";
+import { RMS_NORM_TASKS } from "../rms_norm/tasks.ts";
+import { POLYCOM_TASKS } from "../polycom/tasks.ts";
+import { CROSS_ENTROPY_TASKS } from "../cross_entropy/tasks.ts";
+import { CLIP_TASKS } from "../clip/tasks.ts";
 
-/**
- * One task: does part `part` of `parts` over `heap`, reading its arguments
- * from `args` and writing any partial results into `results`.
- */
-export type HeapTask = (
-  heap: Float32Array,
-  args: Float64Array,
-  part: number,
-  parts: number,
-  results: Float64Array,
-) => void;
+export type { HeapTask } from "./task.ts";
 
 const TASKS = {
-  swigluForward: swigluForwardTask,
-  swigluBackward: swigluBackwardTask,
-  ropeHeads: ropeHeadsTask,
-  adamw: adamwTask,
-  softmaxCausal: softmaxCausalTask,
-  softmaxBackward: softmaxBackwardTask,
-  attentionForward: attentionForwardTask,
-  attentionBackward: attentionBackwardTask,
-  sgemmPairs: sgemmPairsTask,
-  sgemmSplit: sgemmSplitTask,
-  rmsNormForward: rmsNormForwardTask,
-  rmsNormBackward: rmsNormBackwardTask,
-  polyNormForward: polyNormForwardTask,
-  polyNormBackward: polyNormBackwardTask,
-  polyReLUForward: polyReLUForwardTask,
-  polyReLUBackward: polyReLUBackwardTask,
-  crossEntropyForward: crossEntropyForwardTask,
-  crossEntropyBackward: crossEntropyBackwardTask,
-  clipSumSquares: clipSumSquaresTask,
-  clipScale: clipScaleTask,
+  ...SWIGLU_TASKS,
+  ...ROPE_TASKS,
+  ...ADAMW_TASKS,
+  ...ATTENTION_TASKS,
+  ...MATMUL_TASKS,
+  ...RMS_NORM_TASKS,
+  ...POLYCOM_TASKS,
+  ...CROSS_ENTROPY_TASKS,
+  ...CLIP_TASKS,
 } satisfies Record<string, HeapTask>;
 
 /** A task's name. */

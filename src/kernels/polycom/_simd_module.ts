@@ -132,7 +132,7 @@ function countedLoop(
   count: number,
   bytes: number,
 ): void {
-  f.op(OP.block, 0x40, OP.loop, 0x40);
+  f.op(OP.block, OP.emptyBlock, OP.loop, OP.emptyBlock);
   exit();
   f.br(1, true);
   body();
@@ -176,7 +176,7 @@ function maxAbs(): FuncBuilder {
   f.get(p).get(n).i32(-4).op(OP.i32And).i32(2).op(OP.i32Shl).op(OP.i32Add).set(end4);
   f.f32(0).simd(OP.f32x4Splat).set(acc);
   const scan = (limit: number, step: () => void, bytes: number) => {
-    f.op(OP.block, 0x40, OP.loop, 0x40);
+    f.op(OP.block, OP.emptyBlock, OP.loop, OP.emptyBlock);
     f.get(p).get(limit).op(OP.i32GeU).br(1, true);
     step();
     f.addTo(p, bytes).br(0).op(OP.end, OP.end);

@@ -14,30 +14,18 @@
  *
  * The code is generated unrolled for the order r: one variable per power, no
  * private arrays. Each reduction is one barrier, a serial sum of the
- * workgroup's partials by thread 0, and one barrier. Both choices were
- * measured on lavapipe (software Vulkan), where dynamically indexed private
- * arrays and barriers are what cost; on a GPU the serial step is at most
- * 64 · (2r + 2) adds per row.
+ * workgroup's partials by thread 0, and one barrier: on lavapipe (software
+ * Vulkan) dynamically indexed private arrays and barriers are what cost; on a
+ * GPU the serial step is at most 64 · (2r + 2) adds per row.
  *
  * On a software adapter a workgroup runs on one CPU thread, its invocations
  * in SIMD lanes, so every invocation beyond the SIMD width adds switching at
  * each barrier and partials to the serial sum: there the reducing programs
- * use {@linkcode SOFTWARE_WORKGROUP} threads, which measured 3× faster than
- * 64 on lavapipe at [8192, 3072] (and on par at [2048, 768]).
+ * use `SOFTWARE_WORKGROUP` (`../fused/`) threads.
  * @module
  */
 
-import {
-  ElementwiseProgram,
-  hsum,
-  ROW_INDEX,
-  rowDispatch,
-  RowProgram,
-  SOFTWARE_WORKGROUP,
-  vectorWidth,
-  type WebGPUProgramLike,
-  wgslType,
-} from "../fused/mod.ts";
+import { hsum, ROW_INDEX, RowProgram, wgslType } from "../fused/mod.ts";
 
 /**
  * Above t = sqrt(eps)/m^i = 1e4, mean(u^2i) ≤ 1 changes sqrt(mean + t²) by
@@ -54,9 +42,6 @@ export const T_CUT_F32 = 1e4;
  */
 export const EPS_UNSCALED_F32 = [1e-25, 1e7] as const;
 
-/** Elements each PolyReLU reduction workgroup sums. */
-export const RELU_BLOCK = 8192;
-
 /**
  * Uniforms of the PolyNorm row programs: row length in vectors, row count,
  * sqrt(eps), the eps-dominance cut, and whether eps allows plain powers.
@@ -64,7 +49,7 @@ export const RELU_BLOCK = 8192;
 const ROW_UNIFORMS = "nc : i32, rows : i32, sqrtEps : f32, mCut : f32, unscaledOk : i32,";
 
 /** WGSL spellings for a component width. */
-function vec(c: 1 | 4) {
+export function vec(c: 1 | 4) {
   return {
     t: wgslType(c),
     /** Sum of the components. */
@@ -75,17 +60,17 @@ function vec(c: 1 | 4) {
 }
 
 /** Lines f(1), ..., f(count), joined. */
-function each(count: number, f: (i: number) => string, sep = "\n"): string {
+export function each(count: number, f: (i: number) => string, sep = "\n"): string {
   return Array.from({ length: count }, (_, k) => f(k + 1)).join(sep);
 }
 
 /** [prefix1, ..., prefix{count}]. */
-function names(prefix: string, count: number, from = 1): string[] {
+export function names(prefix: string, count: number, from = 1): string[] {
   return Array.from({ length: count }, (_, k) => `${prefix}${k + from}`);
 }
 
 /** c[0] + v·(c[1] + v·(c[2] + ...)) as one expression. */
-function horner(v: string, c: string[]): string {
+export function horner(v: string, c: string[]): string {
   let acc = c[c.length - 1];
   for (let i = c.length - 2; i >= 0; i--) acc = `${c[i]} + ${v} * (${acc})`;
   return acc;
@@ -163,6 +148,7 @@ function slotWrites(c: 1 | 4, r: number, wg: number, dots: boolean, lane: string
  * and `invm` in thread 0's scope, inside an open `if (tid == 0) {`.
  */
 function sumsAndScale(c: 1 | 4, r: number, wg: number, dots: boolean): string {
+  // Over 80 lines: one WGSL block, read top to bottom as the shader runs it.
   const slots = dots ? 2 * r + 2 : r + 1;
   return `
     {
@@ -354,141 +340,6 @@ export class PolyNormDxProgram extends PolyNormRowProgram {
         let u = x[base + j] * invm;
         let u2 = u * u;
         result[base + j] = dy[base + j] * (${horner("u", names("b", r))}) - u * (${horner("u2", names("q", r))});
-      }
-    }
-  }`;
-  }
-}
-
-/**
- * PolyReLU forward (element-wise): inputs x, a.
- *
- * @example
- * ```ts
- * new PolyReLUForwardProgram([8, 128], 3).outputShape; // [8, 128]
- * ```
- */
-export class PolyReLUForwardProgram extends ElementwiseProgram {
-  shaderKey: string;
-  variableNames = ["x", "a"];
-
-  constructor(shape: [number, number], readonly order: number) {
-    super(shape, shape[0] * shape[1], (c) => [c, 1]);
-    this.shaderKey = `polyrelu_fwd_r${order}_c${this.c}`;
-  }
-
-  getUserCode(): string {
-    const r = this.order;
-    const t = vec(this.c).t;
-    return `
-  fn main(index : i32) {
-    if (index < uniforms.size) {
-      ${each(r + 1, (i) => `let k${i - 1} = a[${i - 1}];`, " ")}
-      let x0 = x[index];
-      let v = select(${t}(0.0), x0, x0 > ${t}(0.0));
-      result[index] = ${t}(k0) + v * (${horner("v", names("k", r))});
-    }
-  }`;
-  }
-}
-
-/**
- * PolyReLU backward, dx (element-wise): inputs dy, x, a; dx = 0 where x ≤ 0.
- *
- * @example
- * ```ts
- * new PolyReLUDxProgram([8, 128], 3).outputShape; // [8, 128]
- * ```
- */
-export class PolyReLUDxProgram extends ElementwiseProgram {
-  shaderKey: string;
-  variableNames = ["dy", "x", "a"];
-
-  constructor(shape: [number, number], readonly order: number) {
-    super(shape, shape[0] * shape[1], (c) => [c, c, 1]);
-    this.shaderKey = `polyrelu_dx_r${order}_c${this.c}`;
-  }
-
-  getUserCode(): string {
-    const r = this.order;
-    const t = vec(this.c).t;
-    return `
-  fn main(index : i32) {
-    if (index < uniforms.size) {
-      ${each(r, (i) => `let d${i} = ${i}.0 * a[${i}];`, " ")}
-      let x0 = x[index];
-      let positive = x0 > ${t}(0.0);
-      let v = select(${t}(0.0), x0, positive);
-      result[index] = select(${t}(0.0), dy[index] * (${horner("v", names("d", r))}), positive);
-    }
-  }`;
-  }
-}
-
-/**
- * PolyReLU backward, da partials: inputs dy, x; output [blocks, r + 1] with
- * each block's Σ g and Σ g · relu(x)^i.
- *
- * @example
- * ```ts
- * new PolyReLUDaProgram(20000, 3).outputShape; // [3, 4]
- * ```
- */
-export class PolyReLUDaProgram implements WebGPUProgramLike {
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout = { x: [0, 1] };
-  dispatch: [number, number, number];
-  variableNames = ["dy", "x"];
-  variableComponents: number[];
-  workgroupSize: [number, number, number] = [64, 1, 1];
-  /** Total vectors and block count. */
-  uniforms = "total : i32, blocks : i32,";
-  private c: 1 | 4;
-
-  constructor(size: number, readonly order: number, software = false) {
-    this.c = vectorWidth(size);
-    this.workgroupSize = [software ? SOFTWARE_WORKGROUP : 64, 1, 1];
-    const blocks = Math.max(1, Math.ceil(size / RELU_BLOCK));
-    this.outputShape = [blocks, order + 1];
-    this.variableComponents = [this.c, this.c];
-    this.dispatch = rowDispatch(blocks);
-    this.shaderKey = `polyrelu_da_r${order}_c${this.c}_wg${this.workgroupSize[0]}`;
-  }
-
-  getUserCode(): string {
-    const wg = this.workgroupSize[0];
-    const r = this.order;
-    const v = vec(this.c);
-    const blockUnits = RELU_BLOCK / this.c;
-    return `
-  var<workgroup> red : array<f32, ${wg * (r + 1)}>;
-  ${ROW_INDEX}
-  fn main(index : i32) {
-    let tid = i32(localId.x);
-    let block = rowIndex();
-    let valid = block < uniforms.blocks;
-    let start = block * ${blockUnits};
-    let end = min(start + ${blockUnits}, uniforms.total);
-    ${each(r + 1, (i) => `var c${i - 1} = ${v.t}(0.0);`, " ")}
-    if (valid) {
-      for (var j = start + tid; j < end; j += ${wg}) {
-        let g = dy[j];
-        let v = max(x[j], ${v.t}(0.0));
-        let p0 = g;
-        c0 += p0;
-        ${each(r, (i) => `let p${i} = p${i - 1} * v;\n        c${i} += p${i};`, "\n        ")}
-      }
-    }
-    ${each(r + 1, (i) => `red[${(i - 1) * wg} + tid] = ${v.hsum(`c${i - 1}`)};`, "\n    ")}
-    workgroupBarrier();
-    if (valid && tid == 0) {
-      for (var q = 0; q < ${r + 1}; q++) {
-        var acc = 0.0;
-        for (var t = 0; t < ${wg}; t++) {
-          acc += red[q * ${wg} + t];
-        }
-        result[block * ${r + 1} + q] = acc;
       }
     }
   }`;

@@ -20,7 +20,7 @@ import { tf } from "../../backend/tf.ts";
 import { type CpuBackend, type EpsAttrs, fusedInputs, type HeapBackend } from "../fused/mod.ts";
 import { polyNormBackwardRows, polyNormForwardRows, polyReLUBackwardFlat, polyReLUForwardFlat } from "./math.ts";
 import { type EmscriptenModuleLike, type PolycomSimd, polycomSimdFor, SIMD_MAX_ORDER } from "./_simd.ts";
-import { polyNormBlocks, polyReLUBlocks, setInPlaceSimd } from "./_tasks.ts";
+import { polyNormBlocks, polyReLUBlocks, setInPlaceSimd } from "./tasks.ts";
 import { addBlockSums, heapTarget, type ReductionBlocks, runHeapTask } from "../parallel/mod.ts";
 
 /** Fused PolyNorm forward: inputs {x, a}, attrs {eps}. */

@@ -17,14 +17,15 @@
  * @module
  */
 import { tf } from "../../backend/tf.ts";
-import { fusedRegistrar } from "../fused/mod.ts";
+import { hasKernel, registerKernels } from "../registry.ts";
 import { type POLY_NORM, type POLY_RELU, POLYCOM_GRADIENTS, POLYCOM_KERNELS } from "./kernel.ts";
 import { POLYCOM_WEBGPU_KERNELS } from "./webgpu.ts";
 
+export { fusedOrStock } from "../registry.ts";
 export { POLY_NORM, POLY_NORM_GRAD, POLY_RELU, POLY_RELU_GRAD } from "./kernel.ts";
 export { polyNormBackwardRows, polyNormForwardRows, polyReLUBackwardFlat, polyReLUForwardFlat } from "./math.ts";
 
-fusedRegistrar([...POLYCOM_KERNELS, ...POLYCOM_WEBGPU_KERNELS], POLYCOM_GRADIENTS)();
+registerKernels({ kernels: [...POLYCOM_KERNELS, ...POLYCOM_WEBGPU_KERNELS], gradients: POLYCOM_GRADIENTS });
 
 /**
  * Whether a fused kernel is registered for the active (or given) backend.
@@ -35,7 +36,7 @@ fusedRegistrar([...POLYCOM_KERNELS, ...POLYCOM_WEBGPU_KERNELS], POLYCOM_GRADIENT
  * ```
  */
 export function hasFusedKernel(kernelName: typeof POLY_NORM | typeof POLY_RELU, backend = tf.getBackend()): boolean {
-  return tf.getKernel(kernelName, backend) !== undefined;
+  return hasKernel(kernelName, backend);
 }
 
 /**

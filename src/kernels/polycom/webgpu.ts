@@ -1,6 +1,6 @@
 /**
  * Fused PolyCom kernels for the `webgpu` backend, running the WGSL programs
- * of `_webgpu_programs.ts` through the backend's `runWebGPUProgram`.
+ * of `_webgpu_programs.ts` (PolyNorm) and `_webgpu_relu_programs.ts` (PolyReLU) through the backend's `runWebGPUProgram`.
  * @module
  */
 import type { tf } from "../../backend/tf.ts";
@@ -25,11 +25,9 @@ import {
   PolyNormDxProgram,
   PolyNormForwardProgram,
   PolyNormStatsProgram,
-  PolyReLUDaProgram,
-  PolyReLUDxProgram,
-  PolyReLUForwardProgram,
   T_CUT_F32,
 } from "./_webgpu_programs.ts";
+import { PolyReLUDaProgram, PolyReLUDxProgram, PolyReLUForwardProgram } from "./_webgpu_relu_programs.ts";
 
 /** The row uniforms, then sqrt(eps), the eps-dominance cut, and whether eps allows plain powers. */
 function polyNormUniforms(rows: number, n: number, eps: number): Uniform[] {

@@ -14,7 +14,7 @@
  * Pointers are byte offsets into the bound memory; `nf` is n as an f32.
  * @module
  */
-import { F32, FuncBuilder, I32, V128 } from "../_wasm/asm.ts";
+import { F32, FuncBuilder, I32, OP, V128 } from "../_wasm/asm.ts";
 import { accumulate4, assign, countDown, f32, get, load4, locals, quads, store4, v4 } from "../_wasm/expr.ts";
 import { type SimdModule, simdModule } from "../_wasm/staged.ts";
 
@@ -31,7 +31,7 @@ const inverseRms = (s: number, nf: number, eps: number) =>
 /** `for each of rows rows { row(); advance each pointer by a row }`. */
 function eachRow(f: FuncBuilder, rows: number, n: number, pointers: number[], row: () => void): void {
   const rowBytes = f.local(I32);
-  f.get(n).i32(2).op(0x74).set(rowBytes);
+  f.get(n).i32(2).op(OP.i32Shl).set(rowBytes);
   countDown(f, get(rows), 1, [], () => {
     row();
     for (const p of pointers) f.addLocal(p, rowBytes);

@@ -14,14 +14,15 @@
  */
 import { tf } from "../../backend/tf.ts";
 import { UsageError } from "../../util/errors.ts";
-import { fusedRegistrar } from "../fused/mod.ts";
+import { hasKernel, registerKernels } from "../registry.ts";
 import { FUSED_RMS_NORM, RMS_NORM_GRADIENT, RMS_NORM_KERNELS } from "./kernel.ts";
 import { RMS_NORM_WEBGPU_KERNELS } from "./webgpu.ts";
 
+export { fusedOrStock } from "../registry.ts";
 export { FUSED_RMS_NORM, FUSED_RMS_NORM_GRAD } from "./kernel.ts";
 export { rmsNormBackwardRows, rmsNormForwardRows } from "./math.ts";
 
-fusedRegistrar([...RMS_NORM_KERNELS, ...RMS_NORM_WEBGPU_KERNELS], [RMS_NORM_GRADIENT])();
+registerKernels({ kernels: [...RMS_NORM_KERNELS, ...RMS_NORM_WEBGPU_KERNELS], gradients: [RMS_NORM_GRADIENT] });
 
 /**
  * Whether the fused RMSNorm kernel is registered for the active (or given) backend.
@@ -32,7 +33,7 @@ fusedRegistrar([...RMS_NORM_KERNELS, ...RMS_NORM_WEBGPU_KERNELS], [RMS_NORM_GRAD
  * ```
  */
 export function hasFusedRmsNorm(backend: string = tf.getBackend()): boolean {
-  return tf.getKernel(FUSED_RMS_NORM, backend) !== undefined;
+  return hasKernel(FUSED_RMS_NORM, backend);
 }
 
 /**

@@ -13,7 +13,7 @@
  * @module
  */
 import { tf } from "../../backend/tf.ts";
-import { fusedRegistrar } from "../fused/mod.ts";
+import { hasKernel, registerKernels } from "../registry.ts";
 import { FUSED_ROPE_HEADS, ROPE_GRADIENT, ROPE_KERNELS, type RopeAttrs } from "./kernel.ts";
 import { ropeTables } from "./math.ts";
 import { ROPE_WEBGPU_KERNELS } from "./webgpu.ts";
@@ -21,7 +21,7 @@ import { ROPE_WEBGPU_KERNELS } from "./webgpu.ts";
 export { FUSED_ROPE_HEADS, FUSED_ROPE_HEADS_GRAD, type RopeAttrs } from "./kernel.ts";
 export { type RopeDims, ropeHeadsBackward, ropeHeadsForward, type RopeTables, ropeTables } from "./math.ts";
 
-fusedRegistrar([...ROPE_KERNELS, ...ROPE_WEBGPU_KERNELS], [ROPE_GRADIENT])();
+registerKernels({ kernels: [...ROPE_KERNELS, ...ROPE_WEBGPU_KERNELS], gradients: [ROPE_GRADIENT] });
 
 /**
  * Whether the active (or given) backend has the fused RoPE kernels.
@@ -32,7 +32,7 @@ fusedRegistrar([...ROPE_KERNELS, ...ROPE_WEBGPU_KERNELS], [ROPE_GRADIENT])();
  * ```
  */
 export function hasFusedRope(backend: string = tf.getBackend()): boolean {
-  return tf.getKernel(FUSED_ROPE_HEADS, backend) !== undefined;
+  return hasKernel(FUSED_ROPE_HEADS, backend);
 }
 
 /**

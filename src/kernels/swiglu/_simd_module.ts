@@ -16,14 +16,14 @@
  *
  * σ is computed from e = e^−|g| ≤ 1 (so nothing overflows) as e / (1 + e)
  * for g < 0 and 1 / (1 + e) otherwise. e^−|g| is exp's scheme
- * (`../exp/_wasm_module.ts`: the Cephes reduction and polynomial, same
+ * (`../_wasm/exp.ts`: the Cephes reduction and polynomial, same
  * coefficients) restricted to arguments ≤ 0, where it needs neither the
  * clamps nor the overflow and underflow fix-ups nor the split 2^n of the
  * full-range `expOf`: `2^n` is the magic-number rounding's bits shifted into
  * the exponent, as in XNNPACK's sigmoid, and four quads are interleaved step
- * by step so their dependency chains overlap. Measured at [2048, 344] on one
- * thread (sigmoid alone): 0.8 ms this way, 1.3–1.8 ms as 1 / (1 + expOf(−g)),
- * 0.84 ms for tfjs's XNNPACK Sigmoid. The result is within 2 ulp of the
+ * by step so their dependency chains overlap (on par with tfjs's XNNPACK
+ * Sigmoid on one thread, where 1 / (1 + expOf(−g)) is not; the bench
+ * measures it). The result is within 2 ulp of the
  * float64 sigmoid (the tests bound it), exactly 1 from g ≈ 16.6 on, and 0
  * below g ≈ −87.34, where the true value is under 2^−126 (XNNPACK flushes
  * the same tail); NaN stays NaN.
@@ -32,7 +32,7 @@
 import { FuncBuilder, I32, OP, V128 } from "../_wasm/asm.ts";
 import { assign, type Expr, get, load4, locals, quads, store4, v4 } from "../_wasm/expr.ts";
 import { type SimdModule, simdModule } from "../_wasm/staged.ts";
-import { EXP_COEFFICIENTS } from "../exp/_wasm_module.ts";
+import { EXP_COEFFICIENTS } from "../_wasm/exp.ts";
 
 /** The module's exports. */
 export interface SwiGLUSimd {
@@ -41,19 +41,19 @@ export interface SwiGLUSimd {
   sigmoid(g: number, s: number, n: number): void;
 }
 
-/** Bitwise and integer f32x4 operations the sigmoid needs (SIMD opcodes after 0xfd). */
+/** Bitwise and integer f32x4 operations the sigmoid needs. */
 const bits = {
-  or: (a: Expr, b: Expr): Expr => (f) => (a(f), b(f), f.simd(0x50)),
+  or: (a: Expr, b: Expr): Expr => (f) => (a(f), b(f), f.simd(OP.v128Or)),
   /** `a & ~b`. */
-  andNot: (a: Expr, b: Expr): Expr => (f) => (a(f), b(f), f.simd(0x4f)),
+  andNot: (a: Expr, b: Expr): Expr => (f) => (a(f), b(f), f.simd(OP.v128AndNot)),
   /** Lanes of `a` where `mask` is set, of `b` elsewhere. */
-  select: (a: Expr, b: Expr, mask: Expr): Expr => (f) => (a(f), b(f), mask(f), f.simd(0x52)),
+  select: (a: Expr, b: Expr, mask: Expr): Expr => (f) => (a(f), b(f), mask(f), f.simd(OP.v128Bitselect)),
   /** All ones in the lanes where `a < b`. */
-  lt: (a: Expr, b: Expr): Expr => (f) => (a(f), b(f), f.simd(0x43)),
+  lt: (a: Expr, b: Expr): Expr => (f) => (a(f), b(f), f.simd(OP.f32x4Lt)),
   /** Each i32 lane shifted left. */
-  shl: (a: Expr, count: number): Expr => (f) => (a(f), f.i32(count), f.simd(0xab)),
+  shl: (a: Expr, count: number): Expr => (f) => (a(f), f.i32(count), f.simd(OP.i32x4Shl)),
   /** Each i32 lane shifted right, sign-filling (`x >> 31`: all ones where the sign is set). */
-  shrS: (a: Expr, count: number): Expr => (f) => (a(f), f.i32(count), f.simd(0xac)),
+  shrS: (a: Expr, count: number): Expr => (f) => (a(f), f.i32(count), f.simd(OP.i32x4ShrS)),
 };
 
 /** 1.5·2^23 + 127: adding it rounds to an integer whose low mantissa bits, shifted by 23, are the float 2^n. */
@@ -138,7 +138,7 @@ function interleavedQuads(
   pass(1);
 }
 
-/** Quads the sigmoid passes interleave (one measured 1.0 ms at [2048, 344], four 0.8 ms). */
+/** Quads the sigmoid passes interleave: enough independent chains to hide each step's latency. */
 const WIDTH = 4;
 
 /**

@@ -5,8 +5,7 @@
  *
  * Forward: inputs {gate, up} (one shape), outputs `[out, sigmoid(gate)]` (the
  * sigmoid is kept for the backward; on wasm both come from one SIMD pass on
- * every heap thread, see `./_simd_module.ts`, where tfjs's XNNPACK Sigmoid
- * used to run single-threaded before a separate product pass). Backward:
+ * every heap thread, see `./_simd_module.ts`). Backward:
  * inputs {dy, gate, up, s}; outputs `[dGate, dUp]`.
  * @module
  */

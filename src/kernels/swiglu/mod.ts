@@ -12,14 +12,14 @@
  * @module
  */
 import { tf } from "../../backend/tf.ts";
-import { fusedRegistrar } from "../fused/mod.ts";
+import { fusedOrStock, hasKernel, registerKernels } from "../registry.ts";
 import { FUSED_SWIGLU, SWIGLU_GRADIENT, SWIGLU_KERNELS } from "./kernel.ts";
 import { SWIGLU_WEBGPU_KERNELS } from "./webgpu.ts";
 
 export { FUSED_SWIGLU, FUSED_SWIGLU_GRAD } from "./kernel.ts";
 export { sigmoidInto, swigluBackwardInto, swigluForwardInto } from "./math.ts";
 
-fusedRegistrar([...SWIGLU_KERNELS, ...SWIGLU_WEBGPU_KERNELS], [SWIGLU_GRADIENT])();
+registerKernels({ kernels: [...SWIGLU_KERNELS, ...SWIGLU_WEBGPU_KERNELS], gradients: [SWIGLU_GRADIENT] });
 
 /**
  * Whether the active (or given) backend has the fused SwiGLU kernels.
@@ -30,7 +30,7 @@ fusedRegistrar([...SWIGLU_KERNELS, ...SWIGLU_WEBGPU_KERNELS], [SWIGLU_GRADIENT])
  * ```
  */
 export function hasFusedSwiGLU(backend: string = tf.getBackend()): boolean {
-  return tf.getKernel(FUSED_SWIGLU, backend) !== undefined;
+  return hasKernel(FUSED_SWIGLU, backend);
 }
 
 /**
@@ -45,8 +45,10 @@ export function hasFusedSwiGLU(backend: string = tf.getBackend()): boolean {
  */
 export function fusedSwiGLU(gate: tf.Tensor, up: tf.Tensor, options: { fused?: boolean } = {}): tf.Tensor {
   const fusable = gate.dtype === "float32" && up.dtype === "float32" && String(gate.shape) === String(up.shape);
-  if ((options.fused ?? true) && fusable && hasFusedSwiGLU()) {
-    return tf.tidy(() => tf.engine().runKernel<tf.Tensor[]>(FUSED_SWIGLU, { gate, up }, {})[0]);
-  }
-  return tf.tidy(() => tf.mul(tf.mul(gate, tf.sigmoid(gate)), up));
+  return fusedOrStock(
+    FUSED_SWIGLU,
+    (options.fused ?? true) && fusable,
+    () => tf.tidy(() => tf.engine().runKernel<tf.Tensor[]>(FUSED_SWIGLU, { gate, up }, {})[0]),
+    () => tf.tidy(() => tf.mul(tf.mul(gate, tf.sigmoid(gate)), up)),
+  );
 }

@@ -10,26 +10,8 @@
  * stays NaN. Error is within a few ulp of the correctly rounded result.
  * @module
  */
-import { buildModule, FuncBuilder, I32, OP, V128 } from "../_wasm/asm.ts";
-import type { Expr } from "../_wasm/expr.ts";
-
-const S = {
-  nearest: 0x6a,
-  // pmin/pmax: one instruction each, where min/max's NaN and ±0 rules cost several; a NaN x passes through both.
-  f32x4Pmin: 0xea,
-  f32x4Pmax: 0xeb,
-  f32x4Lt: 0x43,
-  f32x4Gt: 0x44,
-  truncSat: 0xf8,
-  i32x4Shl: 0xab,
-  i32x4Add: 0xae,
-  i32x4ShrS: 0xac,
-  i32x4Sub: 0xb1,
-  i32x4Splat: 0x11,
-  andNot: 0x4f,
-  or: 0x50,
-  bitselect: 0x52,
-} as const;
+import { buildModule, FuncBuilder, I32, OP, V128 } from "./asm.ts";
+import type { Expr } from "./expr.ts";
 
 const LOG2E = 1.44269504088896341;
 const LN2_HI = 0.693359375;
@@ -89,8 +71,8 @@ function expConstants(f: FuncBuilder): ExpConstants {
     magicBits: f.local(V128),
     i127: f.local(V128),
   };
-  f.i32(new Int32Array(new Float32Array([MAGIC]).buffer)[0]).simd(S.i32x4Splat).set(c.magicBits);
-  f.i32(127).simd(S.i32x4Splat).set(c.i127);
+  f.i32(new Int32Array(new Float32Array([MAGIC]).buffer)[0]).simd(OP.i32x4Splat).set(c.magicBits);
+  f.i32(127).simd(OP.i32x4Splat).set(c.i127);
   return c;
 }
 
@@ -109,9 +91,9 @@ function emitExp(
   const { x, n, r, p, e } = t;
   f.set(x);
   // n = nearest(clamp(x)·log2e); r = clamp(x) − n·ln2 (in two parts for precision)
-  if (nonPositive) f.get(x).get(c.lo).simd(S.f32x4Pmax).set(r);
-  else f.get(x).get(c.hi).simd(S.f32x4Pmin).get(c.lo).simd(S.f32x4Pmax).set(r);
-  f.get(r).get(c.log2e).simd(OP.f32x4Mul).simd(S.nearest).set(n);
+  if (nonPositive) f.get(x).get(c.lo).simd(OP.f32x4Pmax).set(r);
+  else f.get(x).get(c.hi).simd(OP.f32x4Pmin).get(c.lo).simd(OP.f32x4Pmax).set(r);
+  f.get(r).get(c.log2e).simd(OP.f32x4Mul).simd(OP.f32x4Nearest).set(n);
   f.get(r).get(n).get(c.ln2Hi).simd(OP.f32x4Mul).simd(OP.f32x4Sub);
   f.get(n).get(c.ln2Lo).simd(OP.f32x4Mul).simd(OP.f32x4Sub).set(r);
   f.get(c.poly[0]).set(p);
@@ -120,21 +102,21 @@ function emitExp(
   f.get(p).get(r).simd(OP.f32x4Mul).get(r).simd(OP.f32x4Mul).get(r).simd(OP.f32x4Add).get(c.one).simd(OP.f32x4Add);
   // · 2^n as 2^(n>>1) · 2^(n − n>>1): n spans [-126, 128], beyond one float's exponent at both ends. The integer n
   // comes from the magic-number add (n is integral), cheaper than a saturating conversion.
-  f.get(n).get(c.magic).simd(OP.f32x4Add).get(c.magicBits).simd(S.i32x4Sub).set(e);
+  f.get(n).get(c.magic).simd(OP.f32x4Add).get(c.magicBits).simd(OP.i32x4Sub).set(e);
   if (nonPositive) {
     // n in [-126, 0]: 2^n is one float; y·2^n then rounds once, as the split's second product does.
-    f.get(e).get(c.i127).simd(S.i32x4Add).i32(23).simd(S.i32x4Shl).simd(OP.f32x4Mul);
-    f.get(x).get(c.lo).simd(S.f32x4Lt).simd(S.andNot);
+    f.get(e).get(c.i127).simd(OP.i32x4Add).i32(23).simd(OP.i32x4Shl).simd(OP.f32x4Mul);
+    f.get(x).get(c.lo).simd(OP.f32x4Lt).simd(OP.v128AndNot);
     return;
   }
-  f.get(e).i32(1).simd(S.i32x4ShrS).set(n);
-  f.get(n).get(c.i127).simd(S.i32x4Add).i32(23).simd(S.i32x4Shl).simd(OP.f32x4Mul);
-  f.get(e).get(n).simd(S.i32x4Sub).get(c.i127).simd(S.i32x4Add).i32(23).simd(S.i32x4Shl);
+  f.get(e).i32(1).simd(OP.i32x4ShrS).set(n);
+  f.get(n).get(c.i127).simd(OP.i32x4Add).i32(23).simd(OP.i32x4Shl).simd(OP.f32x4Mul);
+  f.get(e).get(n).simd(OP.i32x4Sub).get(c.i127).simd(OP.i32x4Add).i32(23).simd(OP.i32x4Shl);
   f.simd(OP.f32x4Mul);
   // Underflow to exactly 0; overflow to +∞.
-  f.get(x).get(c.lo).simd(S.f32x4Lt).simd(S.andNot);
+  f.get(x).get(c.lo).simd(OP.f32x4Lt).simd(OP.v128AndNot);
   f.set(p);
-  f.get(c.inf).get(p).get(x).get(c.hi).simd(S.f32x4Gt).simd(S.bitselect);
+  f.get(c.inf).get(p).get(x).get(c.hi).simd(OP.f32x4Gt).simd(OP.v128Bitselect);
 }
 
 function expLocals(f: FuncBuilder) {

@@ -38,7 +38,7 @@ function copyRows(): FuncBuilder {
       }),
     () =>
       rowLoop(() => {
-        f.get(dst).get(src).get(len).op(0xfc, 0x0a, 0x00, 0x00); // memory.copy
+        f.get(dst).get(src).get(len).op(OP.miscPrefix, OP.memoryCopy, 0, 0);
       }),
   );
   return f;
@@ -53,7 +53,7 @@ function gatherRows(): FuncBuilder {
   f.whileLoop(() => f.get(i).get(count).op(OP.i32LtS), () => {
     f.get(out);
     f.get(indices).mem(OP.i32Load, 2, 0).get(rowBytes).op(OP.i32Mul).get(table).op(OP.i32Add);
-    f.get(rowBytes).op(0xfc, 0x0a, 0x00, 0x00); // memory.copy
+    f.get(rowBytes).op(OP.miscPrefix, OP.memoryCopy, 0, 0);
     f.addLocal(out, rowBytes).addTo(indices, 4).addTo(i, 1);
   });
   return f;

@@ -2,16 +2,19 @@
  * Data-movement kernels for the `wasm` backend: `Identity` and same-type
  * `Cast` share the input's buffer (as `Reshape` does) instead of copying it;
  * `Concat`, `SplitV` and row `GatherV2` copy inside WebAssembly; `Sum` over
- * leading axes adds rows with SIMD instead of transposing first.
+ * leading axes adds rows with SIMD instead of transposing first; `Exp` runs
+ * the SIMD exponential of `../_wasm/exp.ts` (tfjs calls the C library's
+ * scalar `expf` per element).
  * @module
  */
 import { tf } from "../../backend/tf.ts";
+import { mathModuleBytes } from "../_wasm/exp.ts";
 import { dataModuleBytes } from "./_wasm_module.ts";
 
 type TensorInfo = tf.TensorInfo;
 
 interface WasmBackendLike {
-  wasm: { asm: { memory: WebAssembly.Memory }; HEAP32: Int32Array };
+  wasm: { asm: { memory: WebAssembly.Memory }; HEAP32: Int32Array; HEAPF32: Float32Array };
   dataIdMap: { get(dataId: object): { memoryOffset: number } };
   makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
   incRef(dataId: object): void;
@@ -23,19 +26,27 @@ interface DataExports {
   col_sum(x: number, rows: number, cols: number, out: number): void;
 }
 
-let dataModule: WebAssembly.Module | undefined;
-const instances = new WeakMap<object, DataExports>();
-
-function dataFor(backend: WasmBackendLike): DataExports {
-  let fns = instances.get(backend);
-  if (!fns) {
-    dataModule ??= new WebAssembly.Module(dataModuleBytes());
-    const instance = new WebAssembly.Instance(dataModule, { env: { memory: backend.wasm.asm.memory } });
-    fns = instance.exports as unknown as DataExports;
-    instances.set(backend, fns);
-  }
-  return fns;
+interface MathExports {
+  exp_f32(src: number, dst: number, n: number): void;
 }
+
+/** A module's instance per backend, bound to that backend's memory (compiled at first use). */
+function perBackend<T>(bytes: () => Uint8Array<ArrayBuffer>): (backend: WasmBackendLike) => T {
+  let module: WebAssembly.Module | undefined;
+  const instances = new WeakMap<object, T>();
+  return (backend) => {
+    let fns = instances.get(backend);
+    if (!fns) {
+      module ??= new WebAssembly.Module(bytes());
+      fns = new WebAssembly.Instance(module, { env: { memory: backend.wasm.asm.memory } }).exports as unknown as T;
+      instances.set(backend, fns);
+    }
+    return fns;
+  };
+}
+
+const dataFor = perBackend<DataExports>(dataModuleBytes);
+const mathFor = perBackend<MathExports>(mathModuleBytes);
 
 const BYTES: Partial<Record<tf.DataType, number>> = { float32: 4, int32: 4, bool: 1 };
 const sizeOf = (shape: readonly number[]) => shape.reduce((p, d) => p * d, 1);
@@ -278,6 +289,31 @@ export function wasmTranspose(fallback: tf.KernelFunc): tf.KernelFunc {
       copy(from, srcRowStride, at, row, rows, row);
       for (let d = outer.length - 1; d >= 0 && ++index[d] === outer[d]; d--) index[d] = 0;
     }
+    return out;
+  };
+}
+
+/**
+ * SIMD `Exp` for float32 tensors.
+ *
+ * @example
+ * ```ts
+ * const exp = wasmExp(tf.getKernel("Exp", "wasm")!.kernelFunc);
+ * ```
+ */
+export function wasmExp(fallback: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    if (x.dtype !== "float32") return fallback(args);
+    const backend = args.backend as unknown as WasmBackendLike;
+    const out = backend.makeOutput([...x.shape], "float32");
+    const n = sizeOf(x.shape);
+    const src = backend.dataIdMap.get(x.dataId).memoryOffset, dst = backend.dataIdMap.get(out.dataId).memoryOffset;
+    const whole = n & ~3;
+    if (whole) mathFor(backend).exp_f32(src, dst, whole);
+    // The last 0-3 elements: not worth a scalar path in WebAssembly.
+    const heap = backend.wasm.HEAPF32;
+    for (let i = whole; i < n; i++) heap[dst / 4 + i] = Math.exp(heap[src / 4 + i]);
     return out;
   };
 }

@@ -17,9 +17,9 @@
  * - `polyReLUBackward`: `[dy, x, dx, size, a, count]`
  * @module
  */
-import type { HeapTask } from "../parallel/tasks.ts";
+import type { HeapTask } from "../parallel/task.ts";
 import { forEachBlock, reductionBlocks } from "../parallel/reduce.ts";
-import { partRange } from "../parallel/split.ts";
+import { partRange } from "../parallel/task.ts";
 import { SCRATCH } from "./_simd_module.ts";
 import {
   type PolycomSimd,
@@ -158,3 +158,11 @@ export const polyReLUBackwardTask: HeapTask = (heap, args, part, parts, results)
     heap.set(floats.subarray(bd, bd + len), dx + first);
   });
 };
+
+/** This folder's heap tasks by name (`../parallel/tasks.ts` gathers every folder's). */
+export const POLYCOM_TASKS = {
+  polyNormForward: polyNormForwardTask,
+  polyNormBackward: polyNormBackwardTask,
+  polyReLUForward: polyReLUForwardTask,
+  polyReLUBackward: polyReLUBackwardTask,
+} satisfies Record<string, HeapTask>;

@@ -23,14 +23,16 @@
  * @module
  */
 import { type NativeBlas, nativeBlas } from "../matmul/native_blas.ts";
-import { partRange } from "../parallel/split.ts";
+import { partRange } from "../parallel/task.ts";
 import { ATTENTION_SIMD } from "./_simd_module.ts";
+import { stagedRows } from "../_wasm/staged.ts";
+import { softmaxBackwardRows, softmaxCausalRows } from "./math.ts";
+import type { HeapTask } from "../parallel/task.ts";
 
 /**
- * Rows per block of the causal products: at seq 128 two blocks (¾ of the
- * full products' work) measured 4–12 % faster than the full products, and
- * blocks of 16, 32 or uneven cuts slower (OpenBLAS's small-matrix kernel
- * loses more on the smaller products than the skipped zeros save).
+ * Rows per block of the causal products: at seq 128, two blocks skip a
+ * quarter of the products' work; smaller or uneven blocks lose more in
+ * OpenBLAS's small-matrix kernel than the skipped zeros save.
  */
 export const CAUSAL_BLOCK = 64;
 
@@ -166,3 +168,63 @@ export function attentionBackwardTask(heap: Float32Array, args: Float64Array, pa
     causalTransposedTimes(native, floats, ds, heap, q + at, dk + at, seq, d);
   }
 }
+
+/** Whether rows of `seq` floats take the SIMD passes (else the float64 JavaScript loops). */
+const simdRows = (seq: number) => seq % 4 === 0 && ATTENTION_SIMD.available;
+
+/**
+ * {@linkcode softmaxCausalRows} as a heap-thread task, in place, split over
+ * the score matrices: args `[s, seq, matrices, scale]`. On staged rows in
+ * SIMD (`./_simd_module.ts`) when `seq` is a multiple of 4.
+ *
+ * @example
+ * ```ts
+ * softmaxCausalTask(heap, Float64Array.of(0, 128, 64, 0.17677669), 0, 1);
+ * ```
+ */
+export function softmaxCausalTask(heap: Float32Array, args: Float64Array, part: number, parts: number): void {
+  const [s, seq, matrices, scale] = args;
+  const [lo, hi] = partRange(matrices, part, parts);
+  if (simdRows(seq)) {
+    const arrays = { inputs: [s], outputs: [s], rowFloats: seq };
+    stagedRows(ATTENTION_SIMD, heap, arrays, lo * seq, hi * seq, (simd, b, rows, first) => {
+      simd.fwd(b.inputs[0], b.outputs[0], rows, first % seq, seq, scale);
+    });
+    return;
+  }
+  softmaxCausalRows(heap.subarray(s + lo * seq * seq, s + hi * seq * seq), seq, hi - lo, scale);
+}
+
+/**
+ * {@linkcode softmaxBackwardRows} as a heap-thread task, in place over `dp`,
+ * split over the score matrices: args `[p, dp, seq, matrices, scale]`. On
+ * staged rows in SIMD when `seq` is a multiple of 4; there only the causal
+ * triangle of `dp` is read.
+ *
+ * @example
+ * ```ts
+ * softmaxBackwardTask(heap, Float64Array.of(0, 1048576, 128, 64, 0.17677669), 0, 1);
+ * ```
+ */
+export function softmaxBackwardTask(heap: Float32Array, args: Float64Array, part: number, parts: number): void {
+  const [p, dp, seq, matrices, scale] = args;
+  const [lo, hi] = partRange(matrices, part, parts);
+  if (simdRows(seq)) {
+    const arrays = { inputs: [p, dp], outputs: [dp], rowFloats: seq };
+    stagedRows(ATTENTION_SIMD, heap, arrays, lo * seq, hi * seq, (simd, b, rows, first) => {
+      simd.bwd(b.inputs[0], b.inputs[1], b.outputs[0], rows, first % seq, seq, scale);
+    });
+    return;
+  }
+  const size = seq * seq;
+  const at = (offset: number) => heap.subarray(offset + lo * size, offset + hi * size);
+  softmaxBackwardRows(at(p), at(dp), seq, hi - lo, scale);
+}
+
+/** This folder's heap tasks by name (`../parallel/tasks.ts` gathers every folder's). */
+export const ATTENTION_TASKS = {
+  softmaxCausal: softmaxCausalTask,
+  softmaxBackward: softmaxBackwardTask,
+  attentionForward: attentionForwardTask,
+  attentionBackward: attentionBackwardTask,
+} satisfies Record<string, HeapTask>;
