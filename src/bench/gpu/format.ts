@@ -2,7 +2,7 @@
  * `gpu-check`'s printed tables (markdown, so the README can quote them).
  * @module
  */
-import type { GpuCheckReport } from "./mod.ts";
+import type { GpuCheckReport } from "./report.ts";
 
 const fixed = (x: number | null, digits = 1) => x === null || !Number.isFinite(x) ? "-" : x.toFixed(digits);
 const mib = (bytes: number | null) => bytes === null ? "-" : (bytes / 2 ** 20).toFixed(0);

@@ -7,53 +7,22 @@
  * @module
  */
 import { initBackend, probeWebGPU } from "../../backend/mod.ts";
-import type { AdapterFingerprint } from "../../backend/mod.ts";
-import { ensureRuntimeDir } from "../../backend/_runtime_dir.ts";
+import type { AdapterFingerprint, BackendInfo } from "../../backend/mod.ts";
+import type { GpuCheckOptions, GpuCheckReport } from "./report.ts";
 import { BackendUnavailableError, UsageError } from "../../util/errors.ts";
 import { type GpuCeilings, measureCeilings } from "./ceilings.ts";
 import { type MatmulRow, modelMatmulShapes, squareShape, timeMatmul } from "./matmul.ts";
 import { chooseRungs, type RungChoice, rungTargets, tinyTargets } from "./targets.ts";
+import type { TrainingTarget } from "./training.ts";
 import { type TrainingRow, trainRow } from "./training.ts";
 
 export { formatGpuCheck } from "./format.ts";
+export type { GpuCheckOptions, GpuCheckReport } from "./report.ts";
 export { estimateTrainingMemory, type MemoryEstimate } from "./memory.ts";
 export type { GpuCeilings, MatmulRow, RungChoice, TrainingRow };
 
-/** Options of {@linkcode runGpuCheck}. */
-export interface GpuCheckOptions {
-  /** Accept a software adapter (lavapipe): its numbers say nothing about a GPU's speed. */
-  allowSoftware?: boolean;
-  /** Square matmul sizes (default 1024 and 4096). */
-  sizes?: number[];
-  warmupSteps?: number;
-  timedSteps?: number;
-  /** Dense rungs to train; default: the largest two that fit. `[]` trains train-tiny only. */
-  rungs?: string[];
-  /** GPU memory the rungs may use, GiB (WebGPU does not tell an adapter's memory). */
-  memoryGiB?: number;
-  /** Largest estimated seconds a rung's step may take. */
-  maxStepSeconds?: number;
-  /** Also train the first training target on wasm, for comparison (default true). */
-  wasm?: boolean;
-  /** Progress lines. */
-  log?: (line: string) => void;
-}
-
-/** Everything `gpu-check` measured: the JSON it writes. */
-export interface GpuCheckReport {
-  adapter: AdapterFingerprint;
-  software: boolean;
-  ceilings: GpuCeilings;
-  matmuls: (MatmulRow & { pctOfFma: number })[];
-  rungs: RungChoice[];
-  training: TrainingRow[];
-  settings: Required<Omit<GpuCheckOptions, "log" | "rungs">> & { rungs: string[] | "auto" };
-  measuredAt: string;
-  seconds: number;
-}
-
+/** Measures the ceilings on a device of its own (after `checkedAdapter`'s probe has set up the runtime dir). */
 async function adapterCeilings(minMs: number, copyBytes: number): Promise<GpuCeilings> {
-  ensureRuntimeDir();
   const adapter = await navigator.gpu.requestAdapter({ powerPreference: "high-performance" });
   if (!adapter) throw new BackendUnavailableError("webgpu", "navigator.gpu gave no adapter");
   const device = await adapter.requestDevice({
@@ -81,14 +50,7 @@ async function adapterCeilings(minMs: number, copyBytes: number): Promise<GpuCei
 export async function runGpuCheck(options: GpuCheckOptions = {}): Promise<GpuCheckReport> {
   const started = performance.now();
   const log = options.log ?? (() => {});
-  const adapter = await probeWebGPU();
-  if (!adapter) throw new BackendUnavailableError("webgpu", "navigator.gpu gave no adapter (no GPU or no Vulkan ICD)");
-  if (adapter.isFallback && !options.allowSoftware) {
-    throw new UsageError(
-      `the WebGPU adapter is a software one (${adapter.description}); its numbers say nothing about a GPU: ` +
-        "pass --allow-software to measure it anyway",
-    );
-  }
+  const adapter = await checkedAdapter(options.allowSoftware ?? false);
   const settings = {
     allowSoftware: options.allowSoftware ?? false,
     sizes: options.sizes ?? [1024, 4096],
@@ -115,20 +77,13 @@ export async function runGpuCheck(options: GpuCheckOptions = {}): Promise<GpuChe
     2,
     settings.rungs === "auto" ? undefined : settings.rungs,
   );
-  const chosen = rungs.filter((r) => r.chosen).map((r) => r.rung).reverse();
-  const targets = [...tiny, ...await rungTargets(chosen)];
+  const targets = [...tiny, ...await rungTargets(rungs.filter((r) => r.chosen).map((r) => r.rung).reverse())];
   const steps = { warmupSteps: settings.warmupSteps, timedSteps: settings.timedSteps };
-  const training: TrainingRow[] = [];
-  if (settings.wasm) {
-    // train-tiny and the first rung on wasm, beside their webgpu rows (SwiGLU: one arm is enough for the comparison).
-    const env = await initBackend("wasm");
-    const onWasm = [tiny[0], targets.find((t) => t.name !== tiny[0].name && t.activation === tiny[0].activation)];
-    for (const target of onWasm) {
-      if (!target) continue;
-      log(`training ${target.name} ${target.activation} on wasm`);
-      training.push(await trainRow(target, { env, ...steps, peak: { gflops: Number.NaN, source: "-" } }));
-    }
-  }
+  // train-tiny and the first rung on wasm, beside their webgpu rows (SwiGLU: one arm is enough for the comparison).
+  const onWasm = settings.wasm ? targets.filter((t, i) => t.activation === tiny[0].activation && i <= tiny.length) : [];
+  const training = onWasm.length === 0
+    ? []
+    : await trainAll(onWasm, await initBackend("wasm"), steps, { gflops: Number.NaN, source: "-" }, log);
 
   const env = await initBackend("webgpu");
   const largest = targets.at(-1)!;
@@ -143,10 +98,8 @@ export async function runGpuCheck(options: GpuCheckOptions = {}): Promise<GpuChe
     matmuls.push({ ...row, pctOfFma: (100 * row.gflops) / ceilings.fmaGflops });
   }
   const peak = { gflops: ceilings.fmaGflops, source: "measured FMA ceiling" };
-  for (const target of targets) {
-    log(`training ${target.name} ${target.activation} on webgpu`);
-    training.push(await trainRow(target, { env, ...steps, peak }));
-  }
+  training.push(...await trainAll(targets, env, steps, peak, log));
+  const seconds = (performance.now() - started) / 1000;
   return {
     adapter,
     software: adapter.isFallback,
@@ -156,6 +109,33 @@ export async function runGpuCheck(options: GpuCheckOptions = {}): Promise<GpuChe
     training,
     settings,
     measuredAt: new Date().toISOString(),
-    seconds: (performance.now() - started) / 1000,
+    seconds,
   };
+}
+
+async function checkedAdapter(allowSoftware: boolean): Promise<AdapterFingerprint> {
+  const adapter = await probeWebGPU();
+  if (!adapter) throw new BackendUnavailableError("webgpu", "navigator.gpu gave no adapter (no GPU or no Vulkan ICD)");
+  if (adapter.isFallback && !allowSoftware) {
+    throw new UsageError(
+      `the WebGPU adapter is a software one (${adapter.description}); its numbers say nothing about a GPU: ` +
+        "pass --allow-software to measure it anyway",
+    );
+  }
+  return adapter;
+}
+
+async function trainAll(
+  targets: TrainingTarget[],
+  env: BackendInfo,
+  steps: { warmupSteps: number; timedSteps: number },
+  peak: { gflops: number; source: string },
+  log: (line: string) => void,
+): Promise<TrainingRow[]> {
+  const rows: TrainingRow[] = [];
+  for (const target of targets) {
+    log(`training ${target.name} ${target.activation} on ${env.backend}`);
+    rows.push(await trainRow(target, { env, ...steps, peak }));
+  }
+  return rows;
 }

@@ -129,7 +129,7 @@ function packB(nr: number): FuncBuilder {
  * one `MR × NR` tile, used at the ragged edges.
  */
 function gemm(shape: GemmShape): FuncBuilder {
-  // Over 80 lines: one register tile's loads, FMAs and stores share a dozen locals; split, each part would take them all.
+  // Long because one register tile's loads, FMAs and stores share a dozen locals; split, each part would take them all.
   const { mr, nr, unroll, relaxed } = shape;
   const nv = nr / 4;
   const f = new FuncBuilder([I32, I32, I32, I32, I32, I32, I32, I32, I32]);

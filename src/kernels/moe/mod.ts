@@ -16,14 +16,14 @@
  * @module
  */
 import { tf } from "../../backend/tf.ts";
-import { fusedRegistrar } from "../fused/mod.ts";
+import { registerKernels } from "../registry.ts";
 import { MOE_GRADIENTS, MOE_GROUPED_MATMUL, MOE_KERNELS, MOE_SELECT_ROWS } from "./kernel.ts";
 import { MOE_WEBGPU_KERNELS } from "./webgpu.ts";
 
 export { MOE_GROUPED_MATMUL, MOE_GROUPED_WEIGHT_GRAD, MOE_SELECT_ROWS } from "./kernel.ts";
 export { MOE_BLOCK_ROWS } from "./math.ts";
 
-fusedRegistrar([...MOE_KERNELS, ...MOE_WEBGPU_KERNELS], MOE_GRADIENTS)();
+registerKernels({ kernels: [...MOE_KERNELS, ...MOE_WEBGPU_KERNELS], gradients: MOE_GRADIENTS });
 
 /**
  * Whether the active (or given) backend has the MoE kernels.

@@ -148,7 +148,7 @@ function slotWrites(c: 1 | 4, r: number, wg: number, dots: boolean, lane: string
  * and `invm` in thread 0's scope, inside an open `if (tid == 0) {`.
  */
 function sumsAndScale(c: 1 | 4, r: number, wg: number, dots: boolean): string {
-  // Over 80 lines: one WGSL block, read top to bottom as the shader runs it.
+  // Long because it is one WGSL block, read top to bottom as the shader runs it.
   const slots = dots ? 2 * r + 2 : r + 1;
   return `
     {

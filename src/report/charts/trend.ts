@@ -28,29 +28,7 @@ export async function trendCharts(data: ReportData): Promise<ChartFile[]> {
     const mine = data.trends.filter((t) => t.claim.id === id);
     const speedup = measureSpec(mine[0].measure).pairing === "speedup";
     const y = (d: number) => (speedup ? Math.exp(d) : d);
-    const datasets: Points[] = mine.flatMap((t: ComparisonTrend): Points[] => [
-      {
-        label: `${label(t.activation)} − ${label(t.versus)} (ours)`,
-        data: t.points.map((p) => ({ x: p.parameters, y: y(p.interval.mean) })),
-        errorBars: t.points.map((p) => (p.interval.n >= 2 ? [y(p.interval.lo), y(p.interval.hi)] : null)),
-        borderColor: colorOf(t.activation),
-        backgroundColor: colorOf(t.activation),
-        pointRadius: 6,
-        borderWidth: 2,
-      },
-      ...(t.paper
-        ? [{
-          label: `${label(t.activation)} (paper)`,
-          data: [{ x: t.paper.parameters, y: y(t.paper.effect) }],
-          borderColor: colorOf(t.activation),
-          backgroundColor: "#ffffff",
-          pointStyle: "rectRot" as const,
-          pointRadius: 9,
-          borderWidth: 2,
-          showLine: false,
-        }]
-        : []),
-    ]);
+    const datasets = mine.flatMap((t) => trendDatasets(t, y));
     const title = `${mine[0].claim.title} across sizes`;
     // The value axis holds the points and their whole intervals.
     const range = paddedRange(
@@ -105,4 +83,31 @@ export async function trendCharts(data: ReportData): Promise<ChartFile[]> {
     });
   }
   return out;
+}
+
+/** One comparison's points with their intervals, and the paper's single point when it has one. */
+function trendDatasets(t: ComparisonTrend, y: (d: number) => number): Points[] {
+  return [
+    {
+      label: `${label(t.activation)} − ${label(t.versus)} (ours)`,
+      data: t.points.map((p) => ({ x: p.parameters, y: y(p.interval.mean) })),
+      errorBars: t.points.map((p) => (p.interval.n >= 2 ? [y(p.interval.lo), y(p.interval.hi)] : null)),
+      borderColor: colorOf(t.activation),
+      backgroundColor: colorOf(t.activation),
+      pointRadius: 6,
+      borderWidth: 2,
+    },
+    ...(t.paper
+      ? [{
+        label: `${label(t.activation)} (paper)`,
+        data: [{ x: t.paper.parameters, y: y(t.paper.effect) }],
+        borderColor: colorOf(t.activation),
+        backgroundColor: "#ffffff",
+        pointStyle: "rectRot" as const,
+        pointRadius: 9,
+        borderWidth: 2,
+        showLine: false,
+      }]
+      : []),
+  ];
 }
