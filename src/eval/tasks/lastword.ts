@@ -41,6 +41,8 @@ export function lastwordContextBytes(seqLen: number): number {
  *
  * @example
  * ```ts
+ * import { loadCorpus } from "../../data/corpus.ts";
+ * const brown = await loadCorpus("brown");
  * const items = buildLastWordItems("brown", brown.splits.test, 100, 0, lastwordContextBytes(256));
  * items[0].target; // e.g. "jury"
  * ```
