@@ -12,6 +12,7 @@ const INV_SQRT2 = Math.SQRT1_2;
  *
  * @example
  * ```ts
+ * import { tf } from "../backend/tf.ts";
  * geluExact(tf.tensor1d([0, 1]));
  * ```
  */
@@ -24,6 +25,7 @@ export function geluExact(x: tf.Tensor): tf.Tensor {
  *
  * @example
  * ```ts
+ * import { tf } from "../backend/tf.ts";
  * relu2(tf.tensor1d([-1, 3])); // [0, 9]
  * ```
  */
@@ -36,6 +38,7 @@ export function relu2(x: tf.Tensor): tf.Tensor {
  *
  * @example
  * ```ts
+ * import { tf } from "../backend/tf.ts";
  * silu(tf.tensor1d([0])); // [0]
  * ```
  */
@@ -48,6 +51,7 @@ export function silu(x: tf.Tensor): tf.Tensor {
  *
  * @example
  * ```ts
+ * import { tf } from "../backend/tf.ts";
  * swiglu(tf.tensor1d([1]), tf.tensor1d([2]));
  * ```
  */

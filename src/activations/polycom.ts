@@ -39,6 +39,7 @@ function checkInputs(op: string, x: tf.Tensor, a: tf.Tensor1D): void {
  *
  * @example
  * ```ts
+ * import { tf } from "../backend/tf.ts";
  * const y = polyReLU(tf.tensor1d([-1, 2]), tf.tensor1d([0, 1 / 3, 1 / 3, 1 / 3]));
  * // [0, (2 + 4 + 8) / 3]
  * ```
@@ -62,6 +63,7 @@ export function polyReLU(x: tf.Tensor, a: tf.Tensor1D): tf.Tensor {
  *
  * @example
  * ```ts
+ * import { tf } from "../backend/tf.ts";
  * const y = polyNorm(tf.randomNormal([2, 8]), tf.tensor1d([0, 1 / 3, 1 / 3, 1 / 3]));
  * ```
  */

@@ -11,6 +11,7 @@ import { tf } from "../backend/tf.ts";
  *
  * @example
  * ```ts
+ * import { tf } from "../backend/tf.ts";
  * const y = polyReLUReference(tf.tensor1d([-1, 2]), tf.tensor1d([0, 1 / 3, 1 / 3, 1 / 3]));
  * ```
  */
@@ -33,6 +34,7 @@ export function polyReLUReference(x: tf.Tensor, a: tf.Tensor1D): tf.Tensor {
  *
  * @example
  * ```ts
+ * import { tf } from "../backend/tf.ts";
  * const y = polyNormReference(tf.randomNormal([2, 8]), tf.tensor1d([0, 1 / 3, 1 / 3, 1 / 3]));
  * ```
  */

@@ -16,6 +16,8 @@ import { HEAP_TASKS } from "../kernels/parallel/tasks.ts";
  *
  * @example
  * ```ts
+ * import { PAPER_DENSE_1B } from "../model/mod.ts";
+ * const config = PAPER_DENSE_1B("swiglu");
  * const flops = trainFlopsPerStep(config, 128, 16);
  * ```
  */

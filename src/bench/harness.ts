@@ -100,6 +100,7 @@ function randomBatch(rng: Rng, config: TrainBenchConfig): TrainBatch {
  *
  * @example
  * ```ts
+ * import { TRAIN_TINY } from "./config.ts";
  * import { initBackend } from "../backend/mod.ts";
  * const env = await initBackend("wasm");
  * const r = await runTrainBench({ ...TRAIN_TINY, timedSteps: 2, warmupSteps: 1 }, "swiglu", { env });

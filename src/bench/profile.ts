@@ -27,6 +27,9 @@ export interface StepProfile {
  *
  * @example
  * ```ts
+ * import type { TrainBatch, Trainer } from "../model/mod.ts";
+ * declare const trainer: Trainer;
+ * declare const batch: TrainBatch;
  * const p = await profileStep(() => trainer.step(batch, 1e-3));
  * console.log(p.kernelCalls, p.gemmShare);
  * ```

@@ -30,6 +30,9 @@ export interface PeerResult {
  *
  * @example
  * ```ts
+ * import type { TrainBenchResult } from "./harness.ts";
+ * declare const results: TrainBenchResult[];
+ * declare const peers: PeerResult[];
  * const rows = withPeerRatios(results, peers);
  * ```
  */
@@ -97,6 +100,7 @@ export const FAIR_PEER_FRACTION = 0.5;
  *
  * @example
  * ```ts
+ * declare const peers: PeerResult[];
  * const entries = peerBenchEntries(peers, (activation) => 11.7e9);
  * ```
  */
@@ -139,6 +143,8 @@ export function peerBenchEntries(
  *
  * @example
  * ```ts
+ * import type { TrainBenchResult } from "./harness.ts";
+ * declare const rows: TrainBenchResult[];
  * await writeBenchResults("results/bench/latest.json", rows);
  * ```
  */
@@ -157,6 +163,8 @@ export async function writeBenchResults(
  *
  * @example
  * ```ts
+ * import type { TrainBenchResult } from "./harness.ts";
+ * declare const rows: TrainBenchResult[];
  * console.log(formatBenchTable(rows));
  * ```
  */

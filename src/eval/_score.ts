@@ -30,6 +30,8 @@ function check(kind: string, got: number[][], sequences: number[][]): void {
  *
  * @example
  * ```ts
+ * import type { SequenceScorer } from "./scorer.ts";
+ * declare const scorer: SequenceScorer;
  * const { logprobs } = await scoreSequences(scorer, [[1, 2, 3]], { batchSize: 16, argmax: false });
  * ```
  */

@@ -158,6 +158,10 @@ function mismatch(name: string, ids: number, vocabSize: number): UsageError {
  *
  * @example
  * ```ts
+ * import { evaluate } from "./evaluate.ts";
+ * import { openEvalSet } from "./eval_set.ts";
+ * import type { SequenceScorer } from "./scorer.ts";
+ * declare const scorer: SequenceScorer;
  * const settings = await resolveCheckpointEval("results/dense/polynorm-s0-abc/checkpoint",
  *   { vocabSize: 259, maxPositions: 64 }, { taskItems: 20 });
  * const result = await evaluate(scorer, await openEvalSet(settings));

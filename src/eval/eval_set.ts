@@ -35,9 +35,14 @@ export interface EvalSetOptions extends CacheOptions {
  *
  * @example
  * ```ts
+ * import { ByteTokenizer } from "../data/mod.ts";
+ * import { evaluate } from "./evaluate.ts";
+ * import type { SequenceScorer } from "./scorer.ts";
+ * declare const scorer: SequenceScorer;
+ * const tokenizer = new ByteTokenizer();
  * const evalSet = await openEvalSet({ tokenizer, sources: ["brown", "nlp-corpus"], seqLen: 256,
  *   valTokens: 65536, taskItems: 500 });
- * const result = await evaluate(model.scorer, evalSet);
+ * const result = await evaluate(scorer, evalSet);
  * ```
  */
 export async function openEvalSet(options: EvalSetOptions): Promise<EvalSet> {

@@ -37,6 +37,10 @@ export type TaskMetrics = EvalResult["tasks"][string];
  *
  * @example
  * ```ts
+ * import type { ValidationSet } from "../data/validation.ts";
+ * import type { SequenceScorer } from "./scorer.ts";
+ * declare const scorer: SequenceScorer;
+ * declare const validationSet: ValidationSet;
  * const m = await evaluateSource(scorer, validationSet);
  * m.loss; // nats per token
  * ```
@@ -93,6 +97,13 @@ function argmaxOf(values: number[]): number {
  *
  * @example
  * ```ts
+ * import type { Tokenizer } from "../data/tokenizer/types.ts";
+ * import type { SequenceScorer } from "./scorer.ts";
+ * import { prepareMc } from "./tasks/prepare.ts";
+ * import type { ItemSet, McItem } from "./tasks/types.ts";
+ * declare const scorer: SequenceScorer;
+ * declare const set: ItemSet<McItem>;
+ * declare const tokenizer: Tokenizer;
  * const { acc, accNorm, chance } = await evaluateTask(scorer, prepareMc(set, tokenizer, 256));
  * ```
  */
@@ -122,7 +133,13 @@ export async function evaluateTask(
  *
  * @example
  * ```ts
- * const result = await evaluate(model.scorer, evalSet);
+ * import type { EvalRow } from "../results/schema.ts";
+ * import type { SequenceScorer } from "./scorer.ts";
+ * declare const scorer: SequenceScorer;
+ * declare const evalSet: EvalSet;
+ * const step = 1000;
+ * const tokens = step * 16 * 256;
+ * const result = await evaluate(scorer, evalSet);
  * const row: EvalRow = { step, tokens, ...result };
  * ```
  */

@@ -8,7 +8,9 @@
  * ```ts
  * import { evaluate, openEvalSet } from "./mod.ts";
  * import { ByteTokenizer } from "../data/mod.ts";
+ * import type { Model } from "../model/mod.ts";
  * import { modelScorer } from "../model/scorer.ts";
+ * declare const model: Model;
  * const evalSet = await openEvalSet({ tokenizer: new ByteTokenizer(), sources: ["brown"], seqLen: 64,
  *   valTokens: 4096, taskItems: 20 });
  * const result = await evaluate(modelScorer(model), evalSet); // result.sources.brown.loss, result.tasks.mc4.acc

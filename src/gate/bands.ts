@@ -36,6 +36,9 @@ const key = (r: BaselineRun) => `${r.activation}\u0000${r.seed}`;
  *
  * @example
  * ```ts
+ * import type { BaselineRun } from "./baseline.ts";
+ * declare const reference: BaselineRun[];
+ * declare const repeatOnWasm: BaselineRun[];
  * const bands = measureBands(reference, [repeatOnWasm]);
  * ```
  */

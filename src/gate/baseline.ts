@@ -95,6 +95,7 @@ export async function readBaseline(path: string): Promise<Baseline> {
  *
  * @example
  * ```ts
+ * declare const baseline: Baseline;
  * await writeBaseline("baselines/gate.json", baseline);
  * ```
  */

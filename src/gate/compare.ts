@@ -46,6 +46,10 @@ function mean(values: number[]): number {
  *
  * @example
  * ```ts
+ * import type { Baseline, BaselineRun } from "./baseline.ts";
+ * declare const baseline: Baseline;
+ * declare const currentRuns: BaselineRun[];
+ * declare const currentVerdicts: Record<string, string>;
  * const result = compareWithBaseline(baseline, currentRuns, currentVerdicts);
  * if (!result.passed) console.log(result.metrics.filter((m) => m.status === "regressed"));
  * ```

@@ -26,6 +26,9 @@ export interface GateTiming {
  *
  * @example
  * ```ts
+ * import type { GateResult } from "./compare.ts";
+ * declare const result: GateResult;
+ * declare const timings: GateTiming[];
  * console.log(formatGateMarkdown(result, timings));
  * ```
  */
@@ -79,6 +82,9 @@ export function formatGateMarkdown(result: GateResult, timings: GateTiming[] = [
  *
  * @example
  * ```ts
+ * import type { GateResult } from "./compare.ts";
+ * declare const result: GateResult;
+ * declare const timings: GateTiming[];
  * const json = formatGateJson(result, timings);
  * ```
  */

@@ -30,6 +30,8 @@ export interface GateOutcome {
  *
  * @example
  * ```ts
+ * import type { LoadedRun } from "../results/io.ts";
+ * declare const runs: LoadedRun[];
  * toBaselineRuns(runs).map((r) => r.metrics);
  * ```
  */
@@ -41,15 +43,17 @@ export function toBaselineRuns(runs: LoadedRun[]): BaselineRun[] {
   }));
 }
 
-export /**
+/**
  * Throughput and training time per run, for the gate's timing table.
  *
  * @example
  * ```ts
+ * import type { LoadedRun } from "../results/io.ts";
+ * declare const runs: LoadedRun[];
  * timingsOf(runs)[0].tokensPerSecond;
  * ```
  */
-function timingsOf(runs: LoadedRun[]): GateTiming[] {
+export function timingsOf(runs: LoadedRun[]): GateTiming[] {
   return runs.map((r) => ({
     run: `${r.record.activation} seed ${r.record.seed}`,
     tokensPerSecond: r.record.timings.tokensPerSecond,
@@ -69,6 +73,7 @@ export interface GateMeasurement {
  *
  * @example
  * ```ts
+ * import { loadRuns } from "../results/io.ts";
  * const m = measureGateRuns(await loadRuns("results", "gate"));
  * ```
  */
@@ -81,8 +86,11 @@ export function measureGateRuns(runs: LoadedRun[]): GateMeasurement {
  *
  * @example
  * ```ts
+ * import type { LoadedRun } from "../results/io.ts";
+ * import { readBaseline } from "./baseline.ts";
+ * declare const runs: LoadedRun[];
  * const outcome = judgeGate(measureGateRuns(runs), await readBaseline(DEFAULT_BASELINE));
- * outcome.result.pass;
+ * outcome.result.passed;
  * ```
  */
 export function judgeGate(measured: GateMeasurement, baseline: Baseline, updated = false): GateOutcome {

@@ -23,6 +23,8 @@ export function betterDirection(metric: string): "lower" | "higher" {
  *
  * @example
  * ```ts
+ * import type { LoadedRun } from "../results/io.ts";
+ * declare const run: LoadedRun;
  * gatedMetrics(run); // { finalTrainLoss: 2.31, "valLoss.brown": 2.4, "taskAcc.mc4": 0.3 }
  * ```
  */

@@ -66,6 +66,7 @@ async function runSuite(
  *
  * @example
  * ```ts
+ * import { DEFAULT_BASELINE } from "./gate.ts";
  * const outcome = await runGate({ baselinePath: DEFAULT_BASELINE, resultsDir: "results", update: false });
  * ```
  */

@@ -16,6 +16,7 @@ import { FUSED_CROSS_ENTROPY, fusedOrStock, fusedSoftmaxCrossEntropy } from "../
  *
  * @example
  * ```ts
+ * import { tf } from "../backend/tf.ts";
  * linear(tf.ones([2, 3]), tf.ones([3, 4])); // [2, 4]
  * ```
  */
@@ -74,6 +75,7 @@ const gatherRowsOp = tf.customGrad((...args: (tf.Tensor | Saver)[]) => {
  *
  * @example
  * ```ts
+ * import { tf } from "../backend/tf.ts";
  * gatherRows(tf.randomNormal([10, 4]) as tf.Tensor2D, tf.tensor1d([3, 3, 1], "int32")); // [3, 4]
  * ```
  */
@@ -101,6 +103,8 @@ const permuteRowsOp = tf.customGrad((...args: (tf.Tensor | Saver)[]) => {
  *
  * @example
  * ```ts
+ * import { tf } from "../backend/tf.ts";
+ * const x = tf.tensor2d([[0, 0], [1, 1], [2, 2]]);
  * const y = permuteRows(x, tf.tensor1d([2, 0, 1], "int32"), tf.tensor1d([1, 2, 0], "int32"));
  * ```
  */
@@ -131,6 +135,7 @@ const crossEntropyOp = tf.customGrad((...args: (tf.Tensor | Saver)[]) => {
  *
  * @example
  * ```ts
+ * import { tf } from "../backend/tf.ts";
  * softmaxCrossEntropy(tf.zeros([2, 4]) as tf.Tensor2D, new Int32Array([1, 3])); // log(4)
  * ```
  */
@@ -148,6 +153,7 @@ export function softmaxCrossEntropy(logits: tf.Tensor2D, targets: Int32Array | t
  *
  * @example
  * ```ts
+ * import { tf } from "../backend/tf.ts";
  * softmaxCrossEntropyStock(tf.zeros([2, 4]) as tf.Tensor2D, tf.tensor1d([1, 3], "int32")); // log(4)
  * ```
  */
@@ -165,6 +171,7 @@ export function softmaxCrossEntropyStock(logits: tf.Tensor2D, targets: tf.Tensor
  *
  * @example
  * ```ts
+ * import { tf } from "../backend/tf.ts";
  * targetLogProbs(tf.zeros([2, 4]) as tf.Tensor2D, tf.tensor1d([1, 3], "int32")); // [-log 4, -log 4]
  * ```
  */

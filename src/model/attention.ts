@@ -49,6 +49,9 @@ function repeatKv(t: tf.Tensor4D, heads: number): tf.Tensor4D {
  *
  * @example
  * ```ts
+ * import type { tf } from "../backend/tf.ts";
+ * declare const x: tf.Tensor2D;
+ * declare const weights: AttentionWeights;
  * const y = causalSelfAttention(x, weights, { batch: 2, seqLen: 16, heads: 4, kvHeads: 4, ropeTheta: 10000, eps: 1e-5 });
  * ```
  */

@@ -53,6 +53,7 @@ function layerShape(config: ModelConfig): LayerShape {
  *
  * @example
  * ```ts
+ * import { PAPER_DENSE_1B } from "./build_config.ts";
  * countParameters(PAPER_DENSE_1B("swiglu")).total; // 1345423360
  * ```
  */
@@ -82,6 +83,7 @@ export function countParameters(config: ModelConfig): ParameterCounts {
  *
  * @example
  * ```ts
+ * import { PAPER_DENSE_1B } from "./build_config.ts";
  * flopsPerToken(PAPER_DENSE_1B("swiglu"), 4096);
  * ```
  */

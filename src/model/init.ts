@@ -32,6 +32,10 @@ export const OLMO_INIT_CUTOFF = 3;
  *
  * @example
  * ```ts
+ * import { PAPER_DENSE_1B } from "./build_config.ts";
+ * import { parameterSpecs } from "./parameters.ts";
+ * const config = PAPER_DENSE_1B("swiglu");
+ * const spec = parameterSpecs(config)[0];
  * initStdFor(config, spec);
  * ```
  */
@@ -47,6 +51,10 @@ export function initStdFor(config: ModelConfig, spec: ParameterSpec): number {
  *
  * @example
  * ```ts
+ * import { PAPER_DENSE_1B } from "./build_config.ts";
+ * import { parameterSpecs } from "./parameters.ts";
+ * const config = PAPER_DENSE_1B("swiglu");
+ * const spec = parameterSpecs(config)[0];
  * const data = initialValue(config, spec, 1234); // Float32Array of numel(spec.shape)
  * ```
  */

@@ -27,6 +27,9 @@ export type Projection = (x: tf.Tensor2D, which: keyof MlpWeights) => tf.Tensor2
  *
  * @example
  * ```ts
+ * import { getActivation } from "../activations/mod.ts";
+ * import type { tf } from "../backend/tf.ts";
+ * declare const x: tf.Tensor2D, up: tf.Tensor2D, down: tf.Tensor2D, coefficients: tf.Tensor1D;
  * const y = mlp(x, { up, down }, getActivation("polynorm"), coefficients);
  * ```
  */

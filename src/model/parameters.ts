@@ -28,6 +28,8 @@ export interface ParameterSpec {
  *
  * @example
  * ```ts
+ * import { PAPER_DENSE_1B } from "./build_config.ts";
+ * const config = PAPER_DENSE_1B("swiglu");
  * parameterSpecs(config).find((p) => p.name === "lm_head.weight")?.shape; // [vocab, hidden]
  * ```
  */

@@ -12,6 +12,7 @@ import { FUSED_RMS_NORM, fusedOrStock, fusedRmsNorm } from "../kernels/rms_norm/
  *
  * @example
  * ```ts
+ * import { tf } from "../backend/tf.ts";
  * const y = rmsNorm(tf.randomNormal([4, 8]), tf.ones([8]), 1e-5);
  * ```
  */
@@ -30,6 +31,7 @@ export function rmsNorm(x: tf.Tensor, weight: tf.Tensor, eps: number): tf.Tensor
  *
  * @example
  * ```ts
+ * import { tf } from "../backend/tf.ts";
  * const y = rmsNormStock(tf.randomNormal([4, 8]), tf.ones([8]), 1e-5);
  * ```
  */

@@ -35,6 +35,8 @@ function validate(sequences: number[][], vocab: number, maxLength: number): void
  *
  * @example
  * ```ts
+ * import type { Model } from "./transformer.ts";
+ * declare const model: Model;
  * const scorer = modelScorer(model);
  * const [lp] = await scorer.logprobs([[1, 2, 3]]); // two numbers
  * ```

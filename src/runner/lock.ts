@@ -146,7 +146,13 @@ function hold(path: string, info: LockInfo): HeldLock {
  * @example
  * ```ts
  * const claim = await claimRun("results/dense/polynorm-s0-abc");
- * if (claim.held) { try { ... } finally { await claim.held.release(); } }
+ * if (claim.held) {
+ *   try {
+ *     // train into the directory
+ *   } finally {
+ *     await claim.held.release();
+ *   }
+ * }
  * ```
  */
 export async function claimRun(dir: string): Promise<ClaimResult> {

@@ -205,6 +205,8 @@ function toRung(a: Anchor, recipe: LadderRecipe): Rung {
  *
  * @example
  * ```ts
+ * declare const small: Anchor, large: Anchor;
+ * declare const recipe: LadderRecipe;
  * const rungs = buildLadder([small, large], recipe);
  * rungs.map((r) => r.name); // ["120k", "290k", ..., "paper"]
  * ```
@@ -242,6 +244,10 @@ export function buildLadder(anchors: readonly Anchor[], recipe: LadderRecipe): R
  *
  * @example
  * ```ts
+ * import type { ScaleConfig } from "./schema.ts";
+ * declare const smoke: ScaleConfig;
+ * declare const anchors: Anchor[];
+ * declare const recipe: LadderRecipe;
  * const scales = ladderScales(smoke, buildLadder(anchors, recipe));
  * ```
  */

@@ -25,6 +25,7 @@ export interface LoadedSuite {
  *
  * @example
  * ```ts
+ * import { Suite } from "./schema.ts";
  * formatIssues(Suite.safeParse({}).error!.issues);
  * ```
  */
@@ -41,7 +42,8 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
  *
  * @example
  * ```ts
- * const suite = validateSuite(rawObject, "suites/dense.ts");
+ * import dense from "../../suites/dense.ts";
+ * const suite = validateSuite(dense, "suites/dense.ts");
  * ```
  */
 export function validateSuite(raw: unknown, source: string): Suite {

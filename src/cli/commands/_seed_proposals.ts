@@ -41,7 +41,10 @@ function seedsText(seeds: number): string {
  *
  * @example
  * ```ts
- * for (const line of seedAdvice(plan.all, await loadRuns("results"))) console.log(line);
+ * import { loadRuns } from "../../results/mod.ts";
+ * import type { PlannedRun } from "../../runner/plan.ts";
+ * declare const planned: PlannedRun[];
+ * for (const line of seedAdvice(planned, await loadRuns("results"))) console.log(line);
  * ```
  */
 export function seedAdvice(plan: readonly PlannedRun[], runs: readonly LoadedRun[]): string[] {
@@ -77,7 +80,9 @@ export function seedAdvice(plan: readonly PlannedRun[], runs: readonly LoadedRun
  *
  * @example
  * ```ts
- * for (const line of await seedAdviceFrom("results", plan.all)) console.log(line);
+ * import type { PlannedRun } from "../../runner/plan.ts";
+ * declare const planned: PlannedRun[];
+ * for (const line of await seedAdviceFrom("results", planned)) console.log(line);
  * ```
  */
 export async function seedAdviceFrom(resultsDir: string, plan: readonly PlannedRun[]): Promise<string[]> {

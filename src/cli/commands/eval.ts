@@ -63,6 +63,8 @@ function table(header: string, result: EvalResult): string {
  *
  * @example
  * ```ts
+ * import { Command } from "@commander-js/extra-typings";
+ * const program = new Command("polycom");
  * addEvalCommand(program); // deno task cli eval --checkpoint results/dense/<run>/checkpoint
  * ```
  */

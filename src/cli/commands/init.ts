@@ -18,6 +18,8 @@ function parseSeed(value: string): number {
  *
  * @example
  * ```ts
+ * import { Command } from "@commander-js/extra-typings";
+ * const program = new Command("polycom");
  * addInitCommand(program); // deno task cli init --config c.json --seed 0 --out ckpt
  * ```
  */

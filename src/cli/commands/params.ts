@@ -62,6 +62,8 @@ function parseSeqLen(value: string): number {
  *
  * @example
  * ```ts
+ * import { Command } from "@commander-js/extra-typings";
+ * const program = new Command("polycom");
  * addParamsCommand(program); // deno task cli params --paper moe
  * ```
  */

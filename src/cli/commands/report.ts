@@ -7,6 +7,8 @@ import { writeReports } from "../../report/mod.ts";
  *
  * @example
  * ```ts
+ * import { Command } from "@commander-js/extra-typings";
+ * const program = new Command("polycom");
  * addReportCommand(program); // then: polycom report --results results --out reports
  * ```
  */

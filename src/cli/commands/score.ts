@@ -18,6 +18,8 @@ async function readTokens(path: string): Promise<number[][]> {
  *
  * @example
  * ```ts
+ * import { Command } from "@commander-js/extra-typings";
+ * const program = new Command("polycom");
  * addScoreCommand(program); // deno task cli score --checkpoint ckpt --tokens t.json
  * ```
  */

@@ -32,6 +32,8 @@ function quotas(n: number, parts: number): number[] {
  *
  * @example
  * ```ts
+ * import type { McItem } from "./types.ts";
+ * declare const items: McItem[];
  * await itemsChecksum("mc4", 1, 0, items); // 64 hex digits
  * ```
  */
@@ -83,6 +85,9 @@ async function load<T>(
  *
  * @example
  * ```ts
+ * import { loadCorpus } from "../../data/corpus.ts";
+ * const brown = await loadCorpus("brown");
+ * const nlp = await loadCorpus("nlp-corpus");
  * const set = await loadMcItems({ corpora: [brown, nlp], n: 100, seed: 0, seqLen: 256 });
  * set.checksum; // recorded in every EvalRow
  * ```
@@ -104,6 +109,8 @@ export function loadMcItems(options: ItemSetOptions): Promise<ItemSet<McItem>> {
  *
  * @example
  * ```ts
+ * import { loadCorpus } from "../../data/corpus.ts";
+ * const brown = await loadCorpus("brown");
  * const set = await loadLastWordItems({ corpora: [brown], n: 100, seed: 0, seqLen: 256 });
  * ```
  */

@@ -77,6 +77,8 @@ function candidatesOf(docs: Document[], limits: LastWordLimits): Candidate[] {
  *
  * @example
  * ```ts
+ * import { loadCorpus } from "../../data/corpus.ts";
+ * const brown = await loadCorpus("brown");
  * const items = buildLastWordItems("brown", brown.splits.test, 100, 0, lastwordLimits(128));
  * items[0].endings[items[0].label]; // e.g. "jury"
  * ```

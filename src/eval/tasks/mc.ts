@@ -81,6 +81,8 @@ function candidatesOf(docs: Document[], limits: ItemLimits, rng: Rng): Candidate
  *
  * @example
  * ```ts
+ * import { loadCorpus } from "../../data/corpus.ts";
+ * const brown = await loadCorpus("brown");
  * const items = buildMcItems("brown", brown.splits.test, 100, 0, mcLimits(256));
  * items[0].endings[items[0].label]; // the true ending
  * ```

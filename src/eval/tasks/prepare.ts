@@ -12,6 +12,7 @@ import type { ItemSet, McItem, PreparedTask, Request } from "./types.ts";
  *
  * @example
  * ```ts
+ * import { ByteTokenizer } from "../../data/mod.ts";
  * encodePair(new ByteTokenizer(), "The cat", " sat", 64); // { tokens: [84, ..., 116], contStart: 7 }
  * ```
  */
@@ -42,6 +43,10 @@ export function encodePair(tokenizer: Tokenizer, context: string, continuation: 
  *
  * @example
  * ```ts
+ * import type { Tokenizer } from "../../data/tokenizer/types.ts";
+ * import type { ItemSet, McItem } from "./types.ts";
+ * declare const set: ItemSet<McItem>;
+ * declare const tokenizer: Tokenizer;
  * const task = prepareMc(set, tokenizer, 256);
  * task.chance; // 0.25
  * ```

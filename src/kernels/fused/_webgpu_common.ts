@@ -86,7 +86,17 @@ export const ROW_INDEX = `
  *
  * @example
  * ```ts
- * class Copy extends RowProgram { ... }
+ * class RowCopy extends RowProgram {
+ *   shaderKey = "row_copy";
+ *   variableNames = ["x"];
+ *   uniforms = "nc : i32, rows : i32,";
+ *   constructor(rows: number, n: number) {
+ *     super(rows, n, "rowOutput", (c) => [c], false);
+ *   }
+ *   getUserCode(): string {
+ *     return `${ROW_INDEX} fn main(index : i32) { ${this.head()} }`;
+ *   }
+ * }
  * ```
  */
 export abstract class RowProgram implements WebGPUProgramLike {
@@ -145,7 +155,17 @@ export abstract class RowProgram implements WebGPUProgramLike {
  *
  * @example
  * ```ts
- * class Scale extends ElementwiseProgram { ... }
+ * class Double extends ElementwiseProgram {
+ *   shaderKey = "double";
+ *   variableNames = ["x"];
+ *   uniforms = "";
+ *   constructor(shape: [number, number]) {
+ *     super(shape, shape[1], (c) => [c]);
+ *   }
+ *   getUserCode(): string {
+ *     return `fn main(index : i32) { if (index < uniforms.size) { result[index] = 2.0 * x[index]; } }`;
+ *   }
+ * }
  * ```
  */
 export abstract class ElementwiseProgram implements WebGPUProgramLike {

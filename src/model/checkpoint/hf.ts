@@ -36,6 +36,7 @@ import { openSafetensors, writeSafetensors } from "./safetensors.ts";
  *
  * @example
  * ```ts
+ * import { join } from "node:path";
  * join("ckpt", CHECKPOINT_FILES.model); // ckpt/model.safetensors
  * ```
  */
@@ -95,6 +96,10 @@ async function writeOptimizer(dir: string, specs: readonly ParameterSpec[], stat
  *
  * @example
  * ```ts
+ * import type { Trainer } from "../train_step.ts";
+ * import type { Model } from "../transformer.ts";
+ * declare const model: Model;
+ * declare const trainer: Trainer;
  * await saveCheckpoint("results/run/checkpoint", model, {
  *   optimizerState: await trainer.exportState(),
  *   trainerState: { step: 100, dataPosition: 12800 },
@@ -131,6 +136,7 @@ export async function saveCheckpoint(dir: string, model: Model, options: SaveChe
  *
  * @example
  * ```ts
+ * import { PAPER_DENSE_1B } from "../build_config.ts";
  * await writeInitialCheckpoint("ckpt", PAPER_DENSE_1B("polynorm"), 1234);
  * ```
  */

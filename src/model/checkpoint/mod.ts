@@ -5,6 +5,8 @@
  * @example
  * ```ts
  * import { loadCheckpoint, saveCheckpoint } from "./mod.ts";
+ * import type { Model } from "../transformer.ts";
+ * declare const model: Model;
  * await saveCheckpoint("ckpt", model);
  * const { model: again } = await loadCheckpoint("ckpt");
  * ```
