@@ -45,8 +45,26 @@ export const PlanRung = z.object({
   runs: z.array(PlanRun),
   /** Runs of this rung the budget did not fit (what a longer budget adds). */
   leftOut: z.array(LeftOut).default([]),
+  /** How the headline comparison's paired seeds were chosen (budget plans of suites with a headline). */
+  seedChoice: z.lazy(() => SeedChoice).optional(),
   plannedAt: z.string(),
 });
+
+/**
+ * How the headline comparison's paired seeds were chosen: the rule, the pilot's paired SD of the final training
+ * loss (absent before the pilot), the seeds 80% power against the paper's effect needs at that SD (`target`), the
+ * seeds chosen, the cap (the suite's maximum or what the budget fits, the smaller) and why, in words.
+ */
+export const SeedChoice = z.object({
+  rule: z.string(),
+  pilotSd: z.number().optional(),
+  target: z.number(),
+  chosen: z.number().int(),
+  cap: z.number().int(),
+  reason: z.string(),
+}).strict();
+/** How the headline comparison's paired seeds were chosen. */
+export type SeedChoice = z.infer<typeof SeedChoice>;
 /** The runs planned at one rung. */
 export type PlanRung = z.infer<typeof PlanRung>;
 
