@@ -75,7 +75,6 @@ export function validateSuite(raw: unknown, source: string): Suite {
   if (suite.headline && suite.headline.minSeeds > suite.headline.maxSeeds) {
     problems.push(`headline: minSeeds ${suite.headline.minSeeds} exceeds maxSeeds ${suite.headline.maxSeeds}`);
   }
-  if (suite.headline && suite.activations.length < 2) problems.push("headline: it needs two activations");
   if (suite.family === "moe" && !suite.moe) problems.push("moe: a moe suite needs its auxiliary loss weights");
   if (Object.values(suite.scales).every((s) => !s)) problems.push("scales: no scale is defined");
   if (problems.length) throw new UsageError(`invalid suite ${source}: ${problems.join("; ")}`);
