@@ -85,6 +85,8 @@ export interface FitOptions {
   code: CodeVersion;
   /** Estimated wall seconds of one run (0 for one already finished). */
   estimate: (run: PlannedRun) => Promise<number>;
+  /** A lower bound on a run's seconds that needs no probe (null: unknown): rungs that surely do not fit are not probed. */
+  lowerBound?: (run: PlannedRun) => Promise<number | null>;
   /** The statistics of the seed choice; without them the headline gets its minimum. */
   rule?: SeedRule | null;
   /** The pilot's paired SD of a suite's headline at a rung, when its pilot runs have finished. */
@@ -120,6 +122,18 @@ function suitePlanner(loaded: LoadedSuite, o: FitOptions) {
     seeds: (rung: string, n: number) => o.seeds ?? seedList(base(rung), n),
     floor,
     core: (rung: string, n: number) => plan(rung, o.seeds ?? seedList(base(rung), n), pair),
+    /** The core with lower-bound seconds (0 where unknown), probing nothing. */
+    bound: async (rung: string, n: number): Promise<EstimatedRun[]> => {
+      const runs = await planSuite(
+        loaded,
+        { rungs: [rung], seeds: o.seeds ?? seedList(base(rung), n), activations: pair },
+        o.resultsDir,
+        o.code,
+      );
+      const out: EstimatedRun[] = [];
+      for (const run of runs) out.push({ run, seconds: (await o.lowerBound?.(run)) ?? 0 });
+      return out;
+    },
     plan,
   };
 }
@@ -143,6 +157,7 @@ export async function fitBudget(suites: LoadedSuite[], o: FitOptions): Promise<B
     let chosen: string | null = null;
     let smallest: EstimatedRun[] | null = null;
     for (const rung of pinned ? [pinned] : budgetRungs(loaded.suite)) {
+      if (!pinned && smallest && !fits([...plan.runs, ...await p.bound(rung, p.floor(rung))])) break;
       const core = await p.core(rung, p.floor(rung));
       smallest ??= core;
       if (!pinned && !fits([...plan.runs, ...core])) break; // larger rungs cost more still

@@ -187,6 +187,7 @@ export async function planBudget(ctx: PlanContext, o: BudgetOptions): Promise<Pl
     code: ctx.code,
     // A finished run is skipped at once: it costs the budget nothing (a resumed call plans only what is left).
     estimate: async (run) => (await isDone(run)) ? 0 : await o.estimator.estimate(run),
+    lowerBound: async (run) => (await isDone(run)) ? 0 : o.estimator.lowerBound(run),
     rule: o.rule,
     pilot: (loaded, _rung, runs) => pilotSd(runs, headlineOf(loaded.suite)!.pair, o.rule!),
     pinned: o.pinned,

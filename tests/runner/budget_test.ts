@@ -96,3 +96,22 @@ Deno.test("the headline's seeds follow the pilot's SD, between the suite's minim
   assert.deepEqual([capped.chosen, capped.cap], [8, 8]);
   assert.match(capped.reason, /budget fits 8/);
 });
+
+Deno.test("a rung whose lower bound does not fit is never probed", async () => {
+  const suites = await loadSuites("dense");
+  const probed = new Set<string>();
+  const spy = (run: PlannedRun) => {
+    probed.add(run.config.scale);
+    return estimate(run);
+  };
+  const budget = { budgetSeconds: () => 600, jobs: 2, resultsDir: "r", code };
+  const without = await fitBudget(suites, { ...budget, estimate: spy });
+  const rungs = Object.keys(suites[0].suite.scales);
+  const next = rungs[rungs.indexOf(without.rungs.get("dense")!) + 1];
+  assert.ok(probed.has(next), "without a bound, the first rung that does not fit is probed to find out");
+  probed.clear();
+  const bound = async (run: PlannedRun) => (await estimate(run)) * 0.9;
+  const withBound = await fitBudget(suites, { ...budget, estimate: spy, lowerBound: bound });
+  assert.equal(withBound.rungs.get("dense"), without.rungs.get("dense"));
+  assert.ok(!probed.has(next), [...probed].join(", "));
+});
