@@ -19,6 +19,7 @@ function smokeOf(base: SuiteInput, name: string, activations: SuiteInput["activa
     // Old scale names land on the only rung, so any `--scale` of the big suites stays tiny here.
     aliases: { cpu: "smoke", gpu: "smoke" },
     manifest: [],
+    headline: undefined, // a wiring test: nothing to power
   };
 }
 

@@ -63,7 +63,7 @@ function pointWasmAtPackage(): void {
   wasmPathsSet = true;
 }
 
-async function activate(name: "webgpu" | "wasm" | "cpu"): Promise<void> {
+async function activate(name: "webgpu" | "wasm" | "cpu", threads?: number): Promise<void> {
   if (name === "wasm") pointWasmAtPackage();
   let ok = false;
   let cause = "";
@@ -86,7 +86,7 @@ async function activate(name: "webgpu" | "wasm" | "cpu"): Promise<void> {
   await tf.ready();
   // tfjs's own matmuls are 10-80x slower on cpu/wasm (transposed operands especially);
   // every backend start gets the fast ones, whoever calls initBackend.
-  installFastKernels();
+  installFastKernels({ threads });
   await fastKernelsReady();
 }
 
@@ -106,6 +106,8 @@ export function chooseAutoBackend(adapter: AdapterFingerprint | null): "webgpu" 
 /** Options of {@linkcode initBackend}; the probe is replaceable for tests. */
 export interface InitBackendOptions {
   probe?: () => Promise<AdapterFingerprint | null>;
+  /** GEMM threads of the fast kernels (default: the kernels' own default). */
+  threads?: number;
 }
 
 /**
@@ -138,9 +140,9 @@ export async function initBackend(
       );
     }
     const chosen = name === "webgpu" ? "webgpu" : chooseAutoBackend(adapter);
-    await activate(chosen);
+    await activate(chosen, options.threads);
     return fingerprint(chosen, chosen === "webgpu" ? adapter : null, name === "auto");
   }
-  await activate(name);
+  await activate(name, options.threads);
   return fingerprint(name, null, false);
 }

@@ -65,6 +65,7 @@ export const PlanRung = z.object({
   seedChoice: SeedChoice.optional(),
   plannedAt: z.string(),
 });
+
 /** The runs planned at one rung. */
 export type PlanRung = z.infer<typeof PlanRung>;
 

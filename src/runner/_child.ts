@@ -78,12 +78,13 @@ export async function runInChild(run: PlannedRun, o: ChildOptions): Promise<RunO
     "--results",
     o.resultsDir,
     "--no-report",
+    "--threads",
+    String(o.threads),
     ...(run.estimatedSeconds ? ["--estimated-seconds", String(run.estimatedSeconds)] : []),
   ];
   const child = new Deno.Command(Deno.execPath(), {
     args,
     env: {
-      POLYCOM_GEMM_THREADS: String(o.threads),
       POLYCOM_CHILD: "1",
       NO_COLOR: "1",
     },

@@ -14,9 +14,20 @@ import { loadSuites } from "../suite/load.ts";
 /** Longest predicted training step the planner measures directly (seconds); larger shapes are extrapolated. */
 export const PROBE_MAX_STEP_SECONDS = 3;
 
+/**
+ * The share of a FLOP-extrapolated training time that is surely spent: a larger shape may run faster per FLOP than
+ * the one measured, but not twice as fast as the next smaller rung or another suite's shape.
+ */
+const LOWER_BOUND_SHARE = 0.5;
+
 /** Estimates runs, probing lazily. */
 export interface Estimator {
   estimate(run: PlannedRun): Promise<number>;
+  /**
+   * A lower bound on a run's seconds without probing: half its training FLOPs over the fastest rate measured so far
+   * (its suite's, else any suite's: an MoE step does fewer FLOP/s than a dense one); null before any probe.
+   */
+  lowerBound(run: PlannedRun): number | null;
   /** How the estimates were made, in one line. */
   basis(): string;
   save(): Promise<void>;
@@ -83,8 +94,14 @@ export async function makeEstimator(
     }
     return await measure(run);
   };
+  const lowerBound = (run: PlannedRun): number | null => {
+    const rate = rates.get(run.config.suite)?.flopsPerSecond ??
+      Math.max(0, ...[...rates.values()].map((r) => r.flopsPerSecond));
+    return rate > 0 ? (LOWER_BOUND_SHARE * flopsPerStep(run) * run.config.train.steps) / rate : null;
+  };
   return {
     estimate,
+    lowerBound,
     basis: () =>
       `training probes on ${env.backend}${
         jobs > 1 ? ` beside ${jobs - 1} competing job(s)` : ""

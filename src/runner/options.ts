@@ -123,6 +123,22 @@ export function parseSeeds(value: string): number[] {
 }
 
 /**
+ * Parses `--activations polynorm,swiglu` (names; whether a suite has them is checked when planning).
+ *
+ * @example
+ * ```ts
+ * parseActivations("polynorm, swiglu"); // ["polynorm", "swiglu"]
+ * ```
+ */
+export function parseActivations(value: string): string[] {
+  const names = value.split(",").map((v) => v.trim()).filter(Boolean);
+  if (names.length === 0) throw new UsageError(`empty activation list '${value}'`);
+  const bad = names.find((n) => !/^[a-z0-9_]+$/.test(n));
+  if (bad) throw new UsageError(`bad activation name '${bad}' (expected e.g. polynorm,swiglu)`);
+  return [...new Set(names)];
+}
+
+/**
  * Parses `--shard I/N` (1 ≤ I ≤ N).
  *
  * @example

@@ -1,42 +1,48 @@
 /**
  * `reproduce`: plan the selected suites (forced rungs, or the largest that
- * fit a time budget), record the plan beside the results, then run each run
- * (skipping finished ones, resuming interrupted ones, leaving runs another
- * live process holds to it), in this process or in parallel child processes.
- * The CLI writes the reports afterwards.
+ * fit a time budget, the headline's seeds chosen from its pilot), record the
+ * plan beside the results, then run each run (skipping finished ones,
+ * resuming interrupted ones, leaving runs another live process holds to it),
+ * in this process or in parallel child processes. The planner (planner.ts)
+ * decides what to train and the child path (_only.ts) runs one run of it;
+ * this file puts them in order. The CLI writes the reports afterwards.
  * @module
  */
 import { type BackendChoice, type BackendInfo, initBackend } from "../backend/mod.ts";
 import { defaultGemmThreads } from "../kernels/mod.ts";
-import type { Scale } from "../results/schema.ts";
-import { type PlanRecord, writePlan } from "../results/plan.ts";
+import type { CodeVersion, Scale } from "../results/schema.ts";
 import { type LoadedSuite, loadSuites } from "../suite/load.ts";
-import { canonicalJson, sha256Hex } from "../util/hash.ts";
 import { UsageError } from "../util/errors.ts";
-import { type EstimatedRun, fitBudget, makespan } from "./budget.ts";
 import { codeVersion } from "./code_version.ts";
-import { makeEstimator } from "./_estimator.ts";
+import { type Estimator, makeEstimator } from "./_estimator.ts";
 import { openRunData } from "./_data.ts";
 import { runInChild } from "./_child.ts";
-import { AUTO_SCALE, defaultJobs, selectShard, type Shard } from "./options.ts";
-import { type PlannedRun, planRuns, resolveRung } from "./plan.ts";
+import { type OnlyRun, reproduceOnly } from "./_only.ts";
+import { AUTO_SCALE, defaultJobs, type Shard } from "./options.ts";
+import type { PlannedRun } from "./plan.ts";
+import {
+  checkActivations,
+  forcedRungs,
+  planBudget,
+  type PlanContext,
+  planForced,
+  type PlanSummary,
+  writePlanRecords,
+} from "./planner.ts";
 import { createProgress } from "./progress.ts";
 import { executeRun, type RunOutcome } from "./run.ts";
+import type { SeedRule } from "./seed_choice.ts";
+
+export type { OnlyRun } from "./_only.ts";
+export type { PlanSummary } from "./planner.ts";
 
 /** Where probe measurements are cached (beside the data cache; results stay untouched by --dry-run). */
 export const PROBE_CACHE_DIR = ".cache";
 
 /** Suites run when none is named, most important first (the budget fills them in this order). */
 export const DEFAULT_SUITES = ["dense", "moe"];
-/** The budget of a plain `reproduce`: it leaves a 2-core machine's 30 minutes room for probing and reports. */
-export const DEFAULT_BUDGET_SECONDS = 25 * 60;
-
-/** Which run a child process runs (`reproduce --only suite/runId`). */
-export interface OnlyRun {
-  suite: string;
-  runId: string;
-  estimatedSeconds?: number;
-}
+/** The budget of a plain `reproduce`: a 2-core machine's 30 minutes, probing included. */
+export const DEFAULT_BUDGET_SECONDS = 30 * 60;
 
 /** Options of {@linkcode reproduce}, as the CLI passes them. */
 export interface ReproduceOptions {
@@ -47,8 +53,14 @@ export interface ReproduceOptions {
   budgetSeconds?: number;
   /** Runs at once, each in its own process (default from cores and memory). */
   jobs?: number;
+  /** GEMM threads of each job (default: the machine's GEMM threads shared among the jobs). */
+  threads?: number;
   backend: BackendChoice;
   seeds?: number[];
+  /** Activations replacing the suites' (each must be one of every selected suite's). */
+  activations?: string[];
+  /** The statistics of the headline's seed choice (the CLI passes the judge's); none: the headline's minimum. */
+  seedRule?: SeedRule;
   shard?: Shard;
   resultsDir: string;
   dryRun: boolean;
@@ -59,29 +71,12 @@ export interface ReproduceOptions {
   quiet?: boolean;
   /** Progress as a bar (terminal) or lines; defaults to whether stdout is a terminal. */
   interactive?: boolean;
-  /** Called after planning (for printing the plan). */
+  /** Called after planning (for printing the plan); again after each pilot. */
   onPlan?: (plan: PlanSummary) => Promise<void> | void;
   /** Prints a notice (aliases, lock take-overs, left-out runs); console.error by default. */
   notice?: (message: string) => void;
   /** Lets tests and the CLI request a graceful stop. */
   stopRequested?: () => boolean;
-}
-
-/** The plan as decided, for printing. */
-export interface PlanSummary {
-  env: BackendInfo;
-  /** Every planned run (all shards), with estimates when made. */
-  all: PlannedRun[];
-  /** This process's shard of them. */
-  runs: PlannedRun[];
-  /** Runs a budget did not fit, most important first. */
-  leftOut: PlannedRun[];
-  budgetSeconds: number | null;
-  jobs: number;
-  threadsPerJob: number;
-  /** Expected wall time of `runs` on `jobs` jobs; null without estimates. */
-  makespanSeconds: number | null;
-  estimateBasis: string | null;
 }
 
 /** What a reproduce call did. */
@@ -108,69 +103,6 @@ export async function loadAllSuites(names: string[]): Promise<LoadedSuite[]> {
   return loaded;
 }
 
-/** Forced rungs per suite, aliases resolved (a suite without a named rung is a UsageError). */
-function forcedRungs(suites: LoadedSuite[], names: string[], notice: (m: string) => void): Map<string, Scale[]> {
-  const out = new Map<string, Scale[]>();
-  for (const { suite } of suites) {
-    const rungs: Scale[] = [];
-    for (const name of names) {
-      const { rung, notice: message } = resolveRung(suite, name);
-      if (message) notice(message);
-      if (!rungs.includes(rung)) rungs.push(rung);
-    }
-    out.set(suite.name, rungs);
-  }
-  return out;
-}
-
-async function planRecords(
-  suites: LoadedSuite[],
-  summary: PlanSummary,
-  code: PlanRecord["code"],
-): Promise<PlanRecord[]> {
-  const records: PlanRecord[] = [];
-  for (const { suite, path } of suites) {
-    const mine = summary.all.filter((r) => r.config.suite === suite.name);
-    const left = summary.leftOut.filter((r) => r.config.suite === suite.name);
-    const rungNames = [...new Set([...mine, ...left].map((r) => r.config.scale))];
-    if (rungNames.length === 0) continue;
-    records.push({
-      schema: "polycom-repro/plan@1",
-      suite: suite.name,
-      experiment: suite.experiment,
-      family: suite.family,
-      baseline: suite.baseline,
-      suiteHash: await sha256Hex(canonicalJson(suite)),
-      suitePath: path,
-      code,
-      budgetSeconds: summary.budgetSeconds,
-      jobs: summary.jobs,
-      estimateBasis: summary.estimateBasis,
-      rungs: rungNames.map((rung) => {
-        const runs = mine.filter((r) => r.config.scale === rung);
-        return {
-          rung,
-          activations: [...new Set(runs.map((r) => r.config.activation))],
-          seeds: [...new Set(runs.map((r) => r.config.seed))],
-          runs: runs.map((r) => ({
-            runId: r.runId,
-            activation: r.config.activation,
-            seed: r.config.seed,
-            estimatedSeconds: r.estimatedSeconds ?? null,
-          })),
-          leftOut: left.filter((r) => r.config.scale === rung).map((r) => ({
-            activation: r.config.activation,
-            seed: r.config.seed,
-            estimatedSeconds: r.estimatedSeconds ?? null,
-          })),
-          plannedAt: new Date().toISOString(),
-        };
-      }),
-    });
-  }
-  return records;
-}
-
 /**
  * Runs a reproduction.
  *
@@ -181,119 +113,112 @@ async function planRecords(
  */
 export async function reproduce(options: ReproduceOptions): Promise<ReproduceSummary> {
   const notice = options.notice ?? ((m: string) => console.error(m));
-  let suites = await loadAllSuites(options.suites.length ? options.suites : DEFAULT_SUITES);
-  if (options.only) suites = suites.filter((s) => s.suite.name === options.only!.suite);
+  const suites = await loadAllSuites(options.suites.length ? options.suites : DEFAULT_SUITES);
   const names = options.scales?.filter((s) => s !== AUTO_SCALE) ?? [];
   const forced = names.length ? forcedRungs(suites, names, notice) : null;
   const code = await codeVersion();
   const jobs = options.only ? 1 : (options.jobs ?? defaultJobs());
-  const threadsPerJob = Math.max(1, Math.floor(defaultGemmThreads() / jobs));
   // Each job gets its share of the GEMM threads; the probe measures a job as it will run.
-  if (jobs > 1) Deno.env.set("POLYCOM_GEMM_THREADS", String(threadsPerJob));
-  const env = await initBackend(options.backend);
-
+  const threadsPerJob = options.threads ?? Math.max(1, Math.floor(defaultGemmThreads() / jobs));
+  const env = await initBackend(options.backend, { threads: threadsPerJob });
+  const run1 = (run: PlannedRun) => runOne(run, env, code, options, notice);
   if (options.only) {
     if (!forced) throw new UsageError("--only needs --scale");
-    const only = options.only;
-    const all = await planRuns(suites, {
-      choose: (s) => ({ rungs: forced.get(s.name)!, seeds: options.seeds }),
-      resultsDir: options.resultsDir,
-      code,
-    });
-    const run = all.find((r) => r.runId === only.runId);
-    if (!run) throw new UsageError(`run ${only.runId} is not in the plan of ${only.suite} (code or suite changed?)`);
-    run.estimatedSeconds = only.estimatedSeconds ?? null;
-    const plan: PlanSummary = {
-      env,
-      all,
-      runs: [run],
-      leftOut: [],
-      budgetSeconds: null,
-      jobs: 1,
-      threadsPerJob,
-      makespanSeconds: null,
-      estimateBasis: null,
-    };
-    const outcome = await runOne(run, env, code, options, notice);
+    const only = { suites, forced, seeds: options.seeds, resultsDir: options.resultsDir, code, env, run: run1 };
+    const { plan, run, outcome } = await reproduceOnly(options.only, { ...only, threads: threadsPerJob });
     return { scale: run.config.scale, env, plan, runs: [{ run, outcome }] };
   }
-
+  checkActivations(suites, options.activations);
+  const ctx: PlanContext = {
+    suites,
+    env,
+    code,
+    jobs,
+    threadsPerJob,
+    resultsDir: options.resultsDir,
+    seeds: options.seeds,
+    activations: options.activations,
+    shard: options.shard,
+  };
   const budgetSeconds = forced ? (options.budgetSeconds ?? null) : (options.budgetSeconds ?? DEFAULT_BUDGET_SECONDS);
   const estimating = budgetSeconds !== null || options.dryRun || (options.estimate ?? true);
   const estimator = estimating ? await makeEstimator(PROBE_CACHE_DIR, env, code.sourceHash, threadsPerJob, jobs) : null;
-  const started = performance.now();
-  let all: PlannedRun[];
-  let leftOut: PlannedRun[] = [];
-  if (forced) {
-    all = await planRuns(suites, {
-      choose: (s) => ({ rungs: forced.get(s.name)!, seeds: options.seeds }),
-      resultsDir: options.resultsDir,
-      code,
-    });
-    if (estimator) { for (const run of all) run.estimatedSeconds = await estimator.estimate(run); }
-  } else {
-    const fitted = await fitBudget(suites, {
-      // Probing is part of the budget.
-      budgetSeconds: () => budgetSeconds! - (performance.now() - started) / 1000,
-      jobs,
-      seeds: options.seeds,
-      resultsDir: options.resultsDir,
-      code,
-      estimate: (run) => estimator!.estimate(run),
-    });
-    const mark = (e: EstimatedRun) => Object.assign(e.run, { estimatedSeconds: e.seconds });
-    all = fitted.runs.map(mark);
-    leftOut = fitted.leftOut.map(mark);
-  }
-  await estimator?.save();
-  // Bad data (a missing file, a broken tokenizer) stops here, before anything is written to results/; the probes
-  // opened the data already when there were any.
-  if (!estimator && !options.dryRun) {
-    for (const { suite } of suites) {
-      const first = all.find((r) => r.config.suite === suite.name);
-      if (first) await openRunData(first.config);
-    }
-  }
-  const runs = selectShard(all, options.shard);
-  const seconds = runs.map((r) => r.estimatedSeconds ?? NaN);
-  const plan: PlanSummary = {
-    env,
-    all,
-    runs,
-    leftOut,
-    budgetSeconds,
-    jobs,
-    threadsPerJob,
-    makespanSeconds: estimator && seconds.every(Number.isFinite) ? makespan(seconds, jobs) : null,
-    estimateBasis: estimator?.basis() ?? null,
-  };
-  if (!options.dryRun) {
-    for (const record of await planRecords(suites, plan, code)) await writePlan(options.resultsDir, record);
-  }
-  await options.onPlan?.(plan);
-  const firstRung = all[0]?.config.scale ?? forced?.values().next().value?.[0] ?? "smoke";
-  const summary: ReproduceSummary = { scale: firstRung, env, plan, runs: [] };
-  if (options.dryRun) return summary;
-  // One run (or one job) runs in this process; more go to child processes.
-  const worker = jobs === 1 || runs.length <= 1
-    ? (run: PlannedRun) => runOne(run, env, code, options, notice)
-    : (run: PlannedRun, slot: number) =>
-      runInChild(run, {
+  const stop = options.stopRequested ?? (() => false);
+  const worker = (run: PlannedRun, slot: number, many: boolean) =>
+    many
+      ? runInChild(run, {
         slot,
         backend: env.backend,
         resultsDir: options.resultsDir,
         threads: threadsPerJob,
-        stopRequested: options.stopRequested ?? (() => false),
+        stopRequested: stop,
         quiet: options.quiet ?? false,
-      });
-  summary.runs = await runAll(runs, jobs, worker, options.stopRequested ?? (() => false), options.quiet ?? false);
+      })
+      : run1(run);
+  const train = (runs: PlannedRun[]) =>
+    runAll(runs, jobs, (run, slot) => worker(run, slot, jobs > 1 && runs.length > 1), stop, options.quiet ?? false);
+  const done: ReproduceSummary["runs"] = [];
+  let plan: PlanSummary;
+  if (forced) plan = await planForced(ctx, forced, estimator, budgetSeconds);
+  else plan = await pilotThenPlan(ctx, options, budgetSeconds!, estimator!, train, done, notice);
+  await estimator?.save();
+  if (!estimator && !options.dryRun) await checkData(ctx, plan);
+  if (!options.dryRun) await writePlanRecords(ctx, plan);
+  await options.onPlan?.(plan);
+  const firstRung = plan.all[0]?.config.scale ?? forced?.values().next().value?.[0] ?? "smoke";
+  const summary: ReproduceSummary = { scale: firstRung, env, plan, runs: done };
+  if (options.dryRun || stop()) return summary;
+  const trained = new Set(done.map((d) => d.run.runId));
+  summary.runs.push(...await train(plan.runs.filter((r) => !trained.has(r.runId))));
   return summary;
+}
+
+/**
+ * The budget plan, after the pilots it asks for: plan; when a headline's pilot SD is missing, train its pilot runs,
+ * then plan again at the same rung with their SD (a dry run shows the first plan and trains nothing).
+ */
+async function pilotThenPlan(
+  ctx: PlanContext,
+  options: ReproduceOptions,
+  budgetSeconds: number,
+  estimator: Estimator,
+  train: (runs: PlannedRun[]) => Promise<ReproduceSummary["runs"]>,
+  done: ReproduceSummary["runs"],
+  notice: (m: string) => void,
+): Promise<PlanSummary> {
+  const started = performance.now();
+  const pinned = new Map<string, string>();
+  const piloted = new Set<string>();
+  const rule = options.seedRule ?? null;
+  for (;;) {
+    const plan = await planBudget(ctx, { budgetSeconds, started, estimator, rule, pinned, piloted });
+    if (!plan.pilot || options.dryRun || options.stopRequested?.()) return plan;
+    const { suite, scale } = plan.pilot[0].config;
+    notice(
+      `${suite}/${scale}: pilot first (${plan.pilot.length} runs, the headline's first seeds), then the plan is ` +
+        "made again with their paired SD",
+    );
+    await estimator.save();
+    await writePlanRecords(ctx, plan);
+    await options.onPlan?.(plan);
+    done.push(...await train(plan.pilot));
+    pinned.set(suite, scale);
+    piloted.add(suite);
+  }
+}
+
+/** Bad data (a missing file, a broken tokenizer) stops here, before anything is written to results/. */
+async function checkData(ctx: PlanContext, plan: PlanSummary): Promise<void> {
+  for (const { suite } of ctx.suites) {
+    const first = plan.all.find((r) => r.config.suite === suite.name);
+    if (first) await openRunData(first.config);
+  }
 }
 
 function runOne(
   run: PlannedRun,
   env: BackendInfo,
-  code: PlanRecord["code"],
+  code: CodeVersion,
   options: ReproduceOptions,
   notice: (m: string) => void,
 ): Promise<RunOutcome> {

@@ -74,6 +74,9 @@ export function validateSuite(raw: unknown, source: string): Suite {
   for (const alias of Object.keys(suite.aliases ?? {})) {
     if (alias in suite.scales) problems.push(`aliases.${alias}: '${alias}' is a rung itself`);
   }
+  if (suite.headline && suite.headline.minSeeds > suite.headline.maxSeeds) {
+    problems.push(`headline: minSeeds ${suite.headline.minSeeds} exceeds maxSeeds ${suite.headline.maxSeeds}`);
+  }
   if (suite.family === "moe" && !suite.moe) problems.push("moe: a moe suite needs its auxiliary loss weights");
   if (Object.values(suite.scales).every((s) => !s)) problems.push("scales: no scale is defined");
   if (problems.length) throw new UsageError(`invalid suite ${source}: ${problems.join("; ")}`);

@@ -190,7 +190,32 @@ export const Suite = z.object({
   aliases: z.record(RungName, RungName).optional(),
   /** What every rung keeps of the paper recipe and what it changes (rungs add their own entries). */
   manifest: z.array(ManifestEntry).default([]),
+  /** The headline comparison (the first two activations) and the paired seeds a budget gives it. */
+  headline: z.lazy(() => Headline).optional(),
+  /** Recipe sweep: multipliers of the learning rate tried per activation (`reproduce --lr-sweep`). */
+  lrSweep: z.lazy(() => Multipliers).optional(),
+  /** Recipe sweep: multipliers of the init scale (`initializer_range`) tried per activation (`--init-sweep`). */
+  initSweep: z.lazy(() => Multipliers).optional(),
 }).strict();
+
+/** Multipliers of a recipe knob, each tried once per activation (no repeats). */
+export const Multipliers = z.array(z.number().positive().max(100)).min(1).refine(
+  (list) => new Set(list).size === list.length,
+  { error: "a multiplier is listed twice" },
+);
+
+/**
+ * The headline comparison's power: δ is the paper's effect on the final training loss (first activation − second,
+ * nats; tests/suite/headline_test.ts keeps it equal to the published data), and the paired seeds a budget plan
+ * gives it: at least `minSeeds`, more when the pilot's spread asks for them, at most `maxSeeds`.
+ */
+export const Headline = z.object({
+  paperEffect: z.number().refine((v) => v !== 0, { error: "the paper's effect is not 0" }),
+  minSeeds: z.number().int().min(2).default(3),
+  maxSeeds: z.number().int().min(2).default(12),
+}).strict();
+/** The headline comparison's power. */
+export type Headline = z.infer<typeof Headline>;
 /** A whole suite file (after defaults). */
 export type Suite = z.infer<typeof Suite>;
 /** A suite as written (before defaults). */

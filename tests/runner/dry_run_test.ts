@@ -37,6 +37,8 @@ Deno.test("the plan lists each run's id and whether it is finished, partial (res
       threadsPerJob: 1,
       makespanSeconds: null,
       estimateBasis: null,
+      seedChoices: new Map(),
+      pilot: null,
     };
     const rows = formatPlan(plan).split("\n").filter((l) => l.startsWith("| smoke-"));
     assert.equal(rows.length, runs.length);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   defaultJobs,
+  parseActivations,
   parseDuration,
   parseJobs,
   parseScales,
@@ -43,4 +44,10 @@ Deno.test("durations, job counts and the default job count", () => {
   assert.equal(defaultJobs(2, 8), 2, "one job per core");
   assert.equal(defaultJobs(16, 3), 2, "memory caps the jobs");
   assert.equal(defaultJobs(1, 0.5), 1, "at least one");
+});
+
+Deno.test("--activations: a list of names, duplicates dropped; an empty or malformed list is a usage error", () => {
+  assert.deepEqual(parseActivations("polynorm, swiglu,polynorm"), ["polynorm", "swiglu"]);
+  assert.throws(() => parseActivations(" , "), UsageError);
+  assert.throws(() => parseActivations("poly-norm"), /bad activation name 'poly-norm'/);
 });

@@ -2,7 +2,16 @@ import { type Command, Option } from "@commander-js/extra-typings";
 import { BACKEND_CHOICES } from "../../backend/mod.ts";
 import { formatPlan } from "../../runner/dry_run.ts";
 import { seedAdviceFrom } from "./_seed_proposals.ts";
-import { parseDuration, parseJobs, parseScales, parseSeeds, parseShard } from "../../runner/options.ts";
+import { judgeSeedRule } from "./_seed_rule.ts";
+import {
+  parseActivations,
+  parseDuration,
+  parseJobs,
+  parseScales,
+  parseSeeds,
+  parseShard,
+} from "../../runner/options.ts";
+import type { PlanSummary } from "../../runner/planner.ts";
 import { DEFAULT_BUDGET_SECONDS, DEFAULT_SUITES, reproduce } from "../../runner/reproduce.ts";
 import { CHILD_EXIT } from "../../runner/_child.ts";
 import { writeReports } from "../../report/mod.ts";
@@ -12,6 +21,14 @@ function parseOnly(value: string): { suite: string; runId: string } {
   const [suite, runId] = value.split("/");
   if (!suite || !runId) throw new UsageError(`bad --only '${value}' (expected suite/run-id)`);
   return { suite, runId };
+}
+
+function seedChoiceLines(plan: PlanSummary): string[] {
+  const lines = [...plan.seedChoices].map(([suite, c]) =>
+    `${suite} headline seeds: ${c.chosen} (${c.reason}; target ${c.target}, cap ${c.cap})`
+  );
+  if (plan.pilot) lines.push(`pilot: ${plan.pilot.length} runs first, then the plan is made again`);
+  return lines;
 }
 
 /** `reproduce`: the main job — train the suites and write the reports. */
@@ -30,6 +47,11 @@ export function addReproduceCommand(program: Command): void {
     .option("--jobs <n>", "runs at once, each in its own process (default: from cores and memory)", parseJobs)
     .addOption(new Option("--backend <name>", "tfjs backend").choices(BACKEND_CHOICES).default("auto" as const))
     .option("--seeds <list>", "seeds replacing the suites' (e.g. 0,1,2 or 0-4)", parseSeeds)
+    .option(
+      "--activations <list>",
+      "run only these activations of each suite, e.g. polynorm,swiglu (the same run ids as the suite's runs)",
+      parseActivations,
+    )
     .option("--shard <I/N>", "run only part I of N of the planned runs (for several machines)", parseShard)
     .option("--results <dir>", "results directory", "results")
     .option("--reports <dir>", "reports directory", "reports")
@@ -41,6 +63,7 @@ export function addReproduceCommand(program: Command): void {
         .argParser(parseOnly),
     )
     .addOption(new Option("--estimated-seconds <s>", "internal: the planner's estimate").hideHelp().argParser(Number))
+    .addOption(new Option("--threads <n>", "internal: GEMM threads of a --jobs child").hideHelp().argParser(parseJobs))
     .action(async (options) => {
       const child = Deno.env.get("POLYCOM_CHILD") === "1";
       let stopping = false;
@@ -63,6 +86,9 @@ export function addReproduceCommand(program: Command): void {
           jobs: options.jobs,
           backend: options.backend,
           seeds: options.seeds,
+          activations: options.activations,
+          threads: options.threads,
+          seedRule: judgeSeedRule(),
           shard: options.shard,
           resultsDir: options.results,
           dryRun: options.dryRun,
@@ -72,6 +98,7 @@ export function addReproduceCommand(program: Command): void {
           stopRequested: () => stopping,
           onPlan: async (plan) => {
             console.log(formatPlan(plan));
+            for (const line of seedChoiceLines(plan)) console.log(line);
             // Printed only: earlier results' spread never changes the suite's seeds.
             if (!options.only) {
               for (const line of await seedAdviceFrom(options.results, plan.all)) console.log(line);
