@@ -60,6 +60,8 @@ export function wilsonInterval(successes: number, trials: number, z = 1.95996398
  *
  * @example
  * ```ts
+ * import type { RunSelection } from "./select.ts";
+ * declare const selection: RunSelection;
  * taskChances(selection.usable).map((t) => `${t.task}: ${t.aboveChance ? "above" : "at"} chance`);
  * ```
  */
@@ -107,6 +109,8 @@ export function taskChances(runs: readonly LoadedRun[]): TaskChance[] {
  *
  * @example
  * ```ts
+ * import type { RunSelection } from "./select.ts";
+ * declare const selection: RunSelection;
  * downstreamUntestable(taskChances(selection.usable)); // true when every task sits at chance
  * ```
  */

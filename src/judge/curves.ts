@@ -50,6 +50,8 @@ export function smoothingWindow(rows: number): number {
  *
  * @example
  * ```ts
+ * import type { LoadedRun } from "../results/mod.ts";
+ * declare const run: LoadedRun;
  * const curve = trainCurve(run);
  * curve.values.at(-1); // equals finalTrainLoss(run.metrics)
  * ```
@@ -68,6 +70,8 @@ export function trainCurve(run: LoadedRun): Curve {
  *
  * @example
  * ```ts
+ * import type { LoadedRun } from "../results/mod.ts";
+ * declare const run: LoadedRun;
  * valCurve(run, "brown").values;
  * ```
  */

@@ -77,6 +77,8 @@ export interface ClaimResult {
  *
  * @example
  * ```ts
+ * import type { LoadedRun } from "../results/mod.ts";
+ * declare const run: LoadedRun;
  * runValue(run, "trainLoss"); // 2.31
  * runValue(run, "valLossPerSource", "brown"); // 2.45
  * ```
@@ -123,6 +125,8 @@ function pairFor(a: LoadedRun, b: LoadedRun, measure: Measure, source?: string):
  *
  * @example
  * ```ts
+ * import type { RunSelection } from "./select.ts";
+ * declare const selection: RunSelection;
  * const c = compare(selection.usable, { activation: "polynorm", versus: "swiglu", expected: "lower" }, "trainLoss");
  * c.verdict; // "reproduced"
  * ```
@@ -201,6 +205,8 @@ function comparisonsOf(claim: ClaimSpec, inScope: (a: string) => boolean): { spe
  *
  * @example
  * ```ts
+ * import type { RunSelection } from "./select.ts";
+ * declare const selection: RunSelection;
  * for (const r of evaluateClaims(selection)) console.log(r.claim.id, r.verdict);
  * ```
  */
@@ -243,6 +249,7 @@ export function evaluateClaims(selection: RunSelection, chances?: readonly TaskC
  *
  * @example
  * ```ts
+ * import { loadRuns } from "../results/mod.ts";
  * claimVerdicts(await loadRuns("results", "gate"));
  * // { "dense.train_loss_gap": "smaller than published", "dense.train_loss_gap/polynorm-vs-swiglu": "smaller than published", ... }
  * ```

@@ -26,6 +26,8 @@ export function publishedQuantity(value: PublishedValue): string {
  *
  * @example
  * ```ts
+ * import { CLAIMS } from "./claims.ts";
+ * const claim = CLAIMS.find((c) => c.id === "dense.train_loss_gap")!;
  * publishedPairs(claim, "polynorm", "polyrelu"); // [[{ value: 2.1712, ... }, { value: 2.1779, ... }]]
  * ```
  */
@@ -46,7 +48,9 @@ export function publishedPairs(
  *
  * @example
  * ```ts
- * paperEffect(claim, { activation: "polynorm", versus: "swiglu", measure: "trainLoss", paper }); // -0.019
+ * import { CLAIMS } from "./claims.ts";
+ * const claim = CLAIMS.find((c) => c.id === "dense.train_loss_gap")!;
+ * paperEffect(claim, { activation: "polynorm", versus: "swiglu", measure: "trainLoss" }); // -0.019
  * ```
  */
 export function paperEffect(

@@ -31,6 +31,7 @@ export interface SeedProposal {
  *
  * @example
  * ```ts
+ * import { loadRuns } from "../results/mod.ts";
  * const proposals = proposeSeeds(await loadRuns("results"));
  * for (const p of proposals) console.log(`${p.claim} ${p.comparison}: ${p.seeds} seeds (sd ${p.sd})`);
  * ```

@@ -61,6 +61,8 @@ function statusRank(run: LoadedRun): number {
  *
  * @example
  * ```ts
+ * import type { LoadedRun } from "../results/mod.ts";
+ * declare const runs: LoadedRun[];
  * pickScale(runs); // "cpu"
  * ```
  */
@@ -80,6 +82,8 @@ export function pickScale(runs: readonly LoadedRun[]): Scale {
  *
  * @example
  * ```ts
+ * import type { LoadedRun } from "../results/mod.ts";
+ * declare const runs: LoadedRun[];
  * inferExpected(runs).activations; // ["polynorm", "swiglu"]
  * ```
  */
@@ -96,6 +100,7 @@ export function inferExpected(runs: readonly LoadedRun[]): ExpectedRuns {
  *
  * @example
  * ```ts
+ * import { loadRuns } from "../results/mod.ts";
  * const selection = selectRuns(await loadRuns("results", "smoke-dense"));
  * selection.missing; // [{ activation: "swiglu", seed: 1, reason: "no result" }]
  * ```
@@ -155,6 +160,8 @@ export function selectRuns(
  *
  * @example
  * ```ts
+ * import type { LoadedRun } from "../results/mod.ts";
+ * declare const run: LoadedRun;
  * describeStatus(run); // "diverged at step 17"
  * ```
  */

@@ -49,6 +49,7 @@ const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.le
  *
  * @example
  * ```ts
+ * import { loadRuns } from "../results/mod.ts";
  * const trends = sizeTrends(await loadRuns("results", "dense"), { parameters: 1.345e9, tokens: 250e9 });
  * trends[0].points.map((p) => [p.parameters, p.interval.mean]);
  * ```
@@ -116,6 +117,7 @@ export function gapTowardPaper(d: number, expected: Direction): number {
  *
  * @example
  * ```ts
+ * declare const trend: ComparisonTrend;
  * describeTrend(trend).direction; // "grows"
  * ```
  */

@@ -59,6 +59,10 @@ let modelCount = 0;
  *
  * @example
  * ```ts
+ * import { tf } from "../backend/tf.ts";
+ * import { modelConfigFor } from "./build_config.ts";
+ * const config = modelConfigFor({ family: "dense", activation: "swiglu", hidden: 32, layers: 2, heads: 2,
+ *   gatedWidth: 64, vocab: 16 });
  * const model = createModel(config, 1234);
  * const logits = await model.logits(tf.tensor2d([[1, 2, 3]], [1, 3], "int32"));
  * model.dispose();
@@ -199,6 +203,9 @@ export class Model {
    *
    * @example
    * ```ts
+   * import type { tf } from "../backend/tf.ts";
+   * declare const model: Model;
+   * declare const inputs: tf.Tensor2D; // token ids [batch, seq]
    * const { logits, aux, routing } = model.forward(inputs);
    * ```
    */
@@ -230,6 +237,8 @@ export class Model {
    *
    * @example
    * ```ts
+   * import { tf } from "../backend/tf.ts";
+   * declare const model: Model;
    * const logits = await model.logits(tf.tensor2d([[1, 2, 3]], [1, 3], "int32"));
    * ```
    */
@@ -246,6 +255,9 @@ export class Model {
    *
    * @example
    * ```ts
+   * import type { tf } from "../backend/tf.ts";
+   * declare const model: Model;
+   * declare const inputs: tf.Tensor2D, targets: tf.Tensor2D; // token ids [batch, seq]
    * const { loss, ce, aux } = model.lossTensors(inputs, targets);
    * ```
    */
@@ -262,6 +274,9 @@ export class Model {
    *
    * @example
    * ```ts
+   * import type { tf } from "../backend/tf.ts";
+   * declare const model: Model;
+   * declare const inputs: tf.Tensor2D, targets: tf.Tensor2D; // token ids [batch, seq]
    * const { loss } = await model.loss(inputs, targets);
    * console.log(await loss.data());
    * ```
@@ -276,6 +291,7 @@ export class Model {
    *
    * @example
    * ```ts
+   * declare const model: Model;
    * const coefficients = await model.polyCoefficients(); // [[0, 1/3, 1/3, 1/3], ...]
    * ```
    */
@@ -292,6 +308,7 @@ export class Model {
    *
    * @example
    * ```ts
+   * declare const model: Model;
    * const weights = await model.exportWeights();
    * weights.get("lm_head.weight"); // Float32Array of vocab × hidden
    * ```
@@ -318,6 +335,8 @@ export class Model {
    *
    * @example
    * ```ts
+   * declare const model: Model;
+   * const weights = await model.exportWeights(); // or read from a checkpoint
    * model.assignWeights((spec) => weights.get(spec.name)!);
    * ```
    */
@@ -346,6 +365,7 @@ export class Model {
  *
  * @example
  * ```ts
+ * import { PAPER_DENSE_1B } from "./build_config.ts";
  * const model = createModel(PAPER_DENSE_1B("polynorm"), 1234); // needs ~5.4 GB
  * ```
  */

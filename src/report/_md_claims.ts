@@ -50,6 +50,8 @@ function comparisonName(c: Comparison): string {
  *
  * @example
  * ```ts
+ * import type { Comparison } from "../judge/evaluate.ts";
+ * declare const comparison: Comparison;
  * oursText(comparison); // "-0.0213 [-0.0290, -0.0136]" or "1.190x [1.137x, 1.246x]"
  * ```
  */
@@ -93,6 +95,8 @@ function quantity(result: ClaimResult): string {
  *
  * @example
  * ```ts
+ * import type { ReportData } from "./data.ts";
+ * declare const data: ReportData;
  * claimsSummary(data); // "| # | claim | ... |"
  * ```
  */
@@ -118,6 +122,8 @@ export function claimsSummary(data: ReportData): string {
  *
  * @example
  * ```ts
+ * import type { ReportData } from "./data.ts";
+ * declare const data: ReportData;
  * claimSections(data).join("\n\n");
  * ```
  */

@@ -34,6 +34,8 @@ function scalar(value: unknown): string {
  *
  * @example
  * ```ts
+ * import type { ReportData } from "./data.ts";
+ * declare const data: ReportData;
  * scopeSection(data);
  * ```
  */
@@ -233,6 +235,8 @@ function codeSection(data: ReportData): string {
  *
  * @example
  * ```ts
+ * import type { ReportData } from "./data.ts";
+ * declare const data: ReportData;
  * methodSection(data);
  * ```
  */

@@ -68,6 +68,8 @@ export function experimentsWithNotes(): string[] {
  *
  * @example
  * ```ts
+ * import type { ReportData } from "./data.ts";
+ * declare const data: ReportData;
  * deviationsSection(data);
  * ```
  */
@@ -135,6 +137,8 @@ export function deviationsSection(data: ReportData): string {
  *
  * @example
  * ```ts
+ * import type { ReportData } from "./data.ts";
+ * declare const data: ReportData;
  * caveatsSection(data);
  * ```
  */

@@ -32,6 +32,8 @@ function seedsText(seeds: number | null): string {
  *
  * @example
  * ```ts
+ * import type { Comparison } from "../judge/evaluate.ts";
+ * declare const comparison: Comparison;
  * powerReading(comparison);
  * // "inconclusive: the interval holds 0 and the paper's 0.0190; about 7 paired seeds would decide it (80% power ...)"
  * ```
@@ -80,7 +82,9 @@ export function powerReading(c: Comparison): string {
  *
  * @example
  * ```ts
- * powerTable(data.claims[0].comparisons);
+ * import type { ReportData } from "./data.ts";
+ * declare const data: ReportData;
+ * powerTable(data.claims[0].comparisons, (c) => `${c.activation} vs ${c.versus}`);
  * ```
  */
 export function powerTable(comparisons: readonly Comparison[], name: (c: Comparison) => string): string {
@@ -129,6 +133,8 @@ export const POWER_METHOD =
  *
  * @example
  * ```ts
+ * import type { ReportData } from "./data.ts";
+ * declare const data: ReportData;
  * powerSummary(data);
  * ```
  */
@@ -162,6 +168,8 @@ export function powerSummary(data: ReportData): string {
  *
  * @example
  * ```ts
+ * import type { ReportData } from "./data.ts";
+ * declare const data: ReportData;
  * spreadTable(data);
  * ```
  */

@@ -18,6 +18,8 @@ import { oursText } from "./_md_claims.ts";
  *
  * @example
  * ```ts
+ * import type { ReportData } from "./data.ts";
+ * declare const data: ReportData;
  * finalMetricsTable(data);
  * ```
  */
@@ -95,6 +97,8 @@ function ordered(data: ReportData): LoadedRun[] {
  *
  * @example
  * ```ts
+ * import type { ReportData } from "./data.ts";
+ * declare const data: ReportData;
  * runsSection(data);
  * ```
  */
@@ -180,6 +184,8 @@ function median(values: number[]): number {
  *
  * @example
  * ```ts
+ * import type { ReportData } from "./data.ts";
+ * declare const data: ReportData;
  * throughputSection(data);
  * ```
  */
@@ -269,6 +275,8 @@ function runTime(run: ReportData["selection"]["runs"][number]): { estimated: num
  *
  * @example
  * ```ts
+ * import type { ReportData } from "./data.ts";
+ * declare const data: ReportData;
  * estimateLines(data); // ["", "Estimated vs actual run time ...", "", "| run | ..."]
  * ```
  */

@@ -19,6 +19,8 @@ function counted(verdicts: Parameters<typeof countVerdicts>[0]): string {
  *
  * @example
  * ```ts
+ * import type { ReportData } from "./data.ts";
+ * declare const data: ReportData;
  * verdictSummary(data); // "**Summary.** 8 claim(s) of this experiment at the 860k rung ..."
  * ```
  */
@@ -51,6 +53,8 @@ export function verdictSummary(data: ReportData): string {
  *
  * @example
  * ```ts
+ * import type { ReportData } from "./data.ts";
+ * declare const data: ReportData;
  * seedChoiceLines(data); // ["", "**Seeds.** power for the paper's effect from the pilot's SD: ..."]
  * ```
  */

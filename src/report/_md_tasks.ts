@@ -13,6 +13,8 @@ import { code, num, table } from "./_format.ts";
  *
  * @example
  * ```ts
+ * import type { ReportData } from "./data.ts";
+ * declare const data: ReportData;
  * taskChanceLines(data); // ["### Downstream tasks at this size", "", ...]
  * ```
  */

@@ -20,6 +20,8 @@ function dText(t: ComparisonTrend, d: number): string {
  *
  * @example
  * ```ts
+ * import type { ComparisonTrend } from "../judge/trend.ts";
+ * declare const trend: ComparisonTrend;
  * trendSentence(trend); // "PolyNorm vs SwiGLU: the gap in the paper's direction grows with size, ..."
  * ```
  */
@@ -45,6 +47,8 @@ export function trendSentence(t: ComparisonTrend): string {
  *
  * @example
  * ```ts
+ * import type { ReportData } from "./data.ts";
+ * declare const data: ReportData;
  * trendSection(data, (file) => []);
  * ```
  */

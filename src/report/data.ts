@@ -87,6 +87,9 @@ function statsOf(activation: string, runs: LoadedRun[], sources: string[], tasks
  *
  * @example
  * ```ts
+ * import { selectRuns } from "../judge/select.ts";
+ * import { loadRuns } from "../results/mod.ts";
+ * const runs = await loadRuns("results", "smoke-dense");
  * const data = buildReportData(selectRuns(runs), null, runs);
  * data.claims.map((c) => c.verdict);
  * ```

@@ -34,6 +34,8 @@ function chart(meta: MarkdownMeta, file: string): string[] {
  *
  * @example
  * ```ts
+ * import type { ReportData } from "./data.ts";
+ * declare const data: ReportData;
  * const text = renderMarkdown(data, { generatedAt: new Date().toISOString(), charts: [] });
  * ```
  */

@@ -80,6 +80,7 @@ const wasmKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * for (const config of ADAMW_KERNELS) tf.registerKernel(config);
  * ```
  */

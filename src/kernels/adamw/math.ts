@@ -59,6 +59,8 @@ export function adamwConstants(
  *
  * @example
  * ```ts
+ * const p = Float32Array.of(1, -1), g = Float32Array.of(0.5, 0.5);
+ * const m = new Float32Array(2), v = new Float32Array(2);
  * adamwUpdate(p, g, m, v, p, m, v, adamwConstants([0.9, 0.95], 1e-8, 0.1, 1e-3, 1), true);
  * ```
  */

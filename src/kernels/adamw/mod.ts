@@ -6,7 +6,9 @@
  *
  * @example
  * ```ts
- * import { fusedAdamW, hasFusedAdamW } from "./mod.ts";
+ * import { tf } from "../../backend/tf.ts";
+ * import { adamwConstants, fusedAdamW, hasFusedAdamW } from "./mod.ts";
+ * const p = tf.ones([4]), m = tf.zeros([4]), v = tf.zeros([4]), g = tf.ones([4]);
  * if (hasFusedAdamW()) {
  *   const [p1, m1, v1] = fusedAdamW([{ p, m, v, g, decay: true }], adamwConstants([0.9, 0.95], 1e-8, 0.1, 1e-3, 1));
  * }
@@ -50,6 +52,8 @@ export interface AdamWSlot {
  *
  * @example
  * ```ts
+ * declare const slots: AdamWSlot[];
+ * declare const step: number;
  * const next = fusedAdamW(slots, adamwConstants([0.9, 0.95], 1e-8, 0.1, 1e-3, step));
  * ```
  */

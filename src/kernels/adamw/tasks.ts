@@ -29,7 +29,11 @@ const BLOCK_FLOATS = 4096;
  *
  * @example
  * ```ts
- * adamwTask(heap, Float64Array.of(...constants, 0, 64, 128, 192, 0, 128, 192, 64, 1), 0, 1);
+ * import { adamwConstants } from "./math.ts";
+ * const c = adamwConstants([0.9, 0.95], 1e-8, 0.1, 1e-3, 1);
+ * const head = [c.b1, c.b1c, c.b2, c.b2c, c.bc2, c.eps, c.step, c.decay];
+ * const heap = new Float32Array(256); // p, g, m, v: 64 elements each, updated in place
+ * adamwTask(heap, Float64Array.of(...head, 0, 64, 128, 192, 0, 128, 192, 64, 1), 0, 1);
  * ```
  */
 export function adamwTask(heap: Float32Array, args: Float64Array, part: number, parts: number): void {

@@ -62,6 +62,7 @@ export class AdamWProgram extends ElementwiseProgram {
  *
  * @example
  * ```ts
+ * import { adamwConstants } from "./math.ts";
  * adamwUniforms(adamwConstants([0.9, 0.95], 1e-8, 0.1, 1e-3, 1), true).length; // 8
  * ```
  */
@@ -98,6 +99,7 @@ const adamwWebGPU: tf.KernelFunc = ({ inputs, backend, attrs }) => {
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * for (const config of ADAMW_WEBGPU_KERNELS) tf.registerKernel(config);
  * ```
  */

@@ -79,6 +79,7 @@ const wasmKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * for (const config of CLIP_KERNELS) tf.registerKernel(config);
  * ```
  */

@@ -43,7 +43,8 @@ export function clipFactorOf(sum: number, maxNorm: number): { norm: number; scal
  *
  * @example
  * ```ts
- * scaleInto(g, 0.5, out);
+ * const out = new Float32Array(2);
+ * scaleInto(Float32Array.of(3, 4), 0.5, out); // out = [1.5, 2]
  * ```
  */
 export function scaleInto(g: Float32Array, scale: number, out: Float32Array): void {

@@ -4,7 +4,9 @@
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * import { fusedClipByGlobalNorm, hasFusedClip } from "./mod.ts";
+ * const grads = [tf.tensor1d([3, 4]), tf.ones([2, 2])];
  * if (hasFusedClip()) {
  *   const { clipped, norm } = fusedClipByGlobalNorm(grads, 1.0);
  * }
@@ -39,7 +41,9 @@ export function hasFusedClip(backend: string = tf.getBackend()): boolean {
  *
  * @example
  * ```ts
- * const { clipped, norm } = fusedClipByGlobalNorm([g1, g2], 1.0);
+ * import { tf } from "../../backend/tf.ts";
+ * const g1 = tf.tensor1d([3]), g2 = tf.tensor1d([4]);
+ * const { clipped, norm } = fusedClipByGlobalNorm([g1, g2], 1.0); // norm 5, clipped ≈ [[0.6], [0.8]]
  * ```
  */
 export function fusedClipByGlobalNorm(

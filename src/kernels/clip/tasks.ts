@@ -55,7 +55,8 @@ function gradientList(args: Float64Array, from: number): { offsets: number[]; si
  *
  * @example
  * ```ts
- * clipSumSquaresTask(heap, Float64Array.of(1, 0, 100), 0, 1, results);
+ * const heap = new Float32Array(100).fill(1), results = new Float64Array(1); // one chunk
+ * clipSumSquaresTask(heap, Float64Array.of(1, 0, 100), 0, 1, results); // results[0] = 100
  * ```
  */
 export const clipSumSquaresTask: HeapTask = (heap, args, part, parts, results) => {
@@ -84,7 +85,8 @@ export const clipSumSquaresTask: HeapTask = (heap, args, part, parts, results) =
  *
  * @example
  * ```ts
- * clipScaleTask(heap, Float64Array.of(0.5, 1, 0, 100, 100), 0, 1, results);
+ * const heap = new Float32Array(200).fill(1); // source at 0, destination at 100
+ * clipScaleTask(heap, Float64Array.of(0.5, 1, 0, 100, 100), 0, 1, new Float64Array(0));
  * ```
  */
 export const clipScaleTask: HeapTask = (heap, args, part, parts) => {

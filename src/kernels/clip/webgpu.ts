@@ -73,6 +73,7 @@ const clipWebGPU: tf.KernelFunc = ({ inputs, backend, attrs }) => {
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * for (const config of CLIP_WEBGPU_KERNELS) tf.registerKernel(config);
  * ```
  */

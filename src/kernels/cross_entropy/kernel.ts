@@ -28,6 +28,8 @@ export const FUSED_CROSS_ENTROPY_GRAD = "FusedSoftmaxCrossEntropyGrad";
  *
  * @example
  * ```ts
+ * import type { tf } from "../../backend/tf.ts";
+ * declare const inputs: tf.NamedTensorInfoMap; // a kernel's inputs
  * const { logits, labels } = kernelInputs(inputs, "logits", "labels");
  * ```
  */
@@ -87,6 +89,7 @@ const crossEntropyGradWasm: tf.KernelFunc = ({ inputs, backend }) => {
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * for (const config of CROSS_ENTROPY_KERNELS) tf.registerKernel(config);
  * ```
  */

@@ -49,6 +49,7 @@ export function hasFusedCrossEntropy(backend: string = tf.getBackend()): boolean
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * fusedCrossEntropyRows(tf.zeros([2, 4]), tf.tensor1d([1, 3], "int32")); // [log 4, log 4]
  * ```
  */
@@ -70,6 +71,7 @@ export function fusedCrossEntropyRows(logits: tf.Tensor, labels: tf.Tensor): tf.
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * fusedSoftmaxCrossEntropy(tf.zeros([2, 4]), tf.tensor1d([1, 3], "int32")); // log 4
  * ```
  */

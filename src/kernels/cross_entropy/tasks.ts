@@ -26,6 +26,7 @@ function labelAt(labels: Int32Array, at: number, v: number): number {
  *
  * @example
  * ```ts
+ * const heap = new Float32Array(522); // logits 2×256 at 0, labels at 512, out at 520
  * crossEntropyForwardTask(heap, Float64Array.of(0, 512, 520, 2, 256), 0, 1);
  * ```
  */
@@ -54,6 +55,7 @@ export function crossEntropyForwardTask(heap: Float32Array, args: Float64Array, 
  *
  * @example
  * ```ts
+ * const heap = new Float32Array(1032); // dy at 0, logits 2×256 at 4, labels at 516, dlogits at 520
  * crossEntropyBackwardTask(heap, Float64Array.of(0, 4, 516, 520, 2, 256), 0, 1);
  * ```
  */

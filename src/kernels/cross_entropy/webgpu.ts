@@ -29,6 +29,7 @@ const crossEntropyGradWebGPU: tf.KernelFunc = ({ inputs, backend }) => {
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * for (const config of CROSS_ENTROPY_WEBGPU_KERNELS) tf.registerKernel(config);
  * ```
  */

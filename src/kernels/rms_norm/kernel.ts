@@ -35,6 +35,8 @@ export type RmsNormAttrs = EpsAttrs;
  *
  * @example
  * ```ts
+ * import type { tf } from "../../backend/tf.ts";
+ * declare const inputs: tf.NamedTensorInfoMap; // a kernel's inputs
  * const { x, w } = kernelInputs(inputs, "x", "w");
  * shape2d({ shape: [4, 16] } as tf.TensorInfo); // [4, 16]
  * ```
@@ -100,6 +102,7 @@ const rmsNormGradWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => {
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * for (const config of RMS_NORM_KERNELS) tf.registerKernel(config);
  * ```
  */

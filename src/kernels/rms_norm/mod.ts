@@ -43,6 +43,7 @@ export function hasFusedRmsNorm(backend: string = tf.getBackend()): boolean {
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * const y = fusedRmsNorm(tf.randomNormal([4, 8]), tf.ones([8]), 1e-5);
  * ```
  */

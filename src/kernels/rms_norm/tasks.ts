@@ -20,6 +20,7 @@ const simdRows = (n: number) => n % 4 === 0 && RMS_NORM_SIMD.available;
  *
  * @example
  * ```ts
+ * const heap = new Float32Array(768); // x 2×128 at 0, w at 256, y at 512
  * rmsNormForwardTask(heap, Float64Array.of(0, 256, 512, 2, 128, 1e-5), 0, 1);
  * ```
  */
@@ -46,6 +47,7 @@ export function rmsNormForwardTask(heap: Float32Array, args: Float64Array, part:
  *
  * @example
  * ```ts
+ * const heap = new Float32Array(896); // dy 2×128 at 0, x at 256, w at 512, dx at 640
  * rmsNormBackwardTask(heap, Float64Array.of(0, 256, 512, 640, 2, 128, 1e-5), 0, 1, new Float64Array(128));
  * ```
  */

@@ -46,6 +46,7 @@ const rmsNormGradWebGPU: tf.KernelFunc = ({ inputs, backend, attrs }) => {
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * for (const config of RMS_NORM_WEBGPU_KERNELS) tf.registerKernel(config);
  * ```
  */

@@ -63,6 +63,7 @@ function kernel(backendName: "cpu" | "wasm", inputName: string, forward: boolean
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * for (const config of ROPE_KERNELS) tf.registerKernel(config);
  * ```
  */

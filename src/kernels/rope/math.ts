@@ -66,6 +66,7 @@ export type RopeDims = [number, number, number, number];
  *
  * @example
  * ```ts
+ * const x = new Float32Array(2 * 16 * 4 * 8), y = new Float32Array(x.length);
  * ropeHeadsForward(x, y, [2, 16, 4, 8], ropeTables(16, 8, 10000));
  * ```
  */
@@ -96,6 +97,7 @@ export function ropeHeadsForward(x: Float32Array, y: Float32Array, dims: RopeDim
  *
  * @example
  * ```ts
+ * const dy = new Float32Array(2 * 4 * 16 * 8), dx = new Float32Array(dy.length);
  * ropeHeadsBackward(dy, dx, [2, 16, 4, 8], ropeTables(16, 8, 10000));
  * ```
  */

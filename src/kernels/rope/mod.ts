@@ -40,6 +40,7 @@ export function hasFusedRope(backend: string = tf.getBackend()): boolean {
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * rotateHalf(tf.tensor1d([1, 2, 3, 4])); // [-3, -4, 1, 2]
  * ```
  */
@@ -55,6 +56,7 @@ export function rotateHalf(x: tf.Tensor): tf.Tensor {
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * const q = applyRope(tf.randomNormal([1, 16, 2, 8]) as tf.Tensor4D, 10000);
  * ```
  */
@@ -76,7 +78,9 @@ export function applyRope(x: tf.Tensor4D, theta: number): tf.Tensor4D {
  *
  * @example
  * ```ts
- * const qh = ropeHeads(q, 10000); // q: [batch, seq, heads, headDim]
+ * import { tf } from "../../backend/tf.ts";
+ * const q = tf.randomNormal([1, 16, 2, 8]) as tf.Tensor4D; // [batch, seq, heads, headDim]
+ * const qh = ropeHeads(q, 10000); // [1, 2, 16, 8]
  * ```
  */
 export function ropeHeads(x: tf.Tensor4D, theta: number, options: { fused?: boolean } = {}): tf.Tensor4D {

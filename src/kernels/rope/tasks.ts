@@ -33,6 +33,7 @@ export const ropeSimdFits = (headDim: number): boolean => headDim % 8 === 0 && R
  *
  * @example
  * ```ts
+ * const heap = new Float32Array(1024); // x at 0, y at 512: 2·16·2·8 elements each
  * ropeHeadsTask(heap, Float64Array.of(0, 512, 2, 16, 2, 8, 10000, 1), 0, 1);
  * ```
  */

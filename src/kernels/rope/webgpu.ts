@@ -101,6 +101,7 @@ function kernel(inputName: "x" | "dy", forward: boolean): tf.KernelFunc {
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * for (const config of ROPE_WEBGPU_KERNELS) tf.registerKernel(config);
  * ```
  */

@@ -78,6 +78,7 @@ function backward(name: "cpu" | "wasm"): tf.KernelFunc {
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * for (const config of SWIGLU_KERNELS) tf.registerKernel(config);
  * ```
  */

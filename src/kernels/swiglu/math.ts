@@ -12,7 +12,8 @@
  *
  * @example
  * ```ts
- * sigmoidInto(gate, s);
+ * const s = new Float32Array(2);
+ * sigmoidInto(Float32Array.of(0, 2), s); // s ≈ [0.5, 0.881]
  * ```
  */
 export function sigmoidInto(g: Float32Array, s: Float32Array): void {
@@ -24,7 +25,10 @@ export function sigmoidInto(g: Float32Array, s: Float32Array): void {
  *
  * @example
  * ```ts
- * swigluForwardInto(gate, up, s, out);
+ * const gate = Float32Array.of(0, 2), up = Float32Array.of(1, 3);
+ * const s = new Float32Array(2), out = new Float32Array(2);
+ * sigmoidInto(gate, s);
+ * swigluForwardInto(gate, up, s, out); // out ≈ [0, 5.285]
  * ```
  */
 export function swigluForwardInto(g: Float32Array, u: Float32Array, s: Float32Array, out: Float32Array): void {
@@ -37,7 +41,10 @@ export function swigluForwardInto(g: Float32Array, u: Float32Array, s: Float32Ar
  *
  * @example
  * ```ts
- * swigluBackwardInto(dy, gate, up, s, dGate, dUp);
+ * const dy = Float32Array.of(1, 1), gate = Float32Array.of(0, 2), up = Float32Array.of(1, 3);
+ * const s = new Float32Array(2), dGate = new Float32Array(2), dUp = new Float32Array(2);
+ * sigmoidInto(gate, s);
+ * swigluBackwardInto(dy, gate, up, s, dGate, dUp); // dUp = gate·σ(gate) ≈ [0, 1.762]
  * ```
  */
 export function swigluBackwardInto(

@@ -40,7 +40,9 @@ export function hasFusedSwiGLU(backend: string = tf.getBackend()): boolean {
  *
  * @example
  * ```ts
- * const y = fusedSwiGLU(gate, up);
+ * import { tf } from "../../backend/tf.ts";
+ * const gate = tf.tensor2d([[1, -1]]), up = tf.tensor2d([[2, 3]]);
+ * const y = fusedSwiGLU(gate, up); // shape [1, 2]
  * ```
  */
 export function fusedSwiGLU(gate: tf.Tensor, up: tf.Tensor, options: { fused?: boolean } = {}): tf.Tensor {

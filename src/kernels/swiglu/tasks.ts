@@ -29,7 +29,8 @@ const quadsOf = (floats: number) => Math.ceil(floats / 4) * 4;
  *
  * @example
  * ```ts
- * swigluForwardTask(heap, Float64Array.of(0, 8, 16, 24, 8), 0, 1, new Float64Array(0));
+ * const heap = new Float32Array(32); // g, u, s, out: 8 elements each
+ * swigluForwardTask(heap, Float64Array.of(0, 8, 16, 24, 8), 0, 1);
  * ```
  */
 export function swigluForwardTask(heap: Float32Array, args: Float64Array, part: number, parts: number): void {
@@ -51,7 +52,8 @@ export function swigluForwardTask(heap: Float32Array, args: Float64Array, part: 
  *
  * @example
  * ```ts
- * swigluBackwardTask(heap, Float64Array.of(0, 8, 16, 24, 32, 40, 8), 0, 1, new Float64Array(0));
+ * const heap = new Float32Array(48); // dy, g, u, s, dg, du: 8 elements each
+ * swigluBackwardTask(heap, Float64Array.of(0, 8, 16, 24, 32, 40, 8), 0, 1);
  * ```
  */
 export function swigluBackwardTask(heap: Float32Array, args: Float64Array, part: number, parts: number): void {

@@ -83,6 +83,7 @@ const backward: tf.KernelFunc = ({ inputs, backend }) =>
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * for (const config of SWIGLU_WEBGPU_KERNELS) tf.registerKernel(config);
  * ```
  */

@@ -147,6 +147,7 @@ const errorBars: Plugin = {
  *
  * @example
  * ```ts
+ * import { createCanvas } from "@napi-rs/canvas";
  * createCanvas(CHART_SIZE.width, CHART_SIZE.height);
  * ```
  */

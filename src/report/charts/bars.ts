@@ -78,6 +78,8 @@ function paperOf(c?: Comparison): number | null {
  *
  * @example
  * ```ts
+ * import type { ReportData } from "../data.ts";
+ * declare const data: ReportData;
  * const files = await gapChart(data);
  * ```
  */
@@ -132,6 +134,8 @@ export async function gapChart(data: ReportData): Promise<ChartFile[]> {
  *
  * @example
  * ```ts
+ * import type { ReportData } from "../data.ts";
+ * declare const data: ReportData;
  * const files = await speedupChart(data);
  * ```
  */
@@ -214,6 +218,8 @@ export async function speedupChart(data: ReportData): Promise<ChartFile[]> {
  *
  * @example
  * ```ts
+ * import type { ReportData } from "../data.ts";
+ * declare const data: ReportData;
  * const files = await throughputChart(data);
  * ```
  */

@@ -21,6 +21,8 @@ function coefficientName(i: number): string {
  *
  * @example
  * ```ts
+ * import type { ReportData } from "../data.ts";
+ * declare const data: ReportData;
  * const files = await coefficientCharts(data);
  * ```
  */

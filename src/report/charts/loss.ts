@@ -20,6 +20,8 @@ type Point = { x: number; y: number };
  *
  * @example
  * ```ts
+ * import type { CurveBand } from "../../judge/curves.ts";
+ * declare const band: CurveBand;
  * bandDatasets("polynorm", band, { from: 0 });
  * ```
  */
@@ -74,6 +76,8 @@ function byActivation(data: ReportData, curve: (run: LoadedRun) => Curve): Array
  *
  * @example
  * ```ts
+ * import type { ReportData } from "../data.ts";
+ * declare const data: ReportData;
  * const files = await trainLossCharts(data);
  * ```
  */
@@ -120,6 +124,8 @@ export async function trainLossCharts(data: ReportData): Promise<ChartFile[]> {
  *
  * @example
  * ```ts
+ * import type { ReportData } from "../data.ts";
+ * declare const data: ReportData;
  * const files = await valLossCharts(data);
  * ```
  */

@@ -3,6 +3,8 @@
  *
  * @example
  * ```ts
+ * import type { ReportData } from "../data.ts";
+ * declare const data: ReportData;
  * import { renderCharts } from "./mod.ts";
  * for (const chart of await renderCharts(data)) await Deno.writeFile(chart.file, chart.png);
  * ```
@@ -24,6 +26,8 @@ export { chartFont, renderChart } from "./_render.ts";
  *
  * @example
  * ```ts
+ * import type { ReportData } from "../data.ts";
+ * declare const data: ReportData;
  * const charts = await renderCharts(data);
  * charts.map((c) => c.file); // ["train_loss.png", "train_loss_tail.png", ...]
  * ```

@@ -82,6 +82,8 @@ function yRange(datasets: ChartDataset<"line", Point[]>[]): { yMin?: number; yMa
  *
  * @example
  * ```ts
+ * import type { ReportData } from "../data.ts";
+ * declare const data: ReportData;
  * const files = await paperOverlayCharts(data);
  * ```
  */

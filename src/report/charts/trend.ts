@@ -19,6 +19,8 @@ type Points = ChartDataset<"line", Array<{ x: number; y: number }>> & { errorBar
  *
  * @example
  * ```ts
+ * import type { ReportData } from "../data.ts";
+ * declare const data: ReportData;
  * const files = await trendCharts(data);
  * ```
  */
