@@ -66,6 +66,7 @@ export interface DoneSlots {
  *
  * @example
  * ```ts
+ * declare const slots: Int32Array, seq: number; // the shared control block, the job just posted
  * awaitWorkers({ slots, done: 8, failed: 48 }, seq, 2, "heap worker");
  * ```
  */
@@ -107,6 +108,9 @@ export interface JobSlots {
  *
  * @example
  * ```ts
+ * import { parentPort } from "node:worker_threads";
+ * declare const slots: Int32Array, index: number; // the shared control block, this worker's thread index
+ * declare function runPart(): void;
  * serveJobs(slots, { seq: 0, done: 8, failed: 48 }, index, "heap worker", () => parentPort!.postMessage({}), runPart);
  * ```
  */

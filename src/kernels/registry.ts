@@ -51,6 +51,8 @@ function swap(config: tf.KernelConfig): void {
  *
  * @example
  * ```ts
+ * import { SWIGLU_GRADIENT, SWIGLU_KERNELS } from "./swiglu/kernel.ts";
+ * import { wasmExp } from "./replacements/wasm.ts";
  * registerKernels({ kernels: SWIGLU_KERNELS, gradients: [SWIGLU_GRADIENT] });
  * registerKernels({ replacements: [{ kernelName: "Exp", backendName: "wasm", make: wasmExp }] });
  * ```
@@ -119,7 +121,15 @@ export function hasKernel(kernelName: string, backend: string = tf.getBackend())
  *
  * @example
  * ```ts
- * fusedOrStock(FUSED_SWIGLU, gate.dtype === "float32", () => fusedSwiGLUKernel(gate, up), () => swigluStock(gate, up));
+ * import { tf } from "../backend/tf.ts";
+ * import { FUSED_SWIGLU } from "./swiglu/mod.ts";
+ * const gate = tf.randomNormal([4, 16]), up = tf.randomNormal([4, 16]);
+ * const y = fusedOrStock(
+ *   FUSED_SWIGLU,
+ *   gate.dtype === "float32",
+ *   () => tf.engine().runKernel<tf.Tensor[]>(FUSED_SWIGLU, { gate, up }, {})[0],
+ *   () => tf.mul(tf.mul(gate, tf.sigmoid(gate)), up),
+ * );
  * ```
  */
 export function fusedOrStock<T>(kernelName: string, usable: boolean, fused: () => T, stock: () => T): T {

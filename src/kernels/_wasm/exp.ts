@@ -135,6 +135,9 @@ function expLocals(f: FuncBuilder) {
  *
  * @example
  * ```ts
+ * import type { FuncBuilder } from "./asm.ts";
+ * import { get, load4, store4 } from "./expr.ts";
+ * declare const f: FuncBuilder, o: number, p: number; // o, p: locals holding byte pointers
  * const exp = expOf(f);
  * store4(f, get(o), exp(load4(get(p))));
  * ```

@@ -21,6 +21,7 @@ import { buildModule, type FuncBuilder } from "./asm.ts";
  *
  * @example
  * ```ts
+ * declare function scaleModuleBytes(): Uint8Array<ArrayBuffer>; // built with ./asm.ts
  * const rows = new SimdModule<{ scale(p: number, n: number): void }>(() => scaleModuleBytes());
  * const staged = rows.staging(1024);
  * staged?.exports.scale(0, 1024);
@@ -79,6 +80,8 @@ export class SimdModule<E extends object> {
  *
  * @example
  * ```ts
+ * import type { FuncBuilder } from "./asm.ts";
+ * declare function negateFunc(): FuncBuilder;
  * const NEGATE = simdModule<{ neg(p: number, n: number): void }>({ neg: negateFunc });
  * ```
  */
@@ -116,6 +119,8 @@ let heapMemory: WebAssembly.Memory | null = null;
  *
  * @example
  * ```ts
+ * import type { HeapTarget } from "../parallel/mod.ts";
+ * declare const target: HeapTarget;
  * setHeapMemory(target.memory);
  * ```
  */
@@ -164,7 +169,9 @@ export interface StagedBlock {
  *
  * @example
  * ```ts
- * stagedRows(rows, heap, { inputs: [x], outputs: [y], rowFloats: n }, 0, 2048, (e, b, r) => e.scale(b.inputs[0], b.outputs[0], r * n));
+ * declare const SCALE: SimdModule<{ scale(x: number, y: number, n: number): void }>;
+ * declare const heap: Float32Array, x: number, y: number, n: number; // x, y: offsets of [2048, n] arrays
+ * stagedRows(SCALE, heap, { inputs: [x], outputs: [y], rowFloats: n }, 0, 2048, (e, b, r) => e.scale(b.inputs[0], b.outputs[0], r * n));
  * ```
  */
 export function stagedRows<E extends object>(

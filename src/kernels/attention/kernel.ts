@@ -142,6 +142,7 @@ function backward(name: Backend): tf.KernelFunc {
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * for (const config of ATTENTION_KERNELS) tf.registerKernel(config);
  * ```
  */

@@ -18,6 +18,7 @@
  *
  * @example
  * ```ts
+ * declare const scores: Float32Array; // 64 matrices of [128, 128]
  * softmaxCausalRows(scores, 128, 64, 1 / Math.sqrt(32));
  * ```
  */
@@ -50,6 +51,7 @@ export function softmaxCausalRows(s: Float32Array, seq: number, matrices: number
  *
  * @example
  * ```ts
+ * declare const probs: Float32Array, dProbs: Float32Array; // 64 matrices of [128, 128] each
  * softmaxBackwardRows(probs, dProbs, 128, 64, 1 / Math.sqrt(32));
  * ```
  */

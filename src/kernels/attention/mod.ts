@@ -8,7 +8,7 @@
  * ```ts
  * import { tf } from "../../backend/mod.ts";
  * import { causalAttention } from "./mod.ts";
- * const q = tf.randomNormal([2, 4, 16, 8]);
+ * const q = tf.randomNormal([2, 4, 16, 8]) as tf.Tensor4D;
  * const y = causalAttention(q, q, q); // [2, 4, 16, 8]
  * ```
  * @module
@@ -103,7 +103,9 @@ export function hasFusedAttention(backend: string = tf.getBackend()): boolean {
  *
  * @example
  * ```ts
- * const y = causalAttention(q, k, v); // q, k, v: [batch, heads, seq, headDim]
+ * import { tf } from "../../backend/tf.ts";
+ * declare const q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D; // [batch, heads, seq, headDim]
+ * const y = causalAttention(q, k, v);
  * ```
  */
 export function causalAttention(

@@ -121,6 +121,8 @@ function causalTransposedTimes(
  *
  * @example
  * ```ts
+ * declare const heap: Float32Array;
+ * declare const q: number, k: number, v: number, probs: number, out: number; // element offsets
  * attentionForwardTask(heap, Float64Array.of(q, k, v, probs, out, 128, 32, 64, 0.17677669), 0, 1);
  * ```
  */
@@ -147,6 +149,9 @@ export function attentionForwardTask(heap: Float32Array, args: Float64Array, par
  *
  * @example
  * ```ts
+ * declare const heap: Float32Array;
+ * declare const dy: number, q: number, k: number, v: number, probs: number; // element offsets
+ * declare const dq: number, dk: number, dv: number;
  * attentionBackwardTask(heap, Float64Array.of(dy, q, k, v, probs, dq, dk, dv, 128, 32, 64, 0.17677669), 0, 1);
  * ```
  */
@@ -179,6 +184,7 @@ const simdRows = (seq: number) => seq % 4 === 0 && ATTENTION_SIMD.available;
  *
  * @example
  * ```ts
+ * const heap = new Float32Array(64 * 128 * 128);
  * softmaxCausalTask(heap, Float64Array.of(0, 128, 64, 0.17677669), 0, 1);
  * ```
  */
@@ -203,6 +209,7 @@ export function softmaxCausalTask(heap: Float32Array, args: Float64Array, part: 
  *
  * @example
  * ```ts
+ * const heap = new Float32Array(2 * 64 * 128 * 128);
  * softmaxBackwardTask(heap, Float64Array.of(0, 1048576, 128, 64, 0.17677669), 0, 1);
  * ```
  */

@@ -89,6 +89,7 @@ const backward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * for (const config of ATTENTION_WEBGPU_KERNELS) tf.registerKernel(config);
  * ```
  */

@@ -24,6 +24,9 @@ let override: boolean | null = null;
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
+ * import { fusedRmsNorm } from "../rms_norm/mod.ts";
+ * const x = tf.randomNormal([4, 16]), w = tf.ones([16]);
  * overrideSoftwareAdapter(false);
  * try { fusedRmsNorm(x, w, 1e-5); } finally { overrideSoftwareAdapter(null); }
  * ```
@@ -38,6 +41,7 @@ export function overrideSoftwareAdapter(value: boolean | null): void {
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * isSoftwareAdapter(tf.backend() as AdapterHolder);
  * ```
  */

@@ -41,6 +41,7 @@ export interface FusedInputs {
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * const { kernelInputs, shape2d } = fusedInputs("fused RMSNorm");
  * shape2d({ shape: [4, 16] } as tf.TensorInfo); // [4, 16]
  * ```

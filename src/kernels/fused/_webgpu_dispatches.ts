@@ -17,6 +17,9 @@ interface Recorder {
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
+ * import type { TrainBatch, Trainer } from "../../model/mod.ts";
+ * declare const trainer: Trainer, batch: TrainBatch;
  * const stop = countDispatches(tf.backend());
  * await trainer.step(batch, 1e-3);
  * console.log(stop(), "dispatches");

@@ -51,6 +51,11 @@ export function writableBindings(code: string, names: readonly string[]): string
  *
  * @example
  * ```ts
+ * import type { tf } from "../../backend/tf.ts";
+ * import type { WebGPUProgramLike } from "./_webgpu_common.ts";
+ * import type { Uniform, WebGPUKernelBackend } from "./_webgpu_backend.ts";
+ * declare const backend: WebGPUKernelBackend, program: WebGPUProgramLike, uniforms: Uniform[];
+ * declare const p: tf.TensorInfo, m: tf.TensorInfo, v: tf.TensorInfo, g: tf.TensorInfo;
  * // program.variableNames = ["mOut", "vOut", "p", "m", "v", "g"]
  * const [p1, m1, v1] = runWithOutputs(backend, program, [p, m, v, g], [p.shape, p.shape, p.shape], uniforms);
  * ```

@@ -53,6 +53,10 @@ export interface JobLayout {
  *
  * @example
  * ```ts
+ * import { planBatchMatMul } from "./_batch_matmul.ts";
+ * declare const memory: WebAssembly.Memory, layout: JobLayout;
+ * const ctl = new Int32Array(memory.buffer, 0, CONTROL_BYTES / 4);
+ * const plan = planBatchMatMul([2, 64, 32], [32, 48], false, false);
  * writeJob(ctl, new Int32Array(memory.buffer), plan, layout, 2);
  * ```
  */
@@ -88,6 +92,8 @@ export function writeJob(
  *
  * @example
  * ```ts
+ * declare const memory: WebAssembly.Memory;
+ * const ctl = new Int32Array(memory.buffer, 0, CONTROL_BYTES / 4);
  * const { plan, layout, parts } = readJob(ctl, new Int32Array(memory.buffer));
  * ```
  */

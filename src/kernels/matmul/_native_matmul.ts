@@ -19,9 +19,13 @@ export interface Operand {
  *
  * @example
  * ```ts
+ * import { planBatchMatMul } from "./_batch_matmul.ts";
+ * import { nativeBlas } from "./native_blas.ts";
  * const plan = planBatchMatMul([2, 3], [3, 2], false, false);
+ * const a = Float32Array.of(1, 2, 3, 4, 5, 6), b = Float32Array.of(1, 0, 0, 1, 1, 1);
  * const out = new Float32Array(4);
- * runNativeBatchMatMul(blas, plan, { data: a, offset: 0 }, { data: b, offset: 0 }, { data: out, offset: 0 });
+ * const blas = nativeBlas();
+ * if (blas) runNativeBatchMatMul(blas, plan, { data: a, offset: 0 }, { data: b, offset: 0 }, { data: out, offset: 0 });
  * ```
  */
 export function runNativeBatchMatMul(

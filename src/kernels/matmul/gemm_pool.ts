@@ -37,6 +37,7 @@ export interface PoolBuffers {
  *
  * @example
  * ```ts
+ * import { planBatchMatMul } from "./_batch_matmul.ts";
  * const pool = await GemmPool.start(2);
  * const plan = planBatchMatMul([64, 32], [32, 48], false, false);
  * pool.run(plan, 64 * 32, 32 * 48, (buf) => buf.heap.fill(1, buf.a, buf.a + 64 * 32 + 32 * 48 + 64), (buf) => {

@@ -88,6 +88,7 @@ let blas: NativeBlas | null = null;
  *
  * @example
  * ```ts
+ * import { nativeBlas } from "./native_blas.ts";
  * useNativeBlas(nativeBlas());
  * ```
  */
@@ -106,6 +107,7 @@ export function currentNativeBlas(): NativeBlas | null {
  *
  * @example
  * ```ts
+ * import { GemmPool } from "./gemm_pool.ts";
  * useGemmPool(await GemmPool.start(2));
  * ```
  */
@@ -261,6 +263,7 @@ function isFloat(...ts: (TensorInfo | undefined)[]): boolean {
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * const original = tf.getKernel("BatchMatMul", "wasm")!;
  * const fast = fastBatchMatMul("wasm", original.kernelFunc);
  * ```
@@ -303,6 +306,7 @@ function runKernel(
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * const original = tf.getKernel("_FusedMatMul", "cpu")!;
  * const fused = fastFusedMatMul("cpu", original.kernelFunc);
  * ```

@@ -22,6 +22,7 @@ export const SGEMM_TASK_HEAD = 9;
  *
  * @example
  * ```ts
+ * declare const heap: Float32Array, a: number, b: number, out: number; // element offsets
  * sgemmPairsTask(heap, Float64Array.of(0, 1, 128, 128, 32, 128, a, b, out, 0, 0, 1, 1), 0, 1);
  * ```
  */
@@ -82,6 +83,7 @@ export function gemmBlocks(extent: number): number {
  *
  * @example
  * ```ts
+ * declare const heap: Float32Array, a: number, b: number, c: number; // element offsets
  * sgemmSplitTask(heap, Float64Array.of(0, 0, 2048, 128, 128, a, b, c, 0), 0, 2);
  * ```
  */

@@ -9,8 +9,10 @@
  * @example
  * ```ts
  * import { runHeapTask, startHeapThreads } from "./mod.ts";
+ * const memory = new WebAssembly.Memory({ initial: 16 });
  * await startHeapThreads(memory, 2);
- * runHeapTask({ memory, heap: new Float32Array(memory.buffer) }, "swigluForward", [g, u, s, out, n], n);
+ * const n = 1024; // g, u, s and out: n floats each, one after the other
+ * runHeapTask({ memory, heap: new Float32Array(memory.buffer) }, "swigluForward", [0, n, 2 * n, 3 * n, n], n);
  * ```
  * @module
  */
@@ -43,6 +45,7 @@ const serialResults = [new Float64Array(RESULT_SLOTS)] as const;
  *
  * @example
  * ```ts
+ * const memory = new WebAssembly.Memory({ initial: 16 });
  * await startHeapThreads(memory, 2);
  * ```
  */
@@ -67,6 +70,7 @@ export async function startHeapThreads(memory: WebAssembly.Memory | null, thread
  *
  * @example
  * ```ts
+ * declare const memory: WebAssembly.Memory;
  * console.log(heapThreadCount(memory));
  * ```
  */
@@ -87,6 +91,8 @@ export interface HeapTarget {
  *
  * @example
  * ```ts
+ * declare const memory: WebAssembly.Memory, heap: Float32Array;
+ * declare const g: number, u: number, s: number, out: number, n: number;
  * runHeapTask({ memory, heap }, "swigluForward", [g, u, s, out, n], n);
  * ```
  */
@@ -125,7 +131,8 @@ interface WasmHeapBackend {
  *
  * @example
  * ```ts
- * const target = heapTarget(backend);
+ * import { tf } from "../../backend/tf.ts";
+ * const target = heapTarget(tf.backend()); // with "wasm" the active backend
  * ```
  */
 export function heapTarget(backend: unknown): HeapTarget {
@@ -138,7 +145,9 @@ export function heapTarget(backend: unknown): HeapTarget {
  *
  * @example
  * ```ts
- * const at = heapOffset(backend, x);
+ * import { tf } from "../../backend/tf.ts";
+ * const x = tf.zeros([4]);
+ * const at = heapOffset(tf.backend(), x); // with "wasm" the active backend
  * ```
  */
 export function heapOffset(backend: unknown, t: { dataId: object }): number {

@@ -40,6 +40,9 @@ export function reductionBlocks(rows: number, width: number, minRows = MIN_BLOCK
  *
  * @example
  * ```ts
+ * declare const rows: number, part: number, parts: number, results: Float64Array;
+ * declare function addRows(first: number, end: number, sums: Float64Array): void;
+ * const blocks = reductionBlocks(rows, 128);
  * forEachBlock(blocks, rows, 128, part, parts, results, (r0, r1, sums) => addRows(r0, r1, sums));
  * ```
  */
@@ -66,7 +69,11 @@ export function forEachBlock(
  *
  * @example
  * ```ts
- * addBlockSums(runHeapTask(target, "rmsNormBackward", args, work), blocks, n, dw);
+ * import { type HeapTarget, runHeapTask } from "./mod.ts";
+ * declare const target: HeapTarget, args: number[], rows: number, n: number;
+ * const blocks = reductionBlocks(rows, n);
+ * const dw = new Float64Array(n);
+ * addBlockSums(runHeapTask(target, "rmsNormBackward", args, rows * n), blocks, n, dw);
  * ```
  */
 export function addBlockSums(

@@ -59,6 +59,8 @@ function compile(): WebAssembly.Module | null {
  *
  * @example
  * ```ts
+ * declare const backend: { wasm: EmscriptenModuleLike };
+ * declare const pointer: number, n: number;
  * const simd = polycomSimdFor(backend.wasm);
  * if (simd) simd.exports.max_abs(pointer, n);
  * ```
@@ -115,7 +117,9 @@ function scratchView(simd: PolycomSimd): Float64Array {
  *
  * @example
  * ```ts
- * simdPolyNormForward(simd, xPtr, outPtr, size, n, a, 1e-6);
+ * declare const simd: PolycomSimd;
+ * declare const xPtr: number, outPtr: number, size: number, n: number;
+ * simdPolyNormForward(simd, xPtr, outPtr, size, n, [1, 1, 0.5, 0], 1e-6);
  * ```
  */
 export function simdPolyNormForward(
@@ -160,7 +164,10 @@ export function simdPolyNormForward(
  *
  * @example
  * ```ts
- * simdPolyNormBackward(simd, dyPtr, xPtr, dxPtr, size, n, a, 1e-6, da);
+ * declare const simd: PolycomSimd;
+ * declare const dyPtr: number, xPtr: number, dxPtr: number, size: number, n: number;
+ * const da = new Float64Array(4);
+ * simdPolyNormBackward(simd, dyPtr, xPtr, dxPtr, size, n, [1, 1, 0.5, 0], 1e-6, da);
  * ```
  */
 export function simdPolyNormBackward(
@@ -218,7 +225,9 @@ export function simdPolyNormBackward(
  *
  * @example
  * ```ts
- * simdPolyReLUForward(simd, xPtr, outPtr, size, a);
+ * declare const simd: PolycomSimd;
+ * declare const xPtr: number, outPtr: number, size: number;
+ * simdPolyReLUForward(simd, xPtr, outPtr, size, [1, 1, 0.5, 0]);
  * ```
  */
 export function simdPolyReLUForward(simd: PolycomSimd, x: number, out: number, size: number, a: ArrayLike<number>) {
@@ -233,7 +242,10 @@ export function simdPolyReLUForward(simd: PolycomSimd, x: number, out: number, s
  *
  * @example
  * ```ts
- * simdPolyReLUBackward(simd, dyPtr, xPtr, dxPtr, size, a, da);
+ * declare const simd: PolycomSimd;
+ * declare const dyPtr: number, xPtr: number, dxPtr: number, size: number;
+ * const da = new Float64Array(4);
+ * simdPolyReLUBackward(simd, dyPtr, xPtr, dxPtr, size, [1, 1, 0.5, 0], da);
  * ```
  */
 export function simdPolyReLUBackward(

@@ -42,6 +42,8 @@ export type PolyNormAttrs = EpsAttrs;
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
+ * declare const inputs: tf.NamedTensorInfoMap;
  * const { x, a } = kernelInputs(inputs, "x", "a");
  * shape2d({ shape: [4, 16] } as tf.TensorInfo); // [4, 16]
  * ```
@@ -205,6 +207,7 @@ const polyReLUGradWasm: tf.KernelFunc = ({ inputs, backend }) => {
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * for (const config of POLYCOM_KERNELS) tf.registerKernel(config);
  * ```
  */
@@ -242,6 +245,7 @@ function fusedGradient(gradKernel: string): tf.GradConfig["gradFunc"] {
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * for (const config of POLYCOM_GRADIENTS) tf.registerGradient(config);
  * ```
  */

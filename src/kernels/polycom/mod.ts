@@ -46,6 +46,7 @@ export function hasFusedKernel(kernelName: typeof POLY_NORM | typeof POLY_RELU, 
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * const y = fusedPolyCom("PolyReLU", tf.tensor1d([-1, 2]), tf.tensor1d([0, 1, 1]), {}); // [0, 6]
  * ```
  */

@@ -38,6 +38,8 @@ let inPlace: PolycomSimd | null = null;
  *
  * @example
  * ```ts
+ * import { type EmscriptenModuleLike, polycomSimdFor } from "./_simd.ts";
+ * declare const backend: { wasm: EmscriptenModuleLike };
  * setInPlaceSimd(polycomSimdFor(backend.wasm));
  * ```
  */

@@ -87,6 +87,7 @@ const polyReLUGradWebGPU: tf.KernelFunc = ({ inputs, backend }) => {
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * for (const config of POLYCOM_WEBGPU_KERNELS) tf.registerKernel(config);
  * ```
  */

@@ -95,6 +95,7 @@ function binaryInto(
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * const add = cpuBinary((x, y) => x + y, tf.getKernel("Add", "cpu")!.kernelFunc);
  * ```
  */
@@ -118,6 +119,7 @@ export function cpuBinary(op: Op, fallback: tf.KernelFunc): tf.KernelFunc {
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * const split = cpuSplitV(tf.getKernel("SplitV", "cpu")!.kernelFunc);
  * ```
  */
@@ -159,6 +161,7 @@ export function cpuSplitV(fallback: tf.KernelFunc): tf.KernelFunc {
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * const softmax = cpuSoftmax(tf.getKernel("Softmax", "cpu")!.kernelFunc);
  * ```
  */
@@ -188,6 +191,7 @@ export function cpuSoftmax(fallback: tf.KernelFunc): tf.KernelFunc {
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * const transpose = cpuTranspose(tf.getKernel("Transpose", "cpu")!.kernelFunc);
  * ```
  */

@@ -61,6 +61,7 @@ function share(backend: WasmBackendLike, x: TensorInfo): TensorInfo {
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * const id = wasmIdentity(tf.getKernel("Identity", "wasm")!.kernelFunc);
  * ```
  */
@@ -77,6 +78,7 @@ export function wasmIdentity(fallback: tf.KernelFunc): tf.KernelFunc {
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * const cast = wasmCast(tf.getKernel("Cast", "wasm")!.kernelFunc);
  * ```
  */
@@ -99,6 +101,7 @@ function normAxis(axis: number | number[], rank: number): number {
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * const concat = wasmConcat(tf.getKernel("Concat", "wasm")!.kernelFunc);
  * ```
  */
@@ -139,6 +142,7 @@ export function wasmConcat(fallback: tf.KernelFunc): tf.KernelFunc {
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * const split = wasmSplitV(tf.getKernel("SplitV", "wasm")!.kernelFunc);
  * ```
  */
@@ -178,6 +182,7 @@ export function wasmSplitV(fallback: tf.KernelFunc): tf.KernelFunc {
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * const gather = wasmGatherV2(tf.getKernel("GatherV2", "wasm")!.kernelFunc);
  * ```
  */
@@ -220,6 +225,7 @@ export function wasmGatherV2(fallback: tf.KernelFunc): tf.KernelFunc {
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * const sum = wasmSum(tf.getKernel("Sum", "wasm")!.kernelFunc);
  * ```
  */
@@ -259,6 +265,7 @@ export function wasmSum(fallback: tf.KernelFunc): tf.KernelFunc {
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * const transpose = wasmTranspose(tf.getKernel("Transpose", "wasm")!.kernelFunc);
  * ```
  */
@@ -298,6 +305,7 @@ export function wasmTranspose(fallback: tf.KernelFunc): tf.KernelFunc {
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * const exp = wasmExp(tf.getKernel("Exp", "wasm")!.kernelFunc);
  * ```
  */
