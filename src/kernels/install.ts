@@ -16,6 +16,7 @@ import {
   useNativeBlas,
 } from "./matmul/kernel.ts";
 import { loadNativeBlas, nativeBlas } from "./matmul/native_blas.ts";
+import { webgpuBatchMatMul } from "./matmul/webgpu.ts";
 import { heapThreadCount, startHeapThreads } from "./parallel/mod.ts";
 import { wasmBackendMemory } from "./_wasm_backend.ts";
 import { GemmPool } from "./matmul/gemm_pool.ts";
@@ -38,6 +39,7 @@ const REPLACEMENTS: Replacement[] = [
   { kernelName: "_FusedMatMul", backendName: "wasm", make: (o) => fastFusedMatMul("wasm", o) },
   { kernelName: "BatchMatMul", backendName: "cpu", make: (o) => fastBatchMatMul("cpu", o) },
   { kernelName: "_FusedMatMul", backendName: "cpu", make: (o) => fastFusedMatMul("cpu", o) },
+  { kernelName: "BatchMatMul", backendName: "webgpu", make: webgpuBatchMatMul },
   { kernelName: "Identity", backendName: "wasm", make: wasmIdentity },
   { kernelName: "Cast", backendName: "wasm", make: wasmCast },
   { kernelName: "Concat", backendName: "wasm", make: wasmConcat },
