@@ -19,6 +19,8 @@ import { ATTENTION_KERNELS, FUSED_CAUSAL_ATTENTION, FUSED_CAUSAL_ATTENTION_GRAD 
 import { ATTENTION_WEBGPU_KERNELS } from "./webgpu.ts";
 
 export { type CausalAttentionAttrs, FUSED_CAUSAL_ATTENTION, FUSED_CAUSAL_ATTENTION_GRAD } from "./kernel.ts";
+// The WGSL programs, for tests that size their grids without a GPU.
+export { CausalRowProgram } from "./_webgpu_programs.ts";
 
 fusedRegistrar([...ATTENTION_KERNELS, ...ATTENTION_WEBGPU_KERNELS], [])();
 

@@ -23,6 +23,8 @@ import { CROSS_ENTROPY_WEBGPU_KERNELS } from "./webgpu.ts";
 
 export { FUSED_CROSS_ENTROPY, FUSED_CROSS_ENTROPY_GRAD } from "./kernel.ts";
 export { crossEntropyBackwardRows, crossEntropyForwardRows } from "./math.ts";
+// The WGSL programs, for tests that size their grids without a GPU.
+export { CrossEntropyForwardProgram, CrossEntropyGradProgram } from "./_webgpu_programs.ts";
 
 fusedRegistrar([...CROSS_ENTROPY_KERNELS, ...CROSS_ENTROPY_WEBGPU_KERNELS], [CROSS_ENTROPY_GRADIENT])();
 

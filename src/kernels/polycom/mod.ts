@@ -23,6 +23,15 @@ import { POLYCOM_WEBGPU_KERNELS } from "./webgpu.ts";
 
 export { POLY_NORM, POLY_NORM_GRAD, POLY_RELU, POLY_RELU_GRAD } from "./kernel.ts";
 export { polyNormBackwardRows, polyNormForwardRows, polyReLUBackwardFlat, polyReLUForwardFlat } from "./math.ts";
+// The WGSL programs, for tests that size their grids without a GPU.
+export {
+  PolyNormDxProgram,
+  PolyNormForwardProgram,
+  PolyNormStatsProgram,
+  PolyReLUDaProgram,
+  PolyReLUDxProgram,
+  PolyReLUForwardProgram,
+} from "./_webgpu_programs.ts";
 
 fusedRegistrar([...POLYCOM_KERNELS, ...POLYCOM_WEBGPU_KERNELS], POLYCOM_GRADIENTS)();
 
