@@ -104,7 +104,10 @@ export interface FlatStep {
  *
  * @example
  * ```ts
- * const { params, m: m1, v: v1, norm } = flatAdamW(slots, m, v, 2, adamwConstants([0.9, 0.95], 1e-8, 0.1, 1e-3, 1), 1);
+ * const [w, b] = [tf.ones([2, 3]), tf.ones([3])];
+ * const [m, v] = [tf.zeros([12]), tf.zeros([12])] as tf.Tensor1D[];
+ * const slots = [{ p: w, g: tf.onesLike(w) }, { p: b, g: null }];
+ * const next = flatAdamW(slots, m, v, 1, adamwConstants([0.9, 0.95], 1e-8, 0.1, 1e-3, 1), 1.0);
  * ```
  */
 export function flatAdamW(
