@@ -13,7 +13,7 @@
  */
 import { initBackend, tf } from "../src/backend/mod.ts";
 import { benchModelConfig, TRAIN_TINY } from "../src/bench/config.ts";
-import { FUSED_ADAMW } from "../src/kernels/adamw/mod.ts";
+import { FLAT_ADAMW, FUSED_ADAMW } from "../src/kernels/adamw/mod.ts";
 import { FUSED_CAUSAL_ATTENTION, FUSED_CAUSAL_ATTENTION_GRAD } from "../src/kernels/attention/mod.ts";
 import { FUSED_CLIP_BY_GLOBAL_NORM } from "../src/kernels/clip/mod.ts";
 import { countDispatches } from "../src/kernels/fused/mod.ts";
@@ -23,6 +23,7 @@ import { createModel, PAPER_ADAMW, Trainer } from "../src/model/mod.ts";
 import { Rng } from "../src/util/rng.ts";
 
 const FUSED_HERE = [
+  FLAT_ADAMW,
   FUSED_ADAMW,
   FUSED_CLIP_BY_GLOBAL_NORM,
   FUSED_SWIGLU,

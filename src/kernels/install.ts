@@ -16,6 +16,7 @@ import {
   useNativeBlas,
 } from "./matmul/kernel.ts";
 import { loadNativeBlas, nativeBlas } from "./matmul/native_blas.ts";
+import { webgpuBatchMatMul } from "./matmul/webgpu.ts";
 import { heapThreadCount, startHeapThreads } from "./parallel/mod.ts";
 import { wasmBackendMemory } from "./wasm_backend.ts";
 import { GemmPool } from "./matmul/gemm_pool.ts";
@@ -34,6 +35,7 @@ const REPLACEMENTS: readonly Replacement[] = [
   { kernelName: "_FusedMatMul", backendName: "wasm", make: (o) => fastFusedMatMul("wasm", o) },
   { kernelName: "BatchMatMul", backendName: "cpu", make: (o) => fastBatchMatMul("cpu", o) },
   { kernelName: "_FusedMatMul", backendName: "cpu", make: (o) => fastFusedMatMul("cpu", o) },
+  { kernelName: "BatchMatMul", backendName: "webgpu", make: webgpuBatchMatMul },
   ...STOCK_REPLACEMENTS,
 ];
 

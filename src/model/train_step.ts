@@ -6,7 +6,6 @@
  */
 import { tf } from "../backend/tf.ts";
 import { AdamW, type AdamWOptions, type OptimizerState } from "./optim/adamw.ts";
-import { clipByGlobalNorm } from "./optim/clip.ts";
 import type { Model } from "./transformer.ts";
 
 /** A batch of token ids, row-major `[batchSize, seqLen]`; `targets` are the next tokens of `inputs`. */
@@ -96,8 +95,11 @@ export class Trainer {
           names.push(this.model.hfName(variableName)!);
           tensors.push(grad);
         }
-        const { clipped, norm } = clipByGlobalNorm(tensors, this.options.gradClip);
-        this.optimizer.applyGradients(new Map(names.map((n, i) => [n, clipped[i]])), lr);
+        const norm = this.optimizer.clipAndApply(
+          new Map(names.map((n, i) => [n, tensors[i]])),
+          this.options.gradClip,
+          lr,
+        );
         return tf.stack([value, ce!, aux!, norm]);
       });
       const [loss, ceValue, auxValue, gradNorm] = await stats.data();

@@ -22,6 +22,23 @@ export interface FusedAdamWAttrs extends AdamWConstants {
   decayMask: number[];
 }
 
+/**
+ * The flat AdamW step's name (webgpu only): global-norm clipping and the
+ * update of every parameter, with the moments in one flat array each.
+ * Inputs `p0, g0, p1, …` (a `g<i>` may be absent: zero gradient), `m`, `v`
+ * (flat, parameters in input order, length rounded up to a multiple of 4);
+ * the first `decayCount` parameters decay. Outputs `[p0', p1', …, m', v', norm]`.
+ */
+export const FLAT_ADAMW = "FlatAdamW";
+
+/** Attributes of {@linkcode FLAT_ADAMW}: `clip` 1 scales the gradients to `maxNorm`. */
+export interface FlatAdamWAttrs extends AdamWConstants {
+  count: number;
+  decayCount: number;
+  clip: number;
+  maxNorm: number;
+}
+
 const { cpuFloats } = fusedInputs("fused AdamW");
 
 function slots(inputs: tf.NamedTensorInfoMap, count: number) {

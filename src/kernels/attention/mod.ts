@@ -27,6 +27,8 @@ export {
   overrideFlashMinSeq,
   usesFlash,
 } from "./webgpu_flash.ts";
+// The WGSL programs, for tests that size their grids without a GPU.
+export { CausalRowProgram } from "./_webgpu_programs.ts";
 
 registerKernels({ kernels: [...ATTENTION_KERNELS, ...ATTENTION_WEBGPU_KERNELS, ...FLASH_WEBGPU_KERNELS] });
 

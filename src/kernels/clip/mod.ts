@@ -20,6 +20,8 @@ import { CLIP_WEBGPU_KERNELS } from "./webgpu.ts";
 
 export { type ClipAttrs, FUSED_CLIP_BY_GLOBAL_NORM } from "./kernel.ts";
 export { clipFactor, scaleInto } from "./math.ts";
+// The WGSL programs, for tests that size their grids without a GPU.
+export { ClipScaleProgram, NormProgram, SumSquaresProgram } from "./_webgpu_programs.ts";
 
 registerKernels({ kernels: [...CLIP_KERNELS, ...CLIP_WEBGPU_KERNELS] });
 

@@ -24,6 +24,8 @@ import { CROSS_ENTROPY_WEBGPU_KERNELS } from "./webgpu.ts";
 export { fusedOrStock } from "../registry.ts";
 export { FUSED_CROSS_ENTROPY, FUSED_CROSS_ENTROPY_GRAD } from "./kernel.ts";
 export { crossEntropyBackwardRows, crossEntropyForwardRows } from "./math.ts";
+// The WGSL programs, for tests that size their grids without a GPU.
+export { CrossEntropyForwardProgram, CrossEntropyGradProgram } from "./_webgpu_programs.ts";
 
 registerKernels({
   kernels: [...CROSS_ENTROPY_KERNELS, ...CROSS_ENTROPY_WEBGPU_KERNELS],

@@ -24,6 +24,9 @@ import { POLYCOM_WEBGPU_KERNELS } from "./webgpu.ts";
 export { fusedOrStock } from "../registry.ts";
 export { POLY_NORM, POLY_NORM_GRAD, POLY_RELU, POLY_RELU_GRAD } from "./kernel.ts";
 export { polyNormBackwardRows, polyNormForwardRows, polyReLUBackwardFlat, polyReLUForwardFlat } from "./math.ts";
+// The WGSL programs, for tests that size their grids without a GPU.
+export { PolyNormDxProgram, PolyNormForwardProgram, PolyNormStatsProgram } from "./_webgpu_programs.ts";
+export { PolyReLUDaProgram, PolyReLUDxProgram, PolyReLUForwardProgram } from "./_webgpu_relu_programs.ts";
 
 registerKernels({ kernels: [...POLYCOM_KERNELS, ...POLYCOM_WEBGPU_KERNELS], gradients: POLYCOM_GRADIENTS });
 

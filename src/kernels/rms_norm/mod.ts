@@ -21,6 +21,13 @@ import { RMS_NORM_WEBGPU_KERNELS } from "./webgpu.ts";
 export { fusedOrStock } from "../registry.ts";
 export { FUSED_RMS_NORM, FUSED_RMS_NORM_GRAD } from "./kernel.ts";
 export { rmsNormBackwardRows, rmsNormForwardRows } from "./math.ts";
+// The WGSL programs, for tests that size their grids without a GPU.
+export {
+  RmsNormDwPartsProgram,
+  RmsNormDxProgram,
+  RmsNormForwardProgram,
+  RmsNormStatsProgram,
+} from "./_webgpu_programs.ts";
 
 registerKernels({ kernels: [...RMS_NORM_KERNELS, ...RMS_NORM_WEBGPU_KERNELS], gradients: [RMS_NORM_GRADIENT] });
 

@@ -8,7 +8,9 @@ import { tf } from "../../backend/tf.ts";
 import type { ParameterSpec } from "../parameters.ts";
 import { storedTransposed } from "../parameters.ts";
 import type { Model } from "../transformer.ts";
-import { adamwConstants, fusedAdamW, hasFusedAdamW } from "../../kernels/adamw/mod.ts";
+import { adamwConstants, fusedAdamW, hasFlatAdamW, hasFusedAdamW } from "../../kernels/adamw/mod.ts";
+import { clipByGlobalNorm } from "./clip.ts";
+import { FlatMoments } from "./_flat_moments.ts";
 
 /**
  * Which parameters are excluded from weight decay:
@@ -60,9 +62,13 @@ export function decays(spec: Pick<ParameterSpec, "kind" | "shape">, rule: DecayR
 interface Slot {
   spec: ParameterSpec;
   param: tf.Variable;
+  decay: boolean;
+}
+
+/** Per-parameter moments (cpu, wasm). */
+interface Moments {
   m: tf.Variable;
   v: tf.Variable;
-  decay: boolean;
 }
 
 /**
@@ -77,24 +83,27 @@ interface Slot {
  * const opt = new AdamW(model, { ...PAPER_ADAMW, decayExclude: "one_dim" });
  * tf.tidy(() => opt.applyGradients(grads, 3e-4));
  * ```
+ *
+ * Where the backend has the flat step (webgpu), the moments are two flat
+ * arrays and clipping plus the update of every parameter take two
+ * dispatches; elsewhere each parameter has its own moments.
  */
 export class AdamW {
   readonly options: AdamWOptions;
   #step = 0;
   readonly #slots = new Map<string, Slot>();
+  readonly #moments = new Map<string, Moments>();
+  readonly #flat: FlatMoments | null;
 
   constructor(model: Model, options: AdamWOptions) {
     this.options = options;
+    const flat = hasFlatAdamW();
     for (const spec of model.specs) {
       const param = model.params.get(spec.name)!;
-      this.#slots.set(spec.name, {
-        spec,
-        param,
-        m: zeroVariable(param),
-        v: zeroVariable(param),
-        decay: decays(spec, options.decayExclude),
-      });
+      this.#slots.set(spec.name, { spec, param, decay: decays(spec, options.decayExclude) });
+      if (!flat) this.#moments.set(spec.name, { m: zeroVariable(param), v: zeroVariable(param) });
     }
+    this.#flat = flat ? new FlatMoments([...this.#slots].map(([name, s]) => ({ name, ...s }))) : null;
   }
 
   /** Updates applied so far. */
@@ -109,8 +118,10 @@ export class AdamW {
    * weights are. Call inside `tf.tidy`.
    */
   applyGradients(grads: ReadonlyMap<string, tf.Tensor>, lr: number): void {
-    for (const name of grads.keys()) {
-      if (!this.#slots.has(name)) throw new Error(`AdamW: gradient for unknown parameter ${name}`);
+    this.#checkNames(grads);
+    if (this.#flat) {
+      tf.dispose(this.#flatStep(grads, lr, null));
+      return;
     }
     this.#step += 1;
     const [b1, b2] = this.options.betas;
@@ -122,17 +133,18 @@ export class AdamW {
       const constants = adamwConstants(this.options.betas, this.options.eps, this.options.weightDecay, lr, this.#step);
       const slots = [...this.#slots].map(([name, s]) => ({
         p: s.param as tf.Tensor,
-        m: s.m as tf.Tensor,
-        v: s.v as tf.Tensor,
+        m: this.#moments.get(name)!.m as tf.Tensor,
+        v: this.#moments.get(name)!.v as tf.Tensor,
         g: grads.get(name) ?? null,
         decay: s.decay,
       }));
       tf.tidy(() => {
         const next = fusedAdamW(slots, constants);
-        [...this.#slots.values()].forEach((slot, i) => {
-          slot.param.assign(next[i][0]);
-          slot.m.assign(next[i][1]);
-          slot.v.assign(next[i][2]);
+        [...this.#slots.keys()].forEach((name, i) => {
+          const moments = this.#moments.get(name)!;
+          this.#slots.get(name)!.param.assign(next[i][0]);
+          moments.m.assign(next[i][1]);
+          moments.v.assign(next[i][2]);
         });
       });
       return;
@@ -151,16 +163,50 @@ export class AdamW {
       ]
         .map((v) => tf.scalar(v));
       for (const [name, slot] of this.#slots) {
+        const { m: slotM, v: slotV } = this.#moments.get(name)!;
         const g = grads.get(name);
-        const m = g ? tf.add(tf.mul(slot.m, B1), tf.mul(g, B1c)) : tf.mul(slot.m, B1);
-        const v = g ? tf.add(tf.mul(slot.v, B2), tf.mul(tf.square(g), B2c)) : tf.mul(slot.v, B2);
-        slot.m.assign(m);
-        slot.v.assign(v);
+        const m = g ? tf.add(tf.mul(slotM, B1), tf.mul(g, B1c)) : tf.mul(slotM, B1);
+        const v = g ? tf.add(tf.mul(slotV, B2), tf.mul(tf.square(g), B2c)) : tf.mul(slotV, B2);
+        slotM.assign(m);
+        slotV.assign(v);
         const denom = tf.add(tf.div(tf.sqrt(v), BC2), EPS);
         const decayed = slot.decay && decayFactor !== 1 ? tf.mul(slot.param, DECAY) : slot.param;
         slot.param.assign(tf.sub(decayed, tf.mul(tf.div(m, denom), STEP)));
       }
     });
+  }
+
+  /**
+   * Clips `grads` to global norm `maxNorm` (`null`: no clipping, see
+   * {@linkcode clipByGlobalNorm}) and applies one update; returns the norm
+   * before clipping. Call inside `tf.tidy`.
+   *
+   * @example
+   * ```ts
+   * const norm = tf.tidy(() => opt.clipAndApply(grads, 1.0, 3e-4));
+   * ```
+   */
+  clipAndApply(grads: ReadonlyMap<string, tf.Tensor>, maxNorm: number | null, lr: number): tf.Scalar {
+    if (this.#flat) {
+      this.#checkNames(grads);
+      return this.#flatStep(grads, lr, maxNorm);
+    }
+    const names = [...grads.keys()];
+    const { clipped, norm } = clipByGlobalNorm([...grads.values()], maxNorm);
+    this.applyGradients(new Map(names.map((n, i) => [n, clipped[i]])), lr);
+    return norm;
+  }
+
+  #checkNames(grads: ReadonlyMap<string, tf.Tensor>): void {
+    for (const name of grads.keys()) {
+      if (!this.#slots.has(name)) throw new Error(`AdamW: gradient for unknown parameter ${name}`);
+    }
+  }
+
+  #flatStep(grads: ReadonlyMap<string, tf.Tensor>, lr: number, maxNorm: number | null): tf.Scalar {
+    this.#step += 1;
+    const { betas, eps, weightDecay } = this.options;
+    return this.#flat!.step(grads, adamwConstants(betas, eps, weightDecay, lr, this.#step), maxNorm);
   }
 
   /**
@@ -174,9 +220,17 @@ export class AdamW {
   async exportState(): Promise<OptimizerState> {
     const expAvg = new Map<string, Float32Array>();
     const expAvgSq = new Map<string, Float32Array>();
+    const read = async (which: "m" | "v", name: string, spec: ParameterSpec) => {
+      const t = this.#moment(which, name);
+      try {
+        return await readPyTorchLayout(t, spec);
+      } finally {
+        if (this.#flat) t.dispose();
+      }
+    };
     for (const [name, slot] of this.#slots) {
-      expAvg.set(name, await readPyTorchLayout(slot.m, slot.spec));
-      expAvgSq.set(name, await readPyTorchLayout(slot.v, slot.spec));
+      expAvg.set(name, await read("m", name, slot.spec));
+      expAvgSq.set(name, await read("v", name, slot.spec));
     }
     return { step: this.#step, expAvg, expAvgSq };
   }
@@ -190,15 +244,25 @@ export class AdamW {
    * ```
    */
   importState(state: OptimizerState): void {
-    for (const [name, slot] of this.#slots) {
+    const moments = (name: string) => {
       const m = state.expAvg.get(name);
       const v = state.expAvgSq.get(name);
       if (!m || !v) throw new Error(`optimizer state has no moments for ${name}`);
-      const n = slot.spec.shape.reduce((a, b) => a * b, 1);
+      const spec = this.#slots.get(name)!.spec;
+      const n = spec.shape.reduce((a, b) => a * b, 1);
       if (m.length !== n || v.length !== n) throw new Error(`optimizer state for ${name} has the wrong size`);
+      return { m: fromPyTorchLayout(m, spec), v: fromPyTorchLayout(v, spec) };
+    };
+    if (this.#flat) {
+      // Every parameter checked before the moments change.
+      for (const name of this.#slots.keys()) tf.dispose(Object.values(moments(name)));
+      this.#flat.write(moments);
+    }
+    for (const [name, slot] of this.#moments) {
       tf.tidy(() => {
-        slot.m.assign(fromPyTorchLayout(m, slot.spec));
-        slot.v.assign(fromPyTorchLayout(v, slot.spec));
+        const next = moments(name);
+        slot.m.assign(next.m);
+        slot.v.assign(next.v);
       });
     }
     this.#step = state.step;
@@ -206,11 +270,18 @@ export class AdamW {
 
   /** Frees the moment buffers. */
   dispose(): void {
-    for (const slot of this.#slots.values()) {
+    for (const slot of this.#moments.values()) {
       slot.m.dispose();
       slot.v.dispose();
     }
+    this.#flat?.dispose();
+    this.#moments.clear();
     this.#slots.clear();
+  }
+
+  /** A parameter's moment in the model's layout (a flat moment's slice is a new tensor). */
+  #moment(which: "m" | "v", name: string): tf.Tensor {
+    return this.#flat ? this.#flat.read(which, name) : this.#moments.get(name)![which];
   }
 }
 

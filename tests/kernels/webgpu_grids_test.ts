@@ -1,0 +1,124 @@
+/**
+ * Every project-owned WGSL program, built at the `paper` rung's shapes
+ * (dense 1B, batch 1, sequence 4096) without a GPU, must launch at least
+ * 4 × 132 workgroups (four per SM of an H100), or be listed with the reason
+ * it cannot; a listed program that reaches the bar fails too, so the list
+ * cannot go stale.
+ */
+import assert from "node:assert/strict";
+import { AdamWProgram } from "../../src/kernels/adamw/webgpu.ts";
+import { FlatAdamWProgram, FlatSumSquaresProgram } from "../../src/kernels/adamw/mod.ts";
+import { CausalRowProgram } from "../../src/kernels/attention/mod.ts";
+import { ClipScaleProgram, NormProgram, SumSquaresProgram } from "../../src/kernels/clip/mod.ts";
+import { CrossEntropyForwardProgram, CrossEntropyGradProgram } from "../../src/kernels/cross_entropy/mod.ts";
+import type { WebGPUProgramLike } from "../../src/kernels/fused/mod.ts";
+import { TiledMatMulProgram, tiledMatMulShape } from "../../src/kernels/matmul/mod.ts";
+import {
+  PolyNormDxProgram,
+  PolyNormForwardProgram,
+  PolyNormStatsProgram,
+  PolyReLUDaProgram,
+  PolyReLUDxProgram,
+  PolyReLUForwardProgram,
+} from "../../src/kernels/polycom/mod.ts";
+import {
+  RmsNormDwPartsProgram,
+  RmsNormDxProgram,
+  RmsNormForwardProgram,
+  RmsNormStatsProgram,
+} from "../../src/kernels/rms_norm/mod.ts";
+import { RopeProgram } from "../../src/kernels/rope/webgpu.ts";
+import { SwiGLUProgram } from "../../src/kernels/swiglu/webgpu.ts";
+import { countParameters, PAPER_DENSE_1B } from "../../src/model/mod.ts";
+
+/** Four workgroups per SM of an H100 SXM (132 SMs). */
+const MIN_WORKGROUPS = 4 * 132;
+
+const config = PAPER_DENSE_1B("swiglu");
+const polyConfig = PAPER_DENSE_1B("polynorm");
+const d = config.hidden_size, heads = config.num_attention_heads, vocab = config.vocab_size;
+const seq = config.max_position_embeddings, tokens = seq; // batch 1
+const headDim = d / heads, kv = config.num_key_value_heads * headDim;
+const gated = config.intermediate_size, plain = polyConfig.intermediate_size;
+const params = countParameters(config).total;
+
+/** [a, b, transposeA, transposeB] of the model's products, forward and both backward ones. */
+function products(): [string, number[], number[], boolean, boolean][] {
+  const linear = (name: string, n: number, k: number): [string, number[], number[], boolean, boolean][] => [
+    [`${name} forward`, [tokens, k], [k, n], false, false],
+    [`${name} dx`, [tokens, n], [k, n], false, true],
+    [`${name} dw`, [tokens, k], [tokens, n], true, false],
+  ];
+  return [
+    ...linear("q/o", d, d),
+    ...linear("k/v", kv, d),
+    ...linear("gate/up", gated, d),
+    ...linear("down", d, gated),
+    ...linear("up (non-gated)", plain, d),
+    ...linear("down (non-gated)", d, plain),
+    ["lm head forward", [tokens, d], [vocab, d], false, true],
+    ["lm head dx", [tokens, vocab], [vocab, d], false, false],
+    ["lm head dw", [tokens, vocab], [tokens, d], true, false],
+    ["scores q·kᵀ", [heads, seq, headDim], [heads, seq, headDim], false, true],
+    ["probs·v", [heads, seq, seq], [heads, seq, headDim], false, false],
+    ["dv = pᵀ·dy", [heads, seq, seq], [heads, seq, headDim], true, false],
+    ["dk = dsᵀ·q", [heads, seq, seq], [heads, seq, headDim], true, false],
+  ];
+}
+
+/** Programs that cannot reach the bar at these shapes, and why. */
+const EXEMPT: Record<string, string> = {
+  "AdamW (norm gain)": "per-parameter program (the fusedAdamW API); a 1-D parameter of 2048 floats is 8 workgroups. " +
+    "The trainer runs the flat step (FlatAdamW) instead",
+  "clip sum of squares": "one workgroup per group of six gradients by design (chained sums); the trainer sums with " +
+    "FlatSumSquares instead",
+  "clip norm": "one value",
+  "clip scale (norm gains)": "per-parameter-group program; three 1-D gradients of 2048 floats are 8 workgroups",
+};
+
+function programs(): [string, WebGPUProgramLike][] {
+  const flat = Math.ceil(params / 4);
+  return [
+    ["AdamW (d × d)", new AdamWProgram(d * d, true)],
+    ["AdamW (norm gain)", new AdamWProgram(d, true)],
+    ["flat sum of squares", new FlatSumSquaresProgram(flat, false)],
+    ["flat AdamW", new FlatAdamWProgram(flat, false)],
+    ["causal softmax", new CausalRowProgram(heads * seq, seq, "softmax")],
+    ["causal softmax backward", new CausalRowProgram(heads * seq, seq, "backward")],
+    ["clip sum of squares", new SumSquaresProgram(6, true)],
+    ["clip scale (d × d)", new ClipScaleProgram(3, 4, (d * d) / 4)],
+    ["clip scale (norm gains)", new ClipScaleProgram(3, 4, d / 4)],
+    ["clip norm", new NormProgram()],
+    ["cross-entropy forward", new CrossEntropyForwardProgram(tokens, vocab)],
+    ["cross-entropy backward", new CrossEntropyGradProgram(tokens, vocab)],
+    ["PolyNorm forward", new PolyNormForwardProgram(tokens, plain, 3)],
+    ["PolyNorm stats", new PolyNormStatsProgram(tokens, plain, 3)],
+    ["PolyNorm dx", new PolyNormDxProgram(tokens, plain, 3)],
+    ["PolyReLU forward", new PolyReLUForwardProgram([tokens, plain], 3)],
+    ["PolyReLU dx", new PolyReLUDxProgram([tokens, plain], 3)],
+    ["PolyReLU da", new PolyReLUDaProgram(tokens * plain, 3)],
+    ["RMSNorm forward", new RmsNormForwardProgram(tokens, d)],
+    ["RMSNorm stats", new RmsNormStatsProgram(tokens, d)],
+    ["RMSNorm dx", new RmsNormDxProgram(tokens, d)],
+    ["RMSNorm dw parts", new RmsNormDwPartsProgram(tokens, d)],
+    ["RoPE q", new RopeProgram(tokens * d, true)],
+    ["RoPE k backward", new RopeProgram(tokens * kv, false)],
+    ["SwiGLU forward", new SwiGLUProgram(tokens * gated, "forward")],
+    ["SwiGLU backward", new SwiGLUProgram(tokens * gated, "backward")],
+    ...products().map(([name, a, b, ta, tb]): [string, WebGPUProgramLike] => [
+      `matmul ${name}`,
+      new TiledMatMulProgram(tiledMatMulShape(a, b, ta, tb)!),
+    ]),
+  ];
+}
+
+Deno.test(`every webgpu program launches ≥ ${MIN_WORKGROUPS} workgroups at the paper rung's shapes, or says why not`, () => {
+  const short: string[] = [];
+  for (const [name, program] of programs()) {
+    const groups = program.dispatch.reduce((x, y) => x * y, 1);
+    if (name in EXEMPT) {
+      assert.ok(groups < MIN_WORKGROUPS, `${name} launches ${groups} workgroups: remove it from EXEMPT`);
+    } else if (groups < MIN_WORKGROUPS) short.push(`${name}: ${groups} workgroups (${program.dispatch})`);
+  }
+  assert.deepEqual(short, [], `programs below ${MIN_WORKGROUPS} workgroups at the paper rung's shapes`);
+});
