@@ -5,10 +5,11 @@
  */
 import { tf } from "../backend/tf.ts";
 import type { BackendInfo } from "../backend/mod.ts";
-import { createModel, PAPER_ADAMW, type TrainBatch, Trainer } from "../model/mod.ts";
+import { createModel, PAPER_ADAMW, type StepResult, type TrainBatch, Trainer } from "../model/mod.ts";
 import { Rng } from "../util/rng.ts";
 import { activeGemm, gemmThreads } from "../kernels/mod.ts";
 import { profileStep, type StepProfile } from "./profile.ts";
+import { countReadbacks } from "./readbacks.ts";
 import { benchModelConfig, type TrainBenchConfig } from "./config.ts";
 import { measureMatmulPeak, trainFlopsPerStep } from "./flops.ts";
 import { median, quantile } from "./stats.ts";
@@ -54,6 +55,8 @@ export interface TrainBenchResult {
     losses: number[];
     /** Tensors alive after the run minus before it; 0 means no leak. */
     leakedTensors: number;
+    /** Host reads of device memory per training step (webgpu; null on backends whose reads are not transfers). */
+    readbacksPerStep: number | null;
     /** Threads the matmuls ran on. */
     gemmThreads: number;
     /** With a PyTorch peer run: the eager peer's median ms/step and this row's time over it. */
@@ -93,8 +96,11 @@ function randomBatch(rng: Rng, config: TrainBenchConfig): TrainBatch {
 
 /**
  * Trains `activation`'s model of `config` on the active backend: warm-up
- * steps, then timed steps (each `Trainer.step` awaits its loss, so a step's
- * time includes all its device work).
+ * steps, then timed steps, as the runner trains (the trainer reads the
+ * statistics a group of steps at a time; a step's time is the wall time of
+ * queueing it, which on cpu and wasm is its whole work and on webgpu also
+ * carries the waits for earlier steps). Every warm-up step is done before
+ * the timing starts.
  *
  * @example
  * ```ts
@@ -118,18 +124,24 @@ export async function runTrainBench(
   const rng = new Rng(config.seed + 1);
   const times: number[] = [];
   const losses: number[] = [];
-  let profile: StepProfile | null = null;
-  try {
-    const total = config.warmupSteps + config.timedSteps;
-    for (let step = 0; step < total; step++) {
-      const batch = randomBatch(rng, config);
-      const t0 = performance.now();
-      const stats = await trainer.step(batch, config.learningRate);
-      const ms = performance.now() - t0;
-      if (step >= config.warmupSteps) times.push(ms);
+  const take = (done: StepResult[]) => {
+    for (const { step, seconds, stats } of done) {
+      if (step > config.warmupSteps) times.push(seconds * 1000);
       losses.push(stats.loss);
-      options.onStep?.(step, ms, stats.loss);
+      options.onStep?.(step - 1, seconds * 1000, stats.loss);
     }
+  };
+  let profile: StepProfile | null = null;
+  let readbacks: number | null = null;
+  try {
+    const stopCounting = options.env.backend === "webgpu" ? countReadbacks(tf.backend()) : null;
+    const total = config.warmupSteps + config.timedSteps;
+    while (trainer.steps < total) {
+      take(await trainer.queue(randomBatch(rng, config), config.learningRate));
+      if (trainer.steps === config.warmupSteps) take(await trainer.drain());
+    }
+    take(await trainer.drain());
+    readbacks = stopCounting?.() ?? null;
     if (options.profile ?? true) {
       const batch = randomBatch(rng, config);
       profile = await profileStep(() => trainer.step(batch, config.learningRate));
@@ -173,6 +185,7 @@ export async function runTrainBench(
       finalLoss: losses.at(-1) ?? Number.NaN,
       losses,
       leakedTensors,
+      readbacksPerStep: readbacks === null ? null : round(readbacks / (config.warmupSteps + config.timedSteps), 3),
       gemmThreads: options.env.backend === "webgpu" ? 0 : gemmThreads(),
     },
   };

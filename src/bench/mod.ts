@@ -22,6 +22,7 @@ export {
 } from "./config.ts";
 export { measureMatmulPeak, measureNativePeak, trainFlopsPerStep } from "./flops.ts";
 export { GEMM_KERNELS, profileStep, type StepProfile } from "./profile.ts";
+export { countReadbacks } from "./readbacks.ts";
 export { runTrainBench, type RunTrainBenchOptions, type TrainBenchResult } from "./harness.ts";
 export {
   COMPILE_TIMEOUT_MS,
