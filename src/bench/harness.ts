@@ -5,7 +5,7 @@
  */
 import { tf } from "../backend/tf.ts";
 import type { BackendInfo } from "../backend/mod.ts";
-import { createModel, PAPER_ADAMW, type StepResult, type TrainBatch, Trainer } from "../model/mod.ts";
+import { createModel, type ModelConfig, PAPER_ADAMW, type StepResult, type TrainBatch, Trainer } from "../model/mod.ts";
 import { Rng } from "../util/rng.ts";
 import { activeGemm, gemmThreads } from "../kernels/mod.ts";
 import { profileStep, type StepProfile } from "./profile.ts";
@@ -119,37 +119,7 @@ export async function runTrainBench(
   const peakMatmulSize = options.peakMatmulSize ?? 1024;
   const peakGflops = options.peakGflops ?? await measureMatmulPeak(peakMatmulSize);
   const before = tf.memory().numTensors;
-  const model = createModel(modelConfig, config.seed);
-  const trainer = new Trainer(model, { ...PAPER_ADAMW, decayExclude: "one_dim", gradClip: 1 });
-  const rng = new Rng(config.seed + 1);
-  const times: number[] = [];
-  const losses: number[] = [];
-  const take = (done: StepResult[]) => {
-    for (const { step, seconds, stats } of done) {
-      if (step > config.warmupSteps) times.push(seconds * 1000);
-      losses.push(stats.loss);
-      options.onStep?.(step - 1, seconds * 1000, stats.loss);
-    }
-  };
-  let profile: StepProfile | null = null;
-  let readbacks: number | null = null;
-  try {
-    const stopCounting = options.env.backend === "webgpu" ? countReadbacks(tf.backend()) : null;
-    const total = config.warmupSteps + config.timedSteps;
-    while (trainer.steps < total) {
-      take(await trainer.queue(randomBatch(rng, config), config.learningRate));
-      if (trainer.steps === config.warmupSteps) take(await trainer.drain());
-    }
-    take(await trainer.drain());
-    readbacks = stopCounting?.() ?? null;
-    if (options.profile ?? true) {
-      const batch = randomBatch(rng, config);
-      profile = await profileStep(() => trainer.step(batch, config.learningRate));
-    }
-  } finally {
-    trainer.dispose();
-    model.dispose();
-  }
+  const { times, losses, profile, readbacks, parameters } = await train(config, modelConfig, options);
   const leakedTensors = tf.memory().numTensors - before;
   const ms = median(times);
   const tokensPerStep = config.batchSize * config.seqLen;
@@ -157,7 +127,6 @@ export async function runTrainBench(
   const achievedGflops = modelFlopsPerStep / (ms / 1000) / 1e9;
   const peak = options.machinePeak ??
     { gflops: peakGflops, source: `${options.env.backend} backend matMul ${peakMatmulSize}²` };
-  const parameters = model.specs.reduce((sum, s) => sum + s.shape.reduce((p, d) => p * d, 1), 0);
   return {
     name: config.name,
     backend: options.env.backend,
@@ -189,6 +158,58 @@ export async function runTrainBench(
       gemmThreads: options.env.backend === "webgpu" ? 0 : gemmThreads(),
     },
   };
+}
+
+/** What {@linkcode train} measured. */
+interface Trained {
+  /** ms of each timed step. */
+  times: number[];
+  /** Loss of every step, warm-up included. */
+  losses: number[];
+  profile: StepProfile | null;
+  /** Host reads of device memory over the steps (webgpu only). */
+  readbacks: number | null;
+  parameters: number;
+}
+
+async function train(
+  config: TrainBenchConfig,
+  modelConfig: ModelConfig,
+  options: RunTrainBenchOptions,
+): Promise<Trained> {
+  const model = createModel(modelConfig, config.seed);
+  const trainer = new Trainer(model, { ...PAPER_ADAMW, decayExclude: "one_dim", gradClip: 1 });
+  const rng = new Rng(config.seed + 1);
+  const out: Trained = { times: [], losses: [], profile: null, readbacks: null, parameters: 0 };
+  const take = (done: StepResult[]) => {
+    for (const { step, seconds, stats } of done) {
+      if (step > config.warmupSteps) out.times.push(seconds * 1000);
+      out.losses.push(stats.loss);
+      options.onStep?.(step - 1, seconds * 1000, stats.loss);
+    }
+  };
+  try {
+    const stopCounting = options.env.backend === "webgpu" ? countReadbacks(tf.backend()) : null;
+    try {
+      const total = config.warmupSteps + config.timedSteps;
+      while (trainer.steps < total) {
+        take(await trainer.queue(randomBatch(rng, config), config.learningRate));
+        if (trainer.steps === config.warmupSteps) take(await trainer.drain());
+      }
+      take(await trainer.drain());
+    } finally {
+      out.readbacks = stopCounting?.() ?? null;
+    }
+    if (options.profile ?? true) {
+      const batch = randomBatch(rng, config);
+      out.profile = await profileStep(() => trainer.step(batch, config.learningRate));
+    }
+  } finally {
+    trainer.dispose();
+    model.dispose();
+  }
+  out.parameters = model.specs.reduce((sum, s) => sum + s.shape.reduce((p, d) => p * d, 1), 0);
+  return out;
 }
 
 function round(value: number, digits: number): number {
