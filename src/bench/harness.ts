@@ -105,6 +105,7 @@ function randomBatch(rng: Rng, config: TrainBenchConfig): TrainBatch {
  * @example
  * ```ts
  * import { initBackend } from "../backend/mod.ts";
+ * import { TRAIN_TINY } from "./config.ts";
  * const env = await initBackend("wasm");
  * const r = await runTrainBench({ ...TRAIN_TINY, timedSteps: 2, warmupSteps: 1 }, "swiglu", { env });
  * console.log(r.msPerStepMedian, r.mfu);

@@ -102,8 +102,16 @@ interface Reading {
  *
  * @example
  * ```ts
+ * import { modelConfigFor } from "./config.ts";
+ * import { PAPER_ADAMW } from "./optim/adamw.ts";
+ * import { createModel } from "./transformer.ts";
+ * const config = modelConfigFor({ family: "dense", activation: "polynorm", hidden: 16, layers: 1, heads: 2,
+ *   gatedWidth: 24, vocab: 8 });
+ * const model = createModel(config, 0);
  * const trainer = new Trainer(model, { ...PAPER_ADAMW, decayExclude: "one_dim", gradClip: 1.0 });
- * const stats = await trainer.step({ inputs, targets, batchSize: 2, seqLen: 16 }, 3e-4);
+ * const inputs = Int32Array.from([1, 2, 3, 4, 5, 6, 7, 1]);
+ * const targets = Int32Array.from([2, 3, 4, 5, 6, 7, 1, 2]);
+ * const stats = await trainer.step({ inputs, targets, batchSize: 2, seqLen: 4 }, 3e-4);
  * console.log(stats.loss, stats.gradNorm);
  * ```
  */
@@ -144,6 +152,10 @@ export class Trainer {
    *
    * @example
    * ```ts
+   * import { lrAt, type LrSchedule } from "./optim/schedule.ts";
+   * declare const trainer: Trainer;
+   * declare const batch: TrainBatch;
+   * declare const schedule: LrSchedule;
    * for (const done of await trainer.queue(batch, lrAt(trainer.steps, schedule))) console.log(done.stats.loss);
    * ```
    */
@@ -169,6 +181,7 @@ export class Trainer {
    *
    * @example
    * ```ts
+   * declare const trainer: Trainer;
    * const rest = await trainer.drain();
    * ```
    */
@@ -188,7 +201,9 @@ export class Trainer {
    *
    * @example
    * ```ts
-   * const { loss } = await trainer.step(batch, lrAt(step, schedule));
+   * declare const trainer: Trainer;
+   * declare const batch: TrainBatch;
+   * const { loss } = await trainer.step(batch, 3e-4);
    * ```
    */
   async step(batch: TrainBatch, lr: number): Promise<StepStats> {
@@ -280,7 +295,9 @@ export class Trainer {
    *
    * @example
    * ```ts
-   * await saveCheckpoint(dir, model, { optimizerState: await trainer.exportState() });
+   * import { saveCheckpoint } from "./checkpoint/mod.ts";
+   * declare const trainer: Trainer;
+   * await saveCheckpoint("checkpoint", trainer.model, { optimizerState: await trainer.exportState() });
    * ```
    */
   exportState(): Promise<OptimizerState> {
@@ -292,6 +309,9 @@ export class Trainer {
    *
    * @example
    * ```ts
+   * import { loadCheckpoint } from "./checkpoint/mod.ts";
+   * declare const trainer: Trainer;
+   * const loaded = await loadCheckpoint("checkpoint");
    * trainer.importState(loaded.optimizerState!);
    * ```
    */

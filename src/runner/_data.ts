@@ -45,6 +45,8 @@ export interface RunData {
  *
  * @example
  * ```ts
+ * import type { ResolvedConfig } from "./plan.ts";
+ * declare const config: ResolvedConfig;
  * const data = await openRunData(config);
  * const batch = data.nextBatch();
  * ```

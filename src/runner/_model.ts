@@ -74,6 +74,8 @@ function wrap(config: ResolvedConfig, model: Model, trainer: Trainer, checkpoint
  *
  * @example
  * ```ts
+ * import type { ResolvedConfig } from "./plan.ts";
+ * declare const config: ResolvedConfig;
  * const { model, resumed } = await openRunModel(config, "results/dense/run/checkpoint");
  * ```
  */

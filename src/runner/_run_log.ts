@@ -225,7 +225,8 @@ export class RunLog {
  *
  * @example
  * ```ts
- * const log = await openRunLog({ run, env, code, data, model, resumed, existing, progress }, performance.now());
+ * declare const start: RunStart;
+ * const log = await openRunLog(start, performance.now());
  * ```
  */
 export async function openRunLog(start: RunStart, sessionStart: number): Promise<RunLog> {

@@ -38,6 +38,10 @@ export interface StepLimits {
  *
  * @example
  * ```ts
+ * import type { RunData } from "./_data.ts";
+ * import type { RunModel } from "./_model.ts";
+ * declare const model: RunModel;
+ * declare const data: RunData;
  * const warm = await stepUntil(model, () => data.nextBatch(), WARMUP);
  * ```
  */

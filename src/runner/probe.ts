@@ -73,6 +73,8 @@ async function timeEval(config: ResolvedConfig, valTokens: number, taskItems: nu
  *
  * @example
  * ```ts
+ * import type { ResolvedConfig } from "./plan.ts";
+ * declare const config: ResolvedConfig;
  * const probe = await probeConfig(config, 2);
  * probe.secondsPerStep; // e.g. 0.62
  * ```
@@ -170,6 +172,8 @@ async function stopLoad(children: Deno.ChildProcess[]): Promise<void> {
  *
  * @example
  * ```ts
+ * import type { ResolvedConfig } from "./plan.ts";
+ * declare const config: ResolvedConfig;
  * evaluationsOf(config); // 5 for 400 steps evaluated every 100
  * ```
  */
@@ -184,6 +188,9 @@ export function evaluationsOf(c: ResolvedConfig): number {
  *
  * @example
  * ```ts
+ * import type { ResolvedConfig } from "./plan.ts";
+ * declare const config: ResolvedConfig;
+ * declare const probe: ProbeResult;
  * estimateSeconds(config, probe); // e.g. 540
  * ```
  */
@@ -208,6 +215,12 @@ const CACHE_HOURS = 12;
  *
  * @example
  * ```ts
+ * import type { BackendInfo } from "../backend/mod.ts";
+ * import type { CodeVersion } from "../results/schema.ts";
+ * import type { ResolvedConfig } from "./plan.ts";
+ * declare const env: BackendInfo;
+ * declare const code: CodeVersion;
+ * declare const config: ResolvedConfig;
  * const prober = await openProber(".cache", env, code.sourceHash, 1);
  * const probe = await prober.probe(config);
  * ```

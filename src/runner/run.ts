@@ -47,6 +47,9 @@ export interface RunContext {
  *
  * @example
  * ```ts
+ * import type { PlannedRun } from "./plan.ts";
+ * declare const run: PlannedRun;
+ * declare const ctx: RunContext;
  * const outcome = await executeRun(run, ctx);
  * ```
  */
