@@ -5,10 +5,11 @@
  */
 import { tf } from "../backend/tf.ts";
 import type { BackendInfo } from "../backend/mod.ts";
-import { createModel, type ModelConfig, PAPER_ADAMW, type TrainBatch, Trainer } from "../model/mod.ts";
+import { createModel, type ModelConfig, PAPER_ADAMW, type StepResult, type TrainBatch, Trainer } from "../model/mod.ts";
 import { Rng } from "../util/rng.ts";
 import { activeGemm, gemmThreads } from "../kernels/mod.ts";
 import { profileStep, type StepProfile } from "./profile.ts";
+import { countDeviceReads } from "../kernels/fused/mod.ts";
 import { benchModelConfig, type TrainBenchConfig } from "./config.ts";
 import { measureMatmulPeak, trainFlopsPerStep } from "./flops.ts";
 import { median, quantile } from "./stats.ts";
@@ -54,6 +55,8 @@ export interface TrainBenchResult {
     losses: number[];
     /** Tensors alive after the run minus before it; 0 means no leak. */
     leakedTensors: number;
+    /** Host reads of device memory per training step (webgpu; null on backends whose reads are not transfers). */
+    readbacksPerStep: number | null;
     /** Threads the matmuls ran on. */
     gemmThreads: number;
     /** With a PyTorch peer run: the eager peer's median ms/step and this row's time over it. */
@@ -95,13 +98,17 @@ function randomBatch(rng: Rng, config: TrainBenchConfig): TrainBatch {
 
 /**
  * Trains `activation`'s model of `config` on the active backend: warm-up
- * steps, then timed steps (each `Trainer.step` awaits its loss, so a step's
- * time includes all its device work).
+ * steps, then timed steps, as the runner trains (the trainer reads the
+ * statistics a group of steps at a time; a step's time is the wall time of
+ * queueing it, which on cpu and wasm is its whole work and on webgpu also
+ * carries the waits for earlier steps). Every warm-up step is done before
+ * the timing starts.
  *
  * @example
  * ```ts
  * import { TRAIN_TINY } from "./config.ts";
  * import { initBackend } from "../backend/mod.ts";
+ * import { TRAIN_TINY } from "./config.ts";
  * const env = await initBackend("wasm");
  * const r = await runTrainBench({ ...TRAIN_TINY, timedSteps: 2, warmupSteps: 1 }, "swiglu", { env });
  * console.log(r.msPerStepMedian, r.mfu);
@@ -116,31 +123,7 @@ export async function runTrainBench(
   const peakMatmulSize = options.peakMatmulSize ?? 1024;
   const peakGflops = options.peakGflops ?? await measureMatmulPeak(peakMatmulSize);
   const before = tf.memory().numTensors;
-  const model = createModel(modelConfig, config.seed);
-  const trainer = new Trainer(model, { ...PAPER_ADAMW, decayExclude: "one_dim", gradClip: 1 });
-  const rng = new Rng(config.seed + 1);
-  const times: number[] = [];
-  const losses: number[] = [];
-  let profile: StepProfile | null = null;
-  try {
-    const total = config.warmupSteps + config.timedSteps;
-    for (let step = 0; step < total; step++) {
-      const batch = randomBatch(rng, config);
-      const t0 = performance.now();
-      const stats = await trainer.step(batch, config.learningRate);
-      const ms = performance.now() - t0;
-      if (step >= config.warmupSteps) times.push(ms);
-      losses.push(stats.loss);
-      options.onStep?.(step, ms, stats.loss);
-    }
-    if (options.profile ?? true) {
-      const batch = randomBatch(rng, config);
-      profile = await profileStep(() => trainer.step(batch, config.learningRate));
-    }
-  } finally {
-    trainer.dispose();
-    model.dispose();
-  }
+  const { times, losses, profile, readbacks, parameters } = await train(config, modelConfig, options);
   const leakedTensors = tf.memory().numTensors - before;
   const ms = median(times);
   const tokensPerStep = config.batchSize * config.seqLen;
@@ -148,7 +131,6 @@ export async function runTrainBench(
   const achievedGflops = modelFlopsPerStep / (ms / 1000) / 1e9;
   const peak = options.machinePeak ??
     { gflops: peakGflops, source: `${options.env.backend} backend matMul ${peakMatmulSize}²` };
-  const parameters = model.specs.reduce((sum, s) => sum + s.shape.reduce((p, d) => p * d, 1), 0);
   return {
     name: config.name,
     backend: options.env.backend,
@@ -176,9 +158,62 @@ export async function runTrainBench(
       finalLoss: losses.at(-1) ?? Number.NaN,
       losses,
       leakedTensors,
+      readbacksPerStep: readbacks === null ? null : round(readbacks / (config.warmupSteps + config.timedSteps), 3),
       gemmThreads: options.env.backend === "webgpu" ? 0 : gemmThreads(),
     },
   };
+}
+
+/** What {@linkcode train} measured. */
+interface Trained {
+  /** ms of each timed step. */
+  times: number[];
+  /** Loss of every step, warm-up included. */
+  losses: number[];
+  profile: StepProfile | null;
+  /** Host reads of device memory over the steps (webgpu only). */
+  readbacks: number | null;
+  parameters: number;
+}
+
+async function train(
+  config: TrainBenchConfig,
+  modelConfig: ModelConfig,
+  options: RunTrainBenchOptions,
+): Promise<Trained> {
+  const model = createModel(modelConfig, config.seed);
+  const trainer = new Trainer(model, { ...PAPER_ADAMW, decayExclude: "one_dim", gradClip: 1 });
+  const rng = new Rng(config.seed + 1);
+  const out: Trained = { times: [], losses: [], profile: null, readbacks: null, parameters: 0 };
+  const take = (done: StepResult[]) => {
+    for (const { step, seconds, stats } of done) {
+      if (step > config.warmupSteps) out.times.push(seconds * 1000);
+      out.losses.push(stats.loss);
+      options.onStep?.(step - 1, seconds * 1000, stats.loss);
+    }
+  };
+  try {
+    const stopCounting = options.env.backend === "webgpu" ? countDeviceReads() : null;
+    try {
+      const total = config.warmupSteps + config.timedSteps;
+      while (trainer.steps < total) {
+        take(await trainer.queue(randomBatch(rng, config), config.learningRate));
+        if (trainer.steps === config.warmupSteps) take(await trainer.drain());
+      }
+      take(await trainer.drain());
+    } finally {
+      out.readbacks = stopCounting?.() ?? null;
+    }
+    if (options.profile ?? true) {
+      const batch = randomBatch(rng, config);
+      out.profile = await profileStep(() => trainer.step(batch, config.learningRate));
+    }
+  } finally {
+    trainer.dispose();
+    model.dispose();
+  }
+  out.parameters = model.specs.reduce((sum, s) => sum + s.shape.reduce((p, d) => p * d, 1), 0);
+  return out;
 }
 
 function round(value: number, digits: number): number {

@@ -68,6 +68,13 @@ export {
   type ParameterSource,
 } from "./transformer.ts";
 export * from "./optim/mod.ts";
-export { type StepStats, type TrainBatch, Trainer, type TrainerOptions } from "./train_step.ts";
+export {
+  READ_GROUP,
+  type StepResult,
+  type StepStats,
+  type TrainBatch,
+  Trainer,
+  type TrainerOptions,
+} from "./train_step.ts";
 export * from "./checkpoint/mod.ts";
 export { modelScorer, type ModelScorerOptions } from "./scorer.ts";

@@ -3,7 +3,6 @@
  * stream with a resumable position, and the run's fixed evaluation set.
  */
 import {
-  type Batch,
   DEFAULT_CACHE_DIR,
   type LoaderPosition,
   openTrainingData,
@@ -13,6 +12,7 @@ import {
 } from "../data/mod.ts";
 import { type EvalResult, evaluate, openEvalSet } from "../eval/mod.ts";
 import type { SequenceScorer } from "../eval/scorer.ts";
+import type { TrainBatch } from "../model/mod.ts";
 import { RUN_FILES } from "../results/mod.ts";
 import type { ResolvedConfig } from "./plan.ts";
 
@@ -20,7 +20,8 @@ import type { ResolvedConfig } from "./plan.ts";
 export interface RunData {
   /** The run's tokenizer, saved as `tokenizer.json` beside the checkpoint so the checkpoint is usable alone. */
   tokenizer: Tokenizer;
-  nextBatch(): Batch;
+  /** The next training batch, with its shape. */
+  nextBatch(): TrainBatch;
   position(): LoaderPosition;
   restore(position: unknown): void;
   /**
@@ -44,6 +45,8 @@ export interface RunData {
  *
  * @example
  * ```ts
+ * import type { ResolvedConfig } from "./plan.ts";
+ * declare const config: ResolvedConfig;
  * const data = await openRunData(config);
  * const batch = data.nextBatch();
  * ```
@@ -68,7 +71,7 @@ export async function openRunData(config: ResolvedConfig, cacheDir = DEFAULT_CAC
   });
   return {
     tokenizer,
-    nextBatch: () => loader.next(),
+    nextBatch: () => ({ ...loader.next(), batchSize: train.batchSize, seqLen: train.seqLen }),
     position: () => loader.position(),
     restore: (position) => loader.restore(position as LoaderPosition),
     evaluate: (scorer, options) => evaluate(scorer, options.tasks ? evalSet : { ...evalSet, tasks: [] }),

@@ -1,10 +1,9 @@
 /**
- * The runner's view of the model library: create or resume, train a step,
- * score, checkpoint. Keeps run.ts free of tfjs details.
+ * The runner's view of the model library: create or resume, the trainer that
+ * runs the steps, score, checkpoint. Keeps run.ts free of tfjs details.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { Batch } from "../data/mod.ts";
 import type { SequenceScorer } from "../eval/scorer.ts";
 import {
   CHECKPOINT_FILES,
@@ -15,9 +14,10 @@ import {
   lrAt,
   type Model,
   modelScorer,
+  READ_GROUP,
   saveCheckpoint,
-  type StepStats,
   Trainer,
+  type TrainerOptions,
 } from "../model/mod.ts";
 import type { RunRecord } from "../results/schema.ts";
 import type { ResolvedConfig } from "./plan.ts";
@@ -35,10 +35,11 @@ export interface RunModel {
   counts: RunRecord["counts"];
   learnable: boolean;
   scorer: SequenceScorer;
+  /** Runs the training steps (`queue`, `drain`); its `steps` count resumed steps too. */
+  trainer: Trainer;
+  /** The learning rate of the step after `step` steps (the config's schedule). */
   lrAt(step: number): number;
-  step(batch: Batch, lr: number): Promise<StepStats>;
-  coefficients(): Promise<number[][]>;
-  /** Saves the checkpoint; `extraFiles` are JSON files written inside it (the tokenizer). */
+  /** Saves the checkpoint after `drain()`; `extraFiles` are JSON files written inside it (the tokenizer). */
   save(state: TrainerState, extraFiles?: Record<string, unknown>): Promise<void>;
   dispose(): void;
 }
@@ -47,14 +48,12 @@ function wrap(config: ResolvedConfig, model: Model, trainer: Trainer, checkpoint
   const counts = countParameters(config.model);
   const o = config.optimizer;
   const schedule = { peak: o.lrPeak, min: o.lrMin, warmupSteps: o.warmupSteps, horizonSteps: o.horizonSteps };
-  const { batchSize, seqLen } = config.train;
   return {
-    counts: { ...counts, flopsPerToken: flopsPerToken(config.model, seqLen) },
+    counts: { ...counts, flopsPerToken: flopsPerToken(config.model, config.train.seqLen) },
     learnable: model.activation.learnable,
     scorer: modelScorer(model),
+    trainer,
     lrAt: (step) => lrAt(step, schedule),
-    step: (batch, lr) => trainer.step({ inputs: batch.inputs, targets: batch.targets, batchSize, seqLen }, lr),
-    coefficients: () => model.polyCoefficients(),
     save: async (state, extraFiles) =>
       saveCheckpoint(checkpointDir, model, {
         optimizerState: await trainer.exportState(),
@@ -70,19 +69,23 @@ function wrap(config: ResolvedConfig, model: Model, trainer: Trainer, checkpoint
 
 /**
  * Creates the run's model, or resumes it from the run's checkpoint (weights,
- * optimizer moments and trainer state) when one exists.
+ * optimizer moments and trainer state) when one exists. The trainer reads
+ * its steps' statistics `readGroup` at a time (see `Trainer`).
  *
  * @example
  * ```ts
+ * import type { ResolvedConfig } from "./plan.ts";
+ * declare const config: ResolvedConfig;
  * const { model, resumed } = await openRunModel(config, "results/dense/run/checkpoint");
  * ```
  */
 export async function openRunModel(
   config: ResolvedConfig,
   checkpointDir: string,
+  readGroup = READ_GROUP,
 ): Promise<{ model: RunModel; resumed: TrainerState | null }> {
   const o = config.optimizer;
-  const trainerOptions = {
+  const trainerOptions: TrainerOptions = {
     betas: o.betas,
     eps: o.eps,
     weightDecay: o.weightDecay,
@@ -91,7 +94,7 @@ export async function openRunModel(
   };
   if (existsSync(join(checkpointDir, CHECKPOINT_FILES.trainerState))) {
     const loaded = await loadCheckpoint(checkpointDir);
-    const trainer = new Trainer(loaded.model, trainerOptions);
+    const trainer = new Trainer(loaded.model, trainerOptions, readGroup);
     if (loaded.optimizerState) trainer.importState(loaded.optimizerState);
     return {
       model: wrap(config, loaded.model, trainer, checkpointDir),
@@ -99,5 +102,5 @@ export async function openRunModel(
     };
   }
   const model = createModel(config.model, config.seed);
-  return { model: wrap(config, model, new Trainer(model, trainerOptions), checkpointDir), resumed: null };
+  return { model: wrap(config, model, new Trainer(model, trainerOptions, readGroup), checkpointDir), resumed: null };
 }

@@ -19,9 +19,8 @@ if (import.meta.main) {
   const dir = await Deno.makeTempDir({ prefix: "polycom-probe-load-" });
   const { model } = await openRunModel(config, join(dir, "none"));
   await Deno.remove(dir, { recursive: true });
-  const warm = await stepUntil((i) => model.step(data.nextBatch(), model.lrAt(i)), WARMUP);
+  await stepUntil(model, () => data.nextBatch(), WARMUP);
   console.log("ready");
   // Bounded, in case the parent dies without killing us.
-  const deadline = Date.now() + 120_000;
-  for (let step = warm; Date.now() < deadline; step++) await model.step(data.nextBatch(), model.lrAt(step));
+  await stepUntil(model, () => data.nextBatch(), { minSteps: 0, minSeconds: 120, maxSteps: Infinity });
 }

@@ -1,16 +1,17 @@
 /**
- * Runs of training steps bounded by count and time: the warm-up before a
- * training probe times steps (shared by the probe and its load generator, so
- * that both are past it when the timing starts) and the timed steps after it.
+ * Runs of training steps bounded by count and time, for the training probe:
+ * its warm-up (shared with its load generator, so that both are past it when
+ * the timing starts), its timed steps, and the load generator's steps.
  * @module
  */
+import type { TrainBatch } from "../model/mod.ts";
+import type { RunModel } from "./_model.ts";
 
 /**
  * Warm-up length: V8 compiles a step's JavaScript to optimised code over its
  * first calls, so a rung whose step is many small kernels (the MoE rungs)
- * runs 20-30% slower for its first ~10 steps than after (measured: moe
- * `92.4k` on wasm, 209 ms, then 96 to 78 ms over steps 1-8, then 71-80 ms).
- * One warm-up step made the planner's MoE estimates 1.5× the actual runs.
+ * runs markedly slower for its first several steps than after, and a probe
+ * timed after a single warm-up step overestimates such runs.
  */
 export const WARMUP: Readonly<StepLimits> = {
   /** At least this many steps… */
@@ -29,26 +30,31 @@ export interface StepLimits {
 }
 
 /**
- * Runs `step(first)`, `step(first + 1)`, … until `limits` are met; returns
- * the number of steps run. {@linkcode WARMUP} is the probe's warm-up.
+ * Trains `model` on `nextBatch()` at its schedule's learning rates until
+ * `limits` are met, then waits for every step's device work; returns the
+ * number of steps run. The time limit is checked as steps are queued, as the
+ * runner queues them: on a device that runs them later (WebGPU) more steps
+ * may be queued than the time alone would allow, never more than `maxSteps`.
  *
  * @example
  * ```ts
- * const warm = await stepUntil((i) => model.step(data.nextBatch(), model.lrAt(i)), WARMUP);
+ * import type { RunData } from "./_data.ts";
+ * import type { RunModel } from "./_model.ts";
+ * declare const model: RunModel;
+ * declare const data: RunData;
+ * const warm = await stepUntil(model, () => data.nextBatch(), WARMUP);
  * ```
  */
-export async function stepUntil(
-  step: (index: number) => Promise<unknown>,
-  limits: StepLimits,
-  first = 0,
-): Promise<number> {
+export async function stepUntil(model: RunModel, nextBatch: () => TrainBatch, limits: StepLimits): Promise<number> {
+  const { trainer } = model;
   const started = performance.now();
   let steps = 0;
   while (
     steps < limits.maxSteps && (steps < limits.minSteps || performance.now() - started < limits.minSeconds * 1000)
   ) {
-    await step(first + steps);
+    await trainer.queue(nextBatch(), model.lrAt(trainer.steps));
     steps++;
   }
+  await trainer.drain();
   return steps;
 }

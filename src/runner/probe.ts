@@ -33,7 +33,7 @@ export const RUN_OVERHEAD_SECONDS = 3;
 
 function shapeKey(c: ResolvedConfig): unknown {
   // What the speed depends on: the model and batch shape, not the seed, lr or token budget, and not the activation
-  // (parameter-matched activations cost the same FLOPs; measured rates differed by less than the machine's load did).
+  // (parameter-matched activations cost the same FLOPs, so their rates differ by less than the machine's load moves them).
   const m = c.model;
   return {
     dims: [
@@ -69,10 +69,12 @@ async function timeEval(config: ResolvedConfig, valTokens: number, taskItems: nu
 
 /**
  * Measures one configuration: training steps until `seconds` have passed (at
- * least 3, at most 8, after one warm-up step), then evaluation cost.
+ * least 3, at most 8, after the warm-up {@linkcode WARMUP}), then evaluation cost.
  *
  * @example
  * ```ts
+ * import type { ResolvedConfig } from "./plan.ts";
+ * declare const config: ResolvedConfig;
  * const probe = await probeConfig(config, 2);
  * probe.secondsPerStep; // e.g. 0.62
  * ```
@@ -88,10 +90,10 @@ export async function probeConfig(config: ResolvedConfig, seconds = 1.5, load?: 
     const setupSeconds = (performance.now() - setupStart) / 1000;
     let secondsPerStep: number;
     try {
-      const step = (i: number) => model.step(data.nextBatch(), model.lrAt(i));
-      const warm = await stepUntil(step, WARMUP);
+      const nextBatch = () => data.nextBatch();
+      await stepUntil(model, nextBatch, WARMUP);
       const started = performance.now();
-      const steps = await stepUntil(step, { minSteps: 3, minSeconds: seconds, maxSteps: 8 }, warm);
+      const steps = await stepUntil(model, nextBatch, { minSteps: 3, minSeconds: seconds, maxSteps: 8 });
       secondsPerStep = (performance.now() - started) / 1000 / steps;
     } finally {
       model.dispose();
@@ -170,6 +172,8 @@ async function stopLoad(children: Deno.ChildProcess[]): Promise<void> {
  *
  * @example
  * ```ts
+ * import type { ResolvedConfig } from "./plan.ts";
+ * declare const config: ResolvedConfig;
  * evaluationsOf(config); // 5 for 400 steps evaluated every 100
  * ```
  */
@@ -184,6 +188,9 @@ export function evaluationsOf(c: ResolvedConfig): number {
  *
  * @example
  * ```ts
+ * import type { ResolvedConfig } from "./plan.ts";
+ * declare const config: ResolvedConfig;
+ * declare const probe: ProbeResult;
  * estimateSeconds(config, probe); // e.g. 540
  * ```
  */
@@ -208,6 +215,12 @@ const CACHE_HOURS = 12;
  *
  * @example
  * ```ts
+ * import type { BackendInfo } from "../backend/mod.ts";
+ * import type { CodeVersion } from "../results/schema.ts";
+ * import type { ResolvedConfig } from "./plan.ts";
+ * declare const env: BackendInfo;
+ * declare const code: CodeVersion;
+ * declare const config: ResolvedConfig;
  * const prober = await openProber(".cache", env, code.sourceHash, 1);
  * const probe = await prober.probe(config);
  * ```

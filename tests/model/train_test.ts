@@ -172,3 +172,59 @@ Deno.test("a batch with out-of-range tokens is rejected before any work", async 
   trainer.dispose();
   model.dispose();
 });
+
+Deno.test("queue and drain: results in step order, the same whatever the read group, nothing left on dispose", async () => {
+  const before = tf.memory().numTensors;
+  const config = tinyConfig("dense", "polynorm");
+  const run = async (readGroup: number) => {
+    const model = createModel(config, 5);
+    const trainer = new Trainer(model, OPT, readGroup);
+    const done = [];
+    const returnedBy: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const results = await trainer.queue(randomBatch(i, 2, 8, config.vocab_size), 1e-3 * (i + 1), {
+        coefficients: i % 2 === 0,
+      });
+      done.push(...results);
+      returnedBy.push(results.length);
+    }
+    assert.equal(trainer.steps, 7);
+    done.push(...await trainer.drain());
+    const coefficients = await model.polyCoefficients();
+    // Queued but never read: dispose frees them.
+    await trainer.queue(randomBatch(9, 2, 8, config.vocab_size), 1e-3);
+    trainer.dispose();
+    model.dispose();
+    return { done, returnedBy, coefficients };
+  };
+  const each = await run(0);
+  const grouped = await run(3);
+  assert.deepEqual(each.returnedBy, [1, 1, 1, 1, 1, 1, 1]);
+  // A group is read when full and returned when the next is full.
+  assert.deepEqual(grouped.returnedBy, [0, 0, 0, 0, 0, 3, 0]);
+  assert.deepEqual(each.done.map((d) => d.step), [1, 2, 3, 4, 5, 6, 7]);
+  assert.deepEqual(each.done.map((d) => d.lr), [1, 2, 3, 4, 5, 6, 7].map((i) => 1e-3 * i));
+  assert.ok(each.done.every((d) => d.seconds > 0 && Number.isFinite(d.stats.loss)));
+  assert.deepEqual(each.done.map((d) => d.coefficients === undefined), [false, true, false, true, false, true, false]);
+  // The coefficients are those right after their own step, not those of the step that read them.
+  assert.notDeepEqual(each.done[0].coefficients, each.done[6].coefficients);
+  assert.deepEqual(each.done[6].coefficients, each.coefficients);
+  const strip = (d: typeof each.done) => d.map(({ seconds: _, ...rest }) => rest);
+  assert.deepEqual(strip(grouped.done), strip(each.done));
+  assert.equal(tf.memory().numTensors, before);
+});
+
+Deno.test("step() returns the statistics of its own step after earlier queued ones", async () => {
+  const config = tinyConfig("dense", "swiglu");
+  const stats = [];
+  for (const queueFirst of [false, true]) {
+    const model = createModel(config, 6);
+    const trainer = new Trainer(model, OPT);
+    if (queueFirst) await trainer.queue(randomBatch(0, 2, 8, config.vocab_size), 1e-3);
+    else await trainer.step(randomBatch(0, 2, 8, config.vocab_size), 1e-3);
+    stats.push(await trainer.step(randomBatch(1, 2, 8, config.vocab_size), 1e-3));
+    trainer.dispose();
+    model.dispose();
+  }
+  assert.deepEqual(stats[1], stats[0]);
+});

@@ -6,7 +6,7 @@
  */
 import { tf } from "../../backend/tf.ts";
 import type { BackendInfo } from "../../backend/mod.ts";
-import { countDeviceReads, countDispatches } from "../../kernels/fused/mod.ts";
+import { countDispatches } from "../../kernels/fused/mod.ts";
 import type { ModelConfig } from "../../model/mod.ts";
 import { runTrainBench } from "../harness.ts";
 import type { TrainBenchConfig } from "../config.ts";
@@ -85,9 +85,7 @@ export async function trainRow(target: TrainingTarget, options: TrainRowOptions)
   };
   let peakGpuBytes = 0;
   const stopDispatches = webgpu ? countDispatches(tf.backend()) : () => 0;
-  const stopReadbacks = webgpu ? countDeviceReads() : () => 0;
   let result;
-  let readbacks = 0;
   let dispatches = 0;
   try {
     result = await runTrainBench(bench, target.activation, {
@@ -103,8 +101,6 @@ export async function trainRow(target: TrainingTarget, options: TrainRowOptions)
       },
     });
   } finally {
-    // Innermost first: the readback counter was started last.
-    readbacks = stopReadbacks();
     dispatches = stopDispatches();
   }
   const steps = options.warmupSteps + options.timedSteps;
@@ -121,7 +117,7 @@ export async function trainRow(target: TrainingTarget, options: TrainRowOptions)
     mfu: result.mfu,
     mfuOf: options.peak.source,
     dispatchesPerStep: webgpu ? dispatches / steps : null,
-    readbacksPerStep: webgpu ? readbacks / steps : null,
+    readbacksPerStep: result.details.readbacksPerStep,
     peakGpuBytes: webgpu ? peakGpuBytes : null,
     estimatedBytes: estimateTrainingMemory(target.model, target.batchSize, target.seqLen).total,
     finalLoss: result.details.finalLoss,
