@@ -4,6 +4,7 @@
  */
 import os from "node:os";
 import { tf } from "./tf.ts";
+import { isSoftwareDescription } from "./software_adapter.ts";
 import { activeGemm, gemmThreads } from "../kernels/install.ts";
 import { type BlasInfo, nativeBlas } from "../kernels/matmul/mod.ts";
 import { heapThreadCount } from "../kernels/parallel/mod.ts";
@@ -85,18 +86,6 @@ export function describeAdapter(adapter: GPUAdapter): AdapterFingerprint {
     limits,
     features: [...adapter.features].sort(),
   };
-}
-
-/**
- * Software rasterisers that some drivers do not flag as fallback adapters.
- *
- * @example
- * ```ts
- * isSoftwareDescription("llvmpipe (LLVM 15.0.6, 256 bits)"); // true
- * ```
- */
-export function isSoftwareDescription(description: string): boolean {
-  return /llvmpipe|lavapipe|swiftshader|software/i.test(description);
 }
 
 /**

@@ -26,5 +26,5 @@ export {
   type BackendName,
   describeAdapter,
   fingerprint,
-  isSoftwareDescription,
 } from "./fingerprint.ts";
+export { isSoftwareDescription } from "./software_adapter.ts";

@@ -7,7 +7,7 @@
  * gets 32 or 64 threads a row.
  * @module
  */
-import { isSoftwareDescription } from "../../backend/fingerprint.ts";
+import { isSoftwareDescription } from "../../backend/software_adapter.ts";
 
 /** The part of tfjs-backend-webgpu's WebGPUBackend the detection reads. */
 export interface AdapterHolder {
