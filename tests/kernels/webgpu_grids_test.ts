@@ -29,7 +29,13 @@ import {
 } from "../../src/kernels/rms_norm/mod.ts";
 import { RopeProgram } from "../../src/kernels/rope/webgpu.ts";
 import { SwiGLUProgram } from "../../src/kernels/swiglu/webgpu.ts";
-import { countParameters, PAPER_DENSE_1B } from "../../src/model/mod.ts";
+import {
+  GroupedMatMulProgram,
+  GroupedWeightGradProgram,
+  MOE_BLOCK_ROWS,
+  SelectRowsProgram,
+} from "../../src/kernels/moe/mod.ts";
+import { countParameters, moeSettings, PAPER_DENSE_1B, PAPER_MOE_1B7B } from "../../src/model/mod.ts";
 
 /** Four workgroups per SM of an H100 SXM (132 SMs). */
 const MIN_WORKGROUPS = 4 * 132;
@@ -76,6 +82,22 @@ const EXEMPT: Record<string, string> = {
   "clip scale (norm gains)": "per-parameter-group program; three 1-D gradients of 2048 floats are 8 workgroups",
 };
 
+/** The MoE paper rung's expert products (OLMoE 1B/7B, batch 1, sequence 4096), dropless and block-padded. */
+function moePrograms(): [string, WebGPUProgramLike][] {
+  const moe = PAPER_MOE_1B7B("swiglu");
+  const { numExperts, topK } = moeSettings(moe)!;
+  const width = moe.intermediate_size, hidden = moe.hidden_size;
+  // At most T·k + E·(block − 1) rows, in whole blocks.
+  const rows = Math.ceil((tokens * topK + numExperts * (MOE_BLOCK_ROWS - 1)) / MOE_BLOCK_ROWS) * MOE_BLOCK_ROWS;
+  return [
+    ["MoE gather rows", new SelectRowsProgram(rows, hidden)],
+    ["MoE experts up (grouped)", new GroupedMatMulProgram(rows, width, false)],
+    ["MoE experts down dx (grouped, Wᵀ)", new GroupedMatMulProgram(rows, width, true)],
+    ["MoE experts up dW", new GroupedWeightGradProgram(numExperts, hidden, width)],
+    ["MoE experts down dW", new GroupedWeightGradProgram(numExperts, width, hidden)],
+  ];
+}
+
 function programs(): [string, WebGPUProgramLike][] {
   const flat = Math.ceil(params / 4);
   return [
@@ -105,6 +127,7 @@ function programs(): [string, WebGPUProgramLike][] {
     ["RoPE k backward", new RopeProgram(tokens * kv, false)],
     ["SwiGLU forward", new SwiGLUProgram(tokens * gated, "forward")],
     ["SwiGLU backward", new SwiGLUProgram(tokens * gated, "backward")],
+    ...moePrograms(),
     ...products().map(([name, a, b, ta, tb]): [string, WebGPUProgramLike] => [
       `matmul ${name}`,
       new TiledMatMulProgram(tiledMatMulShape(a, b, ta, tb)!),

@@ -22,6 +22,8 @@ import { MOE_WEBGPU_KERNELS } from "./webgpu.ts";
 
 export { MOE_GROUPED_MATMUL, MOE_GROUPED_WEIGHT_GRAD, MOE_SELECT_ROWS } from "./kernel.ts";
 export { MOE_BLOCK_ROWS } from "./math.ts";
+// The WGSL programs, for tests that size their grids without a GPU.
+export { GroupedMatMulProgram, GroupedWeightGradProgram, SelectRowsProgram } from "./_webgpu_programs.ts";
 
 registerKernels({ kernels: [...MOE_KERNELS, ...MOE_WEBGPU_KERNELS], gradients: MOE_GRADIENTS });
 
