@@ -10,7 +10,8 @@
 # The config suits machines without systemd or cgroup delegation: processes
 # are tracked by their parent ids (proctrack/linuxproc), tasks are not
 # confined (task/none), and the node declares the machine's own CPUs and
-# memory, each CPU schedulable on its own (CR_CPU).
+# memory, each CPU schedulable on its own (CR_CPU). No accounting database:
+# the defaults (no accounting, no MPI, no switch) are left unset.
 set -euo pipefail
 
 usage() {
@@ -21,8 +22,12 @@ usage() {
 action=$1
 dir=$2
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+# Two distinct free ports (both held open until both are known), for slurmctld and slurmd.
+free_ports() {
+  python3 -c 'import socket
+s = [socket.socket() for _ in range(2)]
+for x in s: x.bind(("127.0.0.1", 0))
+print(*[x.getsockname()[1] for x in s])'
 }
 
 start() {
@@ -32,21 +37,28 @@ start() {
   done
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd)
-  chmod 755 "$dir" # munged wants its socket reachable by all users
+  chmod 755 "$dir"
+  # munged refuses a socket that other users cannot reach: every folder above it must be executable by all.
+  local up=$dir
+  while [ "$up" != / ]; do
+    [ -n "$(find "$up" -maxdepth 0 -perm -o+x)" ] || { echo "$up is not executable by all (chmod o+x): munged refuses its socket below it" >&2; exit 2; }
+    up=$(dirname "$up")
+  done
   mkdir -p "$dir/munge" "$dir/state" "$dir/spool" "$dir/log"
   chmod 755 "$dir/munge"
   mungekey --create --keyfile="$dir/munge/munge.key" --force
   munged --key-file="$dir/munge/munge.key" --socket="$dir/munge/munge.socket" \
     --pid-file="$dir/munge/munged.pid" --log-file="$dir/log/munged.log" --seed-file="$dir/munge/munged.seed"
 
-  local node
+  local node ports
+  read -ra ports <<<"$(free_ports)"
   # slurmd -C prints this machine's CPUs and memory as a node line; the node is named localhost.
   node=$(slurmd -C | head -1 | sed -E 's/^NodeName=[^ ]+ //; s/ (Boards|SocketsPerBoard|CoresPerSocket|ThreadsPerCore)=[0-9]+//g')
   cat >"$dir/slurm.conf" <<EOF
 ClusterName=polycomtest
 SlurmctldHost=localhost
-SlurmctldPort=$(free_port)
-SlurmdPort=$(free_port)
+SlurmctldPort=${ports[0]}
+SlurmdPort=${ports[1]}
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
@@ -63,11 +75,6 @@ TaskPlugin=task/none
 SelectType=select/cons_tres
 SelectTypeParameters=CR_CPU
 SchedulerType=sched/backfill
-MpiDefault=none
-SwitchType=switch/none
-JobAcctGatherType=jobacct_gather/none
-AccountingStorageType=accounting_storage/none
-JobCompType=jobcomp/none
 ReturnToService=2
 KillWait=30
 MinJobAge=600
