@@ -1,6 +1,6 @@
 /**
  * CI regression gating, judged from result files: the baseline, its bands,
- * the comparison and its formatting. Running the gate suite (training) is
+ * the comparison and its formatting (markdown, JSON, JUnit XML). Running the gate suite (training) is
  * `runGate` in `run.ts`, exported from the package root and used by the CLI;
  * this entry never loads tfjs, the model or the chart renderer.
  *
@@ -18,5 +18,6 @@ export * from "./baseline.ts";
 export * from "./bands.ts";
 export * from "./compare.ts";
 export * from "./format.ts";
+export * from "./junit.ts";
 export * from "./metrics.ts";
 export * from "./gate.ts";

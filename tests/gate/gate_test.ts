@@ -29,7 +29,10 @@ async function rewriteJsonl(path: string, edit: (row: Record<string, unknown>) =
 Deno.test("gate: --update-baseline writes measured bands; the gate passes on its own results, fails on planted regressions", async () => {
   const dir = await Deno.makeTempDir({ prefix: "polycom-gate-test-" });
   try {
-    const made = await cli(gateArgs(dir, "--update-baseline"));
+    // A private job summary, so a test run inside GitHub Actions leaves the real one alone.
+    const stepSummary = join(dir, "step-summary.md");
+    const ci = { GITHUB_STEP_SUMMARY: stepSummary };
+    const made = await cli(gateArgs(dir, "--update-baseline"), ci);
     assert.equal(made.code, 0, made.stderr);
     assert.match(made.stdout, /baseline written/);
     const baseline = await readBaseline(join(dir, "baseline.json"));
@@ -45,13 +48,21 @@ Deno.test("gate: --update-baseline writes measured bands; the gate passes on its
     // The same results again: every run is skipped and every number is identical.
     const json = join(dir, "gate.json");
     const summary = join(dir, "summary.md");
-    const again = await cli(gateArgs(dir, "--json", json, "--summary", summary));
+    const junit = join(dir, "junit.xml");
+    await Deno.writeTextFile(stepSummary, "an earlier step's summary\n");
+    const again = await cli(gateArgs(dir, "--json", json, "--summary", summary, "--junit", junit), ci);
     assert.equal(again.code, 0, again.stdout + again.stderr);
     assert.match(again.stdout, /gate: PASSED/);
     const result = JSON.parse(await Deno.readTextFile(json));
     assert.equal(result.passed, true);
     assert.ok(result.metrics.every((m: { delta: number }) => m.delta === 0));
-    assert.equal(await Deno.readTextFile(summary), again.stdout.slice(again.stdout.indexOf("## polycom-repro gate")));
+    const table = again.stdout.slice(again.stdout.indexOf("## polycom-repro gate"));
+    assert.equal(await Deno.readTextFile(summary), table);
+    // In GitHub Actions the table is appended to the job summary; the JUnit file has a test case per gated metric.
+    assert.equal(await Deno.readTextFile(stepSummary), "an earlier step's summary\n" + table);
+    const cases = (await Deno.readTextFile(junit)).match(/<testcase classname="gate\.(?!claims)/g) ?? [];
+    assert.equal(cases.length, result.metrics.length);
+    assert.ok(result.metrics.length >= 3 * Object.keys(baseline.bands).length, "every activation's metrics gated");
 
     // Planted regression: PolyNorm's logged training loss is worse by twice its band.
     const suiteDir = join(dir, "results", "gate");
@@ -63,8 +74,12 @@ Deno.test("gate: --update-baseline writes measured bands; the gate passes on its
         row.loss = (row.loss as number) + worse;
       });
     }
-    const regressed = await cli(gateArgs(dir));
+    const regressed = await cli(gateArgs(dir, "--junit", junit), ci);
     assert.equal(regressed.code, 1, regressed.stderr);
+    assert.match(
+      await Deno.readTextFile(junit),
+      /<testcase classname="gate\.polynorm" name="finalTrainLoss"><failure message="regressed: /,
+    );
     assert.match(regressed.stdout, /gate: FAILED/);
     assert.match(
       regressed.stdout,
@@ -82,7 +97,7 @@ Deno.test("gate: --update-baseline writes measured bands; the gate passes on its
         : r
     );
     await Deno.writeTextFile(join(dir, "baseline.json"), JSON.stringify(text));
-    const flipped = await cli(gateArgs(dir));
+    const flipped = await cli(gateArgs(dir), ci);
     assert.equal(flipped.code, 1);
     assert.match(
       flipped.stdout,

@@ -1,6 +1,6 @@
 import { type Command, Option } from "@commander-js/extra-typings";
 import { BACKEND_CHOICES } from "../../backend/mod.ts";
-import { DEFAULT_BASELINE, formatGateJson, formatGateMarkdown, GATE_SUITE } from "../../gate/mod.ts";
+import { DEFAULT_BASELINE, formatGateJson, formatGateJunit, formatGateMarkdown, GATE_SUITE } from "../../gate/mod.ts";
 import { runGate } from "../../gate/run.ts";
 import { writeFileAtomic } from "../../util/atomic.ts";
 
@@ -24,6 +24,7 @@ export function addGateCommand(program: Command): void {
     )
     .option("--json <file>", "also write the result as JSON")
     .option("--summary <file>", "also write the markdown summary (for a pull-request comment)")
+    .option("--junit <file>", "also write JUnit XML: one test case per gated metric and per claim")
     .option("--quiet", "no progress lines", false)
     .action(async (options) => {
       const outcome = await runGate({
@@ -41,6 +42,10 @@ export function addGateCommand(program: Command): void {
       if (outcome.updated) console.log(`baseline written: ${options.baseline}`);
       if (options.json) await writeFileAtomic(options.json, formatGateJson(result, outcome.timings));
       if (options.summary) await writeFileAtomic(options.summary, markdown);
+      if (options.junit) await writeFileAtomic(options.junit, formatGateJunit(result));
+      // GitHub Actions shows what a step appends to this file on the job's page.
+      const stepSummary = Deno.env.get("GITHUB_STEP_SUMMARY");
+      if (stepSummary) await Deno.writeTextFile(stepSummary, markdown, { append: true });
       if (!result.passed) Deno.exit(1);
     });
 }

@@ -73,7 +73,14 @@ export function addReproduceCommand(program: Command): void {
         stopping = true;
         console.error("\nstopping after this step (checkpointing); press Ctrl-C again to abort now");
       };
+      // SIGTERM is how a scheduler (Slurm's scancel or preemption, CI cancelling a job) asks to stop: checkpoint
+      // like the first Ctrl-C, never abort, since a scheduler may send it more than once before its SIGKILL.
+      const onTerminate = () => {
+        if (!stopping) console.error("\nSIGTERM: stopping after this step (checkpointing)");
+        stopping = true;
+      };
       Deno.addSignalListener("SIGINT", onSignal);
+      Deno.addSignalListener("SIGTERM", onTerminate);
       // A --jobs child whose parent died (killed, or its terminal closed) checkpoints and stops: nothing runs unowned.
       const parent = Deno.ppid;
       const orphanCheck = child ? setInterval(() => Deno.ppid !== parent && (stopping = true), 1000) : undefined;
@@ -122,6 +129,7 @@ export function addReproduceCommand(program: Command): void {
       } finally {
         clearInterval(orphanCheck);
         Deno.removeSignalListener("SIGINT", onSignal);
+        Deno.removeSignalListener("SIGTERM", onTerminate);
       }
     });
 }
