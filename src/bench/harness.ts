@@ -106,7 +106,6 @@ function randomBatch(rng: Rng, config: TrainBenchConfig): TrainBatch {
  *
  * @example
  * ```ts
- * import { TRAIN_TINY } from "./config.ts";
  * import { initBackend } from "../backend/mod.ts";
  * import { TRAIN_TINY } from "./config.ts";
  * const env = await initBackend("wasm");

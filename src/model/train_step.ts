@@ -94,7 +94,7 @@ interface Reading {
  *
  * @example
  * ```ts
- * import { modelConfigFor } from "./config.ts";
+ * import { modelConfigFor } from "./build_config.ts";
  * import { PAPER_ADAMW } from "./optim/adamw.ts";
  * import { createModel } from "./transformer.ts";
  * const config = modelConfigFor({ family: "dense", activation: "polynorm", hidden: 16, layers: 1, heads: 2,

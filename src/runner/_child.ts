@@ -50,6 +50,8 @@ async function pipeLines(stream: ReadableStream<Uint8Array>, prefix: string, wri
  *
  * @example
  * ```ts
+ * import type { PlannedRun } from "./plan.ts";
+ * declare const run: PlannedRun;
  * const outcome = await runInChild(run, { slot: 1, backend: "wasm", resultsDir: "results", threads: 1, stopRequested: () => false, quiet: false });
  * ```
  */

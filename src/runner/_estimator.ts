@@ -41,6 +41,12 @@ const flopsPerStep = (run: PlannedRun) =>
  *
  * @example
  * ```ts
+ * import { initBackend } from "../backend/mod.ts";
+ * import { codeVersion } from "./code_version.ts";
+ * import type { PlannedRun } from "./plan.ts";
+ * declare const run: PlannedRun;
+ * const env = await initBackend("wasm");
+ * const code = await codeVersion();
  * const estimator = await makeEstimator(".cache", env, code.sourceHash, 1);
  * await estimator.estimate(run); // seconds
  * ```

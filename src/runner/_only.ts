@@ -36,6 +36,8 @@ export interface OnlyContext {
  *
  * @example
  * ```ts
+ * declare const ctx: OnlyContext;
+ * declare const runId: string;
  * const { plan, outcome } = await reproduceOnly({ suite: "dense", runId }, ctx);
  * ```
  */

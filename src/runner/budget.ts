@@ -65,6 +65,8 @@ export function makespan(seconds: readonly number[], jobs: number): number {
  *
  * @example
  * ```ts
+ * import { loadSuites } from "../suite/load.ts";
+ * const [{ suite: dense }] = await loadSuites("dense");
  * budgetRungs(dense); // ["120k", "340k", ..., "paper"]
  * ```
  */
@@ -143,6 +145,13 @@ function suitePlanner(loaded: LoadedSuite, o: FitOptions) {
  *
  * @example
  * ```ts
+ * import { loadSuites } from "../suite/load.ts";
+ * import { codeVersion } from "./code_version.ts";
+ * import type { PlannedRun } from "./plan.ts";
+ * const suites = await loadSuites("dense");
+ * const code = await codeVersion();
+ * // A machine training 100k tokens a second (the runner probes instead).
+ * const estimate = (run: PlannedRun) => Promise.resolve(run.config.train.steps * run.config.train.tokensPerStep / 1e5);
  * const plan = await fitBudget(suites, { budgetSeconds: () => 1500, jobs: 2, resultsDir: "results", code, estimate });
  * ```
  */

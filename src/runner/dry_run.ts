@@ -60,6 +60,8 @@ function row(run: PlannedRun): string {
  *
  * @example
  * ```ts
+ * import type { ReproduceSummary } from "./reproduce.ts";
+ * declare const summary: ReproduceSummary;
  * console.log(formatPlan(summary.plan));
  * ```
  */

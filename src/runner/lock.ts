@@ -76,6 +76,7 @@ function processAlive(pid: number): boolean {
  *
  * @example
  * ```ts
+ * import { hostname } from "node:os";
  * deadReason({ holder: "x", host: hostname(), pid: 999999, startedAt: "", heartbeatAt: new Date().toISOString() });
  * ```
  */
@@ -196,7 +197,8 @@ export async function claimRun(dir: string): Promise<ClaimResult> {
  *
  * @example
  * ```ts
- * describeLock(info); // "pid 4242 on host-a since 2026-…"
+ * const info = { holder: "x", host: "host-a", pid: 4242, startedAt: "2026-01-01T00:00:00Z", heartbeatAt: "" };
+ * describeLock(info); // "pid 4242 on host-a since 2026-01-01T00:00:00Z"
  * ```
  */
 export function describeLock(info: LockInfo): string {

@@ -57,8 +57,10 @@ export interface PlannedRun {
  *
  * @example
  * ```ts
- * const config = resolveConfig(suite, "cpu", "polynorm", 0);
- * config.model.intermediate_size; // 1.5 × the SwiGLU width
+ * import { loadSuites } from "../suite/load.ts";
+ * const [{ suite }] = await loadSuites("dense");
+ * const config = resolveConfig(suite, "120k", "polynorm", 0);
+ * config.model.intermediate_size; // 192: 1.5 × the SwiGLU width
  * ```
  */
 export function resolveConfig(suite: Suite, scale: Scale, activation: string, seed: number): ResolvedConfig {
@@ -126,6 +128,8 @@ function requireScale(suite: Suite, scale: Scale): ScaleConfig {
  *
  * @example
  * ```ts
+ * import { loadSuites } from "../suite/load.ts";
+ * const [{ suite: dense }] = await loadSuites("dense");
  * resolveRung(dense, "cpu"); // { rung: "120k", notice: "dense: scale 'cpu' is now the rung '120k'" }
  * ```
  */
@@ -145,7 +149,9 @@ export function resolveRung(suite: Suite, name: string): { rung: Scale; notice: 
  *
  * @example
  * ```ts
- * const id = await runIdOf(config, code); // e.g. "polynorm-s0-3f9a0c2b71d4"
+ * import { codeVersion } from "./code_version.ts";
+ * declare const config: ResolvedConfig;
+ * const id = await runIdOf(config, await codeVersion()); // e.g. "polynorm-s0-3f9a0c2b71d4"
  * ```
  */
 export async function runIdOf(config: ResolvedConfig, code: CodeVersion): Promise<string> {
@@ -174,6 +180,8 @@ export interface PlanOptions {
  *
  * @example
  * ```ts
+ * import { loadSuites } from "../suite/load.ts";
+ * const [{ suite: dense }] = await loadSuites("dense");
  * seedsAt(dense, "paper"); // [1234]
  * ```
  */
@@ -187,7 +195,10 @@ export function seedsAt(suite: Suite, rung: Scale, seeds?: number[]): number[] {
  *
  * @example
  * ```ts
- * const runs = await planSuite(loaded, { rungs: ["smoke"] }, "results", code);
+ * import { loadSuites } from "../suite/load.ts";
+ * import { codeVersion } from "./code_version.ts";
+ * const [loaded] = await loadSuites("dense");
+ * const runs = await planSuite(loaded, { rungs: ["smoke"] }, "results", await codeVersion());
  * ```
  */
 export async function planSuite(
@@ -223,6 +234,9 @@ export async function planSuite(
  *
  * @example
  * ```ts
+ * import { loadSuites } from "../suite/load.ts";
+ * import { codeVersion } from "./code_version.ts";
+ * const code = await codeVersion();
  * const runs = await planRuns(await loadSuites("smoke"), { choose: () => ({ rungs: ["smoke"] }), resultsDir: "results", code });
  * ```
  */

@@ -57,6 +57,8 @@ export interface PlanContext {
  *
  * @example
  * ```ts
+ * import { loadSuites } from "../suite/load.ts";
+ * const suites = await loadSuites("dense");
  * forcedRungs(suites, ["cpu"], console.error); // Map { "dense" => ["120k"], ... }
  * ```
  */
@@ -84,7 +86,8 @@ export function forcedRungs(
  *
  * @example
  * ```ts
- * checkActivations(suites, ["polynorm", "swiglu"]);
+ * import { loadSuites } from "../suite/load.ts";
+ * checkActivations(await loadSuites("dense"), ["polynorm", "swiglu"]);
  * ```
  */
 export function checkActivations(suites: LoadedSuite[], activations: string[] | undefined): void {
@@ -125,6 +128,9 @@ function summaryOf(
  *
  * @example
  * ```ts
+ * import type { Estimator } from "./_estimator.ts";
+ * declare const ctx: PlanContext, estimator: Estimator;
+ * const forced = forcedRungs(ctx.suites, ["cpu"], console.error);
  * const plan = await planForced(ctx, forced, estimator, null);
  * ```
  */
@@ -174,7 +180,12 @@ export interface BudgetOptions {
  *
  * @example
  * ```ts
- * const plan = await planBudget(ctx, { budgetSeconds: 1800, started, estimator, rule, pinned, piloted });
+ * import type { Estimator } from "./_estimator.ts";
+ * declare const ctx: PlanContext, estimator: Estimator;
+ * const started = performance.now();
+ * const plan = await planBudget(ctx, {
+ *   budgetSeconds: 1800, started, estimator, rule: null, pinned: new Map(), piloted: new Set(),
+ * });
  * ```
  */
 export async function planBudget(ctx: PlanContext, o: BudgetOptions): Promise<PlanSummary> {
@@ -220,6 +231,7 @@ export async function planBudget(ctx: PlanContext, o: BudgetOptions): Promise<Pl
  *
  * @example
  * ```ts
+ * declare const ctx: PlanContext, plan: PlanSummary;
  * await writePlanRecords(ctx, plan);
  * ```
  */

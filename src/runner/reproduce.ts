@@ -241,6 +241,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  *
  * @example
  * ```ts
+ * import type { PlannedRun } from "./plan.ts";
+ * import { executeRun, type RunContext } from "./run.ts";
+ * declare const runs: PlannedRun[];
+ * declare const ctx: RunContext;
  * const outcomes = await runAll(runs, 2, (run) => executeRun(run, ctx), () => false, false);
  * ```
  */

@@ -59,6 +59,7 @@ export function seedList(base: readonly number[], count: number): number[] {
  *
  * @example
  * ```ts
+ * declare const rule: SeedRule;
  * chooseSeeds({ paperEffect: -0.019, minSeeds: 6, maxSeeds: 12 }, { sd: 0.013, n: 3 }, 10, rule);
  * // { rule: "…", pilotSd: 0.013, target: 6, chosen: 6, cap: 10, reason: "…" }
  * ```
@@ -118,6 +119,8 @@ const MAX_TARGET = 1000;
  *
  * @example
  * ```ts
+ * import type { PlannedRun } from "./plan.ts";
+ * declare const pilotRuns: PlannedRun[], rule: SeedRule;
  * const pilot = await pilotSd(pilotRuns, ["polynorm", "swiglu"], rule);
  * ```
  */
@@ -145,6 +148,8 @@ export async function pilotSd(
  *
  * @example
  * ```ts
+ * import { loadSuites } from "../suite/load.ts";
+ * const [{ suite: dense }] = await loadSuites("dense");
  * headlineOf(dense)?.pair; // ["polynorm", "swiglu"]
  * ```
  */

@@ -29,6 +29,9 @@ const F32 = 4;
  *
  * @example
  * ```ts
+ * import type { tf } from "../../backend/tf.ts";
+ * import type { WebGPUKernelBackend } from "../fused/mod.ts";
+ * declare const backend: WebGPUKernelBackend, g: tf.TensorInfo, flat: tf.TensorInfo, offset: number;
  * const copies = bufferCopies(backend);
  * copies.copy(g, 0, flat, offset, g.shape.reduce((a, b) => a * b, 1));
  * ```

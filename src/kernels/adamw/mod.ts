@@ -107,6 +107,7 @@ export interface FlatStep {
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * const [w, b] = [tf.ones([2, 3]), tf.ones([3])];
  * const [m, v] = [tf.zeros([12]), tf.zeros([12])] as tf.Tensor1D[];
  * const slots = [{ p: w, g: tf.onesLike(w) }, { p: b, g: null }];

@@ -47,6 +47,7 @@ export function tiledMatMulShape(
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
  * const kernel = webgpuBatchMatMul(tf.getKernel("BatchMatMul", "webgpu")!.kernelFunc);
  * ```
  */

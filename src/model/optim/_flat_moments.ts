@@ -27,8 +27,13 @@ interface Place {
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
+ * import { adamwConstants } from "../../kernels/adamw/mod.ts";
+ * await tf.setBackend("webgpu");
+ * const param = tf.variable(tf.ones([2, 3]));
  * const moments = new FlatMoments([{ name: "w", param, decay: true }]);
- * const norm = moments.step(grads, constants, 1.0);
+ * const grads = new Map([["w", tf.onesLike(param)]]);
+ * const norm = moments.step(grads, adamwConstants([0.9, 0.95], 1e-8, 0.1, 1e-3, 1), 1.0);
  * ```
  */
 export class FlatMoments {

@@ -32,6 +32,8 @@ export interface AdamWOptions {
  *
  * @example
  * ```ts
+ * import type { Model } from "../transformer.ts";
+ * declare const model: Model;
  * new AdamW(model, { ...PAPER_ADAMW, decayExclude: "coefficients" });
  * ```
  */
@@ -80,6 +82,10 @@ interface Moments {
  *
  * @example
  * ```ts
+ * import { tf } from "../../backend/tf.ts";
+ * import type { Model } from "../transformer.ts";
+ * declare const model: Model;
+ * declare const grads: Map<string, tf.Tensor>;
  * const opt = new AdamW(model, { ...PAPER_ADAMW, decayExclude: "one_dim" });
  * tf.tidy(() => opt.applyGradients(grads, 3e-4));
  * ```
@@ -183,6 +189,9 @@ export class AdamW {
    *
    * @example
    * ```ts
+   * import { tf } from "../../backend/tf.ts";
+   * declare const opt: AdamW;
+   * declare const grads: Map<string, tf.Tensor>;
    * const norm = tf.tidy(() => opt.clipAndApply(grads, 1.0, 3e-4));
    * ```
    */
@@ -214,6 +223,7 @@ export class AdamW {
    *
    * @example
    * ```ts
+   * declare const opt: AdamW;
    * const state = await opt.exportState();
    * ```
    */
@@ -240,6 +250,8 @@ export class AdamW {
    *
    * @example
    * ```ts
+   * declare const opt: AdamW;
+   * declare const state: OptimizerState;
    * opt.importState(state);
    * ```
    */

@@ -11,7 +11,8 @@ import { fusedClipByGlobalNorm, hasFusedClip } from "../../kernels/clip/mod.ts";
  *
  * @example
  * ```ts
- * const { clipped, norm } = clipByGlobalNorm([g1, g2], 1.0);
+ * import { tf } from "../../backend/tf.ts";
+ * const { clipped, norm } = clipByGlobalNorm([tf.ones([2, 2]), tf.ones([3])], 1.0); // norm: √7
  * ```
  */
 export function clipByGlobalNorm(
