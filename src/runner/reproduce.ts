@@ -17,7 +17,7 @@ import { codeVersion } from "./code_version.ts";
 import { type Estimator, makeEstimator } from "./_estimator.ts";
 import { openRunData } from "./_data.ts";
 import { runInChild } from "./_child.ts";
-import { type OnlyRun, reproduceOnly } from "./_only.ts";
+import { type OnlyContext, type OnlyRun, reproduceOnly } from "./_only.ts";
 import { AUTO_SCALE, defaultJobs, type Shard } from "./options.ts";
 import type { PlannedRun } from "./plan.ts";
 import {
@@ -130,25 +130,10 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceSum
   const run1 = (run: PlannedRun) => runOne(run, env, code, options, notice);
   if (options.only) {
     if (!forced) throw new UsageError("--only needs --scale");
-    const settings = options.lrSweep || options.initSweep ? sweepGrid(options.lrSweep, options.initSweep) : [];
-    const only = {
-      suites,
-      forced,
-      seeds: options.seeds,
-      settings,
-      resultsDir: options.resultsDir,
-      code,
-      env,
-      run: run1,
-    };
-    const { plan, run, outcome } = await reproduceOnly(options.only, { ...only, threads: threadsPerJob });
-    return { scale: run.config.scale, env, plan, runs: [{ run, outcome }] };
+    return await runOnly(options, { suites, forced, code, env, threads: threadsPerJob, run: run1 });
   }
   checkActivations(suites, options.activations);
-  const request: SweepRequest = { lr: options.lrSweep, init: options.initSweep };
-  if (options.shard && suites.some((s) => request.lr || request.init || s.suite.lrSweep || s.suite.initSweep)) {
-    throw new UsageError("a recipe sweep cannot be sharded (its seeds wait for its pilots' choice)");
-  }
+  const request = sweepRequest(options, suites);
   const ctx: PlanContext = {
     suites,
     env,
@@ -239,6 +224,26 @@ async function pilotThenPlan(
     pinned.set(suite, scale);
     piloted.add(suite);
   }
+}
+
+/** Child mode: the one run of `--only`, which may be at a recipe sweep's setting. */
+async function runOnly(
+  options: ReproduceOptions,
+  o: Omit<OnlyContext, "seeds" | "settings" | "resultsDir">,
+): Promise<ReproduceSummary> {
+  const settings = options.lrSweep || options.initSweep ? sweepGrid(options.lrSweep, options.initSweep) : [];
+  const ctx = { ...o, seeds: options.seeds, settings, resultsDir: options.resultsDir };
+  const { plan, run, outcome } = await reproduceOnly(options.only!, ctx);
+  return { scale: run.config.scale, env: o.env, plan, runs: [{ run, outcome }] };
+}
+
+/** The sweep the flags ask for; a sweep (the flags' or a suite's) cannot be sharded. */
+function sweepRequest(options: ReproduceOptions, suites: LoadedSuite[]): SweepRequest {
+  const request: SweepRequest = { lr: options.lrSweep, init: options.initSweep };
+  if (options.shard && suites.some((s) => request.lr || request.init || s.suite.lrSweep || s.suite.initSweep)) {
+    throw new UsageError("a recipe sweep cannot be sharded (its seeds wait for its pilots' choice)");
+  }
+  return request;
 }
 
 /** The plan with its recipe sweep (planner.ts `withSweep`); `budgetLeft` null admits the sweep whole. */
