@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { recipeSweep } from "../../src/judge/recipe.ts";
+import { selectRuns } from "../../src/judge/select.ts";
 import { chooseSetting, type LoadedRun, type RecipeSetting, type RunRecord } from "../../src/results/mod.ts";
 
 /** One run in memory: its final training loss, its final validation loss, its setting and status. */
@@ -100,4 +101,19 @@ Deno.test("no sweep results, no sweep; the rule waits for every setting and brea
     { setting: at(1), seed: 0, valLoss: 2 },
   ]);
   assert.deepEqual(tie?.setting, at(1));
+});
+
+Deno.test("the claims never pair a swept run: the report's selection keeps the suite's own recipe", () => {
+  const selection = selectRuns(fixture(), { scale: "120k" });
+  assert.deepEqual(selection.usable.map((r) => `${r.record.activation}/${r.record.seed}`), [
+    "polynorm/0",
+    "polynorm/1",
+    "polynorm/2",
+    "swiglu/0",
+    "swiglu/1",
+    "swiglu/2",
+  ]);
+  assert.ok(selection.usable.every((r) => !r.record.config.recipe));
+  assert.equal(selection.excluded.length, 6);
+  assert.ok(selection.excluded.every((e) => /^recipe sweep at lr ×(0\.5|2), init ×1/.test(e.reason)));
 });
