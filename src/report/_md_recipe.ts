@@ -50,6 +50,8 @@ function robustnessRow(sweep: RecipeSweep, r: RobustnessRow): unknown[] {
  *
  * @example
  * ```ts
+ * import type { ReportData } from "./data.ts";
+ * declare const data: ReportData;
  * recipeSection(data, []);
  * ```
  */

@@ -227,7 +227,9 @@ export async function planBudget(ctx: PlanContext, o: BudgetOptions): Promise<Pl
  *
  * @example
  * ```ts
- * const withIt = withSweep(ctx, plan, await planSweep(ctx.suites, plan.all, options), null);
+ * import type { SweepPlan } from "./sweep.ts";
+ * declare const ctx: PlanContext, plan: PlanSummary, sweep: SweepPlan | null;
+ * const withIt = withSweep(ctx, plan, sweep, null);
  * ```
  */
 export function withSweep(

@@ -68,6 +68,8 @@ export interface SweepPlan {
  *
  * @example
  * ```ts
+ * import type { Suite } from "../suite/schema.ts";
+ * declare const dense: Suite;
  * sweepSettings(dense, { lr: [0.5, 1, 2] })?.length; // 3 (init stays ×1 unless the suite sweeps it)
  * ```
  */
@@ -101,7 +103,11 @@ export interface SweepOptions {
  *
  * @example
  * ```ts
- * const sweep = await planSweep(suites, plan.all, { request: { lr: [0.5, 1, 2] }, resultsDir: "results", code });
+ * import type { LoadedSuite } from "../suite/load.ts";
+ * import type { PlannedRun } from "./plan.ts";
+ * import type { CodeVersion } from "../results/schema.ts";
+ * declare const suites: LoadedSuite[], runs: PlannedRun[], code: CodeVersion;
+ * const sweep = await planSweep(suites, runs, { request: { lr: [0.5, 1, 2] }, resultsDir: "results", code });
  * ```
  */
 export async function planSweep(

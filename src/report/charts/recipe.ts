@@ -45,6 +45,8 @@ function datasets(sweep: RecipeSweep, knob: Knob): ChartDataset<"line", Array<{ 
  *
  * @example
  * ```ts
+ * import type { ReportData } from "../data.ts";
+ * declare const data: ReportData;
  * const files = await recipeCharts(data);
  * ```
  */
