@@ -6,7 +6,7 @@
  * Adding a measure is one entry here (see ARCHITECTURE.md).
  * @module
  */
-import { finalEval, finalTrainLoss, type LoadedRun } from "../results/mod.ts";
+import { finalEval, finalTrainLoss, finalValLoss, type LoadedRun } from "../results/mod.ts";
 import { type Curve, trainCurve, valCurve } from "./curves.ts";
 
 /** Which way is better for a measure's per-run value (speed-ups: faster = higher). */
@@ -62,7 +62,7 @@ export const MEASURES = {
   },
   valLoss: {
     pairing: "difference",
-    value: (run) => mean(Object.values(finalEval(run.evals)?.sources ?? {}).map((s) => s.loss)),
+    value: (run) => finalValLoss(run.evals),
     unit: "nats",
     digits: 4,
     description: "d = final validation loss difference, mean over sources (nats)",

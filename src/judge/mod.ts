@@ -26,3 +26,4 @@ export * from "./power_reading.ts";
 export * from "./propose.ts";
 export * from "./trend.ts";
 export * from "./chance.ts";
+export * from "./recipe.ts";

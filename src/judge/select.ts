@@ -6,6 +6,7 @@
  */
 import type { LoadedRun, Scale } from "../results/mod.ts";
 import type { SeedChoice } from "../results/plan.ts";
+import { isSuiteRecipe, settingLabel, settingOf } from "../results/recipe.ts";
 
 /** Training compute of a run (what orders rungs: names are labels, not sizes). */
 const computeOf = (r: LoadedRun) => r.record.counts.flopsPerToken * r.record.progress.totalTokens;
@@ -117,6 +118,12 @@ export function selectRuns(
   for (const run of all) {
     if (run.record.scale !== scale) {
       excluded.push({ run, reason: `scale ${run.record.scale} (this report covers ${scale})` });
+      continue;
+    }
+    // A recipe sweep's runs at other settings are judged apart (judge/recipe.ts), never paired with the suite's.
+    const setting = settingOf(run.record);
+    if (!isSuiteRecipe(setting)) {
+      excluded.push({ run, reason: `recipe sweep at ${settingLabel(setting)} (see the recipe sweep section)` });
       continue;
     }
     const key = `${run.record.activation}/${run.record.seed}`;

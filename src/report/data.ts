@@ -14,6 +14,7 @@ import { type ComparisonTrend, sizeTrends } from "../judge/trend.ts";
 import type { RunSelection } from "../judge/select.ts";
 import { type Interval, tInterval } from "../judge/stats.ts";
 import { type TaskChance, taskChances } from "../judge/chance.ts";
+import { type RecipeSweep, recipeSweep } from "../judge/recipe.ts";
 
 /**
  * Sorts activation ids in report order: the activation table's `paperOrder`, then unknown ids by name.
@@ -59,6 +60,8 @@ export interface ReportData {
   trends: ComparisonTrend[];
   /** Each zero-shot task against its chance level. */
   chances: TaskChance[];
+  /** The recipe sweep at the report's rung, when results of one exist. */
+  recipe: RecipeSweep | null;
 }
 
 function finite(values: number[]): number[] {
@@ -129,5 +132,6 @@ export function buildReportData(
     bench,
     trends: sizeTrends(allRuns, paper && { parameters: paper.parameters, tokens: paper.budgetTokens }),
     chances,
+    recipe: recipeSweep(allRuns, selection.scale),
   };
 }

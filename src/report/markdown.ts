@@ -12,6 +12,7 @@ import { claimSections, claimsSummary } from "./_md_claims.ts";
 import { methodSection, scopeSection } from "./_md_method.ts";
 import { caveatsSection, deviationsSection, provenanceAppendix } from "./_md_notes.ts";
 import { trendSection } from "./_md_trend.ts";
+import { recipeSection } from "./_md_recipe.ts";
 import { powerSummary, spreadTable } from "./_md_power.ts";
 import { finalMetricsTable, runsSection, throughputSection } from "./_md_results.ts";
 import { taskChanceLines } from "./_md_tasks.ts";
@@ -78,6 +79,7 @@ export function renderMarkdown(data: ReportData, meta: MarkdownMeta): string {
     ...chart(meta, "speedup.png"),
     ...claimSections(data).flatMap((section) => [section, ""]),
     ...trendSection(data, (file) => chart(meta, file)),
+    ...recipeSection(data, meta.charts.filter((c) => c.file.startsWith("recipe_")).flatMap((c) => chart(meta, c.file))),
     ...(meta.charts.some((c) => c.file.startsWith("coefficients_")) ? ["### Learned PolyCom coefficients", ""] : []),
     ...meta.charts.filter((c) => c.file.startsWith("coefficients_")).flatMap((c) => chart(meta, c.file)),
   ];

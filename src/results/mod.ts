@@ -13,3 +13,4 @@ export * from "./io.ts";
 export * from "./summary.ts";
 export * from "./plan.ts";
 export * from "./check.ts";
+export * from "./recipe.ts";

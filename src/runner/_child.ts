@@ -83,6 +83,7 @@ export async function runInChild(run: PlannedRun, o: ChildOptions): Promise<RunO
     "--threads",
     String(o.threads),
     ...(run.estimatedSeconds ? ["--estimated-seconds", String(run.estimatedSeconds)] : []),
+    ...(c.recipe ? ["--lr-sweep", String(c.recipe.lr), "--init-sweep", String(c.recipe.init)] : []),
   ];
   const child = new Deno.Command(Deno.execPath(), {
     args,

@@ -10,6 +10,7 @@ import { UsageError } from "../util/errors.ts";
 import type { PlanSummary } from "./planner.ts";
 import { type PlannedRun, planRuns } from "./plan.ts";
 import type { RunOutcome } from "./run.ts";
+import { type RecipeSetting, SUITE_RECIPE } from "../results/recipe.ts";
 
 /** Which run a child process runs (`reproduce --only suite/runId`). */
 export interface OnlyRun {
@@ -23,6 +24,8 @@ export interface OnlyContext {
   suites: LoadedSuite[];
   forced: Map<string, Scale[]>;
   seeds?: number[];
+  /** Recipe sweep settings the run may be at, beside the suite's own recipe. */
+  settings?: RecipeSetting[];
   resultsDir: string;
   code: CodeVersion;
   env: BackendInfo;
@@ -45,11 +48,16 @@ export async function reproduceOnly(
   only: OnlyRun,
   ctx: OnlyContext,
 ): Promise<{ plan: PlanSummary; run: PlannedRun; outcome: RunOutcome }> {
-  const all = await planRuns(ctx.suites.filter((s) => s.suite.name === only.suite), {
-    choose: (s) => ({ rungs: ctx.forced.get(s.name)!, seeds: ctx.seeds }),
-    resultsDir: ctx.resultsDir,
-    code: ctx.code,
-  });
+  const all: PlannedRun[] = [];
+  for (const setting of [SUITE_RECIPE, ...(ctx.settings ?? [])]) {
+    all.push(
+      ...await planRuns(ctx.suites.filter((s) => s.suite.name === only.suite), {
+        choose: (s) => ({ rungs: ctx.forced.get(s.name)!, seeds: ctx.seeds, setting }),
+        resultsDir: ctx.resultsDir,
+        code: ctx.code,
+      }),
+    );
+  }
   const run = all.find((r) => r.runId === only.runId);
   if (!run) throw new UsageError(`run ${only.runId} is not in the plan of ${only.suite} (code or suite changed?)`);
   run.estimatedSeconds = only.estimatedSeconds ?? null;
@@ -65,6 +73,7 @@ export async function reproduceOnly(
     estimateBasis: null,
     seedChoices: new Map(),
     pilot: null,
+    sweep: null,
   };
   return { plan, run, outcome: await ctx.run(run) };
 }

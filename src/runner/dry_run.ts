@@ -13,6 +13,7 @@ import type { RunRecord } from "../results/schema.ts";
 import type { PlannedRun } from "./plan.ts";
 import { formatDuration } from "./progress.ts";
 import type { PlanSummary } from "./reproduce.ts";
+import { settingLabel } from "../results/recipe.ts";
 
 function si(value: number): string {
   const units: Array<[number, string]> = [[1e21, "Z"], [1e18, "E"], [1e15, "P"], [1e12, "T"], [1e9, "G"], [1e6, "M"], [
@@ -51,7 +52,10 @@ function row(run: PlannedRun): string {
   const tokens = c.train.steps * c.train.tokensPerStep;
   const flops = flopsPerToken(c.model, c.train.seqLen) * tokens;
   const est = run.estimatedSeconds == null ? "—" : formatDuration(run.estimatedSeconds);
-  return `| ${c.suite}/${c.activation} seed ${c.seed} | ${si(counts.total)} / ${si(counts.active)} | ${si(tokens)} | ` +
+  const setting = c.recipe ? ` (${settingLabel(c.recipe)})` : "";
+  return `| ${c.suite}/${c.activation} seed ${c.seed}${setting} | ${si(counts.total)} / ${si(counts.active)} | ${
+    si(tokens)
+  } | ` +
     `${si(flops)} | ${est} | ${c.scale} | ${run.runId} | ${runState(run.dir)} |`;
 }
 
@@ -85,10 +89,40 @@ export function formatPlan(plan: PlanSummary): string {
         "(training, evaluation and start-up)",
     );
   }
+  lines.push(...sweepLines(plan));
   if (plan.leftOut.length) {
     const total = plan.leftOut.reduce((s, r) => s + (r.estimatedSeconds ?? 0), 0);
     lines.push(`left out (a longer budget adds them, about ${formatDuration(total)} of runs, most important first):`);
     for (const run of plan.leftOut) lines.push(row(run));
   }
   return lines.join("\n");
+}
+
+/** The recipe sweep: what it tries, each activation's choice so far, and the runs still to plan. */
+function sweepLines(plan: PlanSummary): string[] {
+  const sweep = plan.sweep;
+  if (!sweep) return [];
+  const settings = sweep.arms[0].settings;
+  const lines = [
+    `recipe sweep${sweep.leftOut ? " (left out: the budget does not fit it)" : ""}: ${settings.length} settings ` +
+    `(${settings.map(settingLabel).join("; ")}) × ${sweep.arms.length} activation-rung arms, one pilot seed each; ` +
+    "then each arm's seeds at its best setting by final validation loss",
+  ];
+  for (const arm of sweep.arms) {
+    if (!arm.choice) continue;
+    const loss = arm.choice.means.find((m) => m.setting === arm.choice!.setting)!.valLoss;
+    lines.push(
+      `  ${arm.suite}/${arm.rung}/${arm.activation}: best ${settingLabel(arm.choice.setting)} ` +
+        `(final validation loss ${loss.toFixed(4)}), seeds ${arm.seeds.join(", ")} there`,
+    );
+  }
+  const pending = sweep.arms.reduce((n, a) => n + a.pending, 0);
+  if (pending) {
+    const total = sweep.pendingSeconds.reduce((a, b) => a + b, 0);
+    lines.push(
+      `  then at most ${pending} runs at the best settings, planned once the pilots end` +
+        (sweep.pendingSeconds.length ? ` (about ${formatDuration(total)} of runs, in the expected wall time)` : ""),
+    );
+  }
+  return lines;
 }

@@ -138,6 +138,33 @@ export function parseActivations(value: string): string[] {
   return [...new Set(names)];
 }
 
+/** The largest recipe-sweep multiplier (the suite schema's bound). */
+const MAX_MULTIPLIER = 100;
+
+/**
+ * Parses a recipe sweep's multipliers (`--lr-sweep 0.5,1,2`, `--init-sweep 0.35,1`): positive numbers up to 100,
+ * each once. `flag` names the option in the error.
+ *
+ * @example
+ * ```ts
+ * parseMultipliers("0.5, 1, 2", "--lr-sweep"); // [0.5, 1, 2]
+ * ```
+ */
+export function parseMultipliers(value: string, flag: string): number[] {
+  const parts = value.split(",").map((v) => v.trim());
+  const bad = parts.find((p) => !/^\d*\.?\d+(e[-+]?\d+)?$/i.test(p) || !(Number(p) > 0) || Number(p) > MAX_MULTIPLIER);
+  if (bad !== undefined) {
+    throw new UsageError(
+      `bad ${flag} '${value}': '${bad}' is not a multiplier (expected positive numbers up to ${MAX_MULTIPLIER}, ` +
+        "e.g. 0.5,1,2)",
+    );
+  }
+  const numbers = parts.map(Number);
+  const twice = numbers.find((n, i) => numbers.indexOf(n) !== i);
+  if (twice !== undefined) throw new UsageError(`bad ${flag} '${value}': ${twice} is listed twice`);
+  return numbers;
+}
+
 /**
  * Parses `--shard I/N` (1 ≤ I ≤ N).
  *

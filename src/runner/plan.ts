@@ -13,6 +13,7 @@ import type { ModelConfig } from "../model/config.ts";
 import { modelConfigFor } from "../model/build_config.ts";
 import { vocabSizeFor } from "../data/mod.ts";
 import { selectShard, type Shard } from "./options.ts";
+import { isSuiteRecipe, type RecipeSetting, SUITE_RECIPE } from "../results/recipe.ts";
 
 /** The optimizer after scale overrides, with every derived number spelled out. */
 export interface ResolvedOptimizer extends OptimizerConfig {
@@ -37,6 +38,8 @@ export interface ResolvedConfig {
   optimizer: ResolvedOptimizer;
   data: DataConfig;
   moe: Suite["moe"] | null;
+  /** A recipe sweep's multipliers (results/recipe.ts); absent at the suite's own recipe, which keeps its run ids. */
+  recipe?: RecipeSetting;
 }
 
 /** One run to execute. */
@@ -53,7 +56,8 @@ export interface PlannedRun {
 }
 
 /**
- * Resolves one suite at one scale for one activation and seed.
+ * Resolves one suite at one scale for one activation and seed, at a recipe sweep's setting when given: its
+ * multipliers scale the peak learning rate (the floor follows through its fraction) and the init std.
  *
  * @example
  * ```ts
@@ -63,11 +67,18 @@ export interface PlannedRun {
  * config.model.intermediate_size; // 192: 1.5 × the SwiGLU width
  * ```
  */
-export function resolveConfig(suite: Suite, scale: Scale, activation: string, seed: number): ResolvedConfig {
+export function resolveConfig(
+  suite: Suite,
+  scale: Scale,
+  activation: string,
+  seed: number,
+  setting: RecipeSetting = SUITE_RECIPE,
+): ResolvedConfig {
   const scaleConfig = requireScale(suite, scale);
   const dims = scaleConfig.model;
   const train = scaleConfig.train;
-  const optimizer = { ...suite.optimizer, ...scaleConfig.optimizer } as OptimizerConfig;
+  const suiteOptimizer = { ...suite.optimizer, ...scaleConfig.optimizer } as OptimizerConfig;
+  const optimizer = { ...suiteOptimizer, lrPeak: suiteOptimizer.lrPeak * setting.lr };
   const data = { ...suite.data, tokenizer: scaleConfig.tokenizer ?? suite.data.tokenizer };
   const tokensPerStep = train.batchSize * train.seqLen;
   const steps = Math.max(1, Math.floor(train.tokens / tokensPerStep));
@@ -91,6 +102,7 @@ export function resolveConfig(suite: Suite, scale: Scale, activation: string, se
     zLoss: suite.moe?.zLoss,
     initStd: optimizer.initStd ?? undefined,
   });
+  model.initializer_range *= setting.init;
   return {
     suite: suite.name,
     experiment: suite.experiment,
@@ -110,6 +122,7 @@ export function resolveConfig(suite: Suite, scale: Scale, activation: string, se
     },
     data,
     moe: suite.moe ?? null,
+    ...(isSuiteRecipe(setting) ? {} : { recipe: { ...setting } }),
   };
 }
 
@@ -164,6 +177,8 @@ export interface SuiteChoice {
   rungs: Scale[];
   seeds?: number[];
   activations?: string[];
+  /** A recipe sweep's setting (the suite's own recipe when omitted). */
+  setting?: RecipeSetting;
 }
 
 /** What to plan. */
@@ -212,7 +227,7 @@ export async function planSuite(
     const scaleConfig = requireScale(suite, rung);
     for (const seed of seedsAt(suite, rung, choice.seeds)) {
       for (const activation of choice.activations ?? suite.activations) {
-        const config = resolveConfig(suite, rung, activation, seed);
+        const config = resolveConfig(suite, rung, activation, seed, choice.setting);
         const runId = await runIdOf(config, code);
         const entries = [...suite.manifest, ...(scaleConfig.manifest ?? [])];
         runs.push({

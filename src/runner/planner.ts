@@ -17,6 +17,7 @@ import type { Estimator } from "./_estimator.ts";
 import { selectShard, type Shard } from "./options.ts";
 import { type PlannedRun, planRuns, resolveRung } from "./plan.ts";
 import { headlineOf, PILOT_SEEDS, pilotSd, type SeedRule } from "./seed_choice.ts";
+import type { SweepPlan } from "./sweep.ts";
 
 /** The plan as decided, for printing. */
 export interface PlanSummary {
@@ -37,6 +38,8 @@ export interface PlanSummary {
   seedChoices: Map<string, SeedChoice>;
   /** Set while the plan is the pilot's: the runs trained before the plan is made again with their paired SD. */
   pilot: PlannedRun[] | null;
+  /** The recipe sweep, when a suite or the flags ask for one (its runs are in `all` unless it was left out). */
+  sweep: SweepPlan | null;
 }
 
 /** What every plan needs. */
@@ -108,10 +111,12 @@ function summaryOf(
   ctx: PlanContext,
   all: PlannedRun[],
   extra: Pick<PlanSummary, "leftOut" | "budgetSeconds" | "estimateBasis" | "seedChoices" | "pilot">,
+  sweep: SweepPlan | null = null,
 ): PlanSummary {
   const runs = selectShard(all, ctx.shard);
-  const seconds = runs.map((r) => r.estimatedSeconds ?? NaN);
+  const seconds = [...runs.map((r) => r.estimatedSeconds ?? NaN), ...(sweep?.pendingSeconds ?? [])];
   return {
+    sweep,
     env: ctx.env,
     all,
     runs,
@@ -224,6 +229,37 @@ export async function planBudget(ctx: PlanContext, o: BudgetOptions): Promise<Pl
     seedChoices: fitted.seedChoices,
     pilot,
   });
+}
+
+/**
+ * The plan with its recipe sweep: the sweep's runs after the plan's, its pending runs in the expected wall time.
+ * Under a time budget (`budgetLeft` seconds) the sweep joins only whole, when it fits beside the plan; else its runs
+ * are listed as left out.
+ *
+ * @example
+ * ```ts
+ * import type { SweepPlan } from "./sweep.ts";
+ * declare const ctx: PlanContext, plan: PlanSummary, sweep: SweepPlan | null;
+ * const withIt = withSweep(ctx, plan, sweep, null);
+ * ```
+ */
+export function withSweep(
+  ctx: PlanContext,
+  plan: PlanSummary,
+  sweep: SweepPlan | null,
+  budgetLeft: number | null,
+): PlanSummary {
+  if (!sweep) return plan;
+  const seconds = [...plan.all, ...sweep.runs].map((r) => r.estimatedSeconds ?? NaN);
+  const fits = budgetLeft === null || makespan([...seconds, ...sweep.pendingSeconds], ctx.jobs) <= budgetLeft;
+  if (!fits) return { ...plan, leftOut: [...plan.leftOut, ...sweep.runs], sweep: { ...sweep, leftOut: true } };
+  const { leftOut, budgetSeconds, estimateBasis, seedChoices, pilot } = plan;
+  return summaryOf(
+    ctx,
+    [...plan.all, ...sweep.runs],
+    { leftOut, budgetSeconds, estimateBasis, seedChoices, pilot },
+    sweep,
+  );
 }
 
 /**

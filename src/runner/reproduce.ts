@@ -17,7 +17,7 @@ import { codeVersion } from "./code_version.ts";
 import { type Estimator, makeEstimator } from "./_estimator.ts";
 import { openRunData } from "./_data.ts";
 import { runInChild } from "./_child.ts";
-import { type OnlyRun, reproduceOnly } from "./_only.ts";
+import { type OnlyContext, type OnlyRun, reproduceOnly } from "./_only.ts";
 import { AUTO_SCALE, defaultJobs, type Shard } from "./options.ts";
 import type { PlannedRun } from "./plan.ts";
 import {
@@ -27,8 +27,11 @@ import {
   type PlanContext,
   planForced,
   type PlanSummary,
+  withSweep,
   writePlanRecords,
 } from "./planner.ts";
+import { planSweep, type SweepRequest } from "./sweep.ts";
+import { sweepGrid } from "../results/recipe.ts";
 import { createProgress } from "./progress.ts";
 import { executeRun, type RunOutcome } from "./run.ts";
 import type { SeedRule } from "./seed_choice.ts";
@@ -59,6 +62,9 @@ export interface ReproduceOptions {
   seeds?: number[];
   /** Activations replacing the suites' (each must be one of every selected suite's). */
   activations?: string[];
+  /** Recipe sweep multipliers of the learning rate and of the init scale, replacing the suites' (sweep.ts). */
+  lrSweep?: number[];
+  initSweep?: number[];
   /** The statistics of the headline's seed choice (the CLI passes the judge's); none: the headline's minimum. */
   seedRule?: SeedRule;
   shard?: Shard;
@@ -124,11 +130,10 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceSum
   const run1 = (run: PlannedRun) => runOne(run, env, code, options, notice);
   if (options.only) {
     if (!forced) throw new UsageError("--only needs --scale");
-    const only = { suites, forced, seeds: options.seeds, resultsDir: options.resultsDir, code, env, run: run1 };
-    const { plan, run, outcome } = await reproduceOnly(options.only, { ...only, threads: threadsPerJob });
-    return { scale: run.config.scale, env, plan, runs: [{ run, outcome }] };
+    return await runOnly(options, { suites, forced, code, env, threads: threadsPerJob, run: run1 });
   }
   checkActivations(suites, options.activations);
+  const request = sweepRequest(options, suites);
   const ctx: PlanContext = {
     suites,
     env,
@@ -158,9 +163,16 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceSum
   const train = (runs: PlannedRun[]) =>
     runAll(runs, jobs, (run, slot) => worker(run, slot, jobs > 1 && runs.length > 1), stop, options.quiet ?? false);
   const done: ReproduceSummary["runs"] = [];
-  let plan: PlanSummary;
-  if (forced) plan = await planForced(ctx, forced, estimator, budgetSeconds);
-  else plan = await pilotThenPlan(ctx, options, budgetSeconds!, estimator!, train, done, notice);
+  const started = performance.now();
+  const base = forced
+    ? await planForced(ctx, forced, estimator, budgetSeconds)
+    : await pilotThenPlan(ctx, options, budgetSeconds!, estimator!, train, done, notice);
+  const sweepOf = (budgetLeft: number | null) =>
+    sweepPlan(ctx, base, { request, resultsDir: options.resultsDir, code, estimator }, budgetLeft);
+  let plan = await sweepOf(forced ? null : budgetSeconds! - (performance.now() - started) / 1000);
+  if (plan.sweep?.leftOut) {
+    notice("the recipe sweep does not fit the time budget: left out (a longer --budget adds it)");
+  }
   await estimator?.save();
   if (!estimator && !options.dryRun) await checkData(ctx, plan);
   if (!options.dryRun) await writePlanRecords(ctx, plan);
@@ -169,6 +181,13 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceSum
   const summary: ReproduceSummary = { scale: firstRung, env, plan, runs: done };
   if (options.dryRun || stop()) return summary;
   const trained = new Set(done.map((d) => d.run.runId));
+  if (await sweepPilotsFirst(summary, { train, trained, notice })) {
+    if (stop()) return summary;
+    // Admitted once: the seeds at the chosen settings are the sweep's, whatever the budget's clock says now.
+    plan = summary.plan = await sweepOf(null);
+    await writePlanRecords(ctx, plan);
+    await options.onPlan?.(plan);
+  }
   summary.runs.push(...await train(plan.runs.filter((r) => !trained.has(r.runId))));
   return summary;
 }
@@ -205,6 +224,61 @@ async function pilotThenPlan(
     pinned.set(suite, scale);
     piloted.add(suite);
   }
+}
+
+/** Child mode: the one run of `--only`, which may be at a recipe sweep's setting. */
+async function runOnly(
+  options: ReproduceOptions,
+  o: Omit<OnlyContext, "seeds" | "settings" | "resultsDir">,
+): Promise<ReproduceSummary> {
+  const settings = options.lrSweep || options.initSweep ? sweepGrid(options.lrSweep, options.initSweep) : [];
+  const ctx = { ...o, seeds: options.seeds, settings, resultsDir: options.resultsDir };
+  const { plan, run, outcome } = await reproduceOnly(options.only!, ctx);
+  return { scale: run.config.scale, env: o.env, plan, runs: [{ run, outcome }] };
+}
+
+/** The sweep the flags ask for; a sweep (the flags' or a suite's) cannot be sharded. */
+function sweepRequest(options: ReproduceOptions, suites: LoadedSuite[]): SweepRequest {
+  const request: SweepRequest = { lr: options.lrSweep, init: options.initSweep };
+  if (options.shard && suites.some((s) => request.lr || request.init || s.suite.lrSweep || s.suite.initSweep)) {
+    throw new UsageError("a recipe sweep cannot be sharded (its seeds wait for its pilots' choice)");
+  }
+  return request;
+}
+
+/** The plan with its recipe sweep (planner.ts `withSweep`); `budgetLeft` null admits the sweep whole. */
+async function sweepPlan(
+  ctx: PlanContext,
+  base: PlanSummary,
+  o: { request: SweepRequest; resultsDir: string; code: CodeVersion; estimator: Estimator | null },
+  budgetLeft: number | null,
+): Promise<PlanSummary> {
+  const estimator = o.estimator;
+  const estimate = estimator ? (run: PlannedRun) => estimator.estimate(run) : undefined;
+  const sweep = await planSweep(ctx.suites, base.all, { ...o, estimate });
+  return withSweep(ctx, base, sweep, budgetLeft);
+}
+
+/**
+ * Trains the recipe sweep's pilots (one seed per activation per setting) while a choice is still open, so the plan
+ * can be made again with each activation's best setting; false when there is nothing to pilot.
+ */
+async function sweepPilotsFirst(
+  summary: ReproduceSummary,
+  o: {
+    train: (runs: PlannedRun[]) => Promise<ReproduceSummary["runs"]>;
+    trained: Set<string>;
+    notice: (m: string) => void;
+  },
+): Promise<boolean> {
+  const sweep = summary.plan.sweep;
+  if (!sweep || sweep.leftOut || sweep.arms.every((a) => a.choice)) return false;
+  const pilots = sweep.arms.flatMap((a) => a.pilots)
+    .filter((r, i, all) => all.findIndex((x) => x.runId === r.runId) === i && !o.trained.has(r.runId));
+  o.notice(`recipe sweep: ${pilots.length} pilot runs first, then each activation's seeds at its best setting`);
+  summary.runs.push(...await o.train(pilots));
+  for (const run of pilots) o.trained.add(run.runId);
+  return true;
 }
 
 /** Bad data (a missing file, a broken tokenizer) stops here, before anything is written to results/. */

@@ -39,6 +39,7 @@ Deno.test("the plan lists each run's id and whether it is finished, partial (res
       estimateBasis: null,
       seedChoices: new Map(),
       pilot: null,
+      sweep: null,
     };
     const rows = formatPlan(plan).split("\n").filter((l) => l.startsWith("| smoke-"));
     assert.equal(rows.length, runs.length);

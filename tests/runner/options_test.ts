@@ -4,6 +4,7 @@ import {
   parseActivations,
   parseDuration,
   parseJobs,
+  parseMultipliers,
   parseScales,
   parseSeeds,
   parseShard,
@@ -50,4 +51,16 @@ Deno.test("--activations: a list of names, duplicates dropped; an empty or malfo
   assert.deepEqual(parseActivations("polynorm, swiglu,polynorm"), ["polynorm", "swiglu"]);
   assert.throws(() => parseActivations(" , "), UsageError);
   assert.throws(() => parseActivations("poly-norm"), /bad activation name 'poly-norm'/);
+});
+
+Deno.test("--lr-sweep / --init-sweep: positive multipliers up to 100, each once; anything else is a usage error", () => {
+  assert.deepEqual(parseMultipliers("0.5, 1,2", "--lr-sweep"), [0.5, 1, 2]);
+  assert.deepEqual(parseMultipliers(".35,1e1", "--init-sweep"), [0.35, 10]);
+  for (const bad of ["", "0", "-1", "a", "1,,2", "101", "1,1"]) {
+    assert.throws(
+      () => parseMultipliers(bad, "--init-sweep"),
+      (e: unknown) => e instanceof UsageError && e.message.startsWith(`bad --init-sweep '${bad}'`),
+      bad,
+    );
+  }
 });

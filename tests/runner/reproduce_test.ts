@@ -162,6 +162,10 @@ Deno.test("bad input: exit code 2, one line, nothing written", async () => {
       [["--suite", "smoke", "--backend", "tpu"], /argument 'tpu' is invalid/],
       [["--suite", "smoke", "--shard", "3/2"], /malformed shard '3\/2'/],
       [["--suite", "smoke", "--seeds", "a,b"], /bad seed list/],
+      [["--suite", "smoke", "--lr-sweep", "0.5,0"], /bad --lr-sweep '0\.5,0': '0' is not a multiplier/],
+      [["--suite", "smoke", "--init-sweep", "0.35,x"], /bad --init-sweep '0\.35,x': 'x' is not a multiplier/],
+      [["--suite", "smoke", "--lr-sweep", "1,2,1"], /bad --lr-sweep '1,2,1': 1 is listed twice/],
+      [["--suite", "smoke", "--scale", "smoke", "--shard", "1/2", "--lr-sweep", "1,2"], /cannot be sharded/],
       [["--suite", "dense", "--scale", "smoke", "--results", results, "--bogus"], /unknown option '--bogus'/],
     ];
     const badSuite = join(dir, "bad.yaml");

@@ -1,4 +1,4 @@
-import { type Command, Option } from "@commander-js/extra-typings";
+import { type Command, Option, type OptionValues } from "@commander-js/extra-typings";
 import { BACKEND_CHOICES } from "../../backend/mod.ts";
 import { formatPlan } from "../../runner/dry_run.ts";
 import { seedAdviceFrom } from "./_seed_proposals.ts";
@@ -7,6 +7,7 @@ import {
   parseActivations,
   parseDuration,
   parseJobs,
+  parseMultipliers,
   parseScales,
   parseSeeds,
   parseShard,
@@ -31,27 +32,39 @@ function seedChoiceLines(plan: PlanSummary): string[] {
   return lines;
 }
 
-/** `reproduce`: the main job — train the suites and write the reports. */
-export function addReproduceCommand(program: Command): void {
-  program.command("reproduce")
-    .description(
-      `train the suites and write the reports (default: ${DEFAULT_SUITES.join(" and ")}, the largest rungs that fit ` +
-        `${DEFAULT_BUDGET_SECONDS / 60} minutes on this machine)`,
-    )
+/** The options of `reproduce` that choose what runs: suites, rungs, seeds, arms and a recipe sweep. */
+function planOptions(command: Command) {
+  return command
     .option("--suite <name|path...>", "suite names (see suites/) or suite files; repeatable")
     .addOption(
       new Option("--scale <rungs>", "rung(s) to run, e.g. smoke, 860k or 120k,340k,860k (auto = the budget chooses)")
         .default(["auto"]).argParser(parseScales),
     )
     .option("--budget <duration>", "time budget, e.g. 30m or 8h: run the largest rungs that fit", parseDuration)
-    .option("--jobs <n>", "runs at once, each in its own process (default: from cores and memory)", parseJobs)
-    .addOption(new Option("--backend <name>", "tfjs backend").choices(BACKEND_CHOICES).default("auto" as const))
     .option("--seeds <list>", "seeds replacing the suites' (e.g. 0,1,2 or 0-4)", parseSeeds)
     .option(
       "--activations <list>",
       "run only these activations of each suite, e.g. polynorm,swiglu (the same run ids as the suite's runs)",
       parseActivations,
     )
+    .option(
+      "--lr-sweep <list>",
+      "recipe sweep: learning-rate multipliers tried per activation, e.g. 0.5,1,2 (replaces the suite's lrSweep)",
+      (v: string) => parseMultipliers(v, "--lr-sweep"),
+    )
+    .option(
+      "--init-sweep <list>",
+      "recipe sweep: init-scale (initializer_range) multipliers, e.g. 0.35,1 (replaces the suite's initSweep)",
+      (v: string) => parseMultipliers(v, "--init-sweep"),
+    );
+}
+
+/** The options of `reproduce` on how and where it runs, and the internal ones of a `--jobs` child. */
+// deno-lint-ignore ban-types
+function runOptions<O extends OptionValues>(command: Command<[], O, {}>) {
+  return command
+    .option("--jobs <n>", "runs at once, each in its own process (default: from cores and memory)", parseJobs)
+    .addOption(new Option("--backend <name>", "tfjs backend").choices(BACKEND_CHOICES).default("auto" as const))
     .option("--shard <I/N>", "run only part I of N of the planned runs (for several machines)", parseShard)
     .option("--results <dir>", "results directory", "results")
     .option("--reports <dir>", "reports directory", "reports")
@@ -63,7 +76,17 @@ export function addReproduceCommand(program: Command): void {
         .argParser(parseOnly),
     )
     .addOption(new Option("--estimated-seconds <s>", "internal: the planner's estimate").hideHelp().argParser(Number))
-    .addOption(new Option("--threads <n>", "internal: GEMM threads of a --jobs child").hideHelp().argParser(parseJobs))
+    .addOption(new Option("--threads <n>", "internal: GEMM threads of a --jobs child").hideHelp().argParser(parseJobs));
+}
+
+/** `reproduce`: the main job — train the suites and write the reports. */
+export function addReproduceCommand(program: Command): void {
+  const command = program.command("reproduce")
+    .description(
+      `train the suites and write the reports (default: ${DEFAULT_SUITES.join(" and ")}, the largest rungs that fit ` +
+        `${DEFAULT_BUDGET_SECONDS / 60} minutes on this machine)`,
+    );
+  runOptions(planOptions(command))
     .action(async (options) => {
       const child = Deno.env.get("POLYCOM_CHILD") === "1";
       let stopping = false;
@@ -94,6 +117,8 @@ export function addReproduceCommand(program: Command): void {
           backend: options.backend,
           seeds: options.seeds,
           activations: options.activations,
+          lrSweep: options.lrSweep,
+          initSweep: options.initSweep,
           threads: options.threads,
           seedRule: judgeSeedRule(),
           shard: options.shard,

@@ -16,6 +16,7 @@ import { coefficientCharts } from "./coefficients.ts";
 import { trainLossCharts, valLossCharts } from "./loss.ts";
 import { paperOverlayCharts } from "./paper.ts";
 import { trendCharts } from "./trend.ts";
+import { recipeCharts } from "./recipe.ts";
 import type { ChartFile } from "./types.ts";
 
 export type { ChartFile } from "./types.ts";
@@ -40,6 +41,7 @@ export async function renderCharts(data: ReportData): Promise<ChartFile[]> {
     ...await gapChart(data),
     ...await speedupChart(data),
     ...await trendCharts(data),
+    ...await recipeCharts(data),
     ...await coefficientCharts(data),
     ...await throughputChart(data),
   ];
