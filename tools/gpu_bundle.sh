@@ -2,13 +2,14 @@
 # Builds what a GPU server without a package registry needs to run `gpu-check`
 # and `reproduce` from a checkout of this repository: the pinned Deno runtime,
 # the project's npm dependencies as Deno installed them (source maps and
-# browser-only bundles left out), and the Vulkan loader package, each
-# xz-compressed, plus run.sh. Prints the size and the command to run there.
+# tfjs's browser bundles left out), and the Vulkan loader package, each xz-compressed, plus run.sh. Prints
+# the size and the command to run there. Deno then runs with --cached-only and
+# needs no package cache of its own.
 #
 # `deno compile` would make one self-contained binary, but it downloads its
-# base runtime (denort) from dl.deno.land, which no npm package ships; where
-# that host is reachable, `deno compile -A --include suites/ src/cli/main.ts`
-# works with the same node_modules.
+# base runtime (denort) from Deno's own download server, which no npm package
+# ships; where that server is reachable, `deno compile -A --include suites/
+# src/cli/main.ts` works with the same node_modules.
 #
 #   bash tools/gpu_bundle.sh [OUT_DIR]        (default: dist/gpu; run from a checkout)
 set -euo pipefail
@@ -23,8 +24,15 @@ deno --version | head -1 | grep -q " $(sed -n 's/^DENO_VERSION=//p' .ci/run) " |
 xz -T0 -6 -c "$deno_bin" >"$out/deno.xz"
 
 deno install >/dev/null
-tar -C . -c --exclude='*.map' --exclude='*.min.js' --exclude='*.es2017.js' --exclude='*.fesm.js' \
-  --exclude='*.esm.js' --exclude='*linux-x64-musl*' node_modules | xz -T0 -6 >"$out/node_modules.tar.xz"
+# The packages are hard links into Deno's cache, so another checkout's install changes their ctime mid-read:
+# GNU tar then warns and exits 1 though the contents are whole.
+modules="$(mktemp)"
+# tfjs's packages load through their `main` (the CommonJS node build), so their browser bundles are left out too.
+tar -C . -c --warning=no-file-changed --exclude='*.map' --exclude='*/@tensorflow/*/dist/*.min.js' \
+  --exclude='*/@tensorflow/*/dist/*.es2017.js' --exclude='*/@tensorflow/*/dist/*.fesm.js' \
+  --exclude='*/@tensorflow/*/dist/*.esm.js' -f "$modules" node_modules || [ $? -eq 1 ]
+xz -T0 -6 -c "$modules" >"$out/node_modules.tar.xz"
+rm -f "$modules"
 
 # The Vulkan loader (the GPU's driver brings the ICD), as x86-64 packages whatever this machine's processor is.
 lists="$(mktemp -d)"
