@@ -17,7 +17,8 @@ import { measureSpec } from "./measures.ts";
 import { paperEffect } from "./paper_effect.ts";
 import { type ComparisonPower, comparisonPower } from "./power_reading.ts";
 import { type RunSelection, selectRuns } from "./select.ts";
-import { type Interval, tInterval } from "./stats.ts";
+import { type Interval, INTERVAL_LEVEL, tInterval } from "./stats.ts";
+import { comparisonLevel } from "./pilot_level.ts";
 import { allPairsVerdict, pairedVerdict, type Verdict } from "./verdict.ts";
 import { downstreamUntestable, type TaskChance, taskChances } from "./chance.ts";
 
@@ -44,8 +45,10 @@ export interface Comparison {
   measure: Measure;
   expected: Direction;
   pairs: SeedPair[];
-  /** 95% t-interval of the mean of d. */
+  /** t-interval of the mean of d at `level`. */
   interval: Interval;
+  /** The interval's two-sided level: 95%, or the adjusted level of a pilot-chosen comparison (pilot_level.ts). */
+  level: number;
   verdict: Verdict;
   /** The paper's effect δ in d's units that the verdict was read against; null when only the direction is read. */
   effect: number | null;
@@ -137,6 +140,7 @@ export function compare(
   measure: Measure,
   source?: string,
   claim?: ClaimSpec,
+  level = INTERVAL_LEVEL,
 ): Comparison {
   const as = bySeed(usable, spec.activation);
   const bs = bySeed(usable, spec.versus);
@@ -149,7 +153,7 @@ export function compare(
     if (pair) pairs.push(pair);
     else unreadable++;
   }
-  const interval = tInterval(pairs.map((p) => p.d));
+  const interval = tInterval(pairs.map((p) => p.d), level);
   const reasons: string[] = [];
   if (as.size === 0) reasons.push(`no finished run of ${spec.activation}`);
   if (bs.size === 0) reasons.push(`no finished run of ${spec.versus}`);
@@ -169,11 +173,12 @@ export function compare(
     expected: spec.expected,
     pairs,
     interval,
+    level,
     verdict,
     effect,
     reason: reasons.join("; "),
     paper: spec.paper,
-    power: comparisonPower(interval, spec.expected, verdict, published),
+    power: comparisonPower(interval, spec.expected, verdict, published, level),
   };
 }
 
@@ -217,9 +222,11 @@ export function evaluateClaims(selection: RunSelection, chances?: readonly TaskC
     const { specs, out } = comparisonsOf(claim, inScope);
     const comparisons: Comparison[] = [];
     for (const spec of specs) {
+      // Every measure of a pilot-chosen pair is read at the adjusted level: all of them use the seeds the pilot chose.
+      const level = comparisonLevel(selection.expected.seedChoice, spec.activation, spec.versus);
       const perSource = measureSpec(claim.measure).perSource;
       if (!perSource) {
-        comparisons.push(compare(selection.usable, spec, claim.measure, undefined, claim));
+        comparisons.push(compare(selection.usable, spec, claim.measure, undefined, claim, level));
         continue;
       }
       const sources = new Set<string>();
@@ -228,10 +235,10 @@ export function evaluateClaims(selection: RunSelection, chances?: readonly TaskC
         for (const name of Object.keys(finalEval(run.evals)?.sources ?? {})) sources.add(name);
       }
       if (sources.size === 0) {
-        comparisons.push(compare(selection.usable, spec, perSource.whole as Measure, undefined, claim));
+        comparisons.push(compare(selection.usable, spec, perSource.whole as Measure, undefined, claim, level));
       }
       for (const source of [...sources].sort()) {
-        comparisons.push(compare(selection.usable, spec, claim.measure, source, claim));
+        comparisons.push(compare(selection.usable, spec, claim.measure, source, claim, level));
       }
     }
     const judged = claim.measure === "taskAcc" && untestable ? comparisons.map(atChance) : comparisons;

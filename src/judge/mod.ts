@@ -27,3 +27,4 @@ export * from "./propose.ts";
 export * from "./trend.ts";
 export * from "./chance.ts";
 export * from "./recipe.ts";
+export * from "./pilot_level.ts";

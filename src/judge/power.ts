@@ -20,10 +20,10 @@
  * @module
  */
 import { erfc } from "../util/erf.ts";
-import { lnGamma, studentTQuantile } from "./stats.ts";
+import { INTERVAL_LEVEL, lnGamma, studentTQuantile } from "./stats.ts";
 
-/** The report's interval level (two-sided 95%) and the conventional power target. */
-export const POWER_LEVEL = 0.95;
+/** The report's interval level (two-sided 95%) that power is stated at unless a comparison has its own. */
+export const POWER_LEVEL = INTERVAL_LEVEL;
 /** Power the minimum detectable effect and the seed counts are stated at. */
 export const POWER_TARGET = 0.8;
 /** The most seeds {@linkcode seedsToDetect} searches. */
@@ -73,44 +73,44 @@ export function noncentralTSf(t: number, df: number, ncp: number): number {
 }
 
 /**
- * The power of the verdict rule: the probability that `n` paired seeds with paired SD `sd` give a 95% interval
- * wholly on the effect's side when the true mean difference is `effect` (its sign does not matter).
+ * The power of the verdict rule: the probability that `n` paired seeds with paired SD `sd` give an interval (two-sided
+ * `level`) wholly on the effect's side when the true mean difference is `effect` (its sign does not matter).
  *
  * @example
  * ```ts
  * pairedPower(1, 1, 10); // 0.8031
  * ```
  */
-export function pairedPower(effect: number, sd: number, n: number): number {
+export function pairedPower(effect: number, sd: number, n: number, level = POWER_LEVEL): number {
   if (n < 2 || !(sd > 0) || !Number.isFinite(effect)) return NaN;
   const df = n - 1;
-  return noncentralTSf(studentTQuantile(1 - (1 - POWER_LEVEL) / 2, df), df, (Math.abs(effect) * Math.sqrt(n)) / sd);
+  return noncentralTSf(studentTQuantile(1 - (1 - level) / 2, df), df, (Math.abs(effect) * Math.sqrt(n)) / sd);
 }
 
 /**
  * The minimum detectable effect: the smallest |mean difference| that `n` paired seeds with paired SD `sd` detect
- * with {@linkcode POWER_TARGET} power under the verdict rule; NaN for n < 2 or no spread.
+ * with `power` (default {@linkcode POWER_TARGET}) under the verdict rule at `level`; NaN for n < 2 or no spread.
  *
  * @example
  * ```ts
  * minimumDetectableEffect(1, 10); // 0.9958 (in units of sd)
  * ```
  */
-export function minimumDetectableEffect(sd: number, n: number, power = POWER_TARGET): number {
+export function minimumDetectableEffect(sd: number, n: number, power = POWER_TARGET, level = POWER_LEVEL): number {
   if (n < 2 || !(sd > 0)) return NaN;
   let lo = 0;
   let hi = sd;
-  while (pairedPower(hi, sd, n) < power) hi *= 2;
+  while (pairedPower(hi, sd, n, level) < power) hi *= 2;
   for (let i = 0; i < 60 && hi - lo > 1e-10 * hi; i++) {
     const mid = (lo + hi) / 2;
-    if (pairedPower(mid, sd, n) < power) lo = mid;
+    if (pairedPower(mid, sd, n, level) < power) lo = mid;
     else hi = mid;
   }
   return hi;
 }
 
 /**
- * The fewest paired seeds (≥ 2) that detect `effect` with {@linkcode POWER_TARGET} power given paired SD `sd`;
+ * The fewest paired seeds (≥ 2) that detect `effect` with `power` given paired SD `sd` at interval `level`;
  * `Infinity` when even {@linkcode MAX_SEEDS} do not, NaN without an effect or a spread.
  *
  * @example
@@ -119,16 +119,16 @@ export function minimumDetectableEffect(sd: number, n: number, power = POWER_TAR
  * seedsToDetect(0.019, 0.055); // how many seeds the paper's PolyNorm gap needs at a 0.055 nats spread
  * ```
  */
-export function seedsToDetect(effect: number, sd: number, power = POWER_TARGET): number {
+export function seedsToDetect(effect: number, sd: number, power = POWER_TARGET, level = POWER_LEVEL): number {
   if (!Number.isFinite(effect) || effect === 0 || !(sd > 0)) return NaN;
-  if (pairedPower(effect, sd, MAX_SEEDS) < power) return Infinity;
+  if (pairedPower(effect, sd, MAX_SEEDS, level) < power) return Infinity;
   // Power grows with n: exponential search, then bisection on the integer.
   let hi = 2;
-  while (pairedPower(effect, sd, hi) < power) hi = Math.min(MAX_SEEDS, hi * 2);
+  while (pairedPower(effect, sd, hi, level) < power) hi = Math.min(MAX_SEEDS, hi * 2);
   let lo = Math.max(1, Math.floor(hi / 2));
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
-    if (pairedPower(effect, sd, mid) < power) lo = mid;
+    if (pairedPower(effect, sd, mid, level) < power) lo = mid;
     else hi = mid;
   }
   return Math.max(2, hi);

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Direction } from "./measures.ts";
-import { minimumDetectableEffect, pairedPower, seedsToDetect } from "./power.ts";
+import { minimumDetectableEffect, pairedPower, POWER_LEVEL, POWER_TARGET, seedsToDetect } from "./power.ts";
 import type { Interval } from "./stats.ts";
 import type { Verdict } from "./verdict.ts";
 
@@ -24,7 +24,7 @@ export interface ComparisonPower {
   /** Seeds the paper's effect needs for 80% power (Infinity beyond MAX_SEEDS). */
   seedsForPaper: number | null;
   /**
-   * The largest effect in the paper's direction the 95% interval leaves possible (|lo| for "lower", hi for
+   * The largest effect in the paper's direction the interval leaves possible (|lo| for "lower", hi for
    * "higher", as a magnitude; negative when the interval lies wholly on the other side); NaN for n < 2.
    */
   bound: number;
@@ -36,7 +36,7 @@ export interface ComparisonPower {
 }
 
 /**
- * The power of a comparison from its interval.
+ * The power of a comparison from its interval, at the interval's two-sided `level`.
  *
  * @example
  * ```ts
@@ -49,11 +49,12 @@ export function comparisonPower(
   expected: Direction,
   verdict: Verdict,
   paperEffect: number | null,
+  level = POWER_LEVEL,
 ): ComparisonPower {
   const { n, sd } = interval;
-  const mde = minimumDetectableEffect(sd, n);
-  const powerAtPaper = paperEffect === null ? null : pairedPower(paperEffect, sd, n);
-  const seedsForPaper = paperEffect === null ? null : seedsToDetect(paperEffect, sd);
+  const mde = minimumDetectableEffect(sd, n, POWER_TARGET, level);
+  const powerAtPaper = paperEffect === null ? null : pairedPower(paperEffect, sd, n, level);
+  const seedsForPaper = paperEffect === null ? null : seedsToDetect(paperEffect, sd, POWER_TARGET, level);
   const bound = n < 2 ? NaN : expected === "lower" ? -interval.lo : interval.hi;
   let decide: ComparisonPower["decide"] = null;
   if (verdict === "inconclusive") {
@@ -61,7 +62,7 @@ export function comparisonPower(
     const more = (seeds: number) => Math.max(seeds, n + 1);
     if (seedsForPaper !== null && !Number.isNaN(seedsForPaper)) decide = { seeds: more(seedsForPaper), basis: "paper" };
     else {
-      const seeds = seedsToDetect(interval.mean, sd);
+      const seeds = seedsToDetect(interval.mean, sd, POWER_TARGET, level);
       if (!Number.isNaN(seeds)) decide = { seeds: more(seeds), basis: "observed" };
     }
   }

@@ -10,6 +10,8 @@ import type { ReportData } from "./data.ts";
 import { code, count, table, tokens } from "./_format.ts";
 import { getPath } from "./_path.ts";
 import { VERDICT_RULE } from "../judge/verdict.ts";
+import { comparisonLevel, levelText } from "../judge/pilot_level.ts";
+import { INTERVAL_LEVEL } from "../judge/stats.ts";
 import { FINAL_LOSS_WINDOW } from "../results/summary.ts";
 
 /** The final-loss and smoothing window as the report states it ("5%"). */
@@ -230,6 +232,19 @@ function codeSection(data: ReportData): string {
   return lines.join("\n");
 }
 
+/** The sentence on a pilot-chosen pair's interval level; empty when no pilot chose the seed count. */
+function pilotIntervals(data: ReportData): string {
+  const choice = data.selection.expected.seedChoice;
+  const level = choice?.pair ? comparisonLevel(choice, ...choice.pair) : INTERVAL_LEVEL;
+  if (!choice?.pair || level === INTERVAL_LEVEL) return "";
+  const [a, b] = choice.pair.map(displayName);
+  return ` The ${a} − ${b} intervals are ${
+    levelText(level)
+  } intervals, because the planner chose their seed count from a ` +
+    "pilot's paired SD and 95% would then exclude 0 more often than 5% of the time without an effect (see the " +
+    "verdict rule).";
+}
+
 /**
  * The method section.
  *
@@ -279,7 +294,8 @@ export function methodSection(data: ReportData): string {
     "baseline needs to reach the activation's final value ÷ the activation's final tokens (< 1), so no curve is " +
     "extrapolated. Validation speed-ups use the evaluation curve (mean over sources) without smoothing.",
     "- **Intervals**: 95% Student-t intervals of the mean over seeds (mean ± t(0.975, n−1)·sd/√n); paired intervals use " +
-    "the per-seed differences; speed-up intervals are computed on ln(speed-up) and shown exponentiated.",
+    "the per-seed differences; speed-up intervals are computed on ln(speed-up) and shown exponentiated." +
+    pilotIntervals(data),
     "",
     `**Verdict rule.** ${VERDICT_RULE}`,
     "",

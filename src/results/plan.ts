@@ -44,7 +44,11 @@ export const LeftOut = z.object({
  */
 export const SeedChoice = z.object({
   rule: z.string(),
+  /** The two activations the choice is for (the paired difference is first − second). */
+  pair: z.tuple([z.string(), z.string()]).optional(),
   pilotSd: z.number().optional(),
+  /** With a pilot: the two-sided interval level the seeds were planned at, which the judge reads the pair at. */
+  level: z.number().optional(),
   target: z.number(),
   chosen: z.number(),
   cap: z.number(),

@@ -226,5 +226,5 @@ async function chooseHeadline(
   while (budgetCap < headline.maxSeeds && fits([...before, ...await p.core(rung, budgetCap + 1)])) budgetCap++;
   const pilotRuns = await p.core(rung, PILOT_SEEDS);
   const pilot = o.rule && o.pilot ? await o.pilot(loaded, rung, pilotRuns.map((r) => r.run)) : null;
-  return chooseSeeds(headline, pilot, budgetCap, o.rule ?? null);
+  return { ...chooseSeeds(headline, pilot, budgetCap, o.rule ?? null), pair: [p.pair[0], p.pair[1]] };
 }

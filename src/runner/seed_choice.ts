@@ -6,10 +6,11 @@
  * the seeds 80% power against the paper's effect δ needs, kept between the
  * suite's minimum and the cap (its maximum, or what the budget fits).
  *
- * The statistics (the paired SD and the power calculation) are the judge's:
- * the CLI passes them in as a {@linkcode SeedRule}, so the runner, whose code
- * is hashed into run ids, never loads the judge. The seed count changes which
- * runs are planned, never what a run computes.
+ * The statistics (the paired SD, the power calculation and the interval
+ * level the judge reads a pilot-chosen pair at, recorded with the choice)
+ * are the judge's: the CLI passes them in as a {@linkcode SeedRule}, so the
+ * runner, whose code is hashed into run ids, never loads the judge. The
+ * seed count changes which runs are planned, never what a run computes.
  * @module
  */
 import type { SeedChoice } from "../results/plan.ts";
@@ -29,8 +30,13 @@ export interface SeedRule {
   name: string;
   /** Sample SD of paired differences. */
   sd(values: readonly number[]): number;
-  /** Paired seeds (≥ 2) for 80% power against `effect` at paired SD `sd`; Infinity when beyond any count. */
-  seedsFor(effect: number, sd: number): number;
+  /** The two-sided interval level the judge reads a comparison at whose seeds a pilot chose in this range. */
+  level(minSeeds: number, maxSeeds: number): number;
+  /**
+   * Paired seeds (≥ 2) for 80% power against `effect` at interval `level`, given the paired SD `sd` of `seeds` pilot
+   * seeds; Infinity when beyond any count.
+   */
+  seedsFor(effect: number, sd: number, seeds: number, level: number): number;
 }
 
 /** What the pilot measured: the paired SD over `n` seeds. */
@@ -61,7 +67,7 @@ export function seedList(base: readonly number[], count: number): number[] {
  * ```ts
  * declare const rule: SeedRule;
  * chooseSeeds({ paperEffect: -0.019, minSeeds: 6, maxSeeds: 12 }, { sd: 0.013, n: 3 }, 10, rule);
- * // { rule: "…", pilotSd: 0.013, target: 6, chosen: 6, cap: 10, reason: "…" }
+ * // { rule: "…", pilotSd: 0.013, level: 0.962, target: 8, chosen: 8, cap: 10, reason: "…" }
  * ```
  */
 export function chooseSeeds(
@@ -90,7 +96,8 @@ export function chooseSeeds(
       reason: `${floor} paired seeds, the suite's minimum (${why}); ${capText}`,
     };
   }
-  const needed = rule.seedsFor(headline.paperEffect, pilot.sd);
+  const level = rule.level(headline.minSeeds, headline.maxSeeds);
+  const needed = rule.seedsFor(headline.paperEffect, pilot.sd, pilot.n, level);
   const target = Number.isFinite(needed) ? needed : MAX_TARGET;
   const chosen = Math.max(Math.min(pilot.n, cap), Math.min(cap, Math.max(floor, target)));
   const need = Number.isFinite(needed) ? `needs ${needed}` : `needs more than ${MAX_TARGET}`;
@@ -102,11 +109,12 @@ export function chooseSeeds(
   return {
     rule: rule.name,
     pilotSd: pilot.sd,
+    level,
     target,
     chosen,
     cap,
     reason: `the pilot's paired SD ${pilot.sd.toPrecision(3)} over ${pilot.n} seeds: 80% power against ${delta} ` +
-      `${need} paired seeds${bound}`,
+      `at the ${Number((level * 100).toFixed(2))}% interval ${need} paired seeds${bound}`,
   };
 }
 

@@ -56,6 +56,7 @@ Deno.test("the budget picks the largest rung whose core fits, then fills in acti
 const rule: SeedRule = {
   name: "test rule",
   sd: (v) => Math.sqrt(v.reduce((s, x) => s + (x - v.reduce((a, b) => a + b) / v.length) ** 2, 0) / (v.length - 1)),
+  level: () => 0.96,
   seedsFor: (_effect, sd) => sd < 0.01 ? 4 : sd < 0.02 ? 9 : Infinity,
 };
 
