@@ -54,6 +54,11 @@ export interface ReproduceOptions {
   scales?: string[];
   /** Time budget in seconds when the rung is not forced (default {@linkcode DEFAULT_BUDGET_SECONDS}). */
   budgetSeconds?: number;
+  /**
+   * When the budget's clock started (a `performance.now()` value; default: when `reproduce` is called). The CLI
+   * passes 0, the process's start, so that start-up before planning counts: the budget is the command's wall time.
+   */
+  startedAt?: number;
   /** Runs at once, each in its own process (default from cores and memory). */
   jobs?: number;
   /** GEMM threads of each job (default: the machine's GEMM threads shared among the jobs). */
@@ -163,10 +168,10 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceSum
   const train = (runs: PlannedRun[]) =>
     runAll(runs, jobs, (run, slot) => worker(run, slot, jobs > 1 && runs.length > 1), stop, options.quiet ?? false);
   const done: ReproduceSummary["runs"] = [];
-  const started = performance.now();
+  const started = options.startedAt ?? performance.now();
   const base = forced
     ? await planForced(ctx, forced, estimator, budgetSeconds)
-    : await pilotThenPlan(ctx, options, budgetSeconds!, estimator!, train, done, notice);
+    : await pilotThenPlan(ctx, options, { budgetSeconds: budgetSeconds!, started }, estimator!, train, done, notice);
   const sweepOf = (budgetLeft: number | null) =>
     sweepPlan(ctx, base, { request, resultsDir: options.resultsDir, code, estimator }, budgetLeft);
   let plan = await sweepOf(forced ? null : budgetSeconds! - (performance.now() - started) / 1000);
@@ -199,13 +204,13 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceSum
 async function pilotThenPlan(
   ctx: PlanContext,
   options: ReproduceOptions,
-  budgetSeconds: number,
+  clock: { budgetSeconds: number; started: number },
   estimator: Estimator,
   train: (runs: PlannedRun[]) => Promise<ReproduceSummary["runs"]>,
   done: ReproduceSummary["runs"],
   notice: (m: string) => void,
 ): Promise<PlanSummary> {
-  const started = performance.now();
+  const { budgetSeconds, started } = clock;
   const pinned = new Map<string, string>();
   const piloted = new Set<string>();
   const rule = options.seedRule ?? null;

@@ -113,6 +113,7 @@ export function addReproduceCommand(program: Command): void {
           suites: options.suite ?? [],
           scales: [...options.scale],
           budgetSeconds: options.budget,
+          startedAt: 0,
           jobs: options.jobs,
           backend: options.backend,
           seeds: options.seeds,
