@@ -21,17 +21,21 @@ mkdir -p "$out/debs"
 deno_bin="$(readlink -f "$(command -v deno)")"
 deno --version | head -1 | grep -q " $(sed -n 's/^DENO_VERSION=//p' .ci/run) " ||
   { echo "gpu_bundle: deno is not the pinned version (.ci/run's DENO_VERSION)" >&2; exit 1; }
-xz -T0 -6 -c "$deno_bin" >"$out/deno.xz"
+xz -T0 -9 -c "$deno_bin" >"$out/deno.xz"
 
 deno install >/dev/null
 # The packages are hard links into Deno's cache, so another checkout's install changes their ctime mid-read:
 # GNU tar then warns and exits 1 though the contents are whole.
 modules="$(mktemp)"
-# tfjs's packages load through their `main` (the CommonJS node build), so their browser bundles are left out too.
+# tfjs's packages load through their `main` (the CommonJS node build), so their browser bundles are left out too,
+# and so is the canvas binary for the other C library than this machine's (a GPU server's is glibc, like CI's):
+# Deno sees the package folder and never loads that file.
+other_libc=musl; ldd --version 2>&1 | grep -qi musl && other_libc=gnu
 tar -C . -c --warning=no-file-changed --exclude='*.map' --exclude='*/@tensorflow/*/dist/*.min.js' \
+  --exclude="*/@napi-rs/canvas-linux-x64-$other_libc/*.node" \
   --exclude='*/@tensorflow/*/dist/*.es2017.js' --exclude='*/@tensorflow/*/dist/*.fesm.js' \
   --exclude='*/@tensorflow/*/dist/*.esm.js' -f "$modules" node_modules || [ $? -eq 1 ]
-xz -T0 -6 -c "$modules" >"$out/node_modules.tar.xz"
+xz -T0 -9 -c "$modules" >"$out/node_modules.tar.xz"
 rm -f "$modules"
 
 # The Vulkan loader (the GPU's driver brings the ICD), as x86-64 packages whatever this machine's processor is.
