@@ -13,9 +13,8 @@
  */
 import { initBackend, tf } from "../src/backend/mod.ts";
 import { benchModelConfig, TRAIN_TINY } from "../src/bench/config.ts";
-import { FLAT_ADAMW, FUSED_ADAMW } from "../src/kernels/adamw/mod.ts";
+import { FLAT_ADAMW } from "../src/kernels/adamw/mod.ts";
 import { FUSED_CAUSAL_ATTENTION, FUSED_CAUSAL_ATTENTION_GRAD } from "../src/kernels/attention/mod.ts";
-import { FUSED_CLIP_BY_GLOBAL_NORM } from "../src/kernels/clip/mod.ts";
 import { countDispatches } from "../src/kernels/fused/mod.ts";
 import { FUSED_ROPE_HEADS, FUSED_ROPE_HEADS_GRAD } from "../src/kernels/rope/mod.ts";
 import { FUSED_SWIGLU, FUSED_SWIGLU_GRAD } from "../src/kernels/swiglu/mod.ts";
@@ -24,8 +23,6 @@ import { Rng } from "../src/util/rng.ts";
 
 const FUSED_HERE = [
   FLAT_ADAMW,
-  FUSED_ADAMW,
-  FUSED_CLIP_BY_GLOBAL_NORM,
   FUSED_SWIGLU,
   FUSED_SWIGLU_GRAD,
   FUSED_ROPE_HEADS,

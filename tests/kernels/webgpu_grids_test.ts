@@ -6,10 +6,8 @@
  * cannot go stale.
  */
 import assert from "node:assert/strict";
-import { AdamWProgram } from "../../src/kernels/adamw/webgpu.ts";
 import { FlatAdamWProgram, FlatSumSquaresProgram } from "../../src/kernels/adamw/mod.ts";
 import { CausalRowProgram } from "../../src/kernels/attention/mod.ts";
-import { ClipScaleProgram, NormProgram, SumSquaresProgram } from "../../src/kernels/clip/mod.ts";
 import { CrossEntropyForwardProgram, CrossEntropyGradProgram } from "../../src/kernels/cross_entropy/mod.ts";
 import type { WebGPUProgramLike } from "../../src/kernels/fused/mod.ts";
 import { TiledMatMulProgram, tiledMatMulShape } from "../../src/kernels/matmul/mod.ts";
@@ -73,14 +71,7 @@ function products(): [string, number[], number[], boolean, boolean][] {
 }
 
 /** Programs that cannot reach the bar at these shapes, and why. */
-const EXEMPT: Record<string, string> = {
-  "AdamW (norm gain)": "per-parameter program (the fusedAdamW API); a 1-D parameter of 2048 floats is 8 workgroups. " +
-    "The trainer runs the flat step (FlatAdamW) instead",
-  "clip sum of squares": "one workgroup per group of six gradients by design (chained sums); the trainer sums with " +
-    "FlatSumSquares instead",
-  "clip norm": "one value",
-  "clip scale (norm gains)": "per-parameter-group program; three 1-D gradients of 2048 floats are 8 workgroups",
-};
+const EXEMPT: Record<string, string> = {};
 
 /** The MoE paper rung's expert products (OLMoE 1B/7B, batch 1, sequence 4096), dropless and block-padded. */
 function moePrograms(): [string, WebGPUProgramLike][] {
@@ -101,16 +92,10 @@ function moePrograms(): [string, WebGPUProgramLike][] {
 function programs(): [string, WebGPUProgramLike][] {
   const flat = Math.ceil(params / 4);
   return [
-    ["AdamW (d × d)", new AdamWProgram(d * d, true)],
-    ["AdamW (norm gain)", new AdamWProgram(d, true)],
     ["flat sum of squares", new FlatSumSquaresProgram(flat, false)],
     ["flat AdamW", new FlatAdamWProgram(flat, false)],
     ["causal softmax", new CausalRowProgram(heads * seq, seq, "softmax")],
     ["causal softmax backward", new CausalRowProgram(heads * seq, seq, "backward")],
-    ["clip sum of squares", new SumSquaresProgram(6, true)],
-    ["clip scale (d × d)", new ClipScaleProgram(3, 4, (d * d) / 4)],
-    ["clip scale (norm gains)", new ClipScaleProgram(3, 4, d / 4)],
-    ["clip norm", new NormProgram()],
     ["cross-entropy forward", new CrossEntropyForwardProgram(tokens, vocab)],
     ["cross-entropy backward", new CrossEntropyGradProgram(tokens, vocab)],
     ["PolyNorm forward", new PolyNormForwardProgram(tokens, plain, 3)],

@@ -115,7 +115,7 @@ export class FlatSumSquaresProgram implements WebGPUProgramLike {
  * `parts` partial sums (same order in every workgroup, so all see the same
  * norm), scales the gradient by `min(1, maxNorm / (norm + 1e-6))` when
  * `clip` is 1, and writes p' (`result`), m' and v' (extra outputs) in the
- * float32 order of the unfused ops (see `AdamWProgram`); elements before
+ * float32 order of the unfused ops (`adamwUpdate` in math.ts); elements before
  * `decayEnd` decay. Workgroup 0 writes the norm to `normOut`.
  *
  * @example

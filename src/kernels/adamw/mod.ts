@@ -1,10 +1,9 @@
 /**
  * Fused AdamW: the update of every parameter in one kernel call on `cpu`
  * and `wasm`, bit-identical to the unfused ops (every operation rounded to
- * float32 in their order), and on `webgpu` (one program per parameter,
- * to float32 tolerance); on `webgpu` also the flat step ({@linkcode flatAdamW}:
- * clipping and every parameter's update in two dispatches). Registered when
- * this module loads.
+ * float32 in their order); on `webgpu` the flat step ({@linkcode flatAdamW}:
+ * clipping and every parameter's update in two dispatches, to float32
+ * tolerance). Registered when this module loads.
  *
  * @example
  * ```ts

@@ -1,6 +1,8 @@
 /**
- * Global-norm gradient clipping in one kernel call on `cpu`, `wasm` and
- * `webgpu` (registered when this module loads).
+ * Global-norm gradient clipping in one kernel call on `cpu` and `wasm`
+ * (registered when this module loads). On `webgpu` the optimizer clips
+ * inside its flat step (kernels/adamw `flatAdamW`), so there is no
+ * separate webgpu kernel; `clipByGlobalNorm` runs stock ops there.
  *
  * @example
  * ```ts
@@ -16,14 +18,11 @@
 import { tf } from "../../backend/tf.ts";
 import { hasKernel, registerKernels } from "../registry.ts";
 import { CLIP_KERNELS, type ClipAttrs, FUSED_CLIP_BY_GLOBAL_NORM } from "./kernel.ts";
-import { CLIP_WEBGPU_KERNELS } from "./webgpu.ts";
 
 export { type ClipAttrs, FUSED_CLIP_BY_GLOBAL_NORM } from "./kernel.ts";
 export { clipFactor, scaleInto } from "./math.ts";
-// The WGSL programs, for tests that size their grids without a GPU.
-export { ClipScaleProgram, NormProgram, SumSquaresProgram } from "./_webgpu_programs.ts";
 
-registerKernels({ kernels: [...CLIP_KERNELS, ...CLIP_WEBGPU_KERNELS] });
+registerKernels({ kernels: CLIP_KERNELS });
 
 /**
  * Whether the active (or given) backend has the fused clipping kernel.
