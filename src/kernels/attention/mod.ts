@@ -47,7 +47,7 @@ export {
 } from "./webgpu_flash.ts";
 // The WGSL programs, for tests that size their grids without a GPU.
 export { CausalRowProgram } from "./_webgpu_programs.ts";
-export type { FlashLayout } from "./_webgpu_flash_programs.ts";
+export { type FlashLayout, type FlashPass, FlashProgram, flashTiles, StatsProgram } from "./_webgpu_flash_programs.ts";
 
 registerKernels({
   kernels: [
