@@ -11,7 +11,7 @@
  * - `keys`: dk and dv, one workgroup per key tile, walking the query tiles from
  *   the diagonal down. WGSL has no float atomics, so dq is its own pass rather
  *   than summed into from this one.
- * - `StatsProgram`: each row's `(lse, D = rowsum(dO⊙O))` pair, one thread a
+ * - `StatsProgram` (`./_webgpu_flash_stats.ts`): each row's `(lse, D = rowsum(dO⊙O))` pair, one thread a
  *   row: the backward passes' softmax correction, with the logsumexp beside it
  *   (one binding for both: the keys pass already binds eight buffers, WebGPU's
  *   default `maxStorageBuffersPerShaderStage`).
@@ -35,63 +35,14 @@
  * @module
  */
 import { ROW_INDEX, type WebGPUProgramLike } from "../fused/mod.ts";
+import type { FlashLayout, FlashPass, FlashTiles } from "./_webgpu_flash_tiles.ts";
+
+export type { FlashLayout, FlashPass, FlashTiles } from "./_webgpu_flash_tiles.ts";
+export { flashTiles } from "./_webgpu_flash_tiles.ts";
+export { StatsProgram } from "./_webgpu_flash_stats.ts";
 
 /** Lowest finite float32: the score of a masked entry and the start of a row maximum. */
 const LOWEST = "-3.4028234e38";
-
-/** The three tiled passes. */
-export type FlashPass = "forward" | "queries" | "keys";
-
-/** A workgroup's shape: `tile` rows, `lanes` threads a row. */
-export interface FlashTiles {
-  tile: number;
-  lanes: number;
-}
-
-/** Most threads a workgroup gets (WebGPU's default `maxComputeInvocationsPerWorkgroup` is 256). */
-const GPU_THREADS = 128;
-
-/** Floats of workgroup memory a pass needs at tile t and head dim d. */
-function sharedFloats(pass: FlashPass, t: number, d: number): number {
-  if (pass === "forward") return 2 * t * d + t * t; // q, k-then-v, scores
-  if (pass === "queries") return 4 * t * d + t * t; // q, dO, k, v, ds
-  return 4 * t * d + 2 * t * t + 2 * t; // k, v, q, dO, p, ds, lse, D
-}
-
-/**
- * The largest tile (a power of two, at most 32; 16 on a software adapter,
- * one CPU thread a workgroup) whose blocks fit `storageBytes` of workgroup
- * memory, and the lanes a row: a GPU gets up to 128 threads a workgroup, a
- * software adapter one thread a row (the rows fill its SIMD lanes).
- *
- * @example
- * ```ts
- * flashTiles("forward", 128, 49152, false); // { tile: 32, lanes: 4 }
- * flashTiles("keys", 128, 16384, false); // { tile: 4, lanes: 32 }
- * ```
- */
-export function flashTiles(pass: FlashPass, headDim: number, storageBytes: number, software: boolean): FlashTiles {
-  let tile = software ? 16 : 32;
-  while (tile > 1 && 4 * sharedFloats(pass, tile, headDim) > storageBytes) tile /= 2;
-  if (4 * sharedFloats(pass, tile, headDim) > storageBytes) {
-    throw new Error(`flash attention: head dim ${headDim} does not fit ${storageBytes} bytes of workgroup memory`);
-  }
-  const lanes = software ? 1 : Math.max(1, Math.min(GPU_THREADS / tile, headDim));
-  return { tile, lanes };
-}
-
-/** The shape of one attention call the tiled passes run over. */
-export interface FlashLayout {
-  batch: number;
-  seq: number;
-  /** Query heads. */
-  heads: number;
-  /** Key/value heads (divides `heads`). */
-  kvHeads: number;
-  headDim: number;
-  /** Whether q and k are rotated inside the passes (RoPE; tables bound as `rope`). */
-  rope: boolean;
-}
 
 /** The block pairs the backward passes take dot products of (q·k and dO·v). */
 const PAIRS: [string, string][] = [["qs", "ks"], ["dos", "vs"]];
@@ -427,48 +378,6 @@ export class FlashProgram implements WebGPUProgramLike {
       ${this.columns("dv[kvBase + j * KH * D + c] = dvAcc[ci];")}
     }
     ${this.store("result", "dkAcc", "kvBase", "KH * D", "j", "ks")}
-  }`;
-  }
-}
-
-/** Threads per workgroup of the stats pass. */
-const STATS_WORKGROUP = 64;
-
-/**
- * `stats[row] = (lse[row], Σ_c dy[row, c]·out[row, c])` over `rows` rows of
- * `headDim` (a row: one position of one query head), one thread a row.
- *
- * @example
- * ```ts
- * new StatsProgram(16 * 4096, 128).dispatch; // [1024, 1, 1]
- * ```
- */
-export class StatsProgram implements WebGPUProgramLike {
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout = { x: [0] };
-  dispatch: [number, number, number];
-  variableNames = ["dy", "o", "lse"];
-  workgroupSize: [number, number, number] = [STATS_WORKGROUP, 1, 1];
-  uniforms = "rows : i32,";
-
-  constructor(rows: number, readonly headDim: number) {
-    this.outputShape = [rows, 2];
-    this.dispatch = [Math.max(1, Math.ceil(rows / STATS_WORKGROUP)), 1, 1];
-    this.shaderKey = `flash_attention_stats_d${headDim}`;
-  }
-
-  getUserCode(): string {
-    return `
-  fn main(index : i32) {
-    if (index < uniforms.rows) {
-      var acc = 0.0;
-      for (var c = 0; c < ${this.headDim}; c++) {
-        acc += dy[index * ${this.headDim} + c] * o[index * ${this.headDim} + c];
-      }
-      result[2 * index] = lse[index];
-      result[2 * index + 1] = acc;
-    }
   }`;
   }
 }

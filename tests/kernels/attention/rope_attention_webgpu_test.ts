@@ -68,6 +68,8 @@ backendTest("rope attention on webgpu: one dispatch forward, three backward", WE
   assert.equal(fwd.dispatches, 1);
   const [out, lse] = fwd.result as tf.Tensor[];
   assert.deepEqual(lse.shape, [rows * 4]);
+  // Each row's logsumexp is at least its largest score, finite.
+  assert.ok((await lse.data()).every(Number.isFinite));
   const bwd = countDispatches(() =>
     tf.engine().runKernel(FUSED_ROPE_ATTENTION_GRAD, { dy: w, q, k, v, out, lse }, attrs)
   );
