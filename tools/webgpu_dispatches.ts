@@ -71,7 +71,8 @@ for (const activation of ["swiglu", "polynorm"]) {
     );
     if (perProgram) {
       for (const [key, n] of [...byProgram].sort((a, b) => b[1] - a[1])) {
-        console.log(`  ${String(n).padStart(4)}  ${key}`);
+        // tfjs appends the shapes, dtypes and layouts to a program's key from its first "_<digits>," on.
+        console.log(`  ${String(n).padStart(4)}  ${key.split(/_\d+,/)[0]}`);
       }
     }
   } finally {
