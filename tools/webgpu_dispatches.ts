@@ -3,7 +3,8 @@
  * (bench/train_tiny.ts's model, trainer and batches), after one warm-up step,
  * and the median time of three steps, for SwiGLU and PolyNorm; `--stock` first unregisters the webgpu kernels of
  * the fused attention, RoPE, SwiGLU, AdamW and clipping, so the model runs
- * the stock ops there (the count before those kernels existed).
+ * the stock ops there (the count before those kernels existed); `--programs`
+ * also prints the dispatches per program (shader key, most first).
  *
  *   XDG_RUNTIME_DIR=/tmp/xdg-runtime-0 deno run -A tools/webgpu_dispatches.ts [--stock]
  *
@@ -33,6 +34,7 @@ const FUSED_HERE = [
 
 await initBackend("webgpu");
 const stock = Deno.args.includes("--stock");
+const perProgram = Deno.args.includes("--programs");
 if (stock) { for (const name of FUSED_HERE) tf.unregisterKernel(name, "webgpu"); }
 const config = TRAIN_TINY;
 const rng = new Rng(config.seed + 1);
@@ -46,7 +48,8 @@ for (const activation of ["swiglu", "polynorm"]) {
   const trainer = new Trainer(model, { ...PAPER_ADAMW, decayExclude: "one_dim", gradClip: 1 });
   try {
     await trainer.step(batch(), config.learningRate);
-    const stop = countDispatches(tf.backend());
+    const byProgram = new Map<string, number>();
+    const stop = countDispatches(tf.backend(), byProgram);
     await trainer.step(batch(), config.learningRate);
     const dispatches = stop();
     const times: number[] = [];
@@ -63,6 +66,12 @@ for (const activation of ["swiglu", "polynorm"]) {
       `webgpu${stock ? " (stock ops)" : ""}/${activation}: ${dispatches} dispatches/step, ` +
         `${profile.kernels.length} kernel calls/step, ${ms.toFixed(0)} ms/step (median of 3, lavapipe)`,
     );
+    if (perProgram) {
+      for (const [key, n] of [...byProgram].sort((a, b) => b[1] - a[1])) {
+        // tfjs appends the shapes, dtypes and layouts to a program's key from its first "_<digits>," on.
+        console.log(`  ${String(n).padStart(4)}  ${key.split(/_\d+,/)[0]}`);
+      }
+    }
   } finally {
     trainer.dispose();
     model.dispose();

@@ -8,8 +8,7 @@
 import { tf } from "../backend/tf.ts";
 import { linear } from "./_ops.ts";
 import { rmsNorm } from "./rmsnorm.ts";
-import { ropeHeads } from "./rope.ts";
-import { causalAttention } from "../kernels/attention/mod.ts";
+import { ropeAttention } from "../kernels/attention/mod.ts";
 
 /** One layer's attention weights; projections stored `[in, out]`. */
 export interface AttentionWeights {
@@ -35,15 +34,6 @@ export interface AttentionShape {
 
 export { causalMask } from "../kernels/attention/mod.ts";
 
-/** `[b, kvHeads, s, hd]` → `[b, heads, s, hd]`: query head h reads key/value head ⌊h / group⌋ (transformers' repeat_kv). */
-function repeatKv(t: tf.Tensor4D, heads: number): tf.Tensor4D {
-  const kvHeads = t.shape[1];
-  if (kvHeads === heads) return t;
-  const group = heads / kvHeads;
-  const index = tf.tensor1d(Array.from({ length: heads }, (_, h) => Math.floor(h / group)), "int32");
-  return tf.gather(t, index, 1) as tf.Tensor4D;
-}
-
 /**
  * Self-attention of `x [batch·seqLen, d]` (rows ordered batch-major) → `[batch·seqLen, d]`.
  *
@@ -58,8 +48,6 @@ function repeatKv(t: tf.Tensor4D, heads: number): tf.Tensor4D {
 export function causalSelfAttention(x: tf.Tensor2D, w: AttentionWeights, shape: AttentionShape): tf.Tensor2D {
   return tf.tidy(() => {
     const { batch, seqLen, heads, kvHeads } = shape;
-    const d = x.shape[1];
-    const headDim = d / heads;
     let q = linear(x, w.q);
     let k = linear(x, w.k);
     const v = linear(x, w.v);
@@ -67,13 +55,7 @@ export function causalSelfAttention(x: tf.Tensor2D, w: AttentionWeights, shape: 
       q = rmsNorm(q, w.qNorm, shape.eps) as tf.Tensor2D;
       k = rmsNorm(k, w.kNorm, shape.eps) as tf.Tensor2D;
     }
-    const split = (t: tf.Tensor2D, n: number) => tf.reshape(t, [batch, seqLen, n, headDim]) as tf.Tensor4D;
-    const heads4 = (t: tf.Tensor4D) => tf.transpose(t, [0, 2, 1, 3]) as tf.Tensor4D;
-    // RoPE (fused on cpu/wasm) returns [batch, heads, seq, headDim], the layout the core takes (k and v repeated).
-    const qh = ropeHeads(split(q, heads), shape.ropeTheta);
-    const kh = repeatKv(ropeHeads(split(k, kvHeads), shape.ropeTheta), heads);
-    const vh = repeatKv(heads4(split(v, kvHeads)), heads);
-    const context = tf.transpose(causalAttention(qh, kh, vh), [0, 2, 1, 3]);
-    return linear(tf.reshape(context, [batch * seqLen, d]) as tf.Tensor2D, w.o);
+    const context = ropeAttention(q, k, v, { batch, seqLen, heads, kvHeads, ropeTheta: shape.ropeTheta });
+    return linear(context, w.o);
   });
 }

@@ -7,7 +7,14 @@
  */
 import assert from "node:assert/strict";
 import { FlatAdamWProgram, FlatSumSquaresProgram } from "../../src/kernels/adamw/mod.ts";
-import { CausalRowProgram } from "../../src/kernels/attention/mod.ts";
+import {
+  CausalRowProgram,
+  type FlashLayout,
+  type FlashPass,
+  FlashProgram,
+  flashTiles,
+  StatsProgram,
+} from "../../src/kernels/attention/mod.ts";
 import { CrossEntropyForwardProgram, CrossEntropyGradProgram } from "../../src/kernels/cross_entropy/mod.ts";
 import type { WebGPUProgramLike } from "../../src/kernels/fused/mod.ts";
 import { TiledMatMulProgram, tiledMatMulShape } from "../../src/kernels/matmul/mod.ts";
@@ -89,6 +96,18 @@ function moePrograms(): [string, WebGPUProgramLike][] {
   ];
 }
 
+/** The model's attention (row layout, RoPE inside) at WebGPU's default 16 KiB of workgroup memory. */
+function attentionPrograms(): [string, WebGPUProgramLike][] {
+  const layout: FlashLayout = { batch: 1, seq, heads, kvHeads: config.num_key_value_heads, headDim, rope: true };
+  const pass = (p: FlashPass) => new FlashProgram(p, layout, flashTiles(p, headDim, 16384, false));
+  return [
+    ["attention forward", pass("forward")],
+    ["attention stats (lse, D)", new StatsProgram(tokens * heads, headDim)],
+    ["attention dq", pass("queries")],
+    ["attention dk + dv", pass("keys")],
+  ];
+}
+
 function programs(): [string, WebGPUProgramLike][] {
   const flat = Math.ceil(params / 4);
   return [
@@ -112,6 +131,7 @@ function programs(): [string, WebGPUProgramLike][] {
     ["RoPE k backward", new RopeProgram(tokens * kv, false)],
     ["SwiGLU forward", new SwiGLUProgram(tokens * gated, "forward")],
     ["SwiGLU backward", new SwiGLUProgram(tokens * gated, "backward")],
+    ...attentionPrograms(),
     ...moePrograms(),
     ...products().map(([name, a, b, ta, tb]): [string, WebGPUProgramLike] => [
       `matmul ${name}`,

@@ -9,7 +9,6 @@
  */
 import { countParameters, headDim, isMoe, type ModelConfig, moeSettings } from "../../model/mod.ts";
 import { attentionMemory } from "../../model/counts.ts";
-import { FLASH_MIN_SEQ } from "../../kernels/attention/mod.ts";
 
 /** The estimate, in bytes, by part. */
 export interface MemoryEstimate {
@@ -33,7 +32,7 @@ export interface MemoryEstimate {
  * ```ts
  * import { PAPER_DENSE_1B } from "../../model/mod.ts";
  * const e = estimateTrainingMemory(PAPER_DENSE_1B("swiglu"), 1, 4096);
- * e.attention < 4 * 2 ** 30; // true: tiled attention from FLASH_MIN_SEQ keeps it linear in the sequence
+ * e.attention < 4 * 2 ** 30; // true: tiled attention keeps it linear in the sequence
  * ```
  */
 export function estimateTrainingMemory(config: ModelConfig, batchSize: number, seqLen: number): MemoryEstimate {
@@ -48,16 +47,15 @@ export function estimateTrainingMemory(config: ModelConfig, batchSize: number, s
   const mlpRows = moe ? moe.topK : 1;
   const perTokenLayer = 4 * d + 3 * config.intermediate_size * mlpRows + (moe ? moe.numExperts : 0);
   const activations = tokens * config.num_hidden_layers * perTokenLayer * f32;
-  const scoreFloats = batchSize * heads * seqLen * seqLen;
-  const tiled = seqLen >= FLASH_MIN_SEQ;
-  const attentionParts = attentionMemory(config, seqLen, batchSize, tiled);
+  // The model's attention on webgpu (`ropeAttention`) runs the tiled passes at every sequence length.
+  const attentionParts = attentionMemory(config, seqLen, batchSize, true);
   const attention = attentionParts.saved + attentionParts.transient;
   const logits = 3 * tokens * config.vocab_size * f32;
   const largestTensor = Math.max(
     config.vocab_size * d * f32,
     tokens * config.vocab_size * f32,
     tokens * config.intermediate_size * mlpRows * f32,
-    tiled ? tokens * heads * headDim(config) * f32 : scoreFloats * f32,
+    tokens * heads * headDim(config) * f32,
   );
   const optimizerState = 16 * params;
   return {

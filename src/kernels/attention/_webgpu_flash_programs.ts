@@ -11,7 +11,20 @@
  * - `keys`: dk and dv, one workgroup per key tile, walking the query tiles from
  *   the diagonal down. WGSL has no float atomics, so dq is its own pass rather
  *   than summed into from this one.
- * - `RowDotProgram`: `D = rowsum(dO⊙O)`, one thread a row.
+ * - `StatsProgram` (`./_webgpu_flash_stats.ts`): each row's `(lse, D = rowsum(dO⊙O))` pair, one thread a
+ *   row: the backward passes' softmax correction, with the logsumexp beside it
+ *   (one binding for both: the keys pass already binds eight buffers, WebGPU's
+ *   default `maxStorageBuffersPerShaderStage`).
+ *
+ * The tensors are in row layout: q, dO, out, dq `[batch·seq, heads·headDim]`,
+ * k, v, dk, dv `[batch·seq, kvHeads·headDim]`, lse `[batch·seq·heads]` (the
+ * `[batch, heads, seq, headDim]` layout is this one with batch·heads batches
+ * of one head). Query head h reads key/value head ⌊h / group⌋ by index
+ * (grouped-query attention); the keys pass sums dk and dv over the group's
+ * query heads. With `rope`, q and k are rotated (RoPE, Hugging Face's
+ * rotate_half convention) as they are loaded, from cos/sin tables bound as
+ * `rope` `[2, seq, headDim]`, and dq and dk are rotated back before they are
+ * written: the attention takes and returns the unrotated projections.
  *
  * A workgroup is `tile` rows × `lanes` threads; each thread owns the columns
  * `lane, lane + lanes, …` of its row's accumulators (in registers) and
@@ -22,63 +35,28 @@
  * @module
  */
 import { ROW_INDEX, type WebGPUProgramLike } from "../fused/mod.ts";
+import type { FlashLayout, FlashPass, FlashTiles } from "./_webgpu_flash_tiles.ts";
+
+export type { FlashLayout, FlashPass, FlashTiles } from "./_webgpu_flash_tiles.ts";
+export { flashTiles } from "./_webgpu_flash_tiles.ts";
+export { StatsProgram } from "./_webgpu_flash_stats.ts";
 
 /** Lowest finite float32: the score of a masked entry and the start of a row maximum. */
 const LOWEST = "-3.4028234e38";
 
-/** The three tiled passes. */
-export type FlashPass = "forward" | "queries" | "keys";
-
-/** A workgroup's shape: `tile` rows, `lanes` threads a row. */
-export interface FlashTiles {
-  tile: number;
-  lanes: number;
-}
-
-/** Most threads a workgroup gets (WebGPU's default `maxComputeInvocationsPerWorkgroup` is 256). */
-const GPU_THREADS = 128;
-
-/** Floats of workgroup memory a pass needs at tile t and head dim d. */
-function sharedFloats(pass: FlashPass, t: number, d: number): number {
-  if (pass === "forward") return 2 * t * d + t * t; // q, k-then-v, scores
-  if (pass === "queries") return 4 * t * d + t * t; // q, dO, k, v, ds
-  return 4 * t * d + 2 * t * t + 2 * t; // k, v, q, dO, p, ds, lse, D
-}
-
-/**
- * The largest tile (a power of two, at most 32; 16 on a software adapter,
- * one CPU thread a workgroup) whose blocks fit `storageBytes` of workgroup
- * memory, and the lanes a row: a GPU gets up to 128 threads a workgroup, a
- * software adapter one thread a row (the rows fill its SIMD lanes).
- *
- * @example
- * ```ts
- * flashTiles("forward", 128, 49152, false); // { tile: 32, lanes: 4 }
- * flashTiles("keys", 128, 16384, false); // { tile: 4, lanes: 32 }
- * ```
- */
-export function flashTiles(pass: FlashPass, headDim: number, storageBytes: number, software: boolean): FlashTiles {
-  let tile = software ? 16 : 32;
-  while (tile > 1 && 4 * sharedFloats(pass, tile, headDim) > storageBytes) tile /= 2;
-  if (4 * sharedFloats(pass, tile, headDim) > storageBytes) {
-    throw new Error(`flash attention: head dim ${headDim} does not fit ${storageBytes} bytes of workgroup memory`);
-  }
-  const lanes = software ? 1 : Math.max(1, Math.min(GPU_THREADS / tile, headDim));
-  return { tile, lanes };
-}
-
-/**
- * One tiled pass over `matrices` `[seq, headDim]` matrices (batch·heads),
- * one workgroup per tile of rows.
- *
- * @example
- * ```ts
- * new FlashProgram("forward", 16, 4096, 128, { tile: 32, lanes: 4 }).dispatch; // [2048, 1, 1]
- * ```
- */
 /** The block pairs the backward passes take dot products of (q·k and dO·v). */
 const PAIRS: [string, string][] = [["qs", "ks"], ["dos", "vs"]];
 
+/**
+ * One tiled pass, one workgroup per tile of rows of one (batch, head): query
+ * heads for `forward` and `queries`, key/value heads for `keys`.
+ *
+ * @example
+ * ```ts
+ * const layout = { batch: 1, seq: 4096, heads: 16, kvHeads: 16, headDim: 128, rope: false };
+ * new FlashProgram("forward", layout, { tile: 32, lanes: 4 }).dispatch; // [2048, 1, 1]
+ * ```
+ */
 export class FlashProgram implements WebGPUProgramLike {
   outputShape: number[];
   shaderKey: string;
@@ -90,31 +68,38 @@ export class FlashProgram implements WebGPUProgramLike {
   /** Tiles of rows per matrix, workgroups in all: the `tiles` and `groups` uniforms. */
   readonly tiles: number;
   readonly groups: number;
+  readonly headDim: number;
 
-  constructor(
-    readonly pass: FlashPass,
-    matrices: number,
-    seq: number,
-    readonly headDim: number,
-    readonly shape: FlashTiles,
-  ) {
-    this.outputShape = [matrices * seq, headDim];
-    this.variableNames = {
-      forward: ["lse", "q", "k", "v"],
-      queries: ["q", "k", "v", "dy", "lse", "dd"],
-      keys: ["dv", "q", "k", "v", "dy", "lse", "dd"],
-    }[pass];
+  constructor(readonly pass: FlashPass, readonly layout: FlashLayout, readonly shape: FlashTiles) {
+    const { batch, seq, heads, kvHeads, headDim, rope } = layout;
+    if (heads % kvHeads !== 0) throw new Error(`flash attention: ${kvHeads} key/value heads do not divide ${heads}`);
+    if (rope && headDim % 2 !== 0) throw new Error(`flash attention: RoPE needs an even head dim, got ${headDim}`);
+    this.headDim = headDim;
+    const width = (pass === "keys" ? kvHeads : heads) * headDim;
+    this.outputShape = [batch * seq, width];
+    this.variableNames = [
+      ...{
+        forward: ["lse", "q", "k", "v"],
+        queries: ["q", "k", "v", "dy", "stats"],
+        keys: ["dv", "q", "k", "v", "dy", "stats"],
+      }[
+        pass
+      ],
+      ...(rope ? ["rope"] : []),
+    ];
     this.workgroupSize = [shape.tile * shape.lanes, 1, 1];
     this.tiles = Math.ceil(seq / shape.tile);
-    this.groups = matrices * this.tiles;
+    this.groups = batch * (pass === "keys" ? kvHeads : heads) * this.tiles;
     this.dispatch = [Math.max(1, this.groups), 1, 1];
-    this.shaderKey = `flash_attention_${pass}_d${headDim}_t${shape.tile}_l${shape.lanes}`;
+    this.shaderKey = `flash_attention_${pass}_d${headDim}_h${heads}_kv${kvHeads}_r${
+      rope ? 1 : 0
+    }_t${shape.tile}_l${shape.lanes}`;
   }
 
   /** Constants, the column loop's guard, and the start of main up to the uniform workgroup index. */
   private head(shared: string, pairs: [string, string][]): string {
     const { tile, lanes } = this.shape;
-    const d = this.headDim;
+    const { heads, kvHeads, headDim: d } = this.layout;
     // One function per pair of blocks: WGSL takes no pointers to workgroup memory as parameters.
     const dots = pairs.map(([a, b]) => `
   fn dot_${a}_${b}(ra : i32, rb : i32) -> f32 {
@@ -128,6 +113,10 @@ export class FlashProgram implements WebGPUProgramLike {
   const T = ${tile};
   const L = ${lanes};
   const D = ${d};
+  const HALF = ${Math.floor(d / 2)};
+  const H = ${heads};
+  const KH = ${kvHeads};
+  const GROUP = ${heads / kvHeads};
   const COLS = ${Math.ceil(d / lanes)};
   const LOWEST = ${LOWEST};
   ${shared}
@@ -150,14 +139,37 @@ export class FlashProgram implements WebGPUProgramLike {
     let x = t % L;`;
   }
 
-  /** WGSL copying a tile of `rows` rows from `src` (rows from `row0`, zero past seq) into `dst`, times `factor`. */
-  private load(dst: string, src: string, row0: string, factor = ""): string {
+  /**
+   * WGSL copying a tile from `src` (rows from `row0`, zero past seq; row `row` of
+   * the head at `base` + row·`stride`) into `dst`, rotated when `rotate` and the
+   * layout has RoPE, times `factor`.
+   */
+  private load(
+    dst: string,
+    src: string,
+    base: string,
+    stride: string,
+    row0: string,
+    rotate = false,
+    factor = "",
+  ): string {
+    const value = rotate && this.layout.rope
+      ? `let at = ${base} + row * ${stride};
+        let c = e % D;
+        var partner = 0.0;
+        if (c < HALF) {
+          partner = -${src}[at + c + HALF];
+        } else {
+          partner = ${src}[at + c - HALF];
+        }
+        value = (${src}[at + c] * rope[row * D + c] + partner * rope[(n + row) * D + c])${factor};`
+      : `value = ${src}[${base} + row * ${stride} + e % D]${factor};`;
     return `
     for (var e = t; e < T * D; e += T * L) {
       let row = ${row0} + e / D;
       var value = 0.0;
       if (row < n) {
-        value = ${src}[base + row * D + e % D]${factor};
+        ${value}
       }
       ${dst}[e] = value;
     }`;
@@ -174,40 +186,84 @@ export class FlashProgram implements WebGPUProgramLike {
       }`;
   }
 
+  /**
+   * WGSL writing this thread's row `pos` of `acc` (times `factor`) to `out` at
+   * `base` + pos·`stride`; with RoPE, rotated back (the transpose of the
+   * rotation) through the workgroup block `stage`, since a column's partner
+   * half a row away may belong to another thread.
+   */
+  private store(
+    out: string,
+    acc: string,
+    base: string,
+    stride: string,
+    pos: string,
+    stage: string,
+    factor = "",
+  ): string {
+    const at = `${base} + ${pos} * ${stride} + c`;
+    if (!this.layout.rope) {
+      return `
+    if (${pos} < n) {
+      ${this.columns(`${out}[${at}] = ${acc}[ci]${factor};`)}
+    }`;
+    }
+    return `
+    workgroupBarrier();
+    ${this.columns(`${stage}[r * D + c] = ${acc}[ci]${factor};`)}
+    workgroupBarrier();
+    if (${pos} < n) {
+      ${
+      this.columns(`var value = ${stage}[r * D + c] * rope[${pos} * D + c];
+        if (c < HALF) {
+          value += ${stage}[r * D + c + HALF] * rope[(n + ${pos}) * D + c + HALF];
+        } else {
+          value -= ${stage}[r * D + c - HALF] * rope[(n + ${pos}) * D + c - HALF];
+        }
+        ${out}[${at}] = value;`)
+    }
+    }`;
+  }
+
   getUserCode(): string {
     if (this.pass === "forward") return this.forward();
     return this.pass === "queries" ? this.queries() : this.keys();
   }
 
-  private forward(): string {
-    const block = `array<f32, ${this.shape.tile * this.headDim}>`;
-    return `${
-      this.head(
-        `var<workgroup> qs : ${block};\n  var<workgroup> kv : ${block};\n  var<workgroup> s : array<f32, ${
-          this.shape.tile ** 2
-        }>;`,
-        [["qs", "kv"]],
-      )
-    }
+  /** WGSL naming a query-head workgroup's batch `b`, head `h`, query tile `qt` (heaviest first) and row bases. */
+  private queryTile(): string {
+    return `
     let m = g / tiles;
+    let b = m / H;
+    let h = m % H;
     let qt = tiles - 1 - g % tiles;
     let i0 = qt * T;
     let i = i0 + r;
-    let base = m * n * D;
-    ${this.load("qs", "q", "i0", " * uniforms.scale")}
+    let qBase = (b * n * H + h) * D;
+    let kvBase = (b * n * KH + h / GROUP) * D;
+    let lseRow = (b * n + min(i, n - 1)) * H + h;`;
+  }
+
+  private forward(): string {
+    const block = `array<f32, ${this.shape.tile * this.headDim}>`;
+    const shared = `var<workgroup> qs : ${block};\n  var<workgroup> kv : ${block};
+  var<workgroup> s : array<f32, ${this.shape.tile ** 2}>;`;
+    return `${this.head(shared, [["qs", "kv"]])}
+    ${this.queryTile()}
+    ${this.load("qs", "q", "qBase", "H * D", "i0", true, " * uniforms.scale")}
     var o : array<f32, COLS>;
     var rowMax = LOWEST;
     var rowSum = 0.0;
     for (var jt = 0; jt <= qt; jt++) {
       let j0 = jt * T;
       workgroupBarrier();
-      ${this.load("kv", "k", "j0")}
+      ${this.load("kv", "k", "kvBase", "KH * D", "j0", true)}
       workgroupBarrier();
       for (var j = x; j < T; j += L) {
         s[r * T + j] = select(LOWEST, dot_qs_kv(r, j), j0 + j <= i);
       }
       workgroupBarrier();
-      ${this.load("kv", "v", "j0")}
+      ${this.load("kv", "v", "kvBase", "KH * D", "j0")}
       workgroupBarrier();
       var newMax = rowMax;
       for (var j = 0; j < T; j++) {
@@ -227,9 +283,9 @@ export class FlashProgram implements WebGPUProgramLike {
     }
     if (i < n) {
       let inv = 1.0 / rowSum;
-      ${this.columns("result[base + i * D + c] = o[ci] * inv;")}
+      ${this.columns("result[qBase + i * H * D + c] = o[ci] * inv;")}
       if (x == 0) {
-        lse[m * n + i] = rowMax + log(rowSum);
+        lse[lseRow] = rowMax + log(rowSum);
       }
     }
   }`;
@@ -239,25 +295,21 @@ export class FlashProgram implements WebGPUProgramLike {
     const block = `array<f32, ${this.shape.tile * this.headDim}>`;
     const shared = ["qs", "dos", "ks", "vs"].map((a) => `var<workgroup> ${a} : ${block};`).join("\n  ");
     return `${this.head(`${shared}\n  var<workgroup> ds : array<f32, ${this.shape.tile ** 2}>;`, PAIRS)}
-    let m = g / tiles;
-    let qt = tiles - 1 - g % tiles;
-    let i0 = qt * T;
-    let i = i0 + r;
-    let base = m * n * D;
-    ${this.load("qs", "q", "i0", " * uniforms.scale")}
-    ${this.load("dos", "dy", "i0")}
+    ${this.queryTile()}
+    ${this.load("qs", "q", "qBase", "H * D", "i0", true, " * uniforms.scale")}
+    ${this.load("dos", "dy", "qBase", "H * D", "i0")}
     var rowLse = 0.0;
     var rowD = 0.0;
     if (i < n) {
-      rowLse = lse[m * n + i];
-      rowD = dd[m * n + i];
+      rowLse = stats[2 * lseRow];
+      rowD = stats[2 * lseRow + 1];
     }
     var acc : array<f32, COLS>;
     for (var jt = 0; jt <= qt; jt++) {
       let j0 = jt * T;
       workgroupBarrier();
-      ${this.load("ks", "k", "j0")}
-      ${this.load("vs", "v", "j0")}
+      ${this.load("ks", "k", "kvBase", "KH * D", "j0", true)}
+      ${this.load("vs", "v", "kvBase", "KH * D", "j0")}
       workgroupBarrier();
       for (var j = x; j < T; j += L) {
         let p = select(0.0, exp(dot_qs_ks(r, j) - rowLse), j0 + j <= i);
@@ -269,9 +321,7 @@ export class FlashProgram implements WebGPUProgramLike {
         ${this.columns("acc[ci] += w * ks[j * D + c];")}
       }
     }
-    if (i < n) {
-      ${this.columns("result[base + i * D + c] = acc[ci] * uniforms.scale;")}
-    }
+    ${this.store("result", "acc", "qBase", "H * D", "i", "qs", " * uniforms.scale")}
   }`;
   }
 
@@ -285,82 +335,49 @@ export class FlashProgram implements WebGPUProgramLike {
   var<workgroup> dds : array<f32, ${tile}>;`;
     return `${this.head(`${shared}\n  ${stats}`, PAIRS)}
     let m = g / tiles;
+    let b = m / KH;
+    let kh = m % KH;
     let kt = g % tiles;
     let j0 = kt * T;
     let j = j0 + r;
-    let base = m * n * D;
-    ${this.load("ks", "k", "j0")}
-    ${this.load("vs", "v", "j0")}
+    let kvBase = (b * n * KH + kh) * D;
+    ${this.load("ks", "k", "kvBase", "KH * D", "j0", true)}
+    ${this.load("vs", "v", "kvBase", "KH * D", "j0")}
     var dkAcc : array<f32, COLS>;
     var dvAcc : array<f32, COLS>;
-    for (var qt = kt; qt < tiles; qt++) {
-      let i0 = qt * T;
-      workgroupBarrier();
-      ${this.load("qs", "q", "i0", " * uniforms.scale")}
-      ${this.load("dos", "dy", "i0")}
-      if (t < T) {
-        let row = i0 + t;
-        lses[t] = select(0.0, lse[m * n + min(row, n - 1)], row < n);
-        dds[t] = select(0.0, dd[m * n + min(row, n - 1)], row < n);
-      }
-      workgroupBarrier();
-      for (var ii = x; ii < T; ii += L) {
-        let i = i0 + ii;
-        let p = select(0.0, exp(dot_qs_ks(ii, r) - lses[ii]), j <= i && i < n);
-        ps[r * T + ii] = p;
-        ds[r * T + ii] = p * (dot_dos_vs(ii, r) - dds[ii]);
-      }
-      workgroupBarrier();
-      for (var ii = 0; ii < T; ii++) {
-        let p = ps[r * T + ii];
-        let w = ds[r * T + ii];
-        ${this.columns("dvAcc[ci] += p * dos[ii * D + c];\n        dkAcc[ci] += w * qs[ii * D + c];")}
+    for (var hg = 0; hg < GROUP; hg++) {
+      let h = kh * GROUP + hg;
+      let qBase = (b * n * H + h) * D;
+      for (var qt = kt; qt < tiles; qt++) {
+        let i0 = qt * T;
+        workgroupBarrier();
+        ${this.load("qs", "q", "qBase", "H * D", "i0", true, " * uniforms.scale")}
+        ${this.load("dos", "dy", "qBase", "H * D", "i0")}
+        if (t < T) {
+          let row = i0 + t;
+          let at = 2 * ((b * n + min(row, n - 1)) * H + h);
+          lses[t] = select(0.0, stats[at], row < n);
+          dds[t] = select(0.0, stats[at + 1], row < n);
+        }
+        workgroupBarrier();
+        for (var ii = x; ii < T; ii += L) {
+          let i = i0 + ii;
+          let p = select(0.0, exp(dot_qs_ks(ii, r) - lses[ii]), j <= i && i < n);
+          ps[r * T + ii] = p;
+          ds[r * T + ii] = p * (dot_dos_vs(ii, r) - dds[ii]);
+        }
+        workgroupBarrier();
+        for (var ii = 0; ii < T; ii++) {
+          let p = ps[r * T + ii];
+          let w = ds[r * T + ii];
+          ${this.columns("dvAcc[ci] += p * dos[ii * D + c];\n          dkAcc[ci] += w * qs[ii * D + c];")}
+        }
       }
     }
     if (j < n) {
-      ${this.columns("result[base + j * D + c] = dkAcc[ci];\n      dv[base + j * D + c] = dvAcc[ci];")}
+      ${this.columns("dv[kvBase + j * KH * D + c] = dvAcc[ci];")}
     }
-  }`;
-  }
-}
-
-/** Threads per workgroup of the row-dot pass. */
-const ROW_DOT_WORKGROUP = 64;
-
-/**
- * `D[row] = Σ_c dy[row, c]·out[row, c]` over `rows` rows of `headDim`, one
- * thread a row: the backward passes' softmax correction.
- *
- * @example
- * ```ts
- * new RowDotProgram(16 * 4096, 128).dispatch; // [1024, 1, 1]
- * ```
- */
-export class RowDotProgram implements WebGPUProgramLike {
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout = { x: [0] };
-  dispatch: [number, number, number];
-  variableNames = ["dy", "o"];
-  workgroupSize: [number, number, number] = [ROW_DOT_WORKGROUP, 1, 1];
-  uniforms = "rows : i32,";
-
-  constructor(rows: number, readonly headDim: number) {
-    this.outputShape = [rows];
-    this.dispatch = [Math.max(1, Math.ceil(rows / ROW_DOT_WORKGROUP)), 1, 1];
-    this.shaderKey = `flash_attention_rowdot_d${headDim}`;
-  }
-
-  getUserCode(): string {
-    return `
-  fn main(index : i32) {
-    if (index < uniforms.rows) {
-      var acc = 0.0;
-      for (var c = 0; c < ${this.headDim}; c++) {
-        acc += dy[index * ${this.headDim} + c] * o[index * ${this.headDim} + c];
-      }
-      result[index] = acc;
-    }
+    ${this.store("result", "dkAcc", "kvBase", "KH * D", "j", "ks")}
   }`;
   }
 }

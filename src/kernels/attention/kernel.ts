@@ -29,6 +29,28 @@ export const FUSED_CAUSAL_ATTENTION = "FusedCausalAttention";
 /** Backward kernel name. */
 export const FUSED_CAUSAL_ATTENTION_GRAD = "FusedCausalAttentionGrad";
 
+/**
+ * Forward kernel name of the row-layout attention with RoPE and
+ * grouped-query heads (webgpu only: elsewhere the op runs RoPE, the head
+ * transposes and the kernels above; see `./mod.ts`).
+ */
+export const FUSED_ROPE_ATTENTION = "FusedRopeAttention";
+/** Its backward kernel name. */
+export const FUSED_ROPE_ATTENTION_GRAD = "FusedRopeAttentionGrad";
+
+/** Attributes of the row-layout attention's kernels. */
+export interface RopeAttentionAttrs {
+  [key: string]: number;
+  batch: number;
+  seqLen: number;
+  heads: number;
+  kvHeads: number;
+  /** The RoPE base. */
+  theta: number;
+  /** Multiplies q·kᵀ (usually 1/sqrt(headDim)). */
+  scale: number;
+}
+
 /** Attributes of both kernels. */
 export interface CausalAttentionAttrs {
   [key: string]: number;

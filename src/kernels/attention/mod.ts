@@ -2,7 +2,9 @@
  * Causal self-attention's core, `softmax(scale·q·kᵀ + causal mask)·v`, on
  * q, k, v `[batch, heads, seq, headDim]`: one fused kernel forward and one
  * backward on `cpu`, `wasm` and `webgpu` (registered when this module
- * loads), the stock ops elsewhere.
+ * loads), the stock ops elsewhere. {@linkcode ropeAttention} is the model's
+ * entry: the projections in row layout in, RoPE and grouped-query heads
+ * inside, the context in row layout out (one webgpu kernel each way).
  *
  * @example
  * ```ts
@@ -15,11 +17,27 @@
  */
 import { tf } from "../../backend/tf.ts";
 import { fusedOrStock, hasKernel, registerKernels } from "../registry.ts";
-import { ATTENTION_KERNELS, FUSED_CAUSAL_ATTENTION, FUSED_CAUSAL_ATTENTION_GRAD } from "./kernel.ts";
+import { ropeHeads } from "../rope/mod.ts";
+import {
+  ATTENTION_KERNELS,
+  FUSED_CAUSAL_ATTENTION,
+  FUSED_CAUSAL_ATTENTION_GRAD,
+  FUSED_ROPE_ATTENTION,
+  FUSED_ROPE_ATTENTION_GRAD,
+  type RopeAttentionAttrs,
+} from "./kernel.ts";
 import { ATTENTION_WEBGPU_KERNELS } from "./webgpu.ts";
 import { FLASH_CAUSAL_ATTENTION_GRAD, FLASH_WEBGPU_KERNELS } from "./webgpu_flash.ts";
+import { ROPE_ATTENTION_WEBGPU_KERNELS } from "./webgpu_rope.ts";
 
-export { type CausalAttentionAttrs, FUSED_CAUSAL_ATTENTION, FUSED_CAUSAL_ATTENTION_GRAD } from "./kernel.ts";
+export {
+  type CausalAttentionAttrs,
+  FUSED_CAUSAL_ATTENTION,
+  FUSED_CAUSAL_ATTENTION_GRAD,
+  FUSED_ROPE_ATTENTION,
+  FUSED_ROPE_ATTENTION_GRAD,
+  type RopeAttentionAttrs,
+} from "./kernel.ts";
 export {
   FLASH_CAUSAL_ATTENTION_GRAD,
   FLASH_MIN_SEQ,
@@ -29,8 +47,16 @@ export {
 } from "./webgpu_flash.ts";
 // The WGSL programs, for tests that size their grids without a GPU.
 export { CausalRowProgram } from "./_webgpu_programs.ts";
+export { type FlashLayout, type FlashPass, FlashProgram, flashTiles, StatsProgram } from "./_webgpu_flash_programs.ts";
 
-registerKernels({ kernels: [...ATTENTION_KERNELS, ...ATTENTION_WEBGPU_KERNELS, ...FLASH_WEBGPU_KERNELS] });
+registerKernels({
+  kernels: [
+    ...ATTENTION_KERNELS,
+    ...ATTENTION_WEBGPU_KERNELS,
+    ...FLASH_WEBGPU_KERNELS,
+    ...ROPE_ATTENTION_WEBGPU_KERNELS,
+  ],
+});
 
 type Saver = (tensors: tf.Tensor[]) => void;
 
@@ -132,5 +158,86 @@ export function causalAttention(
       const kt = tf.transpose(k, [0, 1, 3, 2]) as tf.Tensor4D;
       const scores = tf.add(tf.matMul(qh, kt), causalMask(seqLen));
       return tf.matMul(tf.softmax(scores, -1) as tf.Tensor4D, v) as tf.Tensor4D;
+    }));
+}
+
+/** The shape of a {@linkcode ropeAttention} call. */
+export interface RopeAttentionShape {
+  batch: number;
+  seqLen: number;
+  heads: number;
+  /** Key/value heads (divides `heads`). */
+  kvHeads: number;
+  ropeTheta: number;
+}
+
+/** `[b, kvHeads, s, hd]` → `[b, heads, s, hd]`: query head h reads key/value head ⌊h / group⌋ (transformers' repeat_kv). */
+function repeatKv(t: tf.Tensor4D, heads: number): tf.Tensor4D {
+  const kvHeads = t.shape[1];
+  if (kvHeads === heads) return t;
+  const group = heads / kvHeads;
+  const index = tf.tensor1d(Array.from({ length: heads }, (_, h) => Math.floor(h / group)), "int32");
+  return tf.gather(t, index, 1) as tf.Tensor4D;
+}
+
+/** The row-layout kernels as one differentiable op (a custom gradient, as in {@linkcode fusedAttention}). */
+function fusedRopeAttention(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, attrs: RopeAttentionAttrs): tf.Tensor2D {
+  const op = tf.customGrad((...args: (tf.Tensor | Saver)[]) => {
+    const [q, k, v] = args as tf.Tensor2D[];
+    const save = args[3] as Saver;
+    const [out, lse] = tf.engine().runKernel<tf.Tensor[]>(FUSED_ROPE_ATTENTION, { q, k, v }, attrs);
+    save([q, k, v, out, lse]);
+    return {
+      value: out,
+      gradFunc: (dy: tf.Tensor, s: tf.Tensor[]) => {
+        const inputs = { dy, q: s[0], k: s[1], v: s[2], out: s[3], lse: s[4] };
+        return tf.engine().runKernel<tf.Tensor[]>(FUSED_ROPE_ATTENTION_GRAD, inputs, attrs);
+      },
+    };
+  });
+  return tf.tidy("ropeAttention", () => op(q, k, v) as tf.Tensor2D);
+}
+
+/**
+ * Causal attention of the projections in row layout (rows batch-major): q
+ * `[batch·seqLen, heads·headDim]`, k and v `[batch·seqLen, kvHeads·headDim]`
+ * → the context `[batch·seqLen, heads·headDim]`, RoPE on q and k, query head
+ * h reading key/value head ⌊h / (heads / kvHeads)⌋, scale 1/sqrt(headDim).
+ * On webgpu one kernel each way (no transposes); elsewhere RoPE with the
+ * head transpose, the key/value heads repeated, {@linkcode causalAttention}
+ * and the transpose back.
+ *
+ * @example
+ * ```ts
+ * import { tf } from "../../backend/tf.ts";
+ * const q = tf.randomNormal([2 * 16, 4 * 8]) as tf.Tensor2D;
+ * const kv = tf.randomNormal([2 * 16, 2 * 8]) as tf.Tensor2D;
+ * const shape = { batch: 2, seqLen: 16, heads: 4, kvHeads: 2, ropeTheta: 10000 };
+ * const context = ropeAttention(q, kv, kv, shape); // [32, 32]
+ * ```
+ */
+export function ropeAttention(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, shape: RopeAttentionShape): tf.Tensor2D {
+  const { batch, seqLen, heads, kvHeads } = shape;
+  const d = q.shape[1];
+  const headDim = d / heads;
+  const attrs: RopeAttentionAttrs = {
+    batch,
+    seqLen,
+    heads,
+    kvHeads,
+    theta: shape.ropeTheta,
+    scale: 1 / Math.sqrt(headDim),
+  };
+  const usable = q.dtype === "float32" && headDim % 2 === 0;
+  return fusedOrStock(FUSED_ROPE_ATTENTION, usable, () => fusedRopeAttention(q, k, v, attrs), () =>
+    tf.tidy(() => {
+      const split = (t: tf.Tensor2D, n: number) => tf.reshape(t, [batch, seqLen, n, headDim]) as tf.Tensor4D;
+      const heads4 = (t: tf.Tensor4D) => tf.transpose(t, [0, 2, 1, 3]) as tf.Tensor4D;
+      // RoPE (fused on cpu/wasm) returns [batch, heads, seq, headDim], the layout the core takes (k and v repeated).
+      const qh = ropeHeads(split(q, heads), shape.ropeTheta);
+      const kh = repeatKv(ropeHeads(split(k, kvHeads), shape.ropeTheta), heads);
+      const vh = repeatKv(heads4(split(v, kvHeads)), heads);
+      const context = tf.transpose(causalAttention(qh, kh, vh), [0, 2, 1, 3]);
+      return tf.reshape(context, [batch * seqLen, d]) as tf.Tensor2D;
     }));
 }

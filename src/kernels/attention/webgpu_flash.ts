@@ -3,11 +3,13 @@
  * the `FusedCausalAttention` webgpu kernel runs from {@linkcode FLASH_MIN_SEQ}
  * positions up: it keeps no `[seq, seq]` scores, only each row's logsumexp
  * `[batch, heads, seq]` for the backward, which recomputes the scores tile by
- * tile. One dispatch forward; three backward (`D = rowsum(dO⊙O)`, dq, dk+dv).
+ * tile. One dispatch forward; three backward (the rows' `(lse, D =
+ * rowsum(dO⊙O))`, dq, dk+dv).
  *
  * Forward (inside the fused kernel): outputs `[out, lse]`. Backward,
  * {@linkcode FLASH_CAUSAL_ATTENTION_GRAD}: inputs {dy, q, k, v, out, lse},
- * attrs {scale}; outputs `[dq, dk, dv]`.
+ * attrs {scale}; outputs `[dq, dk, dv]`. The same passes run the row-layout
+ * attention with RoPE and grouped-query heads (`./webgpu_rope.ts`).
  * @module
  */
 import type { tf } from "../../backend/tf.ts";
@@ -18,7 +20,7 @@ import {
   type Uniform,
   type WebGPUKernelBackend,
 } from "../fused/mod.ts";
-import { type FlashPass, FlashProgram, flashTiles, RowDotProgram } from "./_webgpu_flash_programs.ts";
+import { type FlashLayout, type FlashPass, FlashProgram, flashTiles, StatsProgram } from "./_webgpu_flash_programs.ts";
 import type { CausalAttentionAttrs } from "./kernel.ts";
 
 /** Backward kernel name of the tiled attention (webgpu only). */
@@ -77,11 +79,9 @@ interface Device {
   device?: { limits?: { maxComputeWorkgroupStorageSize?: number } };
 }
 
-function program(backend: WebGPUKernelBackend, pass: FlashPass, q: tf.TensorInfo): FlashProgram {
-  const [batch, heads, seq, headDim] = q.shape;
+function program(backend: WebGPUKernelBackend, pass: FlashPass, layout: FlashLayout): FlashProgram {
   const storage = (backend as Device).device?.limits?.maxComputeWorkgroupStorageSize ?? DEFAULT_STORAGE_BYTES;
-  const tiles = flashTiles(pass, headDim, storage, isSoftwareAdapter(backend));
-  return new FlashProgram(pass, batch * heads, seq, headDim, tiles);
+  return new FlashProgram(pass, layout, flashTiles(pass, layout.headDim, storage, isSoftwareAdapter(backend)));
 }
 
 function uniforms(p: FlashProgram, seq: number, scale: number): Uniform[] {
@@ -93,14 +93,82 @@ function uniforms(p: FlashProgram, seq: number, scale: number): Uniform[] {
   ];
 }
 
-/** Views a `[rows, ...]` program output as `shape`. */
+/** Views a program output as `shape`. */
 function as(t: tf.TensorInfo, shape: number[]): tf.TensorInfo {
   return { dataId: t.dataId, shape, dtype: "float32" };
 }
 
+/** `[batch, heads, seq, headDim]` as the passes' row layout: batch·heads batches of one head. */
+function headsLayout(q: tf.TensorInfo): FlashLayout {
+  const [batch, heads, seq, headDim] = q.shape;
+  return { batch: batch * heads, seq, heads: 1, kvHeads: 1, headDim, rope: false };
+}
+
 /**
- * The tiled forward: `[out, lse]` (lse `[batch, heads, seq]`, each row's
- * log Σ exp of its scaled scores). q, k, v already checked of one shape.
+ * The forward pass: `[out, lse]` (out of q's shape, lse of `lseShape`).
+ * `rope`: the cos/sin tables `[2, seq, headDim]` when `layout.rope`.
+ *
+ * @example
+ * ```ts
+ * import { tf } from "../../backend/mod.ts";
+ * import type { WebGPUKernelBackend } from "../fused/mod.ts";
+ * const backend = tf.backend() as unknown as WebGPUKernelBackend; // webgpu
+ * const q = tf.randomNormal([2 * 64, 4 * 8]);
+ * const layout = { batch: 2, seq: 64, heads: 4, kvHeads: 4, headDim: 8, rope: false };
+ * const [out, lse] = runFlashForward(backend, layout, [q, q, q], 1 / Math.sqrt(8), [2 * 64 * 4]);
+ * ```
+ */
+export function runFlashForward(
+  backend: WebGPUKernelBackend,
+  layout: FlashLayout,
+  qkv: tf.TensorInfo[],
+  scale: number,
+  lseShape: number[],
+  rope?: tf.TensorInfo,
+): tf.TensorInfo[] {
+  const p = program(backend, "forward", layout);
+  const inputs = rope ? [...qkv, rope] : qkv;
+  return runWithOutputs(backend, p, inputs, [qkv[0].shape, lseShape], uniforms(p, layout.seq, scale));
+}
+
+/**
+ * The three backward passes: `[dq, dk, dv]` of q's, k's and v's shapes.
+ * `tensors`: dy, q, k, v, out, lse; `rope` as for {@linkcode runFlashForward}.
+ *
+ * @example
+ * ```ts
+ * import type { tf } from "../../backend/tf.ts";
+ * import type { WebGPUKernelBackend } from "../fused/mod.ts";
+ * import type { FlashLayout } from "./_webgpu_flash_programs.ts";
+ * declare const backend: WebGPUKernelBackend, layout: FlashLayout, tensors: tf.TensorInfo[];
+ * const [dq, dk, dv] = runFlashBackward(backend, layout, tensors, 0.125);
+ * ```
+ */
+export function runFlashBackward(
+  backend: WebGPUKernelBackend,
+  layout: FlashLayout,
+  tensors: tf.TensorInfo[],
+  scale: number,
+  rope?: tf.TensorInfo,
+): tf.TensorInfo[] {
+  const [dy, q, k, v, out, lse] = tensors;
+  const rows = layout.batch * layout.seq * layout.heads;
+  const stats = backend.runWebGPUProgram(new StatsProgram(rows, layout.headDim), [dy, out, lse], "float32", [
+    { type: "int32", data: [rows] },
+  ]);
+  const inputs = [q, k, v, dy, stats, ...(rope ? [rope] : [])];
+  const pq = program(backend, "queries", layout);
+  const dq = backend.runWebGPUProgram(pq, inputs, "float32", uniforms(pq, layout.seq, scale));
+  const pk = program(backend, "keys", layout);
+  const [dk, dv] = runWithOutputs(backend, pk, inputs, [k.shape, v.shape], uniforms(pk, layout.seq, scale));
+  backend.disposeData(stats.dataId);
+  return [as(dq, q.shape), dk, dv];
+}
+
+/**
+ * The tiled forward on `[batch, heads, seq, headDim]`: `[out, lse]` (lse
+ * `[batch, heads, seq]`, each row's log Σ exp of its scaled scores). q, k, v
+ * already checked of one shape.
  *
  * @example
  * ```ts
@@ -118,55 +186,43 @@ export function flashForward(
   v: tf.TensorInfo,
   scale: number,
 ): tf.TensorInfo[] {
-  const [batch, heads, seq] = q.shape;
-  const p = program(backend, "forward", q);
-  return runWithOutputs(backend, p, [q, k, v], [q.shape, [batch, heads, seq]], uniforms(p, seq, scale));
+  return runFlashForward(backend, headsLayout(q), [q, k, v], scale, q.shape.slice(0, 3));
 }
 
 const backward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const b = backend as unknown as WebGPUKernelBackend;
   const { dy, q, k, v, out, lse } = kernelInputs(inputs, "dy", "q", "k", "v", "out", "lse");
-  const [batch, heads, seq, headDim] = q.shape;
   for (const t of [k, v, dy, out]) {
     if (String(t.shape) !== String(q.shape)) {
       throw new Error(`flash attention needs q, k, v, dy, out of one shape, got [${q.shape}] and [${t.shape}]`);
     }
   }
   const { scale } = attrs as CausalAttentionAttrs;
-  const rows = batch * heads * seq;
-  const dd = b.runWebGPUProgram(new RowDotProgram(rows, headDim), [dy, out], "float32", [
-    { type: "int32", data: [rows] },
-  ]);
-  const pq = program(b, "queries", q);
-  const dq = b.runWebGPUProgram(pq, [q, k, v, dy, lse, dd], "float32", uniforms(pq, seq, scale));
-  const pk = program(b, "keys", q);
-  const [dk, dv] = runWithOutputs(b, pk, [q, k, v, dy, lse, dd], [q.shape, q.shape], uniforms(pk, seq, scale));
-  b.disposeData(dd.dataId);
-  return [as(dq, q.shape), dk, dv];
+  return runFlashBackward(b, headsLayout(q), [dy, q, k, v, out, lse], scale);
 };
 
 /**
- * The dispatch grid of each tiled pass at a shape, without running them
+ * The dispatch grid of each tiled pass for a layout, without running them
  * (workgroups: x·y·z; tfjs folds an x over 65535 into y and z).
  *
  * @example
  * ```ts
- * flashGrids([1, 16, 4096, 128], 16384, false).forward; // [4096, 1, 1]
+ * const layout = { batch: 1, seq: 4096, heads: 16, kvHeads: 16, headDim: 128, rope: true };
+ * flashGrids(layout, 16384, false).forward; // [8192, 1, 1]
  * ```
  */
 export function flashGrids(
-  shape: [number, number, number, number],
+  layout: FlashLayout,
   storageBytes: number,
   software: boolean,
-): Record<FlashPass | "rowDot", [number, number, number]> {
-  const [batch, heads, seq, headDim] = shape;
+): Record<FlashPass | "stats", [number, number, number]> {
   const grid = (pass: FlashPass) =>
-    new FlashProgram(pass, batch * heads, seq, headDim, flashTiles(pass, headDim, storageBytes, software)).dispatch;
+    new FlashProgram(pass, layout, flashTiles(pass, layout.headDim, storageBytes, software)).dispatch;
   return {
     forward: grid("forward"),
     queries: grid("queries"),
     keys: grid("keys"),
-    rowDot: new RowDotProgram(batch * heads * seq, headDim).dispatch,
+    stats: new StatsProgram(layout.batch * layout.heads * layout.seq, layout.headDim).dispatch,
   };
 }
 

@@ -13,7 +13,8 @@ interface Recorder {
 /**
  * Starts counting the dispatches `backend` (tfjs-backend-webgpu's, 4.22)
  * records; the returned function stops counting and gives the count (stop
- * nested counters innermost first).
+ * nested counters innermost first). `byProgram`, when given, also counts
+ * them per program (by shader key), for a breakdown of where they go.
  *
  * @example
  * ```ts
@@ -25,7 +26,7 @@ interface Recorder {
  * console.log(stop(), "dispatches");
  * ```
  */
-export function countDispatches(backend: unknown): () => number {
+export function countDispatches(backend: unknown, byProgram?: Map<string, number>): () => number {
   const recorder = backend as Recorder;
   if (typeof recorder.recordAndSubmit !== "function") {
     throw new Error("countDispatches needs tfjs's webgpu backend (no recordAndSubmit)");
@@ -34,6 +35,10 @@ export function countDispatches(backend: unknown): () => number {
   let dispatches = 0;
   recorder.recordAndSubmit = function (...args: unknown[]) {
     dispatches++;
+    if (byProgram) {
+      const key = (args[0] as { shaderKey?: string }).shaderKey ?? "?";
+      byProgram.set(key, (byProgram.get(key) ?? 0) + 1);
+    }
     return original.apply(this, args);
   };
   return () => {

@@ -4,12 +4,12 @@ import { attentionMemory } from "../../../src/model/counts.ts";
 import { countParameters, PAPER_DENSE_1B } from "../../../src/model/mod.ts";
 import { benchModelConfig, TRAIN_TINY } from "../../../src/bench/config.ts";
 
-Deno.test("memory estimate: 16 bytes a parameter of optimizer state, attention tiled from its threshold", () => {
+Deno.test("memory estimate: 16 bytes a parameter of optimizer state, attention tiled at every length", () => {
   const tiny = benchModelConfig(TRAIN_TINY, "swiglu");
   const e = estimateTrainingMemory(tiny, 16, 128);
   assert.equal(e.optimizerState, 16 * countParameters(tiny).total);
-  const untiled = attentionMemory(tiny, 128, 16, false);
-  assert.equal(e.attention, untiled.saved + untiled.transient);
+  const short = attentionMemory(tiny, 128, 16, true);
+  assert.equal(e.attention, short.saved + short.transient);
   assert.equal(e.total, e.optimizerState + e.activations + e.attention + e.logits);
   const paper = PAPER_DENSE_1B("swiglu");
   const long = estimateTrainingMemory(paper, 1, 4096);
