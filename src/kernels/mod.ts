@@ -32,7 +32,7 @@ export {
   installFastKernels,
   uninstallFastKernels,
 } from "./install.ts";
-export { heapThreadCount, HeapThreads, startHeapThreads } from "./parallel/mod.ts";
+export { heapThreadCount, WorkerPool } from "./parallel/mod.ts";
 export { wasmBackendMemory } from "./wasm_backend.ts";
 export {
   type BatchMatMulPlan,
@@ -41,7 +41,6 @@ export {
   chooseCoreType,
   DEFAULT_BLAS_PATHS,
   DEFAULT_GEMM_SHAPE,
-  GemmPool,
   type GemmShape,
   loadNativeBlas,
   NativeBlas,
@@ -49,6 +48,7 @@ export {
   planBatchMatMul,
   POOL_MIN_FLOPS,
   type PoolBuffers,
+  runGemmJob,
   type StridedMatrix,
   supportsRelaxedSimd,
   WasmGemm,
