@@ -129,10 +129,11 @@ function setThreads(threads: number, memory: WebAssembly.Memory | null): void {
  * run on `threads` threads once {@linkcode fastKernelsReady} resolves; tfjs's
  * transposed and batched wasm matmuls and the cpu backend's are scalar), and the
  * data-movement, reduction and elementwise kernels of `replacements/`.
- * With `threads` > 1 and an initialised wasm backend it also starts the heap
- * threads of `parallel/` over the wasm memory (the fused kernels' row passes
- * and, with the BLAS, the GEMMs split over them). Idempotent; returns the
- * kernels that are replaced after the call.
+ * With `threads` > 1 it starts the one worker pool of `parallel/` when
+ * something will use it: the SIMD GEMM's large products, and with an
+ * initialised wasm backend the fused kernels' row passes and the BLAS's GEMMs
+ * over its memory. Idempotent; returns the kernels that are replaced after
+ * the call.
  *
  * @example
  * ```ts
@@ -161,7 +162,7 @@ export function installFastKernels(options: FastKernelOptions = {}): FastKernelI
 }
 
 /**
- * Resolves once the GEMM threads asked for by the last
+ * Resolves once the worker pool asked for by the last
  * {@linkcode installFastKernels} have started (at once with one thread).
  * Until then, matmuls run on the calling thread.
  *
@@ -209,13 +210,13 @@ export function activeNativeBlas(): NativeBlas | null {
  * ```
  */
 export function gemmThreads(): number {
-  // With the BLAS, matmuls on wasm are spread over the heap threads; on cpu each is one call on this thread.
+  // With the BLAS, matmuls on wasm are spread over the worker pool; on cpu each is one call on this thread.
   if (matmul.blas) return tf.getBackend() === "wasm" ? heapThreadCount(wasmBackendMemory()) : 1;
   return matmul.threads;
 }
 
 /**
- * Puts tfjs's original kernels back (for comparisons and tests). Idempotent; the GEMM threads stay
+ * Puts tfjs's original kernels back (for comparisons and tests). Idempotent; the worker pool stays
  * (`installFastKernels({ threads: 1 })` stops them).
  *
  * @example

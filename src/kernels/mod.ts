@@ -7,8 +7,8 @@
  * `SplitV`, `Transpose` and `Softmax` loops on `cpu`. The list is
  * `REPLACEMENTS` in install.ts; {@linkcode installedFastKernels} says which
  * are in place. On `wasm` with more than one thread, the fused kernels' row
- * passes and the native GEMMs split over heap threads (`parallel/`) that
- * share the backend's memory.
+ * passes and the native GEMMs split over the one worker pool (`parallel/`),
+ * which reaches the backend's memory in place.
  *
  * @example
  * ```ts

@@ -140,7 +140,7 @@ export const PER_THREAD_GEMM_MAX_FLOPS = 8e6;
 
 /**
  * Every wasm GEMM on the native BLAS runs as heap tasks, each BLAS call on
- * its thread alone (the calling thread's when there are no heap threads): small
+ * its thread alone (the calling thread's when there is no worker pool): small
  * batched products one per thread, others in the row or column blocks their
  * shape fixes ({@linkcode gemmBlocks}), spread over the threads when large
  * enough. The blocks, not the threads, decide how an element is summed, so

@@ -68,7 +68,7 @@ export function heapThreadCount(memory: WebAssembly.Memory | null): number {
 }
 
 /**
- * Runs `task` over the memory: on the heap threads when `work` (elements) is
+ * Runs `task` over the memory: on the worker pool when `work` (elements) is
  * at least {@linkcode MIN_PARALLEL_WORK}, else on this thread alone. Returns
  * the result slots of each part (index = part), for tasks that reduce.
  *
