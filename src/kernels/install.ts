@@ -76,7 +76,7 @@ export function defaultGemmThreads(): number {
 }
 
 /** The one worker pool, its thread count, and the start in flight (what {@linkcode fastKernelsReady} awaits). */
-const threading = { pool: null as WorkerPool | null, threads: 1, starting: Promise.resolve() };
+const threading = { pool: null as WorkerPool | null, threads: 1, starting: Promise.resolve(), ticket: 0 };
 
 /** Hands the pool to the kernels: the heap tasks always, the wasm GEMM only when no BLAS takes the matmuls. */
 function attachPool(pool: WorkerPool | null): void {
@@ -92,11 +92,13 @@ function attachPool(pool: WorkerPool | null): void {
 function setThreads(threads: number, memory: WebAssembly.Memory | null): void {
   const wanted = threads > 1 && (matmul.blas === null || memory !== null) ? threads : 1;
   const pool = threading.pool;
-  if (wanted === threading.threads && (wanted === 1 || (pool !== null && !pool.closed))) {
+  // The same count again, started or still starting: keep it.
+  if (wanted === threading.threads && (wanted === 1 || pool === null || !pool.closed)) {
     attachPool(pool);
     return;
   }
   threading.threads = wanted;
+  const ticket = ++threading.ticket;
   threading.pool = null;
   attachPool(null);
   pool?.close();
@@ -107,7 +109,7 @@ function setThreads(threads: number, memory: WebAssembly.Memory | null): void {
   threading.starting = WorkerPool.start(wanted).then(
     (started) => {
       // A later call may have asked for another count while this one started.
-      if (threading.threads !== wanted || threading.pool !== null) return started.close();
+      if (threading.ticket !== ticket) return started.close();
       threading.pool = started;
       attachPool(started);
       if (memory && !started.mapsOtherMemory) {
@@ -115,7 +117,7 @@ function setThreads(threads: number, memory: WebAssembly.Memory | null): void {
       }
     },
     (error) => {
-      threading.threads = 1;
+      if (threading.ticket === ticket) threading.threads = 1;
       console.warn(`worker threads unavailable, kernels stay single-threaded: ${error}`);
     },
   );
