@@ -146,7 +146,7 @@ export const PER_THREAD_GEMM_MAX_FLOPS = 8e6;
  * enough. The blocks, not the threads, decide how an element is summed, so
  * the bits do not depend on the thread count.
  */
-function runOnHeapThreads(backend: WasmBackendLike, plan: BatchMatMulPlan, operands: TensorInfo[]) {
+function runNativeOnPool(backend: WasmBackendLike, plan: BatchMatMulPlan, operands: TensorInfo[]) {
   const [a, b, out] = operands.map((t) => backend.dataIdMap.get(t.dataId).memoryOffset / 4);
   const { transposeA, transposeB, foldedM, n, k, m, pairs } = plan;
   const flags = [transposeA ? 1 : 0, transposeB ? 1 : 0];
@@ -179,7 +179,7 @@ function wasmMatMul(
   const plan = planBatchMatMul(a.shape, b.shape, attrs.transposeA, attrs.transposeB);
   if (context.blas) {
     const out = backend.makeOutput(plan.outShape, "float32");
-    runOnHeapThreads(backend, plan, [a, b, out]);
+    runNativeOnPool(backend, plan, [a, b, out]);
     return out;
   }
   const threaded = context.poolFor(plan);
