@@ -6,7 +6,7 @@ import { tf } from "../backend/tf.ts";
 import { flopsPerToken } from "../model/mod.ts";
 import type { ModelConfig } from "../model/mod.ts";
 import { nativeBlas } from "../kernels/matmul/mod.ts";
-import { HeapThreads } from "../kernels/parallel/pool.ts";
+import { WorkerPool } from "../kernels/parallel/pool.ts";
 import { HEAP_TASKS } from "../kernels/parallel/tasks.ts";
 
 /**
@@ -59,7 +59,7 @@ export async function measureMatmulPeak(size = 1024, reps = 5): Promise<number> 
 
 /**
  * The machine's fp32 GEMM peak on `threads` threads: the best GFLOP/s of a
- * `size`² `sgemm` on the native BLAS, cut in row blocks over heap threads as
+ * `size`² `sgemm` on the native BLAS, cut in row blocks over the worker pool as
  * the matmul kernels cut it (each BLAS call runs on its thread alone), or
  * `null` without a BLAS.
  *
@@ -73,7 +73,7 @@ export async function measureNativePeak(size = 2048, threads = 1, reps = 5): Pro
   if (!nativeBlas()) return null;
   const floats = size * size;
   const memory = new WebAssembly.Memory({ initial: Math.ceil((3 * floats * 4) / 65536) });
-  const pool = threads > 1 ? await HeapThreads.start(memory, threads) : null;
+  const pool = threads > 1 ? await WorkerPool.start(threads) : null;
   try {
     const heap = new Float32Array(memory.buffer);
     for (let i = 0; i < 2 * floats; i++) heap[i] = ((i * 7919) % 1000) / 1000 - 0.5;
@@ -81,7 +81,7 @@ export async function measureNativePeak(size = 2048, threads = 1, reps = 5): Pro
     let best = Infinity;
     for (let i = 0; i < reps + 1; i++) {
       const t0 = performance.now();
-      if (pool) pool.run(heap, "sgemmSplit", args);
+      if (pool) pool.run({ memory, heap }, "sgemmSplit", args);
       else HEAP_TASKS.sgemmSplit(heap, Float64Array.from(args), 0, 1, new Float64Array(8));
       const ms = performance.now() - t0;
       // The first call warms the BLAS's buffers and the caches.

@@ -1,7 +1,7 @@
 /**
- * What the two worker pools (the wasm GEMM's and the heap threads) share:
- * starting `node:worker_threads` workers that answer once ready, and waiting
- * for every worker's done slot after a job.
+ * The worker side of the pool (`parallel/pool.ts`): starting
+ * `node:worker_threads` workers that answer once ready, serving jobs, and
+ * waiting for every worker's done slot after a job.
  *
  * Workers are `unref`'d, so they never keep a process alive.
  * @module

@@ -7,19 +7,11 @@
  * @module
  */
 import { tf } from "../backend/tf.ts";
-import {
-  currentGemmPool,
-  currentNativeBlas,
-  fastBatchMatMul,
-  fastFusedMatMul,
-  useGemmPool,
-  useNativeBlas,
-} from "./matmul/kernel.ts";
-import { loadNativeBlas, nativeBlas } from "./matmul/native_blas.ts";
+import { fastBatchMatMul, fastFusedMatMul, MatMulContext } from "./matmul/kernel.ts";
+import { loadNativeBlas, type NativeBlas, nativeBlas } from "./matmul/native_blas.ts";
 import { webgpuBatchMatMul } from "./matmul/webgpu.ts";
-import { heapThreadCount, startHeapThreads } from "./parallel/mod.ts";
+import { heapThreadCount, usePool, WorkerPool } from "./parallel/mod.ts";
 import { wasmBackendMemory } from "./wasm_backend.ts";
-import { GemmPool } from "./matmul/gemm_pool.ts";
 import { STOCK_REPLACEMENTS } from "./replacements/mod.ts";
 import {
   type FastKernelId,
@@ -29,12 +21,15 @@ import {
   restoreStockKernels,
 } from "./registry.ts";
 
+/** What the installed matmul kernels run on: the BLAS chosen and the worker pool, set by {@linkcode installFastKernels}. */
+const matmul = new MatMulContext();
+
 /** Every stock kernel replaced: the matmuls on `wasm` and `cpu`, then `replacements/`. */
 const REPLACEMENTS: readonly Replacement[] = [
-  { kernelName: "BatchMatMul", backendName: "wasm", make: (o) => fastBatchMatMul("wasm", o) },
-  { kernelName: "_FusedMatMul", backendName: "wasm", make: (o) => fastFusedMatMul("wasm", o) },
-  { kernelName: "BatchMatMul", backendName: "cpu", make: (o) => fastBatchMatMul("cpu", o) },
-  { kernelName: "_FusedMatMul", backendName: "cpu", make: (o) => fastFusedMatMul("cpu", o) },
+  { kernelName: "BatchMatMul", backendName: "wasm", make: (o) => fastBatchMatMul("wasm", o, matmul) },
+  { kernelName: "_FusedMatMul", backendName: "wasm", make: (o) => fastFusedMatMul("wasm", o, matmul) },
+  { kernelName: "BatchMatMul", backendName: "cpu", make: (o) => fastBatchMatMul("cpu", o, matmul) },
+  { kernelName: "_FusedMatMul", backendName: "cpu", make: (o) => fastFusedMatMul("cpu", o, matmul) },
   { kernelName: "BatchMatMul", backendName: "webgpu", make: webgpuBatchMatMul },
   ...STOCK_REPLACEMENTS,
 ];
@@ -80,38 +75,50 @@ export function defaultGemmThreads(): number {
   return Math.max(1, Math.min(navigator.hardwareConcurrency || 1, 8));
 }
 
-let wantedThreads = 1;
-let starting: Promise<void> = Promise.resolve();
+/** The one worker pool, its thread count, and the start in flight (what {@linkcode fastKernelsReady} awaits). */
+const threading = { pool: null as WorkerPool | null, threads: 1, starting: Promise.resolve(), ticket: 0 };
 
-function setThreads(threads: number): void {
-  const blas = currentNativeBlas();
-  if (blas) {
-    // The heap threads share the BLAS's calls out; the wasm GEMM's workers would only hold memory.
-    wantedThreads = threads;
-    const previous = currentGemmPool();
-    useGemmPool(null);
-    previous?.close();
-    starting = Promise.resolve();
+/** Hands the pool to the kernels: the heap tasks always, the wasm GEMM only when no BLAS takes the matmuls. */
+function attachPool(pool: WorkerPool | null): void {
+  usePool(pool);
+  matmul.pool = matmul.blas ? null : pool;
+}
+
+/**
+ * Runs the kernels on `threads` threads: one pool of `threads - 1` workers
+ * when something will use it (the wasm GEMM without a BLAS, or the heap
+ * tasks over an initialised wasm backend's memory), none otherwise.
+ */
+function setThreads(threads: number, memory: WebAssembly.Memory | null): void {
+  const wanted = threads > 1 && (matmul.blas === null || memory !== null) ? threads : 1;
+  const pool = threading.pool;
+  // The same count again, started or still starting: keep it.
+  if (wanted === threading.threads && (wanted === 1 || pool === null || !pool.closed)) {
+    attachPool(pool);
     return;
   }
-  if (threads === wantedThreads && (threads === 1 || currentGemmPool() !== null)) return;
-  wantedThreads = threads;
-  const previous = currentGemmPool();
-  useGemmPool(null);
-  previous?.close();
-  if (threads === 1) {
-    starting = Promise.resolve();
+  threading.threads = wanted;
+  const ticket = ++threading.ticket;
+  threading.pool = null;
+  attachPool(null);
+  pool?.close();
+  if (wanted === 1) {
+    threading.starting = Promise.resolve();
     return;
   }
-  starting = GemmPool.start(threads).then(
-    (pool) => {
+  threading.starting = WorkerPool.start(wanted).then(
+    (started) => {
       // A later call may have asked for another count while this one started.
-      if (wantedThreads === threads && currentGemmPool() === null) useGemmPool(pool);
-      else pool.close();
+      if (threading.ticket !== ticket) return started.close();
+      threading.pool = started;
+      attachPool(started);
+      if (memory && !started.mapsOtherMemory) {
+        console.warn("no FFI permission: the fused kernels' passes over the wasm memory stay single-threaded");
+      }
     },
     (error) => {
-      wantedThreads = 1;
-      console.warn(`GEMM threads unavailable, matmuls stay single-threaded: ${error}`);
+      if (threading.ticket === ticket) threading.threads = 1;
+      console.warn(`worker threads unavailable, kernels stay single-threaded: ${error}`);
     },
   );
 }
@@ -124,10 +131,11 @@ function setThreads(threads: number): void {
  * run on `threads` threads once {@linkcode fastKernelsReady} resolves; tfjs's
  * transposed and batched wasm matmuls and the cpu backend's are scalar), and the
  * data-movement, reduction and elementwise kernels of `replacements/`.
- * With `threads` > 1 and an initialised wasm backend it also starts the heap
- * threads of `parallel/` over the wasm memory (the fused kernels' row passes
- * and, with the BLAS, the GEMMs split over them). Idempotent; returns the
- * kernels that are replaced after the call.
+ * With `threads` > 1 it starts the one worker pool of `parallel/` when
+ * something will use it: the SIMD GEMM's large products, and with an
+ * initialised wasm backend the fused kernels' row passes and the BLAS's GEMMs
+ * over its memory. Idempotent; returns the kernels that are replaced after
+ * the call.
  *
  * @example
  * ```ts
@@ -149,21 +157,14 @@ export function installFastKernels(options: FastKernelOptions = {}): FastKernelI
     const load = loadNativeBlas();
     throw new Error(`no native BLAS: ${load.ok ? "unknown" : load.reason}`);
   }
-  if (blas !== currentNativeBlas()) {
-    useNativeBlas(blas);
-    // Re-decide the threads: from the BLAS on the heap threads to a wasm GEMM pool, or back.
-    wantedThreads = 0;
-  }
-  setThreads(threads);
-  const gemmStarted = starting;
-  const memory = wasmBackendMemory();
-  starting = Promise.all([gemmStarted, startHeapThreads(memory, memory ? threads : 1)]).then(() => {});
+  matmul.blas = blas;
+  setThreads(threads, wasmBackendMemory());
   registerKernels({ replacements: REPLACEMENTS });
   return installedFastKernels();
 }
 
 /**
- * Resolves once the GEMM threads asked for by the last
+ * Resolves once the worker pool asked for by the last
  * {@linkcode installFastKernels} have started (at once with one thread).
  * Until then, matmuls run on the calling thread.
  *
@@ -175,7 +176,7 @@ export function installFastKernels(options: FastKernelOptions = {}): FastKernelI
  * ```
  */
 export function fastKernelsReady(): Promise<void> {
-  return starting;
+  return threading.starting;
 }
 
 /**
@@ -187,7 +188,19 @@ export function fastKernelsReady(): Promise<void> {
  * ```
  */
 export function activeGemm(): "native" | "wasm" {
-  return currentNativeBlas() ? "native" : "wasm";
+  return matmul.blas ? "native" : "wasm";
+}
+
+/**
+ * The native BLAS the installed matmul kernels use, or null (the wasm GEMM).
+ *
+ * @example
+ * ```ts
+ * console.log(activeNativeBlas()?.info().coreType ?? "wasm GEMM");
+ * ```
+ */
+export function activeNativeBlas(): NativeBlas | null {
+  return matmul.blas;
 }
 
 /**
@@ -199,13 +212,13 @@ export function activeGemm(): "native" | "wasm" {
  * ```
  */
 export function gemmThreads(): number {
-  // With the BLAS, matmuls on wasm are spread over the heap threads; on cpu each is one call on this thread.
-  if (currentNativeBlas()) return tf.getBackend() === "wasm" ? heapThreadCount(wasmBackendMemory()) : 1;
-  return currentGemmPool()?.threads ?? 1;
+  // With the BLAS, matmuls on wasm are spread over the worker pool; on cpu each is one call on this thread.
+  if (matmul.blas) return tf.getBackend() === "wasm" ? heapThreadCount(wasmBackendMemory()) : 1;
+  return matmul.threads;
 }
 
 /**
- * Puts tfjs's original kernels back (for comparisons and tests). Idempotent; the GEMM threads stay
+ * Puts tfjs's original kernels back (for comparisons and tests). Idempotent; the worker pool stays
  * (`installFastKernels({ threads: 1 })` stops them).
  *
  * @example

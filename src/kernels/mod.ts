@@ -7,8 +7,8 @@
  * `SplitV`, `Transpose` and `Softmax` loops on `cpu`. The list is
  * `REPLACEMENTS` in install.ts; {@linkcode installedFastKernels} says which
  * are in place. On `wasm` with more than one thread, the fused kernels' row
- * passes and the native GEMMs split over heap threads (`parallel/`) that
- * share the backend's memory.
+ * passes and the native GEMMs split over the one worker pool (`parallel/`),
+ * which reaches the backend's memory in place.
  *
  * @example
  * ```ts
@@ -32,7 +32,7 @@ export {
   installFastKernels,
   uninstallFastKernels,
 } from "./install.ts";
-export { heapThreadCount, HeapThreads, startHeapThreads } from "./parallel/mod.ts";
+export { heapThreadCount, WorkerPool } from "./parallel/mod.ts";
 export { wasmBackendMemory } from "./wasm_backend.ts";
 export {
   type BatchMatMulPlan,
@@ -41,7 +41,6 @@ export {
   chooseCoreType,
   DEFAULT_BLAS_PATHS,
   DEFAULT_GEMM_SHAPE,
-  GemmPool,
   type GemmShape,
   loadNativeBlas,
   NativeBlas,
@@ -49,6 +48,7 @@ export {
   planBatchMatMul,
   POOL_MIN_FLOPS,
   type PoolBuffers,
+  runGemmJob,
   type StridedMatrix,
   supportsRelaxedSimd,
   WasmGemm,

@@ -3,13 +3,14 @@ import { initBackend, tf } from "../../src/backend/mod.ts";
 import {
   activeGemm,
   fastKernelsReady,
-  GemmPool,
   gemmThreads,
   installFastKernels,
   planBatchMatMul,
   POOL_MIN_FLOPS,
+  runGemmJob,
   uninstallFastKernels,
 } from "../../src/kernels/mod.ts";
+import { WorkerPool } from "../../src/kernels/parallel/mod.ts";
 import { Rng } from "../../src/util/rng.ts";
 
 const rng = new Rng(5);
@@ -29,8 +30,8 @@ function reference(a: Float32Array, b: Float32Array, batch: number, m: number, k
 }
 
 for (const threads of [2, 3]) {
-  Deno.test(`GemmPool with ${threads} threads splits rows and batches correctly`, async () => {
-    const pool = await GemmPool.start(threads);
+  Deno.test(`the wasm GEMM on a ${threads}-thread pool splits rows and batches correctly`, async () => {
+    const pool = await WorkerPool.start(threads);
     try {
       // [batch, m, k, n, B shared?]: one tall GEMM split by rows (ragged), and batches split between threads.
       for (
@@ -40,7 +41,7 @@ for (const threads of [2, 3]) {
         const b = Float32Array.from({ length: (shareB ? 1 : batch) * k * n }, () => rng.normal());
         const plan = planBatchMatMul([batch, m, k], shareB ? [k, n] : [batch, k, n], false, false);
         let got = new Float32Array(0);
-        pool.run(plan, a.length, b.length, (buf) => {
+        runGemmJob(pool, plan, a.length, b.length, (buf) => {
           buf.heap.set(a, buf.a);
           buf.heap.set(b, buf.b);
           buf.heap.fill(Number.NaN, buf.out, buf.out + batch * m * n);
@@ -58,10 +59,10 @@ for (const threads of [2, 3]) {
   });
 }
 
-for (const backend of ["cpu", "wasm"] as const) {
-  Deno.test(`${backend}: threaded matmuls (above the pool threshold) equal tfjs's own`, async () => {
+for (const [backend, gemm] of [["cpu", "auto"], ["wasm", "auto"], ["cpu", "wasm"], ["wasm", "wasm"]] as const) {
+  Deno.test(`${backend}, ${gemm} GEMM: threaded matmuls (above the pool threshold) equal tfjs's own`, async () => {
     await initBackend(backend);
-    installFastKernels({ threads: 2 });
+    installFastKernels({ threads: 2, gemm });
     await fastKernelsReady();
     // With a native BLAS the cpu backend's matmuls are one call each on this thread; wasm's go over the heap threads.
     assert.equal(gemmThreads(), backend === "cpu" && activeGemm() === "native" ? 1 : 2);
@@ -76,7 +77,7 @@ for (const backend of ["cpu", "wasm"] as const) {
       const a = tf.randomNormal(as), b = tf.randomNormal(bs);
       uninstallFastKernels();
       const want = tf.matMul(a, b, ta, tb);
-      installFastKernels({ threads: 2 });
+      installFastKernels({ threads: 2, gemm });
       const got = tf.matMul(a, b, ta, tb);
       assert.deepEqual(got.shape, want.shape);
       const [g, w] = [await got.data(), await want.data()];

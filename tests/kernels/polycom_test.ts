@@ -11,7 +11,7 @@ import {
   polyReLU,
   polyReLUReference,
 } from "../../src/activations/mod.ts";
-import { type EmscriptenModuleLike, polycomSimdFor } from "../../src/kernels/polycom/_simd.ts";
+import { type EmscriptenModuleLike, polycomSimdFor } from "../../src/kernels/polycom/kernel.ts";
 import { Rng } from "../../src/util/rng.ts";
 import { finiteDifferences, maxRowError, type Rows } from "../_f64.ts";
 import {

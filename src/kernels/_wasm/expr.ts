@@ -37,10 +37,29 @@ export const v4 = {
   pmax: simd2(OP.f32x4Pmax),
   neg: simd1(OP.f32x4Neg),
   sqrt: simd1(OP.f32x4Sqrt),
+  abs: simd1(OP.f32x4Abs),
   /** Four copies of an f32. */
   splat: simd1(OP.f32x4Splat),
   /** Four copies of a constant. */
   of: (value: number): Expr => (f) => f.f32x4Const(value),
+};
+
+/** f64x2 lane-wise arithmetic (IEEE double precision, as JavaScript's numbers). */
+export const v2 = {
+  add: simd2(OP.f64x2Add),
+  sub: simd2(OP.f64x2Sub),
+  mul: simd2(OP.f64x2Mul),
+  /** `a < b ? b : a`: one instruction; a NaN `a` passes through, a NaN `b` is dropped. */
+  pmax: simd2(OP.f64x2Pmax),
+  /** All ones in a lane where `a < b`, else zero. */
+  lt: simd2(OP.f64x2Lt),
+  /** Two copies of an f64. */
+  splat: simd1(OP.f64x2Splat),
+};
+
+/** Bitwise operations on a whole v128. */
+export const bits = {
+  and: simd2(OP.v128And),
 };
 
 const op2 = (opcode: number) => (a: Expr, b: Expr): Expr => (f) => {

@@ -69,7 +69,7 @@ export class SimdModule<E extends object> {
   staging(floats: number): Staging<E> | null {
     const memory = stagingMemory(floats);
     const exports = this.on(memory);
-    return exports ? { exports, floats: new Float32Array(memory.buffer) } : null;
+    return exports ? { exports, memory, floats: new Float32Array(memory.buffer) } : null;
   }
 }
 
@@ -94,9 +94,10 @@ export function simdModule<E extends object>(funcs: Record<keyof E & string, () 
   );
 }
 
-/** A module's exports bound to this thread's staging memory, and a float32 view of that memory. */
+/** A module's exports bound to this thread's staging memory, that memory, and a float32 view of it. */
 export interface Staging<E> {
   exports: E;
+  memory: WebAssembly.Memory;
   floats: Float32Array;
 }
 

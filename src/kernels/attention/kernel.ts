@@ -18,7 +18,7 @@
 import type { tf } from "../../backend/tf.ts";
 import { tf as tfjs } from "../../backend/tf.ts";
 import { type CpuBackend, fusedInputs, type HeapBackend } from "../fused/mod.ts";
-import { currentNativeBlas } from "../matmul/kernel.ts";
+import { activeNativeBlas } from "../install.ts";
 import type { NativeBlas } from "../matmul/native_blas.ts";
 import { heapOffset, heapTarget, runHeapTask } from "../parallel/mod.ts";
 import { softmaxBackwardRows, softmaxCausalRows } from "./math.ts";
@@ -94,7 +94,7 @@ function dims(q: tf.TensorInfo): { seq: number; headDim: number; matrices: numbe
  * apart.
  */
 function fusedTaskBlas(name: Backend, seq: number): NativeBlas | null {
-  return name === "wasm" && fusedTaskRows(seq) ? currentNativeBlas() : null;
+  return name === "wasm" && fusedTaskRows(seq) ? activeNativeBlas() : null;
 }
 
 /** Heap offsets of tensors, then the numbers: a task's arguments (taken after the kernel's last allocation). */

@@ -1,129 +1,77 @@
 /**
- * The control block that the GEMM threads share: where the main thread
- * writes a job and the workers report completion, as Int32 slots at the start
- * of the shared memory.
+ * A `BatchMatMul` plan on the wasm SIMD GEMM as one job of the worker pool:
+ * the operands are copied into the pool's own shared memory (the workers
+ * cannot import the backend's memory), the task `wasmGemm` runs on every
+ * thread, and the result is copied out.
  * @module
  */
-import type { BatchMatMulPlan } from "./_batch_matmul.ts";
+import type { WorkerPool } from "../parallel/pool.ts";
+import { type BatchMatMulPlan, batchMatMulScratchBytes } from "./_batch_matmul.ts";
+import type { WasmGemm } from "./gemm.ts";
+import { DEFAULT_GEMM_SHAPE, type GemmShape } from "./_gemm_module.ts";
+import { gemmFor, type GemmJobLayout, wasmGemmArgs } from "./tasks.ts";
 
-/** Int32 slots of the control block. */
-export const SLOT = {
-  /** Job counter; workers wait for it to change. A negative value asks them to exit. */
-  seq: 0,
-  a: 2,
-  b: 3,
-  out: 4,
-  m: 5,
-  k: 6,
-  n: 7,
-  foldedM: 8,
-  transposeA: 9,
-  transposeB: 10,
-  pairs: 11,
-  pairCount: 12,
-  parts: 13,
-  scratchBase: 14,
-  scratchStride: 15,
-  /** `done + t`: the last job worker `t` finished. */
-  done: 16,
-  /** `failed + t`: non-zero when worker `t`'s last job threw. */
-  failed: 48,
-  /** `ready + t`: set once worker `t` has instantiated its kernels. */
-  ready: 80,
-} as const;
-
-/** Bytes reserved for the control block at offset 0 of the shared memory. */
-export const CONTROL_BYTES = 512;
-/** Most threads a pool may have (bounded by the slots above). */
-export const MAX_THREADS = 32;
-
-/** Where a job's operands and scratch live in the shared memory (byte offsets). */
-export interface JobLayout {
+/** Where the operands of one job go, so the caller can fill them in. */
+export interface PoolBuffers {
+  /** A view of the whole pool memory (valid until the next job). */
+  heap: Float32Array;
+  /** Float offsets of A, B and the output in `heap`. */
   a: number;
   b: number;
   out: number;
-  pairs: number;
-  scratchBase: number;
-  scratchStride: number;
+}
+
+const align = (bytes: number) => Math.ceil(bytes / 64) * 64;
+
+/** Where A, B, the output, the pairs and each thread's scratch go in the pool's memory, and the bytes it needs. */
+function layoutJob(gemm: WasmGemm, plan: BatchMatMulPlan, aSize: number, bSize: number, threads: number) {
+  const outSize = plan.outShape.reduce((p, d) => p * d, 1);
+  const a = 0;
+  const b = align(a + aSize * 4);
+  const out = align(b + bSize * 4);
+  const pairs = align(out + outSize * 4);
+  const scratchBase = align(pairs + plan.pairs.length * 8);
+  const scratchStride = align(batchMatMulScratchBytes(gemm, plan));
+  const layout: GemmJobLayout = { a, b, out, pairs, scratchBase, scratchStride };
+  return { layout, bytes: scratchBase + scratchStride * threads };
 }
 
 /**
- * Writes a job's parameters into the control block (everything but `seq`)
- * and its batch pairs at `layout.pairs`.
+ * Runs `plan` on all the pool's threads with the SIMD GEMM of tile `shape`. `fill` writes A (`aSize`
+ * floats) and B (`bSize` floats) at the given offsets; `drain` reads the
+ * output (`plan.outShape` elements) before the next job may overwrite it.
  *
  * @example
  * ```ts
+ * import { WorkerPool } from "../parallel/pool.ts";
  * import { planBatchMatMul } from "./_batch_matmul.ts";
- * declare const memory: WebAssembly.Memory, layout: JobLayout;
- * const ctl = new Int32Array(memory.buffer, 0, CONTROL_BYTES / 4);
- * const plan = planBatchMatMul([2, 64, 32], [32, 48], false, false);
- * writeJob(ctl, new Int32Array(memory.buffer), plan, layout, 2);
+ * const pool = await WorkerPool.start(2);
+ * const plan = planBatchMatMul([64, 32], [32, 48], false, false);
+ * const fill = (buf: PoolBuffers) => buf.heap.fill(1, buf.a, buf.a + 64 * 32 + 32 * 48 + 64);
+ * runGemmJob(pool, plan, 64 * 32, 32 * 48, fill, (buf) => console.log(buf.heap[buf.out])); // 32
+ * pool.close();
  * ```
  */
-export function writeJob(
-  ctl: Int32Array,
-  heap: Int32Array,
+export function runGemmJob(
+  pool: WorkerPool,
   plan: BatchMatMulPlan,
-  layout: JobLayout,
-  parts: number,
+  aSize: number,
+  bSize: number,
+  fill: (buffers: PoolBuffers) => void,
+  drain: (buffers: PoolBuffers) => void,
+  shape: GemmShape = DEFAULT_GEMM_SHAPE,
 ): void {
-  ctl[SLOT.a] = layout.a;
-  ctl[SLOT.b] = layout.b;
-  ctl[SLOT.out] = layout.out;
-  ctl[SLOT.m] = plan.m;
-  ctl[SLOT.k] = plan.k;
-  ctl[SLOT.n] = plan.n;
-  ctl[SLOT.foldedM] = plan.foldedM;
-  ctl[SLOT.transposeA] = plan.transposeA ? 1 : 0;
-  ctl[SLOT.transposeB] = plan.transposeB ? 1 : 0;
-  ctl[SLOT.pairs] = layout.pairs;
-  ctl[SLOT.pairCount] = plan.pairs.length;
-  ctl[SLOT.parts] = parts;
-  ctl[SLOT.scratchBase] = layout.scratchBase;
-  ctl[SLOT.scratchStride] = layout.scratchStride;
+  const gemm = gemmFor(pool.memory, shape);
+  const { layout, bytes } = layoutJob(gemm, plan, aSize, bSize, pool.threads);
+  pool.ensureBytes(bytes);
+  const heap = new Float32Array(pool.memory.buffer);
+  const buffers = { heap, a: layout.a / 4, b: layout.b / 4, out: layout.out / 4 };
+  fill(buffers);
+  const ints = new Int32Array(pool.memory.buffer, layout.pairs, 2 * plan.pairs.length);
   plan.pairs.forEach(([ia, ib], i) => {
-    heap[layout.pairs / 4 + 2 * i] = ia;
-    heap[layout.pairs / 4 + 2 * i + 1] = ib;
+    ints[2 * i] = ia;
+    ints[2 * i + 1] = ib;
   });
-}
-
-/**
- * Reads back what {@linkcode writeJob} wrote.
- *
- * @example
- * ```ts
- * declare const memory: WebAssembly.Memory;
- * const ctl = new Int32Array(memory.buffer, 0, CONTROL_BYTES / 4);
- * const { plan, layout, parts } = readJob(ctl, new Int32Array(memory.buffer));
- * ```
- */
-export function readJob(
-  ctl: Int32Array,
-  heap: Int32Array,
-): { plan: BatchMatMulPlan; layout: JobLayout; parts: number } {
-  const m = ctl[SLOT.m], n = ctl[SLOT.n];
-  const pairsAt = ctl[SLOT.pairs] / 4;
-  const pairs: [number, number][] = [];
-  for (let i = 0; i < ctl[SLOT.pairCount]; i++) pairs.push([heap[pairsAt + 2 * i], heap[pairsAt + 2 * i + 1]]);
-  return {
-    plan: {
-      outShape: [],
-      m,
-      k: ctl[SLOT.k],
-      n,
-      foldedM: ctl[SLOT.foldedM],
-      pairs,
-      transposeA: ctl[SLOT.transposeA] === 1,
-      transposeB: ctl[SLOT.transposeB] === 1,
-    },
-    layout: {
-      a: ctl[SLOT.a],
-      b: ctl[SLOT.b],
-      out: ctl[SLOT.out],
-      pairs: ctl[SLOT.pairs],
-      scratchBase: ctl[SLOT.scratchBase],
-      scratchStride: ctl[SLOT.scratchStride],
-    },
-    parts: ctl[SLOT.parts],
-  };
+  pool.run({ memory: pool.memory, heap }, "wasmGemm", wasmGemmArgs(gemm.shape, plan, layout));
+  drain(buffers);
 }

@@ -13,7 +13,8 @@
 import { tf } from "../../backend/tf.ts";
 import { type BatchMatMulPlan, batchMatMulScratchBytes, planBatchMatMul, runBatchMatMul } from "./_batch_matmul.ts";
 import { WasmGemm } from "./gemm.ts";
-import type { GemmPool } from "./gemm_pool.ts";
+import { runGemmJob } from "./_gemm_job.ts";
+import type { WorkerPool } from "../parallel/pool.ts";
 import type { NativeBlas } from "./native_blas.ts";
 import { runNativeBatchMatMul } from "./_native_matmul.ts";
 import { gemmBlocks, SGEMM_TASK_HEAD } from "./tasks.ts";
@@ -52,72 +53,74 @@ interface FusedAttrs extends MatMulAttrs {
   leakyreluAlpha?: number;
 }
 
-interface WasmContext {
+interface WasmScratch {
   gemm: WasmGemm;
   scratch: number;
   scratchBytes: number;
 }
 
-const wasmContexts = new WeakMap<object, WasmContext>();
-
-function wasmContext(backend: WasmBackendLike): WasmContext {
-  let ctx = wasmContexts.get(backend);
-  if (!ctx) {
-    ctx = { gemm: new WasmGemm(backend.wasm.asm.memory), scratch: 0, scratchBytes: 0 };
-    wasmContexts.set(backend, ctx);
-  }
-  return ctx;
+interface CpuMemory {
+  memory: WebAssembly.Memory;
+  gemm: WasmGemm;
 }
-
-function ensureScratch(backend: WasmBackendLike, ctx: WasmContext, bytes: number): void {
-  if (ctx.scratchBytes >= bytes) return;
-  if (ctx.scratch) backend.wasm._free(ctx.scratch);
-  // Grow geometrically so a run of slightly larger shapes does not reallocate each time.
-  const size = Math.max(bytes, Math.ceil(ctx.scratchBytes * 1.5), 1 << 16);
-  ctx.scratch = backend.wasm._malloc(size);
-  if (!ctx.scratch) throw new Error(`wasm backend could not allocate ${size} bytes of matmul scratch`);
-  ctx.scratchBytes = size;
-}
-
-let pool: GemmPool | null = null;
-let blas: NativeBlas | null = null;
 
 /**
- * Hands the matmul kernels a native BLAS (or takes it away with `null`, back
- * to the wasm GEMM); while set, every float32 matmul goes to it.
+ * What the matmul kernels run on, owned by the kernel install
+ * (`../install.ts`) and handed to the kernel functions it builds: the native
+ * BLAS (every float32 matmul goes to it while set) and the worker pool
+ * (products of at least {@linkcode POOL_MIN_FLOPS} on the wasm GEMM run on
+ * all its threads), plus each backend's scratch memory for the wasm GEMM.
  *
  * @example
  * ```ts
  * import { nativeBlas } from "./native_blas.ts";
- * useNativeBlas(nativeBlas());
+ * const context = new MatMulContext();
+ * context.blas = nativeBlas();
+ * console.log(context.threads); // 1: no pool
  * ```
  */
-export function useNativeBlas(next: NativeBlas | null): void {
-  blas = next;
-}
+export class MatMulContext {
+  blas: NativeBlas | null = null;
+  pool: WorkerPool | null = null;
+  readonly #wasm = new WeakMap<object, WasmScratch>();
+  #cpu: CpuMemory | undefined;
 
-/** The native BLAS the kernels use now, if any. */
-export function currentNativeBlas(): NativeBlas | null {
-  return blas;
-}
+  /** Threads a large product on the wasm GEMM runs on now. */
+  get threads(): number {
+    return this.pool && !this.pool.closed ? this.pool.threads : 1;
+  }
 
-/**
- * Hands the matmul kernels a thread pool (or takes it away with `null`);
- * products of at least {@linkcode POOL_MIN_FLOPS} then run on all its threads.
- *
- * @example
- * ```ts
- * import { GemmPool } from "./gemm_pool.ts";
- * useGemmPool(await GemmPool.start(2));
- * ```
- */
-export function useGemmPool(next: GemmPool | null): void {
-  pool = next;
-}
+  /** The wasm backend's GEMM over its own memory, with scratch of at least `bytes` allocated in it. */
+  wasmScratch(backend: WasmBackendLike, bytes: number): WasmScratch {
+    let ctx = this.#wasm.get(backend);
+    if (!ctx) {
+      ctx = { gemm: new WasmGemm(backend.wasm.asm.memory), scratch: 0, scratchBytes: 0 };
+      this.#wasm.set(backend, ctx);
+    }
+    if (ctx.scratchBytes >= bytes) return ctx;
+    if (ctx.scratch) backend.wasm._free(ctx.scratch);
+    // Grow geometrically so a run of slightly larger shapes does not reallocate each time.
+    const size = Math.max(bytes, Math.ceil(ctx.scratchBytes * 1.5), 1 << 16);
+    ctx.scratch = backend.wasm._malloc(size);
+    if (!ctx.scratch) throw new Error(`wasm backend could not allocate ${size} bytes of matmul scratch`);
+    ctx.scratchBytes = size;
+    return ctx;
+  }
 
-/** The pool the kernels use now, if any. */
-export function currentGemmPool(): GemmPool | null {
-  return pool;
+  /** The cpu backend's private memory and its GEMM. */
+  cpuMemory(): CpuMemory {
+    if (!this.#cpu) {
+      const memory = new WebAssembly.Memory({ initial: 16 });
+      this.#cpu = { memory, gemm: new WasmGemm(memory) };
+    }
+    return this.#cpu;
+  }
+
+  /** The pool for `plan` on the wasm GEMM: null when it is too small to be worth the threads. */
+  poolFor(plan: BatchMatMulPlan): WorkerPool | null {
+    if (this.threads < 2) return null;
+    return 2 * plan.foldedM * plan.k * plan.n * plan.pairs.length >= POOL_MIN_FLOPS ? this.pool : null;
+  }
 }
 
 /**
@@ -125,11 +128,6 @@ export function currentGemmPool(): GemmPool | null {
  * the shared memory and the wake-up of the workers cost more than they save.
  */
 export const POOL_MIN_FLOPS = 4e6;
-
-function poolFor(plan: BatchMatMulPlan): GemmPool | null {
-  if (!pool || pool.threads < 2) return null;
-  return 2 * plan.foldedM * plan.k * plan.n * plan.pairs.length >= POOL_MIN_FLOPS ? pool : null;
-}
 
 const sizeOf = (t: TensorInfo) => t.shape.reduce((p, d) => p * d, 1);
 
@@ -142,13 +140,13 @@ export const PER_THREAD_GEMM_MAX_FLOPS = 8e6;
 
 /**
  * Every wasm GEMM on the native BLAS runs as heap tasks, each BLAS call on
- * its thread alone (the calling thread's when there are no heap threads): small
+ * its thread alone (the calling thread's when there is no worker pool): small
  * batched products one per thread, others in the row or column blocks their
  * shape fixes ({@linkcode gemmBlocks}), spread over the threads when large
  * enough. The blocks, not the threads, decide how an element is summed, so
  * the bits do not depend on the thread count.
  */
-function runOnHeapThreads(backend: WasmBackendLike, plan: BatchMatMulPlan, operands: TensorInfo[]) {
+function runNativeOnPool(backend: WasmBackendLike, plan: BatchMatMulPlan, operands: TensorInfo[]) {
   const [a, b, out] = operands.map((t) => backend.dataIdMap.get(t.dataId).memoryOffset / 4);
   const { transposeA, transposeB, foldedM, n, k, m, pairs } = plan;
   const flags = [transposeA ? 1 : 0, transposeB ? 1 : 0];
@@ -171,19 +169,25 @@ function runOnHeapThreads(backend: WasmBackendLike, plan: BatchMatMulPlan, opera
 
 const MAX_PAIRS_PER_TASK = (MAX_TASK_ARGS - SGEMM_TASK_HEAD) >> 1;
 
-function wasmMatMul(backend: WasmBackendLike, a: TensorInfo, b: TensorInfo, attrs: MatMulAttrs): TensorInfo {
+function wasmMatMul(
+  context: MatMulContext,
+  backend: WasmBackendLike,
+  a: TensorInfo,
+  b: TensorInfo,
+  attrs: MatMulAttrs,
+): TensorInfo {
   const plan = planBatchMatMul(a.shape, b.shape, attrs.transposeA, attrs.transposeB);
-  if (blas) {
+  if (context.blas) {
     const out = backend.makeOutput(plan.outShape, "float32");
-    runOnHeapThreads(backend, plan, [a, b, out]);
+    runNativeOnPool(backend, plan, [a, b, out]);
     return out;
   }
-  const threaded = poolFor(plan);
+  const threaded = context.poolFor(plan);
   if (threaded) {
     const out = backend.makeOutput(plan.outShape, "float32");
     const ptr = (t: TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset / 4;
     const aSize = sizeOf(a), bSize = sizeOf(b), outSize = sizeOf(out);
-    threaded.run(plan, aSize, bSize, (buf) => {
+    runGemmJob(threaded, plan, aSize, bSize, (buf) => {
       // HEAPF32 is re-created by emscripten when its memory grows; read it at use.
       const heap = backend.wasm.HEAPF32;
       buf.heap.set(heap.subarray(ptr(a), ptr(a) + aSize), buf.a);
@@ -191,36 +195,36 @@ function wasmMatMul(backend: WasmBackendLike, a: TensorInfo, b: TensorInfo, attr
     }, (buf) => backend.wasm.HEAPF32.set(buf.heap.subarray(buf.out, buf.out + outSize), ptr(out)));
     return out;
   }
-  const ctx = wasmContext(backend);
-  ensureScratch(backend, ctx, batchMatMulScratchBytes(ctx.gemm, plan));
+  const gemm = context.wasmScratch(backend, 0).gemm;
+  const ctx = context.wasmScratch(backend, batchMatMulScratchBytes(gemm, plan));
   const out = backend.makeOutput(plan.outShape, "float32");
   const ptr = (t: TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
   runBatchMatMul(ctx.gemm, plan, ptr(a), ptr(b), ptr(out), ctx.scratch);
   return out;
 }
 
-interface CpuContext {
-  memory: WebAssembly.Memory;
-  gemm: WasmGemm;
-}
-
-let cpuContext: CpuContext | undefined;
-
-function cpuMatMul(backend: CpuBackendLike, a: TensorInfo, b: TensorInfo, attrs: MatMulAttrs): TensorInfo {
+function cpuMatMul(
+  context: MatMulContext,
+  backend: CpuBackendLike,
+  a: TensorInfo,
+  b: TensorInfo,
+  attrs: MatMulAttrs,
+): TensorInfo {
   const plan = planBatchMatMul(a.shape, b.shape, attrs.transposeA, attrs.transposeB);
+  const blas = context.blas;
   if (blas) {
     const result = new Float32Array(plan.outShape.reduce((p, d) => p * d, 1));
     const at = (t: TensorInfo) => ({ data: backend.readSync(t.dataId) as Float32Array, offset: 0 });
     runNativeBatchMatMul(blas, plan, at(a), at(b), { data: result, offset: 0 });
     return backend.makeTensorInfo(plan.outShape, "float32", result);
   }
-  const threaded = poolFor(plan);
+  const threaded = context.poolFor(plan);
   if (threaded) {
     const aValues = backend.readSync(a.dataId) as Float32Array;
     const bValues = backend.readSync(b.dataId) as Float32Array;
     const outSize = plan.outShape.reduce((p, d) => p * d, 1);
     let result = new Float32Array(0);
-    threaded.run(plan, aValues.length, bValues.length, (buf) => {
+    runGemmJob(threaded, plan, aValues.length, bValues.length, (buf) => {
       buf.heap.set(aValues, buf.a);
       buf.heap.set(bValues, buf.b);
     }, (buf) => {
@@ -228,11 +232,7 @@ function cpuMatMul(backend: CpuBackendLike, a: TensorInfo, b: TensorInfo, attrs:
     });
     return backend.makeTensorInfo(plan.outShape, "float32", result);
   }
-  if (!cpuContext) {
-    const memory = new WebAssembly.Memory({ initial: 16 });
-    cpuContext = { memory, gemm: new WasmGemm(memory) };
-  }
-  const { memory, gemm } = cpuContext;
+  const { memory, gemm } = context.cpuMemory();
   const aValues = backend.readSync(a.dataId) as Float32Array;
   const bValues = backend.readSync(b.dataId) as Float32Array;
   const outSize = plan.outShape.reduce((p, d) => p * d, 1);
@@ -258,24 +258,25 @@ function isFloat(...ts: (TensorInfo | undefined)[]): boolean {
 }
 
 /**
- * Builds the `BatchMatMul` kernel function of a backend; inputs it does not
- * handle (non-float32) go to `fallback`, the backend's original kernel.
+ * Builds the `BatchMatMul` kernel function of a backend, running on
+ * `context`; inputs it does not handle (non-float32) go to `fallback`, the
+ * backend's original kernel.
  *
  * @example
  * ```ts
  * import { tf } from "../../backend/tf.ts";
  * const original = tf.getKernel("BatchMatMul", "wasm")!;
- * const fast = fastBatchMatMul("wasm", original.kernelFunc);
+ * const fast = fastBatchMatMul("wasm", original.kernelFunc, new MatMulContext());
  * ```
  */
-export function fastBatchMatMul(backendName: "wasm" | "cpu", fallback: KernelFunc): KernelFunc {
+export function fastBatchMatMul(backendName: "wasm" | "cpu", fallback: KernelFunc, context: MatMulContext): KernelFunc {
   return (args) => {
     const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
     if (!isFloat(a, b)) return fallback(args);
     const attrs = args.attrs as unknown as MatMulAttrs;
     return backendName === "wasm"
-      ? wasmMatMul(args.backend as unknown as WasmBackendLike, a, b, attrs)
-      : cpuMatMul(args.backend as unknown as CpuBackendLike, a, b, attrs);
+      ? wasmMatMul(context, args.backend as unknown as WasmBackendLike, a, b, attrs)
+      : cpuMatMul(context, args.backend as unknown as CpuBackendLike, a, b, attrs);
   };
 }
 
@@ -308,11 +309,11 @@ function runKernel(
  * ```ts
  * import { tf } from "../../backend/tf.ts";
  * const original = tf.getKernel("_FusedMatMul", "cpu")!;
- * const fused = fastFusedMatMul("cpu", original.kernelFunc);
+ * const fused = fastFusedMatMul("cpu", original.kernelFunc, new MatMulContext());
  * ```
  */
-export function fastFusedMatMul(backendName: "wasm" | "cpu", fallback: KernelFunc): KernelFunc {
-  const matMul = fastBatchMatMul(backendName, fallback);
+export function fastFusedMatMul(backendName: "wasm" | "cpu", fallback: KernelFunc, context: MatMulContext): KernelFunc {
+  const matMul = fastBatchMatMul(backendName, fallback, context);
   return (args) => {
     const { a, b, bias, preluActivationWeights } = args.inputs as Record<string, TensorInfo | undefined>;
     const attrs = args.attrs as unknown as FusedAttrs;

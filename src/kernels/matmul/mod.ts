@@ -1,7 +1,8 @@
 /**
  * The matmul kernels of `wasm` and `cpu` (`BatchMatMul`, `_FusedMatMul`):
  * a native CBLAS through Deno FFI when one loads, else the WebAssembly SIMD
- * GEMM, threaded by the heap threads (native) or a GEMM pool (wasm GEMM).
+ * GEMM, threaded by the worker pool (`../parallel/`) either way: the BLAS's
+ * calls in place, the wasm GEMM as the pool task `wasmGemm` over the pool's memory.
  * `installFastKernels` (`../install.ts`) swaps them into tfjs's registry.
  *
  * @example
@@ -22,8 +23,8 @@ export {
   nativeBlas,
 } from "./native_blas.ts";
 export { type StridedMatrix, supportsRelaxedSimd, WasmGemm } from "./gemm.ts";
-export { GemmPool, type PoolBuffers } from "./gemm_pool.ts";
-export { POOL_MIN_FLOPS } from "./kernel.ts";
+export { type PoolBuffers, runGemmJob } from "./_gemm_job.ts";
+export { MatMulContext, POOL_MIN_FLOPS } from "./kernel.ts";
 export { gemmBlocks, MAX_GEMM_BLOCKS, MIN_GEMM_BLOCK } from "./tasks.ts";
 export { DEFAULT_GEMM_SHAPE, type GemmShape } from "./_gemm_module.ts";
 export { type BatchMatMulPlan, planBatchMatMul } from "./_batch_matmul.ts";

@@ -11,11 +11,11 @@
  *   the user set it: OpenBLAS 0.3.21 misdetects some Xeons and then runs its
  *   SSE3 kernels at a fifth of the speed.
  * - Every call runs on the calling thread alone: the library is loaded with
- *   its thread variables at 1 and the threads are ours (the heap threads of
+ *   its thread variables at 1 and the threads are ours (the worker pool of
  *   `parallel/`, each calling it on a block). OpenBLAS 0.3.21's own thread
  *   pool, torn down at process exit, corrupted the C heap in about one test
  *   run in three (an abort after every test had passed), and idle, it spins
- *   on the cores the heap threads need.
+ *   on the cores the worker pool needs.
  * @module
  */
 

@@ -1,12 +1,16 @@
 /**
- * The native GEMMs as heap-thread tasks: a batched plan's products split
+ * The GEMMs as pool tasks: the native BLAS's (a batched plan's products split
  * over the parts by output matrix, and one large product cut into blocks
- * fixed by its shape.
+ * fixed by its shape) and the wasm SIMD GEMM's (a plan over the pool's own
+ * memory, see `./_gemm_job.ts`).
  *
  * Imported by the workers: nothing here may load tfjs.
  * @module
  */
 import { nativeBlas } from "./native_blas.ts";
+import { type BatchMatMulPlan, runBatchMatMulPart } from "./_batch_matmul.ts";
+import type { GemmShape } from "./_gemm_module.ts";
+import { WasmGemm } from "./gemm.ts";
 import { partRange } from "../parallel/task.ts";
 import type { HeapTask } from "../parallel/task.ts";
 
@@ -108,8 +112,109 @@ export function sgemmSplitTask(heap: Float32Array, args: Float64Array, part: num
   }
 }
 
+/** Where a wasm GEMM job's operands, pair list and per-thread scratch lie in the pool's memory (byte offsets). */
+export interface GemmJobLayout {
+  a: number;
+  b: number;
+  out: number;
+  /** `[ia, ib]` as Int32 pairs, `plan.pairs.length` of them. */
+  pairs: number;
+  /** Thread `t`'s scratch starts at `scratchBase + t · scratchStride`. */
+  scratchBase: number;
+  scratchStride: number;
+}
+
+/**
+ * The arguments of {@linkcode wasmGemmTask}: the tile shape, the layout and
+ * the plan's sizes (its pairs are in the heap at `layout.pairs`).
+ *
+ * @example
+ * ```ts
+ * import { planBatchMatMul } from "./_batch_matmul.ts";
+ * import { DEFAULT_GEMM_SHAPE } from "./_gemm_module.ts";
+ * const plan = planBatchMatMul([64, 32], [32, 48], false, false);
+ * const layout = { a: 0, b: 8192, out: 14336, pairs: 26624, scratchBase: 26688, scratchStride: 32768 };
+ * console.log(wasmGemmArgs(DEFAULT_GEMM_SHAPE, plan, layout).length); // 17
+ * ```
+ */
+export function wasmGemmArgs(shape: GemmShape, plan: BatchMatMulPlan, layout: GemmJobLayout): number[] {
+  const { m, k, n, foldedM, transposeA, transposeB, pairs } = plan;
+  return [
+    shape.mr,
+    shape.nr,
+    shape.unroll,
+    shape.relaxed ? 1 : 0,
+    m,
+    k,
+    n,
+    foldedM,
+    transposeA ? 1 : 0,
+    transposeB ? 1 : 0,
+    pairs.length,
+    layout.a,
+    layout.b,
+    layout.out,
+    layout.pairs,
+    layout.scratchBase,
+    layout.scratchStride,
+  ];
+}
+
+/** Each thread's SIMD GEMM per memory and tile shape, instantiated once (a job is far shorter than compiling). */
+const gemms = new WeakMap<WebAssembly.Memory, Map<string, WasmGemm>>();
+
+/**
+ * This thread's SIMD GEMM over `memory` with the tile `shape`.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_GEMM_SHAPE } from "./_gemm_module.ts";
+ * const memory = new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
+ * console.log(gemmFor(memory, DEFAULT_GEMM_SHAPE).shape.mr); // 6
+ * ```
+ */
+export function gemmFor(memory: WebAssembly.Memory, shape: GemmShape): WasmGemm {
+  let byShape = gemms.get(memory);
+  if (!byShape) gemms.set(memory, byShape = new Map());
+  const key = `${shape.mr}x${shape.nr}u${shape.unroll}${shape.relaxed ? "r" : ""}`;
+  let gemm = byShape.get(key);
+  if (!gemm) byShape.set(key, gemm = new WasmGemm(memory, shape));
+  return gemm;
+}
+
+/**
+ * Part `part` of a `BatchMatMul` plan on the wasm SIMD GEMM, over a memory
+ * this thread holds (the pool's own): whole output matrices per part when
+ * there are enough, else row blocks in micro-tile multiples (see
+ * `runBatchMatMulPart`), each part in its own scratch. Args: {@linkcode wasmGemmArgs}.
+ *
+ * @example
+ * ```ts
+ * declare const memory: WebAssembly.Memory, args: Float64Array; // from wasmGemmArgs
+ * wasmGemmTask(new Float32Array(memory.buffer), args, 0, 1, new Float64Array(1), memory);
+ * ```
+ */
+export function wasmGemmTask(
+  heap: Float32Array,
+  args: Float64Array,
+  part: number,
+  parts: number,
+  _results: Float64Array,
+  memory?: WebAssembly.Memory,
+): void {
+  if (!memory) throw new Error("wasmGemm runs over a memory this thread holds (the pool's own)");
+  const [mr, nr, unroll, relaxed, m, k, n, foldedM, ta, tb, pairCount, a, b, out, pairsAt, base, stride] = args;
+  const gemm = gemmFor(memory, { mr, nr, unroll, relaxed: relaxed === 1 });
+  const ints = new Int32Array(heap.buffer, heap.byteOffset + pairsAt, 2 * pairCount);
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < pairCount; i++) pairs.push([ints[2 * i], ints[2 * i + 1]]);
+  const plan = { outShape: [], m, k, n, foldedM, pairs, transposeA: ta === 1, transposeB: tb === 1 };
+  runBatchMatMulPart(gemm, plan, a, b, out, base + part * stride, part, parts);
+}
+
 /** This folder's heap tasks by name (`../parallel/tasks.ts` gathers every folder's). */
 export const MATMUL_TASKS = {
   sgemmPairs: sgemmPairsTask,
   sgemmSplit: sgemmSplitTask,
+  wasmGemm: wasmGemmTask,
 } satisfies Record<string, HeapTask>;

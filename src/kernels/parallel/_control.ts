@@ -1,7 +1,7 @@
 /**
- * The control block of the heap threads: Int32 slots where the main thread
+ * The one job format of the worker pool: Int32 slots where the main thread
  * posts a job and each worker reports it done, and the Float64 argument block
- * the job's task reads, both in one SharedArrayBuffer.
+ * naming the heap, the task and its arguments, both in one SharedArrayBuffer.
  * @module
  */
 
@@ -16,14 +16,14 @@ export const SLOT = {
 } as const;
 
 /** Most threads (bounded by the slots above). */
-export const MAX_HEAP_THREADS = 32;
+export const MAX_THREADS = 32;
 
 /** Bytes of the Int32 slots; the Float64 argument block follows. */
 export const SLOT_BYTES = 512;
 
 /** Float64 slots at the start of the argument block. */
 export const ARG = {
-  /** Address of the heap's first byte. */
+  /** Address of the heap's first byte, or {@linkcode OWN_MEMORY} for the pool's own shared memory. */
   heapAddress: 0,
   /** The heap's length in bytes. */
   heapBytes: 1,
@@ -37,6 +37,9 @@ export const ARG = {
   taskArgs: 8,
 } as const;
 
+/** The `heapAddress` of a job over the pool's own shared memory, which every worker holds. */
+export const OWN_MEMORY = -1;
+
 /** Task arguments a job may carry (float64 each). */
 export const MAX_TASK_ARGS = 4096;
 
@@ -44,7 +47,7 @@ export const MAX_TASK_ARGS = 4096;
 export const RESULT_SLOTS = 16384;
 
 /** Bytes of the whole block. */
-export const CONTROL_BYTES = SLOT_BYTES + (ARG.taskArgs + MAX_TASK_ARGS) * 8 + MAX_HEAP_THREADS * RESULT_SLOTS * 8;
+export const CONTROL_BYTES = SLOT_BYTES + (ARG.taskArgs + MAX_TASK_ARGS) * 8 + MAX_THREADS * RESULT_SLOTS * 8;
 
 /** The views of one control block. */
 export interface ControlViews {
@@ -70,7 +73,7 @@ export function controlViews(buffer: SharedArrayBuffer): ControlViews {
     slots: new Int32Array(buffer, 0, SLOT_BYTES / 4),
     args: new Float64Array(buffer, SLOT_BYTES, argFloats),
     results: Array.from(
-      { length: MAX_HEAP_THREADS },
+      { length: MAX_THREADS },
       (_, t) => new Float64Array(buffer, resultsAt + t * RESULT_SLOTS * 8, RESULT_SLOTS),
     ),
   };

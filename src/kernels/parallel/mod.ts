@@ -1,27 +1,31 @@
 /**
- * Heap threads: tasks over the wasm backend's memory split between the
- * calling thread and workers (see {@linkcode HeapThreads}), so the row and
- * elementwise passes of the fused kernels use every core the run was given,
- * as the BLAS does for the products. Without threads (one thread asked for,
- * no FFI permission, or before the workers have started) a task runs whole
- * on the calling thread; elementwise tasks give the same bits either way.
+ * The worker pool and the heap tasks: tasks over a wasm memory split between
+ * the calling thread and the pool's workers (see {@linkcode WorkerPool}), so
+ * the row and elementwise passes of the fused kernels and the GEMMs use every
+ * core the run was given. Without a pool (one thread asked for, or before
+ * the workers have started) or without FFI permission a task runs whole on
+ * the calling thread; elementwise tasks give the same bits either way.
+ *
+ * The pool is started and handed over by the kernel install
+ * (`../install.ts`, through {@linkcode usePool}); the kernels of every op
+ * folder reach it through {@linkcode runHeapTask}.
  *
  * @example
  * ```ts
- * import { runHeapTask, startHeapThreads } from "./mod.ts";
+ * import { runHeapTask, usePool, WorkerPool } from "./mod.ts";
  * const memory = new WebAssembly.Memory({ initial: 16 });
- * await startHeapThreads(memory, 2);
+ * usePool(await WorkerPool.start(2));
  * const n = 1024; // g, u, s and out: n floats each, one after the other
  * runHeapTask({ memory, heap: new Float32Array(memory.buffer) }, "swigluForward", [0, n, 2 * n, 3 * n, n], n);
  * ```
  * @module
  */
-import { HeapThreads } from "./pool.ts";
+import type { HeapTarget, WorkerPool } from "./pool.ts";
 import { RESULT_SLOTS } from "./_control.ts";
 import { HEAP_TASKS, type HeapTaskName } from "./tasks.ts";
 import { setHeapMemory } from "../_wasm/staged.ts";
 
-export { HeapThreads } from "./pool.ts";
+export { type HeapTarget, WorkerPool } from "./pool.ts";
 export { HEAP_TASK_NAMES, HEAP_TASKS, type HeapTask, type HeapTaskName } from "./tasks.ts";
 export { partRange } from "./task.ts";
 export { addBlockSums, forEachBlock, MIN_BLOCK_ROWS, type ReductionBlocks, reductionBlocks } from "./reduce.ts";
@@ -33,40 +37,25 @@ export { MAX_TASK_ARGS, RESULT_SLOTS } from "./_control.ts";
  */
 export const MIN_PARALLEL_WORK = 1 << 15;
 
-let active: HeapThreads | null = null;
-let wanted: { memory: WebAssembly.Memory; threads: number } | null = null;
+/** The pool heap tasks run on: one per process, handed over by the kernel install. */
+let active: WorkerPool | null = null;
 const serialResults = [new Float64Array(RESULT_SLOTS)] as const;
 
 /**
- * Starts `threads` heap threads over `memory` (stopping any earlier ones);
- * `threads` 1 or `memory` null stops them. Resolves once they run; when they
- * cannot start (no FFI permission), tasks stay on the calling thread and the
- * reason is printed once.
+ * Runs the heap tasks on `pool` from now on (`null`: on the calling thread).
+ * The caller owns the pool and closes it.
  *
  * @example
  * ```ts
- * const memory = new WebAssembly.Memory({ initial: 16 });
- * await startHeapThreads(memory, 2);
+ * usePool(await WorkerPool.start(2));
  * ```
  */
-export async function startHeapThreads(memory: WebAssembly.Memory | null, threads: number): Promise<void> {
-  if (wanted && memory === wanted.memory && threads === wanted.threads && (active || threads === 1)) return;
-  wanted = memory ? { memory, threads } : null;
-  active?.close();
-  active = null;
-  if (!memory || threads <= 1) return;
-  try {
-    const started = await HeapThreads.start(memory, threads);
-    // A later call may have asked for something else while this one started.
-    if (wanted?.memory === memory && wanted.threads === threads && !active) active = started;
-    else started.close();
-  } catch (error) {
-    console.warn(`heap threads unavailable, fused kernels stay single-threaded: ${error}`);
-  }
+export function usePool(pool: WorkerPool | null): void {
+  active = pool;
 }
 
 /**
- * Threads that tasks over `memory` run on now (1 without heap threads).
+ * Threads that tasks over `memory` run on now (1 without a pool, or where the pool cannot reach `memory`).
  *
  * @example
  * ```ts
@@ -78,14 +67,8 @@ export function heapThreadCount(memory: WebAssembly.Memory | null): number {
   return memory && active?.serves(memory) ? active.threads : 1;
 }
 
-/** Where a task runs: the memory and the calling thread's float32 view of it. */
-export interface HeapTarget {
-  memory: WebAssembly.Memory;
-  heap: Float32Array;
-}
-
 /**
- * Runs `task` over the memory: on the heap threads when `work` (elements) is
+ * Runs `task` over the memory: on the worker pool when `work` (elements) is
  * at least {@linkcode MIN_PARALLEL_WORK}, else on this thread alone. Returns
  * the result slots of each part (index = part), for tasks that reduce.
  *
@@ -106,16 +89,16 @@ export function runHeapTask(
   setHeapMemory(target.memory);
   if (pool && work >= MIN_PARALLEL_WORK && pool.serves(target.memory)) {
     try {
-      pool.run(target.heap, task, args);
+      pool.run(target, task, args);
       return pool.partResults();
     } catch (error) {
       // A worker that failed or hung has closed the pool. Tasks only write their outputs from their inputs, so the
       // whole task runs again here, and the run goes on on one thread with the same bits.
       if (active === pool) active = null;
-      console.warn(`heap threads stopped, fused kernels go on on one thread: ${error}`);
+      console.warn(`worker pool stopped, kernels go on on one thread: ${error}`);
     }
   }
-  HEAP_TASKS[task](target.heap, Float64Array.from(args), 0, 1, serialResults[0]);
+  HEAP_TASKS[task](target.heap, Float64Array.from(args), 0, 1, serialResults[0], target.memory);
   return serialResults;
 }
 

@@ -1,19 +1,29 @@
 /**
- * Heap threads: the main thread and `threads - 1` workers run one task over
- * the wasm backend's memory together, each on its own part.
+ * The worker pool: the main thread and `threads - 1` workers run one heap
+ * task together, each on its own part. Every threaded kernel goes through it
+ * with the one job format of `./_control.ts`: the fused kernels' row and
+ * elementwise passes, the native BLAS's GEMMs and the wasm SIMD GEMM (the
+ * task `wasmGemm` of `../matmul/tasks.ts`).
  *
- * tfjs's wasm memory is not a SharedArrayBuffer, so the workers cannot be
- * handed it as such. They reach it through Deno FFI instead: a worker wraps
- * the memory's address in an ArrayBuffer (`Deno.UnsafePointerView
- * .getArrayBuffer`, no copy) and reads and writes the tensors in place, while
- * the main thread, which posted the job, waits for them before it returns
- * from the kernel: no JavaScript of the main thread runs meanwhile, so the
- * memory neither grows nor moves under the workers. (V8 reserves a wasm32
- * memory's whole address range up front, so it does not move when it grows;
- * the address is still passed with every job and checked by the worker.)
+ * A job runs over one of two heaps:
  *
- * Workers are `node:worker_threads` workers started by `../_workers.ts`, as
- * the GEMM pool's are.
+ * - the wasm backend's memory, where the tensors are. It is not a
+ *   SharedArrayBuffer, so the workers reach it through Deno FFI: a worker
+ *   wraps the memory's address in an ArrayBuffer (`Deno.UnsafePointerView
+ *   .getArrayBuffer`, no copy) and reads and writes the tensors in place,
+ *   while the main thread, which posted the job, waits for them before it
+ *   returns from the kernel: no JavaScript of the main thread runs meanwhile,
+ *   so the memory neither grows nor moves under the workers. (V8 reserves a
+ *   wasm32 memory's whole address range up front, so it does not move when
+ *   it grows; the address is still passed with every job and checked by the
+ *   worker.) Without FFI permission these jobs run on the calling thread.
+ * - the pool's own shared `WebAssembly.Memory`, which every worker holds
+ *   from its start, so tasks that run generated wasm (the SIMD GEMM) import
+ *   it; their operands are copied in and out, O(size) against O(m·k·n) work.
+ *
+ * tfjs's own threaded wasm build cannot start in Deno (its workers are
+ * classic scripts given by path: ERR_WORKER_PATH), so the workers are
+ * `node:worker_threads` workers started by `../_workers.ts`.
  * @module
  */
 import type { Worker } from "node:worker_threads";
@@ -23,8 +33,9 @@ import {
   CONTROL_BYTES,
   type ControlViews,
   controlViews,
-  MAX_HEAP_THREADS,
   MAX_TASK_ARGS,
+  MAX_THREADS,
+  OWN_MEMORY,
   SLOT,
 } from "./_control.ts";
 import { HEAP_TASK_INDEX, HEAP_TASKS, type HeapTaskName } from "./tasks.ts";
@@ -32,21 +43,33 @@ import { HEAP_TASK_INDEX, HEAP_TASKS, type HeapTaskName } from "./tasks.ts";
 /** Polls of the done slots before the main thread sleeps on them: the parts are balanced, so they end together. */
 const SPIN_POLLS = 20_000;
 
+const PAGE = 65536;
+/** 1 GiB: the most the pool's own memory may grow to. */
+const MAX_PAGES = 16384;
+
+/** Where a task runs: a memory and the calling thread's float32 view of it. */
+export interface HeapTarget {
+  memory: WebAssembly.Memory;
+  heap: Float32Array;
+}
+
 /**
- * The threads of one wasm memory.
+ * The pool's threads.
  *
  * @example
  * ```ts
  * const memory = new WebAssembly.Memory({ initial: 16 });
- * const threads = await HeapThreads.start(memory, 2);
- * const heap = new Float32Array(memory.buffer);
- * threads.run(heap, "swigluForward", [0, 1024, 2048, 3072, 1024]);
- * threads.close();
+ * const pool = await WorkerPool.start(2);
+ * pool.run({ memory, heap: new Float32Array(memory.buffer) }, "swigluForward", [0, 1024, 2048, 3072, 1024]);
+ * pool.close();
  * ```
  */
-export class HeapThreads {
+export class WorkerPool {
   readonly threads: number;
-  readonly #memory: WebAssembly.Memory;
+  /** The pool's own shared memory, held by every worker. */
+  readonly memory: WebAssembly.Memory;
+  /** Whether this runtime gives the addresses of other memories (FFI), so jobs may run over them. */
+  readonly mapsOtherMemory: boolean;
   readonly #workers: Worker[];
   readonly #control: ControlViews;
   /** The result slots of threads 0 .. threads-1, what {@linkcode partResults} returns. */
@@ -55,49 +78,57 @@ export class HeapThreads {
   #closed = false;
 
   private constructor(memory: WebAssembly.Memory, workers: Worker[], control: ControlViews) {
-    this.#memory = memory;
+    this.memory = memory;
     this.#workers = workers;
     this.#control = control;
     this.threads = workers.length + 1;
     this.#parts = control.results.slice(0, this.threads);
+    this.mapsOtherMemory = canMap(memory);
   }
 
   /**
-   * Starts `threads - 1` workers over `memory` (the caller's thread is the
-   * first thread) and resolves once each has mapped it. Throws when the
-   * runtime gives no FFI (no `--allow-ffi`): the caller then runs tasks on
-   * its own thread.
+   * Starts `threads - 1` workers (the caller's thread is the first thread)
+   * and resolves once each has started.
    */
-  static async start(memory: WebAssembly.Memory, threads: number): Promise<HeapThreads> {
-    if (!Number.isInteger(threads) || threads < 1 || threads > MAX_HEAP_THREADS) {
-      throw new RangeError(`heap threads must be an integer in [1, ${MAX_HEAP_THREADS}], got ${threads}`);
+  static async start(threads: number): Promise<WorkerPool> {
+    if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
+      throw new RangeError(`pool threads must be an integer in [1, ${MAX_THREADS}], got ${threads}`);
     }
-    // Fails here, not in a worker, when FFI is not permitted.
-    heapAddress(memory);
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
     const control = controlViews(new SharedArrayBuffer(CONTROL_BYTES));
-    const init = (index: number) => ({ buffer: control.slots.buffer, index });
-    const workers = await startWorkers(new URL("./_worker.ts", import.meta.url), threads, init, "heap worker");
-    return new HeapThreads(memory, workers, control);
+    const init = (index: number) => ({ buffer: control.slots.buffer, memory, index });
+    const workers = await startWorkers(new URL("./_worker.ts", import.meta.url), threads, init, "pool worker");
+    return new WorkerPool(memory, workers, control);
   }
 
-  /** Whether this pool serves `memory`. */
+  /** Whether jobs over `memory` can run on this pool's threads. */
   serves(memory: WebAssembly.Memory): boolean {
-    return memory === this.#memory && !this.#closed;
+    return !this.#closed && (memory === this.memory || this.mapsOtherMemory);
+  }
+
+  /** Grows the pool's own memory to at least `bytes`; views of it taken before are stale afterwards. */
+  ensureBytes(bytes: number): void {
+    const have = this.memory.buffer.byteLength;
+    if (bytes <= have) return;
+    const pages = Math.ceil((bytes - have) / PAGE);
+    if (have / PAGE + pages > MAX_PAGES) throw new RangeError(`a pool job needs ${bytes} bytes of shared memory`);
+    this.memory.grow(pages);
   }
 
   /**
-   * Runs `task` with `args` on every thread (part 0 on this one) and returns
-   * when all parts are done. `heap` is this thread's float32 view of the
-   * memory. Each part's result slots are {@linkcode partResults} afterwards.
+   * Runs `task` with `args` over `target` on every thread (part 0 on this
+   * one) and returns when all parts are done. Each part's result slots are
+   * {@linkcode partResults} afterwards.
    */
-  run(heap: Float32Array, task: HeapTaskName, args: ArrayLike<number>): void {
-    if (this.#closed) throw new Error("heap threads are closed");
+  run(target: HeapTarget, task: HeapTaskName, args: ArrayLike<number>): void {
+    if (this.#closed) throw new Error("the worker pool is closed");
     if (args.length > MAX_TASK_ARGS) {
       throw new RangeError(`${task}: ${args.length} task arguments, at most ${MAX_TASK_ARGS}`);
     }
     const { slots, args: block } = this.#control;
-    block[ARG.heapAddress] = heapAddress(this.#memory);
-    block[ARG.heapBytes] = this.#memory.buffer.byteLength;
+    const own = target.memory === this.memory;
+    block[ARG.heapAddress] = own ? OWN_MEMORY : heapAddress(target.memory);
+    block[ARG.heapBytes] = target.memory.buffer.byteLength;
     block[ARG.task] = HEAP_TASK_INDEX[task];
     block[ARG.parts] = this.threads;
     block[ARG.argCount] = args.length;
@@ -107,7 +138,7 @@ export class HeapThreads {
     Atomics.notify(slots, SLOT.seq);
     const taskArgs = block.subarray(ARG.taskArgs, ARG.taskArgs + args.length);
     try {
-      HEAP_TASKS[task](heap, taskArgs, 0, this.threads, this.#parts[0]);
+      HEAP_TASKS[task](target.heap, taskArgs, 0, this.threads, this.#parts[0], target.memory);
     } finally {
       // Even when this thread's part threw: the next job must not start while a worker is on this one.
       this.#wait(seq, task);
@@ -122,7 +153,7 @@ export class HeapThreads {
   #wait(seq: number, task: string): void {
     try {
       const at = { slots: this.#control.slots, done: SLOT.done, failed: SLOT.failed };
-      awaitWorkers(at, seq, this.threads, `heap worker (${task})`, SPIN_POLLS);
+      awaitWorkers(at, seq, this.threads, `pool worker (${task})`, SPIN_POLLS);
     } catch (error) {
       // A worker that failed or hung leaves the pool unusable: later tasks run on the calling thread.
       this.close();
@@ -138,6 +169,11 @@ export class HeapThreads {
     Atomics.notify(this.#control.slots, SLOT.seq);
     for (const w of this.#workers) w.terminate();
   }
+
+  /** Whether {@linkcode close} has run (or a worker failed). */
+  get closed(): boolean {
+    return this.#closed;
+  }
 }
 
 /** The address of the memory's first byte, as a number (exact below 2^53). */
@@ -145,4 +181,13 @@ function heapAddress(memory: WebAssembly.Memory): number {
   const pointer = Deno.UnsafePointer.of(memory.buffer);
   if (pointer === null) throw new Error("the wasm memory has no address");
   return Number(Deno.UnsafePointer.value(pointer));
+}
+
+function canMap(memory: WebAssembly.Memory): boolean {
+  try {
+    heapAddress(memory);
+    return true;
+  } catch {
+    return false;
+  }
 }

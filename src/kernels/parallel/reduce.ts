@@ -2,7 +2,7 @@
  * Sums over rows that come out the same whatever the thread count: the rows
  * are cut into blocks that depend only on the shape, each block is summed on
  * its own (float64), and the block sums are added in block order. Threads
- * take whole blocks, so `--jobs 1` (two heap threads) and `--jobs 2` (one)
+ * take whole blocks, so `--jobs 1` (two threads) and `--jobs 2` (one)
  * give the same bits.
  * @module
  */

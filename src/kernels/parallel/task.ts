@@ -9,9 +9,13 @@
 
 /**
  * One task: does part `part` of `parts` over `heap` (a float32 view of the
- * wasm backend's memory), reading its float64 arguments (element offsets
- * into the heap, sizes, constants) from `args` and writing any partial
- * results (e.g. per-block sums) into `results`.
+ * wasm backend's memory, or of the pool's own shared memory), reading its
+ * float64 arguments (element offsets into the heap, sizes, constants) from
+ * `args` and writing any partial results (e.g. per-block sums) into
+ * `results`. `memory` is the memory `heap` views where this thread holds it
+ * as a `WebAssembly.Memory` (always for the pool's own memory, which a task
+ * running generated wasm in place imports; a worker that reaches the wasm
+ * backend's memory through FFI holds only its bytes).
  */
 export type HeapTask = (
   heap: Float32Array,
@@ -19,6 +23,7 @@ export type HeapTask = (
   part: number,
   parts: number,
   results: Float64Array,
+  memory?: WebAssembly.Memory,
 ) => void;
 
 /**

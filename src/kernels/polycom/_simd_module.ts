@@ -1,8 +1,9 @@
 /**
  * The SIMD row primitives behind the fused `wasm` PolyCom kernels, written
- * with the binary writer of `../_wasm/asm.ts` and generated at first use. The
- * module imports tfjs-backend-wasm's own memory, so it reads and writes
- * tensors in place. All arithmetic is f64x2 (two float32 elements promoted
+ * with the shared code generation of `../_wasm/` (`expr.ts` formulas, every
+ * instruction through `OP`) and built by `simdModule` (`staged.ts`) at first
+ * use. The calling thread binds it to tfjs-backend-wasm's own memory, so it
+ * reads and writes tensors in place; workers bind it to their staging memory. All arithmetic is f64x2 (two float32 elements promoted
  * per step), matching the float64 JavaScript path of the `cpu` kernels,
  * except `pn_out4` / `pn_dx4`: PolyNorm's elementwise output passes in f32x4
  * (four elements a step) on float32 copies of the f64 row coefficients, for
@@ -13,7 +14,12 @@
  * 4..7 C_1..C_4 (Σ g u^i), 8 Σ g; 16..24 coefficients passed in.
  * @module
  */
-import { buildModule, F32, F64, FuncBuilder, I32, OP, V128 } from "../_wasm/asm.ts";
+import { F32, F64, FuncBuilder, I32, OP, V128 } from "../_wasm/asm.ts";
+import { assign, bits, type Expr, get, locals, v2, v4 } from "../_wasm/expr.ts";
+import { type SimdModule, simdModule } from "../_wasm/staged.ts";
+
+/** Highest order the module unrolls (higher orders take the JavaScript loops). */
+export const SIMD_MAX_ORDER = 4;
 
 /** f64 slot offsets (bytes) in the scratch block. */
 const SUM = (i: number) => (i - 1) * 8; // S_i, i = 1..4
@@ -35,34 +41,14 @@ export const SCRATCH = {
   bytes: COEF(8) + 8,
 } as const;
 
-/** Code that pushes one value. */
-type Expr = (f: FuncBuilder) => void;
-
-const get = (local: number): Expr => (f) => f.get(local);
-const simdBinary = (opcode: number) => (a: Expr, b: Expr): Expr => (f) => {
-  a(f);
-  b(f);
-  f.simd(opcode);
-};
-const mul = simdBinary(OP.f64x2Mul);
-const add = simdBinary(OP.f64x2Add);
-const sub = simdBinary(OP.f64x2Sub);
-const mul4 = simdBinary(OP.f32x4Mul);
-const add4 = simdBinary(OP.f32x4Add);
-const sub4 = simdBinary(OP.f32x4Sub);
-
-function assign(f: FuncBuilder, local: number, value: Expr): void {
-  value(f);
-  f.set(local);
-}
-
+/** `acc += value` (f64x2). */
 function accumulate(f: FuncBuilder, acc: number, value: Expr): void {
-  assign(f, acc, add(get(acc), value));
+  assign(f, acc, v2.add(get(acc), value));
 }
 
 /** c0 + v·(c1 + v·(c2 + …)) over SIMD locals, in f64x2 or (with `four`) f32x4. */
 function horner(v: number, c: number[], four = false): Expr {
-  const [plus, times] = four ? [add4, mul4] : [add, mul];
+  const [plus, times] = four ? [v4.add, v4.mul] : [v2.add, v2.mul];
   let acc = get(c[c.length - 1]);
   for (let i = c.length - 2; i >= 0; i--) acc = plus(get(c[i]), times(get(v), acc));
   return acc;
@@ -122,23 +108,21 @@ const ONE: Access = {
   },
 };
 
-/** `while (!(exit())) { body(); pointers += bytes; rem -= count }` as block/loop. */
+/** `while (more()) { body(); pointers += bytes; rem -= count }`. */
 function countedLoop(
   f: FuncBuilder,
-  exit: () => void,
+  more: () => void,
   body: () => void,
   pointers: number[],
   rem: number,
   count: number,
   bytes: number,
 ): void {
-  f.op(OP.block, OP.emptyBlock, OP.loop, OP.emptyBlock);
-  exit();
-  f.br(1, true);
-  body();
-  for (const p of pointers) f.addTo(p, bytes);
-  f.get(rem).i32(count).op(OP.i32Sub).set(rem);
-  f.br(0).op(OP.end, OP.end);
+  f.whileLoop(more, () => {
+    body();
+    for (const p of pointers) f.addTo(p, bytes);
+    f.get(rem).i32(count).op(OP.i32Sub).set(rem);
+  });
 }
 
 /**
@@ -147,21 +131,19 @@ function countedLoop(
  */
 function pairLoop(f: FuncBuilder, n: number, rem: number, body: (io: Access) => void, pointers: number[]): void {
   f.get(n).set(rem);
-  countedLoop(f, () => f.get(rem).i32(2).op(OP.i32LtS), () => body(PAIR), pointers, rem, 2, 8);
+  countedLoop(f, () => f.get(rem).i32(1).op(OP.i32GtS), () => body(PAIR), pointers, rem, 2, 8);
   f.get(rem).i32(1).op(OP.i32Eq).ifElse(() => body(LAST));
 }
 
 /** The loop over `n` float32 elements four at a time, then one at a time for the last `n mod 4`. */
 function quadLoop(f: FuncBuilder, n: number, rem: number, body: (io: Access) => void, pointers: number[]): void {
   f.get(n).set(rem);
-  countedLoop(f, () => f.get(rem).i32(4).op(OP.i32LtS), () => body(QUAD), pointers, rem, 4, 16);
-  countedLoop(f, () => f.get(rem).op(OP.i32Eqz), () => body(ONE), pointers, rem, 1, 4);
+  countedLoop(f, () => f.get(rem).i32(3).op(OP.i32GtS), () => body(QUAD), pointers, rem, 4, 16);
+  countedLoop(f, () => f.get(rem), () => body(ONE), pointers, rem, 1, 4);
 }
 
 /** `count` fresh v128 locals. */
-function vectors(f: FuncBuilder, count: number): number[] {
-  return Array.from({ length: count }, () => f.local(V128));
-}
+const vectors = (f: FuncBuilder, count: number): number[] => locals(f, V128, count);
 
 /**
  * max |x| over n float32 at p (float32 max is exact, so f32x4 suffices).
@@ -176,10 +158,10 @@ function maxAbs(): FuncBuilder {
   f.get(p).get(n).i32(-4).op(OP.i32And).i32(2).op(OP.i32Shl).op(OP.i32Add).set(end4);
   f.f32(0).simd(OP.f32x4Splat).set(acc);
   const scan = (limit: number, step: () => void, bytes: number) => {
-    f.op(OP.block, OP.emptyBlock, OP.loop, OP.emptyBlock);
-    f.get(p).get(limit).op(OP.i32GeU).br(1, true);
-    step();
-    f.addTo(p, bytes).br(0).op(OP.end, OP.end);
+    f.whileLoop(() => f.get(p).get(limit).op(OP.i32GeU, OP.i32Eqz), () => {
+      step();
+      f.addTo(p, bytes);
+    });
   };
   scan(end4, () => f.get(acc).get(p).simdMem(OP.v128Load, 4, 0).simd(OP.f32x4Abs).simd(OP.f32x4Pmax).set(acc), 16);
   // max(max(lane 0, lane 1), max(lane 2, lane 3))
@@ -204,17 +186,17 @@ function rowScaled(f: FuncBuilder, invm: number, four = false): { vi: number; u:
 function evenSums(f: FuncBuilder, sums: number[], u2: number, u4: number): void {
   accumulate(f, sums[0], get(u2));
   accumulate(f, sums[1], get(u4));
-  accumulate(f, sums[2], mul(get(u4), get(u2)));
-  accumulate(f, sums[3], mul(get(u4), get(u4)));
+  accumulate(f, sums[2], v2.mul(get(u4), get(u2)));
+  accumulate(f, sums[3], v2.mul(get(u4), get(u4)));
 }
 
 /** Σ g and C_i += g·p^i (i = 1..4) from p, p² and p⁴ (shared by pn_bsums and pr_bwd). */
 function gradientSums(f: FuncBuilder, gs: number, dots: number[], gg: number, p: number, p2: number, p4: Expr): void {
   accumulate(f, gs, get(gg));
-  accumulate(f, dots[0], mul(get(gg), get(p)));
-  accumulate(f, dots[1], mul(get(gg), get(p2)));
-  accumulate(f, dots[2], mul(get(gg), mul(get(p2), get(p))));
-  accumulate(f, dots[3], mul(get(gg), p4));
+  accumulate(f, dots[0], v2.mul(get(gg), get(p)));
+  accumulate(f, dots[1], v2.mul(get(gg), get(p2)));
+  accumulate(f, dots[2], v2.mul(get(gg), v2.mul(get(p2), get(p))));
+  accumulate(f, dots[3], v2.mul(get(gg), p4));
 }
 
 /** Stores C_1..C_4 and Σ g into the scratch. */
@@ -232,9 +214,9 @@ function pnSums(): FuncBuilder {
   const [u2, u4] = vectors(f, 2);
   const sums = vectors(f, 4);
   pairLoop(f, n, rem, (io) => {
-    assign(f, u, mul(io.load(x), get(vi)));
-    assign(f, u2, mul(get(u), get(u)));
-    assign(f, u4, mul(get(u2), get(u2)));
+    assign(f, u, v2.mul(io.load(x), get(vi)));
+    assign(f, u2, v2.mul(get(u), get(u)));
+    assign(f, u4, v2.mul(get(u2), get(u2)));
     evenSums(f, sums, u2, u4);
   }, [x]);
   sums.forEach((acc, i) => storeLanes(f, s, SUM(i + 1), acc));
@@ -252,7 +234,7 @@ function pnOut(four: boolean): FuncBuilder {
   k.forEach((local, i) => splatCoef(f, s, local, i, four));
   const loop = four ? quadLoop : pairLoop;
   loop(f, n, rem, (io) => {
-    assign(f, u, (four ? mul4 : mul)(io.load(x), get(vi)));
+    assign(f, u, (four ? v4.mul : v2.mul)(io.load(x), get(vi)));
     assign(f, y, horner(u, k, four));
     io.store(f, o, y);
   }, [x, o]);
@@ -270,10 +252,10 @@ function pnBackSums(): FuncBuilder {
   const dots = vectors(f, 4);
   const gs = f.local(V128);
   pairLoop(f, n, rem, (io) => {
-    assign(f, u, mul(io.load(x), get(vi)));
+    assign(f, u, v2.mul(io.load(x), get(vi)));
     assign(f, gg, io.load(g));
-    assign(f, u2, mul(get(u), get(u)));
-    assign(f, u4, mul(get(u2), get(u2)));
+    assign(f, u2, v2.mul(get(u), get(u)));
+    assign(f, u4, v2.mul(get(u2), get(u2)));
     gradientSums(f, gs, dots, gg, u, u2, get(u4));
     evenSums(f, sums, u2, u4);
   }, [x, g]);
@@ -296,7 +278,7 @@ function pnDx(four: boolean): FuncBuilder {
   const q = vectors(f, 4);
   b.forEach((local, i) => splatCoef(f, s, local, 1 + i, four));
   q.forEach((local, i) => splatCoef(f, s, local, 5 + i, four));
-  const [times, minus, loop] = four ? [mul4, sub4, quadLoop] : [mul, sub, pairLoop];
+  const [times, minus, loop] = four ? [v4.mul, v4.sub, quadLoop] : [v2.mul, v2.sub, pairLoop];
   loop(f, n, rem, (io) => {
     assign(f, u, times(io.load(x), get(vi)));
     assign(f, u2, times(get(u), get(u)));
@@ -307,13 +289,7 @@ function pnDx(four: boolean): FuncBuilder {
 }
 
 /** relu(x) as f64x2.pmax(0, x): NaN → 0, as x > 0 ? x : 0. */
-function relu(zero: number, x: Expr): Expr {
-  return (f) => {
-    f.get(zero);
-    x(f);
-    f.simd(OP.f64x2Pmax);
-  };
-}
+const relu = (zero: number, x: Expr): Expr => v2.pmax(get(zero), x);
 
 /** PolyReLU: out = k0 + v·(k1 + v·(k2 + v·(k3 + v·k4))), v = relu(x). */
 function prForward(): FuncBuilder {
@@ -339,7 +315,7 @@ function prBackward(): FuncBuilder {
   const f = new FuncBuilder([I32, I32, I32, I32, I32]);
   const [g, x, o, n, s] = [0, 1, 2, 3, 4];
   const rem = f.local(I32);
-  const [zero, xv, v, v2, gg, y] = vectors(f, 6);
+  const [zero, xv, v, vsq, gg, y] = vectors(f, 6);
   const d = vectors(f, 4);
   const dots = vectors(f, 4);
   const gs = f.local(V128);
@@ -348,42 +324,37 @@ function prBackward(): FuncBuilder {
     assign(f, xv, io.load(x));
     assign(f, gg, io.load(g));
     assign(f, v, relu(zero, get(xv)));
-    assign(f, v2, mul(get(v), get(v)));
-    const positive: Expr = (f) => f.get(zero).get(xv).simd(OP.f64x2Lt);
-    assign(f, y, (f) => {
-      positive(f);
-      mul(get(gg), horner(v, d))(f);
-      f.simd(OP.v128And);
-    });
+    assign(f, vsq, v2.mul(get(v), get(v)));
+    assign(f, y, bits.and(v2.lt(get(zero), get(xv)), v2.mul(get(gg), horner(v, d))));
     io.store(f, o, y);
-    gradientSums(f, gs, dots, gg, v, v2, mul(get(v2), get(v2)));
+    gradientSums(f, gs, dots, gg, v, vsq, v2.mul(get(vsq), get(vsq)));
   }, [x, g, o]);
   storeGradientSums(f, s, gs, dots);
   return f;
 }
 
-/**
- * The module's bytes (imports `env.memory`; exports `max_abs`, `pn_sums`,
- * `pn_out`, `pn_bsums`, `pn_dx`, `pn_out4`, `pn_dx4`, `pr_fwd`, `pr_bwd`).
- *
- * @example
- * ```ts
- * WebAssembly.validate(polycomSimdBytes()); // true where the runtime has wasm SIMD
- * ```
- */
-export function polycomSimdBytes(): Uint8Array<ArrayBuffer> {
-  return buildModule({
-    memory: { minPages: 0, shared: false },
-    funcs: [
-      { name: "max_abs", func: maxAbs() },
-      { name: "pn_sums", func: pnSums() },
-      { name: "pn_out", func: pnOut(false) },
-      { name: "pn_bsums", func: pnBackSums() },
-      { name: "pn_dx", func: pnDx(false) },
-      { name: "pn_out4", func: pnOut(true) },
-      { name: "pn_dx4", func: pnDx(true) },
-      { name: "pr_fwd", func: prForward() },
-      { name: "pr_bwd", func: prBackward() },
-    ],
-  });
+/** The exports of the module (pointers are byte offsets into the bound memory; `s` is the scratch block). */
+export interface PolycomSimdExports {
+  max_abs(p: number, n: number): number;
+  pn_sums(x: number, n: number, invm: number, s: number): void;
+  pn_out(x: number, o: number, n: number, invm: number, s: number): void;
+  pn_bsums(g: number, x: number, n: number, invm: number, s: number): void;
+  pn_dx(g: number, x: number, o: number, n: number, invm: number, s: number): void;
+  pn_out4(x: number, o: number, n: number, invm: number, s: number): void;
+  pn_dx4(g: number, x: number, o: number, n: number, invm: number, s: number): void;
+  pr_fwd(x: number, o: number, n: number, s: number): void;
+  pr_bwd(g: number, x: number, o: number, n: number, s: number): void;
 }
+
+/** The module, compiled at first use and bound once per memory (importing `env.memory`). */
+export const POLYCOM_SIMD: SimdModule<PolycomSimdExports> = simdModule<PolycomSimdExports>({
+  max_abs: maxAbs,
+  pn_sums: pnSums,
+  pn_out: () => pnOut(false),
+  pn_bsums: pnBackSums,
+  pn_dx: () => pnDx(false),
+  pn_out4: () => pnOut(true),
+  pn_dx4: () => pnDx(true),
+  pr_fwd: prForward,
+  pr_bwd: prBackward,
+});

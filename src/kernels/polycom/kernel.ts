@@ -9,9 +9,10 @@
  * webgpu kernels leave one partial per row or per block to a stock sum.
  *
  * cpu runs the float64 loops of `math.ts` over the backend's own arrays. On
- * wasm, orders up to 4 run in the SIMD module of `_simd.ts`, in place on the
- * tfjs heap, their rows split over the heap threads (`_tasks.ts`); higher orders, or a runtime without wasm SIMD, use the same
- * float64 loops on heap views. Outputs are allocated before any view or
+ * wasm, orders up to 4 run in the SIMD module of `_simd_module.ts`, in place
+ * on the tfjs heap, their rows split over the worker pool (`tasks.ts`);
+ * higher orders, or a runtime without wasm SIMD, use the same float64 loops
+ * on heap views. Outputs are allocated before any view or
  * pointer is used, because an allocation may grow the heap and detach
  * earlier views.
  * @module
@@ -19,8 +20,8 @@
 import { tf } from "../../backend/tf.ts";
 import { type CpuBackend, type EpsAttrs, fusedInputs, type HeapBackend } from "../fused/mod.ts";
 import { polyNormBackwardRows, polyNormForwardRows, polyReLUBackwardFlat, polyReLUForwardFlat } from "./math.ts";
-import { type EmscriptenModuleLike, type PolycomSimd, polycomSimdFor, SIMD_MAX_ORDER } from "./_simd.ts";
-import { polyNormBlocks, polyReLUBlocks, setInPlaceSimd } from "./tasks.ts";
+import { POLYCOM_SIMD, SCRATCH, SIMD_MAX_ORDER } from "./_simd_module.ts";
+import { type PolycomSimd, polyNormBlocks, polyReLUBlocks, setInPlaceSimd } from "./tasks.ts";
 import { addBlockSums, heapTarget, type ReductionBlocks, runHeapTask } from "../parallel/mod.ts";
 
 /** Fused PolyNorm forward: inputs {x, a}, attrs {eps}. */
@@ -101,6 +102,36 @@ const polyReLUGradCpu: tf.KernelFunc = ({ inputs, backend }) => {
   return [b.makeTensorInfo(x.shape, "float32", dx), cpuParts(b, da)];
 };
 
+/** The part of tfjs-backend-wasm's emscripten module the SIMD binding needs. */
+export interface EmscriptenModuleLike {
+  asm?: { memory?: WebAssembly.Memory };
+  _malloc(bytes: number): number;
+}
+
+/** Each tfjs heap's binding: the module bound to its memory, with a scratch block allocated there once. */
+const bound = new WeakMap<object, PolycomSimd | null>();
+
+/**
+ * The SIMD module bound to a tfjs wasm heap, or `null` when it cannot be
+ * (no SIMD, or a heap that does not expose its memory).
+ *
+ * @example
+ * ```ts
+ * declare const backend: { wasm: EmscriptenModuleLike };
+ * declare const pointer: number, n: number;
+ * const simd = polycomSimdFor(backend.wasm);
+ * if (simd) simd.exports.max_abs(pointer, n);
+ * ```
+ */
+export function polycomSimdFor(module: EmscriptenModuleLike): PolycomSimd | null {
+  if (bound.has(module)) return bound.get(module) ?? null;
+  const memory = module.asm?.memory;
+  const exports = memory instanceof WebAssembly.Memory ? POLYCOM_SIMD.on(memory) : null;
+  const simd = exports && memory ? { exports, memory, scratch: module._malloc(SCRATCH.bytes) >>> 0 } : null;
+  bound.set(module, simd);
+  return simd;
+}
+
 /** The part of tfjs-backend-wasm's BackendWasm the wasm kernels use. */
 interface WasmBackend extends HeapBackend {
   wasm: EmscriptenModuleLike;
@@ -117,7 +148,7 @@ function simdFor(backend: WasmBackend, a: tf.TensorInfo): PolycomSimd | null {
 }
 
 /**
- * Runs a PolyCom SIMD task over the heap threads, part 0 in place with
+ * Runs a PolyCom SIMD task over the worker pool, part 0 in place with
  * `simd`; a backward task's da summed over its `blocks` in order.
  */
 function runSimdTask(

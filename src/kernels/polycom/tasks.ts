@@ -1,5 +1,9 @@
 /**
- * The PolyNorm and PolyReLU SIMD passes as heap-thread tasks. Part 0 runs on
+ * The PolyNorm and PolyReLU SIMD passes as heap tasks, and the drivers that
+ * run the module of `_simd_module.ts` row by row (per-row scalars: norms,
+ * coefficients, the unscaled-or-scaled choice, computed in JavaScript with
+ * the same code as the `cpu` kernels; the element loops in WebAssembly).
+ * Part 0 runs on
  * the calling thread in place on the tfjs heap, with the SIMD module bound
  * there ({@linkcode setInPlaceSimd}); a worker cannot bind a WebAssembly
  * instance to that memory (tfjs's memory is not shared), so its parts copy
@@ -20,15 +24,16 @@
 import type { HeapTask } from "../parallel/task.ts";
 import { forEachBlock, reductionBlocks } from "../parallel/reduce.ts";
 import { partRange } from "../parallel/task.ts";
-import { SCRATCH } from "./_simd_module.ts";
-import {
-  type PolycomSimd,
-  polycomSimdOn,
-  simdPolyNormBackward,
-  simdPolyNormForward,
-  simdPolyReLUBackward,
-  simdPolyReLUForward,
-} from "./_simd.ts";
+import { rowCoefficients, rowCount, unscaledOk } from "./math.ts";
+import { POLYCOM_SIMD, type PolycomSimdExports, SCRATCH, SIMD_MAX_ORDER } from "./_simd_module.ts";
+
+/** The SIMD module bound to one memory, with its scratch block there. */
+export interface PolycomSimd {
+  exports: PolycomSimdExports;
+  memory: WebAssembly.Memory;
+  /** Byte offset of the scratch block. */
+  scratch: number;
+}
 
 let inPlace: PolycomSimd | null = null;
 
@@ -38,9 +43,8 @@ let inPlace: PolycomSimd | null = null;
  *
  * @example
  * ```ts
- * import { type EmscriptenModuleLike, polycomSimdFor } from "./_simd.ts";
- * declare const backend: { wasm: EmscriptenModuleLike };
- * setInPlaceSimd(polycomSimdFor(backend.wasm));
+ * declare const simd: PolycomSimd; // bound to the calling thread's heap
+ * setInPlaceSimd(simd);
  * ```
  */
 export function setInPlaceSimd(simd: PolycomSimd | null): void {
@@ -51,18 +55,11 @@ export function setInPlaceSimd(simd: PolycomSimd | null): void {
 const BLOCK_FLOATS = 1 << 15;
 const SCRATCH_FLOATS = Math.ceil(SCRATCH.bytes / 64) * 16;
 
-let stage: { simd: PolycomSimd; floats: Float32Array } | null = null;
-
 /** This thread's staging memory with room for `arrays` blocks of `floats` each (scratch first). */
 function staging(arrays: number, floats: number): { simd: PolycomSimd; floats: Float32Array } {
-  const need = (SCRATCH_FLOATS + arrays * floats) * 4;
-  if (!stage || stage.floats.byteLength < need) {
-    const memory = new WebAssembly.Memory({ initial: Math.ceil(need / 65536) });
-    const simd = polycomSimdOn(memory);
-    if (!simd) throw new Error("PolyCom task without wasm SIMD");
-    stage = { simd, floats: new Float32Array(memory.buffer) };
-  }
-  return stage;
+  const stage = POLYCOM_SIMD.staging(SCRATCH_FLOATS + arrays * floats);
+  if (!stage) throw new Error("PolyCom task without wasm SIMD");
+  return { simd: { exports: stage.exports, memory: stage.memory, scratch: 0 }, floats: stage.floats };
 }
 
 const block = (k: number, floats: number) => SCRATCH_FLOATS + k * floats;
@@ -160,6 +157,176 @@ export const polyReLUBackwardTask: HeapTask = (heap, args, part, parts, results)
     heap.set(floats.subarray(bd, bd + len), dx + first);
   });
 };
+
+/** Mean squares of a row whose output passes may run in float32 (outside it the f64 passes run). */
+const F32_MEAN_SQUARE: readonly [number, number] = [1e-6, 1e6];
+
+/**
+ * Whether a row's elementwise pass may run in f32x4: unscaled (m = 1) with
+ * a moderate mean square, so no power of u nears float32's range or its
+ * rounding (the extreme rows keep the f64 pass, tested at |x| up to 1e38).
+ */
+function ordinaryRow(m: number, sumSquares: number, n: number): boolean {
+  const meanSquare = sumSquares / n;
+  return m === 1 && meanSquare >= F32_MEAN_SQUARE[0] && meanSquare <= F32_MEAN_SQUARE[1];
+}
+
+function scratchView(simd: PolycomSimd): Float64Array {
+  return new Float64Array(simd.memory.buffer, simd.scratch, SCRATCH.bytes / 8);
+}
+
+/**
+ * PolyNorm forward over [rows, n] float32 at byte offset `x` into `out`.
+ *
+ * @example
+ * ```ts
+ * declare const simd: PolycomSimd;
+ * declare const xPtr: number, outPtr: number, size: number, n: number;
+ * simdPolyNormForward(simd, xPtr, outPtr, size, n, [1, 1, 0.5, 0], 1e-6);
+ * ```
+ */
+export function simdPolyNormForward(
+  simd: PolycomSimd,
+  x: number,
+  out: number,
+  size: number,
+  n: number,
+  a: ArrayLike<number>,
+  eps: number,
+): void {
+  const e = simd.exports;
+  const s = simd.scratch;
+  const f = scratchView(simd);
+  const r = a.length - 1;
+  const sqrtEps = Math.sqrt(eps);
+  const sums = new Float64Array(r + 1);
+  const invD = new Float64Array(r + 1);
+  f[SCRATCH.coef(0)] = a[0];
+  for (let i = r + 1; i <= SIMD_MAX_ORDER; i++) f[SCRATCH.coef(i)] = 0;
+  const rows = rowCount(size, n);
+  for (let row = 0; row < rows; row++) {
+    const xp = x + row * n * 4;
+    let m = 1;
+    e.pn_sums(xp, n, 1, s);
+    for (let i = 1; i <= r; i++) sums[i] = f[SCRATCH.sum(i)];
+    if (!unscaledOk(sums, eps)) {
+      m = e.max_abs(xp, n);
+      e.pn_sums(xp, n, m > 0 ? 1 / m : 0, s);
+      for (let i = 1; i <= r; i++) sums[i] = f[SCRATCH.sum(i)];
+    }
+    const invm = m > 0 ? 1 / m : 0;
+    rowCoefficients(m, sums, n, a, sqrtEps, invD, null);
+    for (let i = 1; i <= r; i++) f[SCRATCH.coef(i)] = a[i] * invD[i];
+    if (ordinaryRow(m, sums[1], n)) e.pn_out4(xp, out + row * n * 4, n, invm, s);
+    else e.pn_out(xp, out + row * n * 4, n, invm, s);
+  }
+}
+
+/**
+ * PolyNorm backward: writes dx at byte offset `dx` and adds da into `da`.
+ *
+ * @example
+ * ```ts
+ * declare const simd: PolycomSimd;
+ * declare const dyPtr: number, xPtr: number, dxPtr: number, size: number, n: number;
+ * const da = new Float64Array(4);
+ * simdPolyNormBackward(simd, dyPtr, xPtr, dxPtr, size, n, [1, 1, 0.5, 0], 1e-6, da);
+ * ```
+ */
+export function simdPolyNormBackward(
+  simd: PolycomSimd,
+  dy: number,
+  x: number,
+  dx: number,
+  size: number,
+  n: number,
+  a: ArrayLike<number>,
+  eps: number,
+  da: Float64Array,
+): void {
+  const e = simd.exports;
+  const s = simd.scratch;
+  const f = scratchView(simd);
+  const r = a.length - 1;
+  const sqrtEps = Math.sqrt(eps);
+  const sums = new Float64Array(r + 1);
+  const invD = new Float64Array(r + 1);
+  const back = new Float64Array(r + 1);
+  for (let i = r + 1; i <= SIMD_MAX_ORDER; i++) {
+    f[SCRATCH.coef(i)] = 0;
+    f[SCRATCH.coef(SIMD_MAX_ORDER + i)] = 0;
+  }
+  const rows = rowCount(size, n);
+  for (let row = 0; row < rows; row++) {
+    const offset = row * n * 4;
+    const xp = x + offset;
+    const gp = dy + offset;
+    let m = 1;
+    e.pn_bsums(gp, xp, n, 1, s);
+    for (let i = 1; i <= r; i++) sums[i] = f[SCRATCH.sum(i)];
+    if (!(unscaledOk(sums, eps) && Number.isFinite(f[SCRATCH.dot(r)]))) {
+      m = e.max_abs(xp, n);
+      e.pn_bsums(gp, xp, n, m > 0 ? 1 / m : 0, s);
+      for (let i = 1; i <= r; i++) sums[i] = f[SCRATCH.sum(i)];
+    }
+    const invm = m > 0 ? 1 / m : 0;
+    rowCoefficients(m, sums, n, a, sqrtEps, invD, back);
+    da[0] += f[SCRATCH.gSum];
+    for (let i = 1; i <= r; i++) {
+      const dot = f[SCRATCH.dot(i)];
+      da[i] += dot * invD[i];
+      f[SCRATCH.coef(i)] = back[i];
+      f[SCRATCH.coef(SIMD_MAX_ORDER + i)] = back[i] * dot * invD[i] * invD[i] / n;
+    }
+    if (ordinaryRow(m, sums[1], n)) e.pn_dx4(gp, xp, dx + offset, n, invm, s);
+    else e.pn_dx(gp, xp, dx + offset, n, invm, s);
+  }
+}
+
+/**
+ * PolyReLU forward over `size` float32 at byte offset `x`.
+ *
+ * @example
+ * ```ts
+ * declare const simd: PolycomSimd;
+ * declare const xPtr: number, outPtr: number, size: number;
+ * simdPolyReLUForward(simd, xPtr, outPtr, size, [1, 1, 0.5, 0]);
+ * ```
+ */
+export function simdPolyReLUForward(simd: PolycomSimd, x: number, out: number, size: number, a: ArrayLike<number>) {
+  const f = scratchView(simd);
+  const r = a.length - 1;
+  for (let i = 0; i <= SIMD_MAX_ORDER; i++) f[SCRATCH.coef(i)] = i <= r ? a[i] : 0;
+  simd.exports.pr_fwd(x, out, size, simd.scratch);
+}
+
+/**
+ * PolyReLU backward: writes dx and adds da into `da`.
+ *
+ * @example
+ * ```ts
+ * declare const simd: PolycomSimd;
+ * declare const dyPtr: number, xPtr: number, dxPtr: number, size: number;
+ * const da = new Float64Array(4);
+ * simdPolyReLUBackward(simd, dyPtr, xPtr, dxPtr, size, [1, 1, 0.5, 0], da);
+ * ```
+ */
+export function simdPolyReLUBackward(
+  simd: PolycomSimd,
+  dy: number,
+  x: number,
+  dx: number,
+  size: number,
+  a: ArrayLike<number>,
+  da: Float64Array,
+): void {
+  const f = scratchView(simd);
+  const r = a.length - 1;
+  for (let i = 1; i <= SIMD_MAX_ORDER; i++) f[SCRATCH.coef(i)] = i <= r ? i * a[i] : 0;
+  simd.exports.pr_bwd(dy, x, dx, size, simd.scratch);
+  da[0] += f[SCRATCH.gSum];
+  for (let i = 1; i <= r; i++) da[i] += f[SCRATCH.dot(i)];
+}
 
 /** This folder's heap tasks by name (`../parallel/tasks.ts` gathers every folder's). */
 export const POLYCOM_TASKS = {
