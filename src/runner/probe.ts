@@ -62,8 +62,15 @@ export const PROBE_TASK_ITEMS = 64;
 /**
  * Validation tokens per source the probe scores: the windows of one full forward pass of the scorer
  * (`MAX_POSITIONS_PER_BATCH` positions), so the probe's passes have the run's shape.
+ *
+ * @example
+ * ```ts
+ * import type { ResolvedConfig } from "./plan.ts";
+ * declare const config: ResolvedConfig; // seqLen 128, valTokens 32768
+ * probeValTokens(config); // 4064: 32 windows of 127 scored tokens
+ * ```
  */
-function probeValTokens(config: ResolvedConfig): number {
+export function probeValTokens(config: ResolvedConfig): number {
   const seqLen = config.train.seqLen;
   return Math.min(config.train.valTokens, Math.max(1, Math.floor(MAX_POSITIONS_PER_BATCH / seqLen)) * (seqLen - 1));
 }
