@@ -1,6 +1,6 @@
 /**
  * A model as a {@linkcode SequenceScorer}: next-token log-probabilities for
- * evaluation. Sequences of equal length are batched together.
+ * evaluation. Sequences of one padded length are batched together.
  * @module
  */
 import { tf } from "../backend/tf.ts";
@@ -117,15 +117,15 @@ export function modelScorer(model: Model, options: ModelScorerOptions = {}): Seq
     const best = withArgmax ? tf.argMax(flat, 1) : null;
     logits.dispose();
     flat.dispose();
-    const values = await picked.data();
-    const bestValues = best ? await best.data() : null;
+    const values = await picked.data() as Float32Array;
+    const bestValues = best ? await best.data() as Int32Array : null;
     picked.dispose();
     best?.dispose();
-    const row = (data: ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> }, r: number) =>
+    const row = (data: Float32Array | Int32Array, r: number) =>
       Array.from(data.subarray(r * positions, r * positions + rows[r].length - 1));
     return {
-      logprobs: rows.map((_, r) => row(values as Float32Array, r)),
-      argmax: bestValues ? rows.map((_, r) => row(bestValues as Int32Array, r)) : null,
+      logprobs: rows.map((_, r) => row(values, r)),
+      argmax: bestValues ? rows.map((_, r) => row(bestValues, r)) : null,
     };
   }
   return {
