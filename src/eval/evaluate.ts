@@ -19,9 +19,15 @@ export interface EvalSet {
 /** An EvalRow without `step` and `tokens` (the runner adds them). */
 export type EvalResult = Omit<EvalRow, "step" | "tokens">;
 
+/**
+ * Sequences per scorer call: many, so that a scorer which batches sequences of equal length (the model's) finds
+ * large groups; the scorer bounds its own forward passes.
+ */
+export const EVAL_BATCH_SEQUENCES = 1024;
+
 /** Options of {@linkcode evaluate}. */
 export interface EvaluateOptions {
-  /** Sequences per scorer call (default 16). */
+  /** Sequences per scorer call (default {@linkcode EVAL_BATCH_SEQUENCES}). */
   batchSize?: number;
 }
 
@@ -51,7 +57,7 @@ export async function evaluateSource(
   options: EvaluateOptions = {},
 ): Promise<SourceMetrics> {
   const { logprobs, argmax } = await scoreSequences(scorer, set.windows, {
-    batchSize: options.batchSize ?? 16,
+    batchSize: options.batchSize ?? EVAL_BATCH_SEQUENCES,
     argmax: true,
   });
   const nats = new Sum();
@@ -113,7 +119,7 @@ export async function evaluateTask(
   options: EvaluateOptions = {},
 ): Promise<TaskMetrics> {
   const requests = task.items.flatMap((item) => item.choices);
-  const batchSize = options.batchSize ?? 16;
+  const batchSize = options.batchSize ?? EVAL_BATCH_SEQUENCES;
   const { logprobs } = await scoreSequences(scorer, requests.map((r) => r.tokens), { batchSize, argmax: false });
   let acc = 0;
   let accNorm = 0;

@@ -19,6 +19,7 @@
  */
 export type { SequenceScorer } from "./scorer.ts";
 export {
+  EVAL_BATCH_SEQUENCES,
   type EvalResult,
   type EvalSet,
   evaluate,

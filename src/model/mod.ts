@@ -77,4 +77,4 @@ export {
   type TrainerOptions,
 } from "./train_step.ts";
 export * from "./checkpoint/mod.ts";
-export { modelScorer, type ModelScorerOptions } from "./scorer.ts";
+export { MAX_POSITIONS_PER_BATCH, modelScorer, type ModelScorerOptions } from "./scorer.ts";

@@ -1,7 +1,8 @@
 /**
- * The training probe behind `--budget`: a few real training steps and two
- * small evaluations of a rung's configuration on the active backend, timed,
- * and turned into a per-run wall-time estimate. Measured shapes are cached in
+ * The training probe behind `--budget`: a few real training steps and an
+ * evaluation of a sample of the validation windows and task items of a rung's
+ * configuration on the active backend, timed, and turned into a per-run
+ * wall-time estimate. Measured shapes are cached in
  * `.cache/probe.json` per machine fingerprint and code (never in the results:
  * `--dry-run` writes nothing there), so a `--dry-run` followed by the real
  * run probes once.
@@ -11,6 +12,7 @@ import { join } from "node:path";
 import type { BackendInfo } from "../backend/mod.ts";
 import { writeJsonAtomic } from "../util/atomic.ts";
 import { canonicalJson, sha256Hex } from "../util/hash.ts";
+import { MAX_POSITIONS_PER_BATCH } from "../model/mod.ts";
 import { openRunData } from "./_data.ts";
 import { openRunModel } from "./_model.ts";
 import { stepUntil, WARMUP } from "./_warmup.ts";
@@ -51,16 +53,43 @@ function shapeKey(c: ResolvedConfig): unknown {
   };
 }
 
-async function timeEval(config: ResolvedConfig, valTokens: number, taskItems: number): Promise<number> {
+/**
+ * Items per task the probe scores: enough that sequences of each padded length fill a forward pass of the scorer as
+ * the run's 1,000 items do, far fewer than that would overstate the cost per item.
+ */
+export const PROBE_TASK_ITEMS = 64;
+
+/**
+ * Validation tokens per source the probe scores: the windows of one full forward pass of the scorer
+ * (`MAX_POSITIONS_PER_BATCH` positions), so the probe's passes have the run's shape.
+ *
+ * @example
+ * ```ts
+ * import type { ResolvedConfig } from "./plan.ts";
+ * declare const config: ResolvedConfig; // seqLen 128, valTokens 32768
+ * probeValTokens(config); // 4064: 32 windows of 127 scored tokens
+ * ```
+ */
+export function probeValTokens(config: ResolvedConfig): number {
+  const seqLen = config.train.seqLen;
+  return Math.min(config.train.valTokens, Math.max(1, Math.floor(MAX_POSITIONS_PER_BATCH / seqLen)) * (seqLen - 1));
+}
+
+/** Seconds of a validation-only evaluation and of the tasks' part, after one warm-up evaluation of both. */
+async function timeEval(config: ResolvedConfig, valTokens: number, taskItems: number) {
   const c = { ...config, train: { ...config.train, valTokens, taskItems } };
   const data = await openRunData(c);
   const dir = await Deno.makeTempDir({ prefix: "polycom-probe-" });
   const { model } = await openRunModel(c, join(dir, "none"));
-  try {
-    await data.evaluate(model.scorer, { tasks: true }); // warm-up: kernels, caches
+  const time = async (tasks: boolean) => {
     const started = performance.now();
-    await data.evaluate(model.scorer, { tasks: true });
+    await data.evaluate(model.scorer, { tasks });
     return (performance.now() - started) / 1000;
+  };
+  try {
+    await time(taskItems > 0); // warm-up: kernels, caches
+    const valOnly = await time(false);
+    return { valOnly, tasks: taskItems > 0 ? Math.max(0, (await time(true)) - valOnly) : 0 };
   } finally {
     model.dispose();
     await Deno.remove(dir, { recursive: true });
@@ -99,14 +128,13 @@ export async function probeConfig(config: ResolvedConfig, seconds = 1.5, load?: 
       model.dispose();
       await Deno.remove(dir, { recursive: true });
     }
-    const valTokens = Math.min(config.train.valTokens, 2048);
-    const items = Math.min(config.train.taskItems, 8);
-    const valOnly = await timeEval(config, valTokens, 0);
-    const withTasks = items > 0 ? await timeEval(config, valTokens, items) : valOnly;
+    const valTokens = probeValTokens(config);
+    const items = Math.min(config.train.taskItems, PROBE_TASK_ITEMS);
+    const evaluation = await timeEval(config, valTokens, items);
     return {
       secondsPerStep,
-      secondsPerValToken: valOnly / valTokens,
-      secondsPerTaskItem: items > 0 ? Math.max(0, withTasks - valOnly) / items : 0,
+      secondsPerValToken: evaluation.valOnly / valTokens,
+      secondsPerTaskItem: items > 0 ? evaluation.tasks / items : 0,
       setupSeconds,
       measuredAt: new Date().toISOString(),
     };

@@ -2,7 +2,7 @@ import { type Command, Option } from "@commander-js/extra-typings";
 import { BACKEND_CHOICES, initBackend } from "../../backend/mod.ts";
 import { DEFAULT_CACHE_DIR } from "../../data/cache.ts";
 import { BARE_CHECKPOINT_DEFAULTS, resolveCheckpointEval } from "../../eval/checkpoint_settings.ts";
-import { type EvalResult, evaluate } from "../../eval/evaluate.ts";
+import { EVAL_BATCH_SEQUENCES, type EvalResult, evaluate } from "../../eval/evaluate.ts";
 import { openEvalSet } from "../../eval/eval_set.ts";
 import { loadCheckpoint, readCheckpointConfig } from "../../model/checkpoint/mod.ts";
 import { modelScorer } from "../../model/scorer.ts";
@@ -99,7 +99,12 @@ export function addEvalCommand(program: Command): void {
       intParser("--items", 0),
     )
     .option("--item-seed <n>", "seed of the task item sets (the runner uses 0)", intParser("--item-seed", 0))
-    .option("--batch-size <n>", "sequences per forward pass", intParser("--batch-size", 1), 16)
+    .option(
+      "--batch-size <n>",
+      "sequences per scorer call (the runner's by default, so a run's checkpoint scores as its eval.jsonl)",
+      intParser("--batch-size", 1),
+      EVAL_BATCH_SEQUENCES,
+    )
     .option("--cache-dir <dir>", "data cache directory", DEFAULT_CACHE_DIR)
     .option("--json", "print JSON instead of tables", false)
     .action(async (options) => {
