@@ -157,8 +157,7 @@ async function startLoad(config: ResolvedConfig, load: ProbeLoad): Promise<Deno.
   await Deno.writeTextFile(file, JSON.stringify(config));
   const children = Array.from({ length: load.jobs - 1 }, () =>
     new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", LOAD_MAIN, file, load.backend],
-      env: { POLYCOM_GEMM_THREADS: String(load.threads) },
+      args: ["run", "-A", LOAD_MAIN, file, load.backend, String(load.threads)],
       stdin: "null",
       stdout: "piped",
       stderr: "null",
