@@ -5,7 +5,9 @@
  * the fused attention, RoPE, SwiGLU, AdamW and clipping, so the model runs
  * the stock ops there (the count before those kernels existed).
  *
- *   XDG_RUNTIME_DIR=/tmp/xdg-runtime-0 deno run -A tools/webgpu_dispatches.ts [--stock]
+ *   XDG_RUNTIME_DIR=/tmp/xdg-runtime-0 deno run -A tools/webgpu_dispatches.ts [--stock] [--programs]
+ *
+ * `--programs` also prints the dispatches of each program (by shader key).
  *
  * The step times are software speed on lavapipe (no GPU claim); use the
  * bench for speed.
@@ -36,6 +38,7 @@ const FUSED_HERE = [
 
 await initBackend("webgpu");
 const stock = Deno.args.includes("--stock");
+const programs = Deno.args.includes("--programs");
 if (stock) { for (const name of FUSED_HERE) tf.unregisterKernel(name, "webgpu"); }
 const config = TRAIN_TINY;
 const rng = new Rng(config.seed + 1);
@@ -49,7 +52,8 @@ for (const activation of ["swiglu", "polynorm"]) {
   const trainer = new Trainer(model, { ...PAPER_ADAMW, decayExclude: "one_dim", gradClip: 1 });
   try {
     await trainer.step(batch(), config.learningRate);
-    const stop = countDispatches(tf.backend());
+    const byProgram = new Map<string, number>();
+    const stop = countDispatches(tf.backend(), byProgram);
     await trainer.step(batch(), config.learningRate);
     const dispatches = stop();
     const times: number[] = [];
@@ -66,6 +70,11 @@ for (const activation of ["swiglu", "polynorm"]) {
       `webgpu${stock ? " (stock ops)" : ""}/${activation}: ${dispatches} dispatches/step, ` +
         `${profile.kernels.length} kernel calls/step, ${ms.toFixed(0)} ms/step (median of 3, lavapipe)`,
     );
+    if (programs) {
+      for (const [key, n] of [...byProgram].sort((a, b) => b[1] - a[1])) {
+        console.log(`  ${String(n).padStart(4)}  ${key}`);
+      }
+    }
   } finally {
     trainer.dispose();
     model.dispose();

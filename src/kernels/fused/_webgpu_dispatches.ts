@@ -7,13 +7,14 @@
 
 /** The part of tfjs-backend-webgpu's WebGPUBackend every recorded dispatch goes through. */
 interface Recorder {
-  recordAndSubmit(...args: unknown[]): unknown;
+  recordAndSubmit(program: { shaderKey?: string }, ...args: unknown[]): unknown;
 }
 
 /**
  * Starts counting the dispatches `backend` (tfjs-backend-webgpu's, 4.22)
  * records; the returned function stops counting and gives the count (stop
- * nested counters innermost first).
+ * nested counters innermost first). With `byProgram`, each dispatch is also
+ * counted under its program's shader key (the per-program breakdown).
  *
  * @example
  * ```ts
@@ -25,16 +26,20 @@ interface Recorder {
  * console.log(stop(), "dispatches");
  * ```
  */
-export function countDispatches(backend: unknown): () => number {
+export function countDispatches(backend: unknown, byProgram?: Map<string, number>): () => number {
   const recorder = backend as Recorder;
   if (typeof recorder.recordAndSubmit !== "function") {
     throw new Error("countDispatches needs tfjs's webgpu backend (no recordAndSubmit)");
   }
   const original = recorder.recordAndSubmit;
   let dispatches = 0;
-  recorder.recordAndSubmit = function (...args: unknown[]) {
+  recorder.recordAndSubmit = function (program, ...args: unknown[]) {
     dispatches++;
-    return original.apply(this, args);
+    if (byProgram) {
+      const key = program.shaderKey ?? "?";
+      byProgram.set(key, (byProgram.get(key) ?? 0) + 1);
+    }
+    return original.call(this, program, ...args);
   };
   return () => {
     recorder.recordAndSubmit = original;

@@ -1,0 +1,169 @@
+/**
+ * WGSL programs of the grouped projections: several products with one
+ * shared operand in one dispatch, on the tiles of the webgpu matmul
+ * (`../matmul/`, 64×64 output tiles, vec4 inner loop). Forward `Yi = X·Wi`
+ * and the weight gradients `dWi = Xᵀ·dYi` are {@linkcode SharedInputMatMulProgram}
+ * (workgroups along x walk the outputs' column tiles one output after the
+ * other); the input gradient `dX = Σ dYi·Wiᵀ` is {@linkcode SummedMatMulProgram}
+ * (one output, k running over every product in turn).
+ * @module
+ */
+import type { WebGPUProgramLike } from "../fused/mod.ts";
+import { loadTile, MATMUL_TILE, MATMUL_TILE_K, MULTIPLY_TILES, storeBlock, THREAD_IDS, TILES } from "../matmul/mod.ts";
+
+const THREADS = MATMUL_TILE / 4;
+const tiles = (n: number) => Math.ceil(n / MATMUL_TILE);
+const range = (g: number) => Array.from({ length: g }, (_, i) => i);
+
+/** WGSL: `if (g == 0) { s(0) } else if (g == 1) { s(1) } ...` over `g` outputs. */
+function perOutput(g: number, statement: (i: number) => string): string {
+  return range(g).map((i) => `if (g == ${i}) { ${statement(i)} }`).join(" else ");
+}
+
+/**
+ * `Yi = A·Bi` for i < g with one shared A (`[m, k]`, stored `[k, m]` when
+ * `transposeA`) and each `Bi` stored `[k, ni]`: outputs `[m, ni]`, the first
+ * as `result`, the others as writable variables `O1…` (see
+ * `runWithOutputs`). Variables: O1…O(g−1), A, B0…B(g−1); uniforms: m, k,
+ * then the widths w0…w(g−1).
+ *
+ * @example
+ * ```ts
+ * new SharedInputMatMulProgram(4096, 2048, [2048, 512, 512], false).dispatch; // [48, 64, 1]
+ * ```
+ */
+export class SharedInputMatMulProgram implements WebGPUProgramLike {
+  outputShape: number[];
+  shaderKey: string;
+  dispatchLayout = { x: [0, 1] };
+  dispatch: [number, number, number];
+  variableNames: string[];
+  variableComponents: number[];
+  outputComponent: number;
+  workgroupSize: [number, number, number] = [THREADS, THREADS, 1];
+  uniforms: string;
+
+  constructor(m: number, readonly k: number, readonly widths: readonly number[], readonly transposeA: boolean) {
+    const g = widths.length;
+    this.outputShape = [m, widths[0]];
+    this.outputComponent = widths.every((n) => n % 4 === 0) ? 4 : 1;
+    this.dispatch = [widths.reduce((s, n) => s + tiles(n), 0), tiles(m), 1];
+    const outs = range(g).slice(1).map((i) => `O${i}`);
+    this.variableNames = [...outs, "A", ...range(g).map((i) => `B${i}`)];
+    this.variableComponents = [...outs.map(() => this.outputComponent), 1, ...range(g).map(() => 1)];
+    this.uniforms = `m : i32, k : i32, ${range(g).map((i) => `w${i} : i32,`).join(" ")}`;
+    this.shaderKey = `shared_input_matmul_${g}_${Number(transposeA)}_c${this.outputComponent}`;
+  }
+
+  getUserCode(): string {
+    const g = this.widths.length;
+    // Workgroup x picks the output (g) and its column tile: the outputs' tiles one after the other.
+    const pick = range(g).slice(1).map((i) => `
+    if (g == ${i - 1} && tile >= (ng + ${MATMUL_TILE - 1}) / ${MATMUL_TILE}) {
+      tile -= (ng + ${MATMUL_TILE - 1}) / ${MATMUL_TILE};
+      g = ${i};
+      ng = uniforms.w${i};
+    }`).join("");
+    const a = loadTile({
+      tile: "tileA",
+      alongK: !this.transposeA,
+      outer: "uniforms.m",
+      k: "uniforms.k",
+      origin: "m0",
+      read: (at) => `x = A[${at}];`,
+    });
+    const b = loadTile({
+      tile: "tileB",
+      alongK: false,
+      outer: "ng",
+      k: "uniforms.k",
+      origin: "n0",
+      read: (at) => perOutput(g, (i) => `x = B${i}[${at}];`),
+    });
+    const store = storeBlock({
+      m: "uniforms.m",
+      n: "ng",
+      firstRow: "0",
+      vec4: this.outputComponent === 4,
+      store: (at, value) => perOutput(g, (i) => `${i === 0 ? "result" : `O${i}`}[${at}] = ${value};`),
+    });
+    return `
+${TILES}
+  fn main(index : i32) {${THREAD_IDS}
+    var tile = i32(workgroupId.x);
+    var g = 0;
+    var ng = uniforms.w0;${pick}
+    let n0 = tile * ${MATMUL_TILE};
+    let m0 = i32(workgroupId.y) * ${MATMUL_TILE};
+    var acc : array<vec4<f32>, 4>;
+    for (var k0 = 0; k0 < uniforms.k; k0 += ${MATMUL_TILE_K}) {${a}${b}
+${MULTIPLY_TILES}
+    }${store}
+  }`;
+  }
+}
+
+/**
+ * `Y = Σi Ai·Biᵀ` for i < g, each `Ai` stored `[m, ki]` and `Bi` stored
+ * `[n, ki]`: the input gradient of grouped projections (`dX = Σ dYi·Wiᵀ`,
+ * `Wi` stored `[n, ki]`) as one product of depth Σ ki. Variables:
+ * A0…A(g−1), B0…B(g−1); uniforms: m, n, then the depths k0…k(g−1).
+ *
+ * @example
+ * ```ts
+ * new SummedMatMulProgram(4096, 2048, 3).dispatch; // [32, 64, 1]
+ * ```
+ */
+export class SummedMatMulProgram implements WebGPUProgramLike {
+  outputShape: number[];
+  shaderKey: string;
+  dispatchLayout = { x: [0, 1] };
+  dispatch: [number, number, number];
+  variableNames: string[];
+  variableComponents: number[];
+  outputComponent: number;
+  workgroupSize: [number, number, number] = [THREADS, THREADS, 1];
+  uniforms: string;
+
+  constructor(m: number, n: number, readonly g: number) {
+    this.outputShape = [m, n];
+    this.outputComponent = n % 4 === 0 ? 4 : 1;
+    this.dispatch = [tiles(n), tiles(m), 1];
+    this.variableNames = [...range(g).map((i) => `A${i}`), ...range(g).map((i) => `B${i}`)];
+    this.variableComponents = this.variableNames.map(() => 1);
+    this.uniforms = `m : i32, n : i32, ${range(g).map((i) => `k${i} : i32,`).join(" ")}`;
+    this.shaderKey = `summed_matmul_${g}_c${this.outputComponent}`;
+  }
+
+  getUserCode(): string {
+    const products = range(this.g).map((i) => {
+      const load = (operand: "A" | "B") =>
+        loadTile({
+          tile: `tile${operand}`,
+          alongK: true,
+          outer: operand === "A" ? "uniforms.m" : "uniforms.n",
+          k: `uniforms.k${i}`,
+          origin: operand === "A" ? "m0" : "n0",
+          read: (at) => `x = ${operand}${i}[${at}];`,
+        });
+      return `
+    for (var k0 = 0; k0 < uniforms.k${i}; k0 += ${MATMUL_TILE_K}) {${load("A")}${load("B")}
+${MULTIPLY_TILES}
+    }`;
+    }).join("");
+    const store = storeBlock({
+      m: "uniforms.m",
+      n: "uniforms.n",
+      firstRow: "0",
+      vec4: this.outputComponent === 4,
+      store: (at, value) => `result[${at}] = ${value};`,
+    });
+    return `
+${TILES}
+  fn main(index : i32) {${THREAD_IDS}
+    let n0 = i32(workgroupId.x) * ${MATMUL_TILE};
+    let m0 = i32(workgroupId.y) * ${MATMUL_TILE};
+    var acc : array<vec4<f32>, 4>;${products}${store}
+  }`;
+  }
+}
