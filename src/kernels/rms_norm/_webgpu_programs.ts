@@ -3,7 +3,7 @@
  *
  * The residual variant adds the row of h and a first and writes the sum and
  * r beside y; its backward is one row program ({@linkcode RmsNormResidualDxProgram}:
- * the row's Σ dy·w·s, then ds) and the dw partials. {@linkcode ColumnSumProgram}
+ * the row's Σ dy·w·s, then ds) and the dw partials. `ColumnSumProgram` (`../fused/`)
  * adds the dw partials.
  *
  * The forward pass is one program, one workgroup per row: each thread sums
@@ -14,7 +14,7 @@
  * output: per-row statistics (r = rsqrt(mean(x²) + eps) and r³·Σ dy·w·x / n,
  * the same one-workgroup-per-row reduction), dx element-wise from them, and
  * dw as partial column sums over blocks of {@linkcode DW_BLOCK_ROWS} rows,
- * which {@linkcode ColumnSumProgram} adds.
+ * which `ColumnSumProgram` (`../fused/`) adds.
  * @module
  */
 import { ElementwiseProgram, hsum, ROW_INDEX, RowProgram, wgslType } from "../fused/mod.ts";
@@ -276,40 +276,6 @@ export class RmsNormResidualDxProgram extends RowProgram {
       for (var j = tid; j < nc; j += ${wg}) {
         result[base + j] = ${this.withDs ? "dsIn[base + j] + " : ""}ri * w[j] * dy[base + j] - s[base + j] * c;
       }
-    }
-  }`;
-  }
-}
-
-/**
- * The sum over rows of parts [P, n] → [1, n], one thread per column (the
- * last step of dw, in place of a stock transpose and reduction).
- *
- * @example
- * ```ts
- * new ColumnSumProgram(512).outputShape; // [1, 512]
- * ```
- */
-export class ColumnSumProgram extends ElementwiseProgram {
-  shaderKey: string;
-  variableNames = ["parts"];
-  /** Row length in vectors, and row count. */
-  uniforms = "nc : i32, rows : i32,";
-
-  constructor(n: number) {
-    super([1, n], n, (c) => [c]);
-    this.shaderKey = `column_sum_c${this.c}`;
-  }
-
-  getUserCode(): string {
-    return `
-  fn main(index : i32) {
-    if (index < uniforms.size) {
-      var acc = ${wgslType(this.c)}(0.0);
-      for (var p = 0; p < uniforms.rows; p++) {
-        acc += parts[p * uniforms.nc + index];
-      }
-      result[index] = acc;
     }
   }`;
   }

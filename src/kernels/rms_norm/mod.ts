@@ -34,7 +34,6 @@ export {
 export { rmsNormBackwardRows, rmsNormForwardRows } from "./math.ts";
 // The WGSL programs, for tests that size their grids without a GPU.
 export {
-  ColumnSumProgram,
   RmsNormDwPartsProgram,
   RmsNormDxProgram,
   RmsNormForwardProgram,

@@ -5,6 +5,8 @@
  */
 import type { tf } from "../../backend/tf.ts";
 import {
+  ColumnSumProgram,
+  columnSumUniforms,
   isSoftwareAdapter,
   rowUniforms,
   runWithOutputs,
@@ -21,7 +23,6 @@ import {
   shape2d,
 } from "./kernel.ts";
 import {
-  ColumnSumProgram,
   RmsNormDwPartsProgram,
   RmsNormDxProgram,
   RmsNormForwardProgram,
@@ -45,8 +46,8 @@ function weightGradient(
     nc,
     count,
   ]);
-  const partRows: Uniform = { type: "int32", data: [parts.shape[0]] };
-  const dw = b.runWebGPUProgram(new ColumnSumProgram(n), [parts], "float32", [nc, partRows]);
+  const sum = new ColumnSumProgram(n, isSoftwareAdapter(b));
+  const dw = b.runWebGPUProgram(sum, [parts], "float32", columnSumUniforms(parts.shape[0], n, n));
   b.disposeData(parts.dataId);
   return dw;
 }
