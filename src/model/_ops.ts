@@ -22,13 +22,18 @@ import { FUSED_PROJECTIONS, fusedProjections, projectionsFusable } from "../kern
  * ```
  */
 export function linear(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
-  return tf.matMul(x, w);
+  // On webgpu the grouped kernel with one weight: its backward is one dispatch.
+  return fusedOrStock(
+    FUSED_PROJECTIONS,
+    projectionsFusable(x, [w]),
+    () => fusedProjections(x, [w])[0],
+    () => tf.matMul(x, w),
+  );
 }
 
 /**
  * `[x · w0, x · w1, …]`: one grouped kernel each way where the backend has
- * it (src/kernels/projections/), else {@linkcode linear} once per weight, in
- * order.
+ * it (src/kernels/projections/), else one product per weight, in order.
  *
  * @example
  * ```ts
@@ -41,7 +46,7 @@ export function linears(x: tf.Tensor2D, ws: readonly tf.Tensor2D[]): tf.Tensor2D
     FUSED_PROJECTIONS,
     projectionsFusable(x, ws),
     () => fusedProjections(x, ws),
-    () => ws.map((w) => linear(x, w)),
+    () => ws.map((w) => tf.matMul(x, w)),
   );
 }
 

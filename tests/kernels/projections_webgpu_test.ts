@@ -11,6 +11,8 @@ const CASES: [number, number, number[]][] = [
   [70, 33, [65, 17, 17]],
   [64, 64, [128, 64]],
   [5, 8, [12, 4, 6]],
+  [70, 33, [65]],
+  [64, 64, [4]],
 ];
 
 function inputs(rows: number, d: number, widths: number[]): { x: tf.Tensor2D; ws: tf.Tensor2D[]; rs: tf.Tensor2D[] } {
@@ -41,31 +43,43 @@ backendTest("grouped projections match separate products on webgpu and cpu, valu
   }
 });
 
-backendTest("grouped projections on webgpu: one dispatch forward, two backward", WEBGPU, async () => {
-  const { x, ws, rs } = inputs(70, 33, [65, 17, 17]);
-  const forward = countDispatches(() => fusedProjections(x, ws));
-  assert.equal(forward.dispatches, 1);
-  const loss = (...args: tf.Tensor[]) =>
-    tf.addN(
-      fusedProjections(args[0] as tf.Tensor2D, args.slice(1) as tf.Tensor2D[]).map((y, i) => tf.sum(tf.mul(y, rs[i]))),
-    );
-  // The loss's own ops dispatch too: count the backward beyond the same graph with plain products.
-  const grads = countDispatches(() => tf.grads(loss)([x, ...ws]));
-  const plainLoss = (...args: tf.Tensor[]) =>
-    tf.addN(args.slice(1).map((w, i) => tf.sum(tf.mul(tf.matMul(args[0] as tf.Tensor2D, w as tf.Tensor2D), rs[i]))));
-  const plain = countDispatches(() => tf.grads(plainLoss)([x, ...ws]));
-  // Plain: 3 forward and 6 backward products and 2 sums of dx; grouped: 1 + 2.
-  assert.equal(plain.dispatches - grads.dispatches, 3 + 6 + 2 - 3);
-  tf.dispose([...forward.result, ...grads.result, ...plain.result, x, ...ws, ...rs]);
-  await Promise.resolve();
-});
+for (const [widths, backward] of [[[65, 17, 17], 2], [[65, 17], 1], [[65], 1]] as const) {
+  backendTest(
+    `${widths.length} grouped projections on webgpu: one dispatch forward, ${backward} backward`,
+    WEBGPU,
+    async () => {
+      const { x, ws, rs } = inputs(70, 33, [...widths]);
+      const forward = countDispatches(() => fusedProjections(x, ws));
+      assert.equal(forward.dispatches, 1);
+      const loss = (...args: tf.Tensor[]) =>
+        tf.addN(
+          fusedProjections(args[0] as tf.Tensor2D, args.slice(1) as tf.Tensor2D[]).map((y, i) =>
+            tf.sum(tf.mul(y, rs[i]))
+          ),
+        );
+      // The loss's own ops dispatch too: count the backward beyond the same graph with plain products.
+      const grads = countDispatches(() => tf.grads(loss)([x, ...ws]));
+      const plainLoss = (...args: tf.Tensor[]) =>
+        tf.addN(
+          args.slice(1).map((w, i) => tf.sum(tf.mul(tf.matMul(args[0] as tf.Tensor2D, w as tf.Tensor2D), rs[i]))),
+        );
+      const plain = countDispatches(() => tf.grads(plainLoss)([x, ...ws]));
+      // Plain: g forward and 2g backward products and g − 1 sums of dx.
+      const g = widths.length;
+      assert.equal(plain.dispatches - grads.dispatches, 3 * g + g - 1 - (1 + backward));
+      tf.dispose([...forward.result, ...grads.result, ...plain.result, x, ...ws, ...rs]);
+      await Promise.resolve();
+    },
+  );
+}
 
-backendTest("grouped projections take two or more float32 weights of x's width", WEBGPU, async () => {
+backendTest("grouped projections take one to three float32 weights of x's width", WEBGPU, async () => {
   const x = tf.zeros([4, 3]) as tf.Tensor2D;
   const [a, b] = [tf.zeros([3, 5]), tf.zeros([2, 5])] as tf.Tensor2D[];
-  assert.equal(projectionsFusable(x, [a]), false);
+  assert.equal(projectionsFusable(x, [a]), true);
   assert.equal(projectionsFusable(x, [a, a, a]), true);
   assert.equal(projectionsFusable(x, [a, a, a, a]), false, "2g + 1 storage buffers must fit WebGPU's 8");
+  assert.equal(projectionsFusable(x, []), false);
   assert.equal(projectionsFusable(x, [a, b]), false);
   assert.throws(() => fusedProjections(x, [a, b]), /fused projections: \[4,3\] by \[3,5\], \[2,5\] do not fit/);
   tf.dispose([x, a, b]);

@@ -167,3 +167,141 @@ ${TILES}
   }`;
   }
 }
+
+/**
+ * The whole backward of grouped projections in one dispatch: `dX = Σ dYi·Wiᵀ`
+ * (`result`, [m, d]) and every `dWi = Xᵀ·dYi` (writable `O0…`, [d, ni]).
+ * Workgroups along x walk the output tiles of dX, then of each dWi; every
+ * workgroup runs the same number of k steps (the longest product's, a
+ * uniform, so the barriers stay in uniform control flow), loading zeros past
+ * its own product's depth. Binds 3g + 2 storage buffers, so g ≤ 2 fits
+ * WebGPU's guaranteed 8. Variables: O0…, X, dY0…, W0…; uniforms: m, d,
+ * steps, then the widths w0….
+ *
+ * @example
+ * ```ts
+ * new ProjectionsGradProgram(4096, 2048, [2048]).dispatch; // [3072, 1, 1]
+ * ```
+ */
+export class ProjectionsGradProgram implements WebGPUProgramLike {
+  outputShape: number[];
+  shaderKey: string;
+  dispatchLayout = { x: [0, 1] };
+  dispatch: [number, number, number];
+  variableNames: string[];
+  variableComponents: number[];
+  outputComponent: number;
+  workgroupSize: [number, number, number] = [THREADS, THREADS, 1];
+  uniforms: string;
+  /** The `steps` uniform: k tiles of the deepest product. */
+  readonly steps: number;
+
+  constructor(m: number, d: number, readonly widths: readonly number[]) {
+    const g = widths.length;
+    this.outputShape = [m, d];
+    this.outputComponent = [d, ...widths].every((n) => n % 4 === 0) ? 4 : 1;
+    const total = tiles(m) * tiles(d) + widths.reduce((s, n) => s + tiles(d) * tiles(n), 0);
+    this.dispatch = [total, 1, 1];
+    const sum = widths.reduce((s, n) => s + Math.ceil(n / MATMUL_TILE_K), 0);
+    this.steps = Math.max(sum, Math.ceil(m / MATMUL_TILE_K));
+    const names = (prefix: string) => range(g).map((i) => `${prefix}${i}`);
+    this.variableNames = [...names("O"), "X", ...names("dY"), ...names("W")];
+    this.variableComponents = [...names("O").map(() => this.outputComponent), ...range(2 * g + 1).map(() => 1)];
+    this.uniforms = `m : i32, d : i32, steps : i32, ${range(g).map((i) => `w${i} : i32,`).join(" ")}`;
+    this.shaderKey = `projections_grad_${g}_c${this.outputComponent}`;
+  }
+
+  getUserCode(): string {
+    const g = this.widths.length;
+    const T = MATMUL_TILE, K = MATMUL_TILE_K;
+    // Product p: 0 is dX ([m, d]), 1 + i is dWi ([d, wi]); pick it and the tile from workgroup x.
+    const pick = range(g).map((i) => `
+    if (p == ${i} && w >= (pm + ${T - 1}) / ${T} * ((pn + ${T - 1}) / ${T})) {
+      w -= (pm + ${T - 1}) / ${T} * ((pn + ${T - 1}) / ${T});
+      p = ${i + 1};
+      pm = uniforms.d;
+      pn = uniforms.w${i};
+    }`).join("");
+    // dX's k steps run over dY0·W0ᵀ, then dY1·W1ᵀ, ...: segment s and its k0 for step t.
+    const segment = range(g).slice(1).map((i) => `
+        if (s == ${i - 1} && tt >= (ks + ${K - 1}) / ${K}) {
+          tt -= (ks + ${K - 1}) / ${K};
+          s = ${i};
+          ks = uniforms.w${i};
+        }`).join("");
+    const dxA = loadTile({
+      tile: "tileA",
+      alongK: true,
+      outer: "uniforms.m",
+      k: "ks",
+      origin: "m0",
+      read: (at) => perSegment(g, (i) => `x = dY${i}[${at}];`),
+    });
+    const dxB = loadTile({
+      tile: "tileB",
+      alongK: true,
+      outer: "uniforms.d",
+      k: "ks",
+      origin: "n0",
+      read: (at) => perSegment(g, (i) => `x = W${i}[${at}];`),
+    });
+    const dwA = loadTile({
+      tile: "tileA",
+      alongK: false,
+      outer: "uniforms.d",
+      k: "uniforms.m",
+      origin: "m0",
+      read: (at) => `x = X[${at}];`,
+    });
+    const dwB = loadTile({
+      tile: "tileB",
+      alongK: false,
+      outer: "pn",
+      k: "uniforms.m",
+      origin: "n0",
+      read: (at) => range(g).map((i) => `if (p == ${i + 1}) { x = dY${i}[${at}]; }`).join(" else "),
+    });
+    const store = storeBlock({
+      m: "pm",
+      n: "pn",
+      firstRow: "0",
+      vec4: this.outputComponent === 4,
+      store: (at, value) =>
+        [
+          `if (p == 0) { result[${at}] = ${value}; }`,
+          ...range(g).map((i) => `if (p == ${i + 1}) { O${i}[${at}] = ${value}; }`),
+        ]
+          .join(" else "),
+    });
+    return `
+${TILES}
+  fn main(index : i32) {${THREAD_IDS}
+    var w = i32(workgroupId.x);
+    var p = 0;
+    var pm = uniforms.m;
+    var pn = uniforms.d;${pick}
+    let n0 = (w % ((pn + ${T - 1}) / ${T})) * ${T};
+    let m0 = (w / ((pn + ${T - 1}) / ${T})) * ${T};
+    var acc : array<vec4<f32>, 4>;
+    for (var t = 0; t < uniforms.steps; t++) {
+      if (p == 0) {
+        var tt = t;
+        var s = 0;
+        var ks = uniforms.w0;${segment}
+        if (tt >= (ks + ${K - 1}) / ${K}) {
+          s = ${g};
+        }
+        let k0 = tt * ${K};${dxA}${dxB}
+      } else {
+        let k0 = t * ${K};${dwA}${dwB}
+      }
+${MULTIPLY_TILES}
+    }${store}
+  }`;
+  }
+}
+
+/** WGSL: `if (s == 0) { … } else if …` over dX's k segments; a step past the last loads zeros. */
+function perSegment(g: number, statement: (i: number) => string): string {
+  return range(g).map((i) => `if (s == ${i}) { ${statement(i)} }`).join(" else ");
+}

@@ -9,12 +9,10 @@ import { tf } from "../../backend/tf.ts";
 
 /** `Yi = X·Wi`: inputs [X, W0…], outputs [Y0…]. */
 export const FUSED_PROJECTIONS = "FusedProjections";
-/** `dX = Σ dYi·Wiᵀ`: inputs [dY0…, W0…], output dX. */
-export const FUSED_PROJECTIONS_GRAD_X = "FusedProjectionsGradX";
-/** `dWi = Xᵀ·dYi`: inputs [X, dY0…], outputs [dW0…]. */
-export const FUSED_PROJECTIONS_GRAD_W = "FusedProjectionsGradW";
+/** `dX = Σ dYi·Wiᵀ` and `dWi = Xᵀ·dYi`: inputs [X, dY0…, W0…], outputs [dX, dW0…]. */
+export const FUSED_PROJECTIONS_GRAD = "FusedProjectionsGrad";
 
-/** The gradient of the forward kernel: one kernel run gives dX, one gives every dWi. */
+/** The gradient of the forward kernel: one kernel run gives dX and every dWi. */
 export const PROJECTIONS_GRADIENT: tf.GradConfig = {
   kernelName: FUSED_PROJECTIONS,
   saveAllInputs: true,
@@ -23,9 +21,8 @@ export const PROJECTIONS_GRADIENT: tf.GradConfig = {
     const rows = x.shape[0];
     // An output outside the loss has no gradient (null): it adds nothing.
     const dy = (Array.isArray(dys) ? dys : [dys]).map((d, i) => d ?? tf.zeros([rows, ws[i].shape[1] as number]));
-    const engine = tf.engine();
-    const dx = engine.runKernel<tf.Tensor>(FUSED_PROJECTIONS_GRAD_X, [...dy, ...ws] as unknown as tf.NamedTensorMap);
-    const dws = engine.runKernel<tf.Tensor[]>(FUSED_PROJECTIONS_GRAD_W, [x, ...dy] as unknown as tf.NamedTensorMap);
-    return [() => dx, ...dws.map((dw) => () => dw)] as unknown as Record<string, () => tf.Tensor>;
+    const inputs = [x, ...dy, ...ws] as unknown as tf.NamedTensorMap;
+    const grads = tf.engine().runKernel<tf.Tensor[]>(FUSED_PROJECTIONS_GRAD, inputs);
+    return grads.map((grad) => () => grad) as unknown as Record<string, () => tf.Tensor>;
   },
 };

@@ -1,8 +1,9 @@
 /**
  * Grouped projections: several products of one input, `Yi = X·Wi`, as one
- * kernel each way on `webgpu` (forward, `dX = Σ dYi·Wiᵀ`, and every
- * `dWi = Xᵀ·dYi`: three dispatches in place of 3g products and g − 1
- * gradient sums). Registered when this module loads; other backends have no
+ * kernel each way on `webgpu` (forward, then `dX = Σ dYi·Wiᵀ` and every
+ * `dWi = Xᵀ·dYi`: two or three dispatches in place of 3g products and
+ * g − 1 gradient sums). One weight is a plain product with a one-dispatch
+ * backward. Registered when this module loads; other backends have no
  * kernel, and the model's `linears` (src/model/_ops.ts) runs the separate
  * products there through `fusedOrStock`.
  *
@@ -21,9 +22,9 @@ import { FUSED_PROJECTIONS, PROJECTIONS_GRADIENT } from "./kernel.ts";
 import { PROJECTIONS_WEBGPU_KERNELS } from "./webgpu.ts";
 
 export { fusedOrStock } from "../registry.ts";
-export { FUSED_PROJECTIONS, FUSED_PROJECTIONS_GRAD_W, FUSED_PROJECTIONS_GRAD_X } from "./kernel.ts";
+export { FUSED_PROJECTIONS, FUSED_PROJECTIONS_GRAD } from "./kernel.ts";
 // The WGSL programs, for tests that size their grids without a GPU.
-export { SharedInputMatMulProgram, SummedMatMulProgram } from "./_webgpu_programs.ts";
+export { ProjectionsGradProgram, SharedInputMatMulProgram, SummedMatMulProgram } from "./_webgpu_programs.ts";
 
 registerKernels({ kernels: PROJECTIONS_WEBGPU_KERNELS, gradients: [PROJECTIONS_GRADIENT] });
 
@@ -34,7 +35,7 @@ registerKernels({ kernels: PROJECTIONS_WEBGPU_KERNELS, gradients: [PROJECTIONS_G
 export const MAX_PROJECTIONS = 3;
 
 /**
- * Whether `x [m, d]` and the weights `[d, ni]` (two to
+ * Whether `x [m, d]` and the weights `[d, ni]` (one to
  * {@linkcode MAX_PROJECTIONS}, float32) are ones the grouped kernel takes.
  *
  * @example
@@ -45,7 +46,7 @@ export const MAX_PROJECTIONS = 3;
  */
 export function projectionsFusable(x: tf.Tensor2D, ws: readonly tf.Tensor2D[]): boolean {
   const d = x.shape[1];
-  return ws.length >= 2 && ws.length <= MAX_PROJECTIONS && x.dtype === "float32" && x.size > 0 &&
+  return ws.length >= 1 && ws.length <= MAX_PROJECTIONS && x.dtype === "float32" && x.size > 0 &&
     ws.every((w) => w.dtype === "float32" && w.rank === 2 && w.shape[0] === d && w.size > 0);
 }
 

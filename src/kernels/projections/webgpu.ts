@@ -5,8 +5,11 @@
  */
 import type { tf } from "../../backend/tf.ts";
 import { runWithOutputs, type Uniform, type WebGPUKernelBackend } from "../fused/mod.ts";
-import { FUSED_PROJECTIONS, FUSED_PROJECTIONS_GRAD_W, FUSED_PROJECTIONS_GRAD_X } from "./kernel.ts";
-import { SharedInputMatMulProgram, SummedMatMulProgram } from "./_webgpu_programs.ts";
+import { FUSED_PROJECTIONS, FUSED_PROJECTIONS_GRAD } from "./kernel.ts";
+import { ProjectionsGradProgram, SharedInputMatMulProgram, SummedMatMulProgram } from "./_webgpu_programs.ts";
+
+/** Most products whose whole backward fits one program (3g + 2 storage buffers ≤ WebGPU's guaranteed 8). */
+const ONE_PROGRAM_BACKWARD = 2;
 
 const ints = (...values: number[]): Uniform[] => values.map((x) => ({ type: "int32", data: [x] }));
 
@@ -32,19 +35,20 @@ const projectionsWebGPU: tf.KernelFunc = ({ inputs, backend }) => {
   return sharedInput(backend as unknown as WebGPUKernelBackend, x, ws, false);
 };
 
-const gradXWebGPU: tf.KernelFunc = ({ inputs, backend }) => {
+const gradWebGPU: tf.KernelFunc = ({ inputs, backend }) => {
   const all = positional(inputs);
-  const g = all.length / 2;
-  const [dys, ws] = [all.slice(0, g), all.slice(g)];
-  const [m, n] = [dys[0].shape[0], ws[0].shape[0]];
+  const g = (all.length - 1) / 2;
+  const [x, dys, ws] = [all[0], all.slice(1, 1 + g), all.slice(1 + g)];
+  const [m, d] = x.shape;
   const b = backend as unknown as WebGPUKernelBackend;
-  const uniforms = ints(m, n, ...dys.map((dy) => dy.shape[1]));
-  return b.runWebGPUProgram(new SummedMatMulProgram(m, n, g), [...dys, ...ws], "float32", uniforms);
-};
-
-const gradWWebGPU: tf.KernelFunc = ({ inputs, backend }) => {
-  const [x, ...dys] = positional(inputs);
-  return sharedInput(backend as unknown as WebGPUKernelBackend, x, dys, true);
+  const widths = dys.map((dy) => dy.shape[1]);
+  if (g <= ONE_PROGRAM_BACKWARD) {
+    const program = new ProjectionsGradProgram(m, d, widths);
+    const shapes = [[m, d], ...widths.map((n) => [d, n])];
+    return runWithOutputs(b, program, [x, ...dys, ...ws], shapes, ints(m, d, program.steps, ...widths));
+  }
+  const dx = b.runWebGPUProgram(new SummedMatMulProgram(m, d, g), [...dys, ...ws], "float32", ints(m, d, ...widths));
+  return [dx, ...sharedInput(b, x, dys, true)];
 };
 
 /**
@@ -58,6 +62,5 @@ const gradWWebGPU: tf.KernelFunc = ({ inputs, backend }) => {
  */
 export const PROJECTIONS_WEBGPU_KERNELS: tf.KernelConfig[] = [
   { kernelName: FUSED_PROJECTIONS, backendName: "webgpu", kernelFunc: projectionsWebGPU },
-  { kernelName: FUSED_PROJECTIONS_GRAD_X, backendName: "webgpu", kernelFunc: gradXWebGPU },
-  { kernelName: FUSED_PROJECTIONS_GRAD_W, backendName: "webgpu", kernelFunc: gradWWebGPU },
+  { kernelName: FUSED_PROJECTIONS_GRAD, backendName: "webgpu", kernelFunc: gradWebGPU },
 ];
