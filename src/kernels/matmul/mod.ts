@@ -34,6 +34,7 @@ export {
   MATMUL_TILE_K,
   type MatMulShape,
   MULTIPLY_TILES,
+  multiplyTiles,
   storeBlock,
   THREAD_IDS,
   TiledMatMulProgram,

@@ -9,7 +9,16 @@
  * @module
  */
 import type { WebGPUProgramLike } from "../fused/mod.ts";
-import { loadTile, MATMUL_TILE, MATMUL_TILE_K, MULTIPLY_TILES, storeBlock, THREAD_IDS, TILES } from "../matmul/mod.ts";
+import {
+  loadTile,
+  MATMUL_TILE,
+  MATMUL_TILE_K,
+  MULTIPLY_TILES,
+  multiplyTiles,
+  storeBlock,
+  THREAD_IDS,
+  TILES,
+} from "../matmul/mod.ts";
 
 const THREADS = MATMUL_TILE / 4;
 const tiles = (n: number) => Math.ceil(n / MATMUL_TILE);
@@ -173,8 +182,8 @@ ${TILES}
  * (`result`, [m, d]) and every `dWi = Xᵀ·dYi` (writable `O0…`, [d, ni]).
  * Workgroups along x walk the output tiles of dX, then of each dWi; every
  * workgroup runs the same number of k steps (the longest product's, a
- * uniform, so the barriers stay in uniform control flow), loading zeros past
- * its own product's depth. Binds 3g + 2 storage buffers, so g ≤ 2 fits
+ * uniform, so the barriers stay in uniform control flow) and skips the loads
+ * and products past its own product's depth. Binds 3g + 2 storage buffers, so g ≤ 2 fits
  * WebGPU's guaranteed 8. Variables: O0…, X, dY0…, W0…; uniforms: m, d,
  * steps, then the widths w0….
  *
@@ -284,24 +293,29 @@ ${TILES}
     let m0 = (w / ((pn + ${T - 1}) / ${T})) * ${T};
     var acc : array<vec4<f32>, 4>;
     for (var t = 0; t < uniforms.steps; t++) {
+      // Whether this workgroup's product has a k tile at step t (steps past its depth only keep the barriers).
+      var live = false;
       if (p == 0) {
         var tt = t;
         var s = 0;
         var ks = uniforms.w0;${segment}
-        if (tt >= (ks + ${K - 1}) / ${K}) {
-          s = ${g};
+        live = tt < (ks + ${K - 1}) / ${K};
+        if (live) {
+          let k0 = tt * ${K};${dxA}${dxB}
         }
-        let k0 = tt * ${K};${dxA}${dxB}
       } else {
-        let k0 = t * ${K};${dwA}${dwB}
+        live = t * ${K} < uniforms.m;
+        if (live) {
+          let k0 = t * ${K};${dwA}${dwB}
+        }
       }
-${MULTIPLY_TILES}
+${multiplyTiles("live")}
     }${store}
   }`;
   }
 }
 
-/** WGSL: `if (s == 0) { … } else if …` over dX's k segments; a step past the last loads zeros. */
+/** WGSL: `if (s == 0) { … } else if …` over dX's k segments. */
 function perSegment(g: number, statement: (i: number) => string): string {
   return range(g).map((i) => `if (s == ${i}) { ${statement(i)} }`).join(" else ");
 }
