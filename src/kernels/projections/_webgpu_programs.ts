@@ -220,24 +220,9 @@ export class ProjectionsGradProgram implements WebGPUProgramLike {
     this.shaderKey = `projections_grad_${g}_c${this.outputComponent}`;
   }
 
-  getUserCode(): string {
+  /** WGSL loads of a k tile: dX's (dY_s and W_s of segment s) and dW's (X and dY of product p). */
+  #loads(): { dxA: string; dxB: string; dwA: string; dwB: string } {
     const g = this.widths.length;
-    const T = MATMUL_TILE, K = MATMUL_TILE_K;
-    // Product p: 0 is dX ([m, d]), 1 + i is dWi ([d, wi]); pick it and the tile from workgroup x.
-    const pick = range(g).map((i) => `
-    if (p == ${i} && w >= (pm + ${T - 1}) / ${T} * ((pn + ${T - 1}) / ${T})) {
-      w -= (pm + ${T - 1}) / ${T} * ((pn + ${T - 1}) / ${T});
-      p = ${i + 1};
-      pm = uniforms.d;
-      pn = uniforms.w${i};
-    }`).join("");
-    // dX's k steps run over dY0·W0ᵀ, then dY1·W1ᵀ, ...: segment s and its k0 for step t.
-    const segment = range(g).slice(1).map((i) => `
-        if (s == ${i - 1} && tt >= (ks + ${K - 1}) / ${K}) {
-          tt -= (ks + ${K - 1}) / ${K};
-          s = ${i};
-          ks = uniforms.w${i};
-        }`).join("");
     const dxA = loadTile({
       tile: "tileA",
       alongK: true,
@@ -270,6 +255,28 @@ export class ProjectionsGradProgram implements WebGPUProgramLike {
       origin: "n0",
       read: (at) => range(g).map((i) => `if (p == ${i + 1}) { x = dY${i}[${at}]; }`).join(" else "),
     });
+    return { dxA, dxB, dwA, dwB };
+  }
+
+  getUserCode(): string {
+    const g = this.widths.length;
+    const T = MATMUL_TILE, K = MATMUL_TILE_K;
+    // Product p: 0 is dX ([m, d]), 1 + i is dWi ([d, wi]); pick it and the tile from workgroup x.
+    const pick = range(g).map((i) => `
+    if (p == ${i} && w >= (pm + ${T - 1}) / ${T} * ((pn + ${T - 1}) / ${T})) {
+      w -= (pm + ${T - 1}) / ${T} * ((pn + ${T - 1}) / ${T});
+      p = ${i + 1};
+      pm = uniforms.d;
+      pn = uniforms.w${i};
+    }`).join("");
+    // dX's k steps run over dY0·W0ᵀ, then dY1·W1ᵀ, ...: segment s and its k0 for step t.
+    const segment = range(g).slice(1).map((i) => `
+        if (s == ${i - 1} && tt >= (ks + ${K - 1}) / ${K}) {
+          tt -= (ks + ${K - 1}) / ${K};
+          s = ${i};
+          ks = uniforms.w${i};
+        }`).join("");
+    const { dxA, dxB, dwA, dwB } = this.#loads();
     const store = storeBlock({
       m: "pm",
       n: "pn",
