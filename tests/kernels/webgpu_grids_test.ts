@@ -27,7 +27,7 @@ import {
   PolyReLUForwardProgram,
 } from "../../src/kernels/polycom/mod.ts";
 import {
-  RmsNormDwPartsProgram,
+  rmsNormDwTerm,
   RmsNormDxProgram,
   RmsNormForwardProgram,
   RmsNormResidualDxProgram,
@@ -145,11 +145,10 @@ function programs(): [string, WebGPUProgramLike][] {
     ["RMSNorm forward", new RmsNormForwardProgram(tokens, d)],
     ["RMSNorm stats", new RmsNormStatsProgram(tokens, d)],
     ["RMSNorm dx", new RmsNormDxProgram(tokens, d)],
-    ["RMSNorm dw parts", new RmsNormDwPartsProgram(tokens, d)],
+    ["RMSNorm dw", new ColumnSumProgram(d, false, rmsNormDwTerm(2))],
     ["residual add + RMSNorm forward", new RmsNormForwardProgram(tokens, d, false, true)],
     ["residual RMSNorm ds", new RmsNormResidualDxProgram(tokens, d, true)],
-    ["residual RMSNorm dw parts", new RmsNormDwPartsProgram(tokens, d, 1)],
-    ["RMSNorm dw column sum", new ColumnSumProgram(d)],
+    ["residual RMSNorm dw", new ColumnSumProgram(d, false, rmsNormDwTerm(1))],
     ["PolyNorm da column sum", new ColumnSumProgram(4)],
     ["RoPE q", new RopeProgram(tokens * d, true)],
     ["RoPE k backward", new RopeProgram(tokens * kv, false)],

@@ -7,10 +7,22 @@
 import { rowWorkgroupSize } from "./_adapter.ts";
 import { ROW_INDEX, rowDispatch, type WebGPUProgramLike } from "./_webgpu_common.ts";
 
+/** What a column sum adds: its variables and the WGSL term of row `p`, column `col`. */
+export interface ColumnTerm {
+  variableNames: string[];
+  /** WGSL expression (may use `p`, `col` and `uniforms.stride`). */
+  term: string;
+  /** Shader-key part naming the term. */
+  key: string;
+}
+
+/** The plain sum of a `parts` array. */
+const PARTS: ColumnTerm = { variableNames: ["parts"], term: "parts[p * uniforms.stride + col]", key: "parts" };
+
 /**
- * `result[j] = Σp parts[p·stride + j]` for the first `cols` columns of
- * `rows` rows, one workgroup per column (its threads stride over the rows,
- * then add their sums). Variables: parts; output [1, cols]; uniforms:
+ * `result[j] = Σp term(p, j)` for the first `cols` columns of `rows` rows
+ * (by default `parts[p·stride + j]`), one workgroup per column (its threads
+ * stride over the rows, then add their sums). Output [1, cols]; uniforms:
  * stride, rows, cols.
  *
  * @example
@@ -23,17 +35,19 @@ export class ColumnSumProgram implements WebGPUProgramLike {
   shaderKey: string;
   dispatchLayout = { x: [0, 1] };
   dispatch: [number, number, number];
-  variableNames = ["parts"];
-  variableComponents = [1];
+  variableNames: string[];
+  variableComponents: number[];
   outputComponent = 1;
   workgroupSize: [number, number, number];
   uniforms = "stride : i32, rows : i32, cols : i32,";
 
-  constructor(cols: number, software = false) {
+  constructor(cols: number, software = false, readonly column: ColumnTerm = PARTS) {
     this.outputShape = [1, cols];
     this.dispatch = rowDispatch(cols);
     this.workgroupSize = [rowWorkgroupSize(cols, software), 1, 1];
-    this.shaderKey = `column_sum_wg${this.workgroupSize[0]}`;
+    this.variableNames = column.variableNames;
+    this.variableComponents = column.variableNames.map(() => 1);
+    this.shaderKey = `column_sum_${column.key}_wg${this.workgroupSize[0]}`;
   }
 
   getUserCode(): string {
@@ -47,7 +61,7 @@ export class ColumnSumProgram implements WebGPUProgramLike {
     var acc = 0.0;
     if (col < uniforms.cols) {
       for (var p = tid; p < uniforms.rows; p += ${wg}) {
-        acc += parts[p * uniforms.stride + col];
+        acc += ${this.column.term};
       }
     }
     red[tid] = acc;

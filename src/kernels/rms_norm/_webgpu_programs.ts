@@ -3,8 +3,7 @@
  *
  * The residual variant adds the row of h and a first and writes the sum and
  * r beside y; its backward is one row program ({@linkcode RmsNormResidualDxProgram}:
- * the row's Σ dy·w·s, then ds) and the dw partials. `ColumnSumProgram` (`../fused/`)
- * adds the dw partials.
+ * the row's Σ dy·w·s, then ds) and dw.
  *
  * The forward pass is one program, one workgroup per row: each thread sums
  * x² over its share of the row, thread 0 adds the workgroup's partials from
@@ -13,14 +12,11 @@
  * share of y. The backward pass is three programs, because a program has one
  * output: per-row statistics (r = rsqrt(mean(x²) + eps) and r³·Σ dy·w·x / n,
  * the same one-workgroup-per-row reduction), dx element-wise from them, and
- * dw as partial column sums over blocks of {@linkcode DW_BLOCK_ROWS} rows,
- * which `ColumnSumProgram` (`../fused/`) adds.
+ * dw, one workgroup per column summing dy·x·r over the rows
+ * ({@linkcode rmsNormDwTerm}).
  * @module
  */
-import { ElementwiseProgram, hsum, ROW_INDEX, RowProgram, wgslType } from "../fused/mod.ts";
-
-/** Rows each thread of the dw program sums. */
-export const DW_BLOCK_ROWS = 32;
+import { type ColumnTerm, ElementwiseProgram, hsum, ROW_INDEX, RowProgram, wgslType } from "../fused/mod.ts";
 
 /** Uniforms of the row programs: row length in vectors, row count, eps. */
 const ROW_UNIFORMS = "nc : i32, rows : i32, eps : f32,";
@@ -184,44 +180,21 @@ export class RmsNormDxProgram extends ElementwiseProgram {
 }
 
 /**
- * RMSNorm backward, dw partials: inputs dy, x, stats; output
- * [ceil(rows / DW_BLOCK_ROWS), n], each row one block's Σ dy·x·r.
+ * RMSNorm's dw as a column sum (`ColumnSumProgram` of `../fused/`):
+ * Σ over rows of dy·x·r, with variables dy, x, stats (`statsStride` values
+ * per row of stats, r first: 2 from the stats program, 1 for the forward's r).
  *
  * @example
  * ```ts
- * new RmsNormDwPartsProgram(2048, 512).outputShape; // [64, 512]
+ * rmsNormDwTerm(1).variableNames; // ["dy", "x", "stats"]
  * ```
  */
-export class RmsNormDwPartsProgram extends ElementwiseProgram {
-  shaderKey: string;
-  variableNames = ["dy", "x", "stats"];
-  /** Row length in vectors, and row count. */
-  uniforms = "nc : i32, rows : i32,";
-
-  /** `statsStride`: values per row of stats, r first (2 from the stats program, 1 for the forward's r). */
-  constructor(rows: number, n: number, readonly statsStride: 1 | 2 = 2) {
-    super([Math.max(1, Math.ceil(rows / DW_BLOCK_ROWS)), n], n, (c) => [c, c, 1]);
-    this.shaderKey = `fused_rmsnorm_dw_c${this.c}_s${statsStride}`;
-  }
-
-  getUserCode(): string {
-    return `
-  fn main(index : i32) {
-    if (index < uniforms.size) {
-      let nc = uniforms.nc;
-      let block = index / nc;
-      let col = index - block * nc;
-      let start = block * ${DW_BLOCK_ROWS};
-      let end = min(start + ${DW_BLOCK_ROWS}, uniforms.rows);
-      var acc = ${wgslType(this.c)}(0.0);
-      for (var row = start; row < end; row++) {
-        let i = row * nc + col;
-        acc += dy[i] * x[i] * stats[row * ${this.statsStride}];
-      }
-      result[index] = acc;
-    }
-  }`;
-  }
+export function rmsNormDwTerm(statsStride: 1 | 2): ColumnTerm {
+  return {
+    variableNames: ["dy", "x", "stats"],
+    term: `dy[p * uniforms.stride + col] * x[p * uniforms.stride + col] * stats[p * ${statsStride}]`,
+    key: `rmsnorm_dw_s${statsStride}`,
+  };
 }
 
 /**

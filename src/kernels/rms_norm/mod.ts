@@ -34,7 +34,7 @@ export {
 export { rmsNormBackwardRows, rmsNormForwardRows } from "./math.ts";
 // The WGSL programs, for tests that size their grids without a GPU.
 export {
-  RmsNormDwPartsProgram,
+  rmsNormDwTerm,
   RmsNormDxProgram,
   RmsNormForwardProgram,
   RmsNormResidualDxProgram,

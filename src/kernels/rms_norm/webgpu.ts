@@ -23,7 +23,7 @@ import {
   shape2d,
 } from "./kernel.ts";
 import {
-  RmsNormDwPartsProgram,
+  rmsNormDwTerm,
   RmsNormDxProgram,
   RmsNormForwardProgram,
   RmsNormResidualDxProgram,
@@ -32,7 +32,7 @@ import {
 
 type WebGPUBackend = WebGPUKernelBackend;
 
-/** dw: the partial sums over blocks of rows of dy·x·r, then their sum, on the GPU ([1, n]). */
+/** dw = Σ over rows of dy·x·r, one program ([1, n]). */
 function weightGradient(
   b: WebGPUBackend,
   dy: tf.TensorInfo,
@@ -41,15 +41,8 @@ function weightGradient(
   statsStride: 1 | 2,
 ): tf.TensorInfo {
   const [rows, n] = shape2d(x);
-  const [nc, count] = rowUniforms(rows, n);
-  const parts = b.runWebGPUProgram(new RmsNormDwPartsProgram(rows, n, statsStride), [dy, x, stats], "float32", [
-    nc,
-    count,
-  ]);
-  const sum = new ColumnSumProgram(n, isSoftwareAdapter(b));
-  const dw = b.runWebGPUProgram(sum, [parts], "float32", columnSumUniforms(parts.shape[0], n, n));
-  b.disposeData(parts.dataId);
-  return dw;
+  const program = new ColumnSumProgram(n, isSoftwareAdapter(b), rmsNormDwTerm(statsStride));
+  return b.runWebGPUProgram(program, [dy, x, stats], "float32", columnSumUniforms(rows, n, n));
 }
 
 const rmsNormWebGPU: tf.KernelFunc = ({ inputs, backend, attrs }) => {
