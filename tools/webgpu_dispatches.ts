@@ -6,7 +6,7 @@
  * the stock ops there (the count before those kernels existed); `--programs`
  * also prints the dispatches per program (shader key, most first).
  *
- *   XDG_RUNTIME_DIR=/tmp/xdg-runtime-0 deno run -A tools/webgpu_dispatches.ts [--stock]
+ *   XDG_RUNTIME_DIR=/tmp/xdg-runtime-0 deno run -A tools/webgpu_dispatches.ts [--stock] [--programs]
  *
  * The step times are software speed on lavapipe (no GPU claim); use the
  * bench for speed.

@@ -10,6 +10,7 @@
  */
 import { tf } from "../backend/tf.ts";
 import { FUSED_CROSS_ENTROPY, fusedOrStock, fusedSoftmaxCrossEntropy } from "../kernels/cross_entropy/mod.ts";
+import { FUSED_PROJECTIONS, fusedProjections, projectionsFusable } from "../kernels/projections/mod.ts";
 
 /**
  * `x · w` with `w` stored `[in, out]` (no transposed operand in the forward pass).
@@ -21,7 +22,32 @@ import { FUSED_CROSS_ENTROPY, fusedOrStock, fusedSoftmaxCrossEntropy } from "../
  * ```
  */
 export function linear(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
-  return tf.matMul(x, w);
+  // On webgpu the grouped kernel with one weight: its backward is one dispatch.
+  return fusedOrStock(
+    FUSED_PROJECTIONS,
+    projectionsFusable(x, [w]),
+    () => fusedProjections(x, [w])[0],
+    () => tf.matMul(x, w),
+  );
+}
+
+/**
+ * `[x · w0, x · w1, …]`: one grouped kernel each way where the backend has
+ * it (src/kernels/projections/), else one product per weight, in order.
+ *
+ * @example
+ * ```ts
+ * import { tf } from "../backend/tf.ts";
+ * const [a, b] = linears(tf.ones([2, 3]), [tf.ones([3, 4]), tf.ones([3, 5])]); // [2, 4], [2, 5]
+ * ```
+ */
+export function linears(x: tf.Tensor2D, ws: readonly tf.Tensor2D[]): tf.Tensor2D[] {
+  return fusedOrStock(
+    FUSED_PROJECTIONS,
+    projectionsFusable(x, ws),
+    () => fusedProjections(x, ws),
+    () => ws.map((w) => tf.matMul(x, w)),
+  );
 }
 
 /**

@@ -6,7 +6,7 @@
  * @module
  */
 import { tf } from "../backend/tf.ts";
-import { linear } from "./_ops.ts";
+import { linear, linears } from "./_ops.ts";
 import { rmsNorm } from "./rmsnorm.ts";
 import { ropeAttention } from "../kernels/attention/mod.ts";
 
@@ -48,9 +48,7 @@ export { causalMask } from "../kernels/attention/mod.ts";
 export function causalSelfAttention(x: tf.Tensor2D, w: AttentionWeights, shape: AttentionShape): tf.Tensor2D {
   return tf.tidy(() => {
     const { batch, seqLen, heads, kvHeads } = shape;
-    let q = linear(x, w.q);
-    let k = linear(x, w.k);
-    const v = linear(x, w.v);
+    let [q, k, v] = linears(x, [w.q, w.k, w.v]);
     if (w.qNorm && w.kNorm) {
       q = rmsNorm(q, w.qNorm, shape.eps) as tf.Tensor2D;
       k = rmsNorm(k, w.kNorm, shape.eps) as tf.Tensor2D;

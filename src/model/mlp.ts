@@ -7,7 +7,7 @@
  */
 import type { ActivationSpec } from "../activations/mod.ts";
 import { tf } from "../backend/tf.ts";
-import { linear } from "./_ops.ts";
+import { linear, linears } from "./_ops.ts";
 
 /** One MLP's (or one expert's) weights, stored `[in, out]`. */
 export interface MlpWeights {
@@ -38,14 +38,17 @@ export function mlp(
   w: MlpWeights,
   activation: ActivationSpec,
   coefficients?: tf.Tensor1D,
-  project: Projection = (rows, which) => linear(rows, w[which]!),
+  project?: Projection,
 ): tf.Tensor2D {
+  const apply: Projection = project ?? ((rows, which) => linear(rows, w[which]!));
   return tf.tidy(() => {
-    const up = project(x, "up");
     if (activation.gated) {
       if (!w.gate) throw new Error(`activation '${activation.name}' needs a gate projection`);
-      return project(activation.apply(project(x, "gate"), undefined, up) as tf.Tensor2D, "down");
+      // With the layer's own weights, up and gate share one grouped product (up first, as below).
+      const [up, gate] = project ? [project(x, "up"), project(x, "gate")] : linears(x, [w.up, w.gate]);
+      return apply(activation.apply(gate, undefined, up) as tf.Tensor2D, "down");
     }
-    return project(activation.apply(up, coefficients) as tf.Tensor2D, "down");
+    const up = apply(x, "up");
+    return apply(activation.apply(up, coefficients) as tf.Tensor2D, "down");
   });
 }

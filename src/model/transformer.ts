@@ -14,7 +14,7 @@ import { initialValue } from "./init.ts";
 import { mlp, type MlpWeights } from "./mlp.ts";
 import { type MoeDispatch, moeLayer, type MoeOutput, type MoeWeights } from "./moe.ts";
 import { type ParameterSpec, parameterSpecs, storedTransposed } from "./parameters.ts";
-import { rmsNorm } from "./rmsnorm.ts";
+import { addRmsNorm, rmsNorm } from "./rmsnorm.ts";
 
 /** Scalar losses of one batch: `loss = ce + aux`. */
 export interface LossTensors {
@@ -155,10 +155,10 @@ export class Model {
     if (this.#disposed) throw new Error("model was disposed");
   }
 
-  #attentionBlock(h: tf.Tensor2D, layer: LayerWeights, batch: number, seqLen: number): tf.Tensor2D {
+  /** The attention block's output for `normed` (the residual add is the caller's). */
+  #attention(normed: tf.Tensor2D, layer: LayerWeights, batch: number, seqLen: number): tf.Tensor2D {
     const c = this.config;
-    const normed = rmsNorm(h, layer.inputNorm, c.rms_norm_eps) as tf.Tensor2D;
-    const attended = causalSelfAttention(normed, layer.attention, {
+    return causalSelfAttention(normed, layer.attention, {
       batch,
       seqLen,
       heads: c.num_attention_heads,
@@ -166,18 +166,17 @@ export class Model {
       ropeTheta: c.rope_theta,
       eps: c.rms_norm_eps,
     });
-    return tf.add(h, attended);
   }
 
-  #mlpBlock(h: tf.Tensor2D, layer: LayerWeights): { out: tf.Tensor2D; moe?: MoeOutput } {
-    const normed = rmsNorm(h, layer.postNorm, this.config.rms_norm_eps) as tf.Tensor2D;
-    if (!this.moe) return { out: tf.add(h, mlp(normed, layer.mlp!, this.activation, layer.coefficients)) };
+  /** The MLP (or MoE) block's output for `normed` (the residual add is the caller's). */
+  #mlp(normed: tf.Tensor2D, layer: LayerWeights): { out: tf.Tensor2D; moe?: MoeOutput } {
+    if (!this.moe) return { out: mlp(normed, layer.mlp!, this.activation, layer.coefficients) };
     const moe = moeLayer(normed, layer.moe!, this.activation, layer.coefficients, {
       topK: this.moe.topK,
       normTopK: this.moe.normTopK,
       dispatch: this.#moeDispatch,
     });
-    return { out: tf.add(h, moe.y), moe };
+    return { out: moe.y, moe };
   }
 
   #weightedAux(loadBalancing: tf.Scalar, zLoss: tf.Scalar): tf.Scalar {
@@ -191,8 +190,7 @@ export class Model {
     return gatherRows(this.#embed as tf.Tensor2D, tf.reshape(inputs, [batch * seqLen]));
   }
 
-  #head2d(h: tf.Tensor2D): tf.Tensor2D {
-    const normed = rmsNorm(h, this.#finalNorm, this.config.rms_norm_eps) as tf.Tensor2D;
+  #head2d(normed: tf.Tensor2D): tf.Tensor2D {
     if (!this.#head) return tf.matMul(normed, this.#embed as tf.Tensor2D, false, true);
     return linear(normed, this.#head as tf.Tensor2D);
   }
@@ -213,22 +211,26 @@ export class Model {
     this.#assertAlive();
     return tf.tidy(() => {
       const [batch, seqLen] = inputs.shape;
+      const eps = this.config.rms_norm_eps;
       let h = this.#embedTokens(inputs);
       let lb: tf.Scalar = tf.scalar(0);
       let z: tf.Scalar = tf.scalar(0);
       const routing: tf.Tensor2D[] = [];
-      for (const layer of this.#layers) {
-        h = this.#attentionBlock(h, layer, batch, seqLen);
-        const r = this.#mlpBlock(h, layer);
-        h = r.out;
+      // Each residual add runs with the norm after it (one kernel on webgpu): the post-attention norm, then
+      // the next layer's input norm or the final norm.
+      let normed = rmsNorm(h, this.#layers[0]?.inputNorm ?? this.#finalNorm, eps) as tf.Tensor2D;
+      this.#layers.forEach((layer, i) => {
+        [h, normed] = addRmsNorm(h, this.#attention(normed, layer, batch, seqLen), layer.postNorm, eps);
+        const r = this.#mlp(normed, layer);
+        [h, normed] = addRmsNorm(h, r.out, this.#layers[i + 1]?.inputNorm ?? this.#finalNorm as tf.Tensor1D, eps);
         if (r.moe) {
           lb = tf.add(lb, r.moe.loadBalancing);
           z = tf.add(z, r.moe.zLoss);
           routing.push(r.moe.ids);
         }
-      }
+      });
       const aux = this.moe ? this.#weightedAux(lb, z) : tf.scalar(0);
-      return { logits: this.#head2d(h), aux, routing };
+      return { logits: this.#head2d(normed), aux, routing };
     });
   }
 

@@ -7,14 +7,14 @@
 
 /** The part of tfjs-backend-webgpu's WebGPUBackend every recorded dispatch goes through. */
 interface Recorder {
-  recordAndSubmit(...args: unknown[]): unknown;
+  recordAndSubmit(program: { shaderKey?: string }, ...args: unknown[]): unknown;
 }
 
 /**
  * Starts counting the dispatches `backend` (tfjs-backend-webgpu's, 4.22)
  * records; the returned function stops counting and gives the count (stop
- * nested counters innermost first). `byProgram`, when given, also counts
- * them per program (by shader key), for a breakdown of where they go.
+ * nested counters innermost first). With `byProgram`, each dispatch is also
+ * counted under its program's shader key (the per-program breakdown).
  *
  * @example
  * ```ts
@@ -33,13 +33,13 @@ export function countDispatches(backend: unknown, byProgram?: Map<string, number
   }
   const original = recorder.recordAndSubmit;
   let dispatches = 0;
-  recorder.recordAndSubmit = function (...args: unknown[]) {
+  recorder.recordAndSubmit = function (program, ...args: unknown[]) {
     dispatches++;
     if (byProgram) {
-      const key = (args[0] as { shaderKey?: string }).shaderKey ?? "?";
+      const key = program.shaderKey ?? "?";
       byProgram.set(key, (byProgram.get(key) ?? 0) + 1);
     }
-    return original.apply(this, args);
+    return original.call(this, program, ...args);
   };
   return () => {
     recorder.recordAndSubmit = original;

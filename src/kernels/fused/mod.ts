@@ -31,6 +31,7 @@ export {
   wgslType,
 } from "./_webgpu_common.ts";
 export { runWithOutputs, writableBindings } from "./_webgpu_outputs.ts";
+export { ColumnSumProgram, columnSumUniforms, type ColumnTerm } from "./_webgpu_column_sum.ts";
 export { countDispatches } from "./_webgpu_dispatches.ts";
 export { countDeviceReads } from "./_webgpu_reads.ts";
 export { rowUniforms, type Uniform, type WebGPUBackendLike, type WebGPUKernelBackend } from "./_webgpu_backend.ts";

@@ -29,5 +29,16 @@ export { gemmBlocks, MAX_GEMM_BLOCKS, MIN_GEMM_BLOCK } from "./tasks.ts";
 export { DEFAULT_GEMM_SHAPE, type GemmShape } from "./_gemm_module.ts";
 export { type BatchMatMulPlan, planBatchMatMul } from "./_batch_matmul.ts";
 // The WGSL programs, for tests that size their grids without a GPU.
-export { type MatMulShape, TiledMatMulProgram } from "./_webgpu_programs.ts";
+export {
+  loadTile,
+  MATMUL_TILE,
+  MATMUL_TILE_K,
+  type MatMulShape,
+  MULTIPLY_TILES,
+  multiplyTiles,
+  storeBlock,
+  THREAD_IDS,
+  TiledMatMulProgram,
+  TILES,
+} from "./_webgpu_programs.ts";
 export { tiledMatMulShape, webgpuBatchMatMul } from "./webgpu.ts";

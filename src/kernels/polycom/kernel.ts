@@ -5,8 +5,8 @@
  * Forward kernels take `x` as [rows, n] (the public ops flatten leading axes)
  * and `a` as [r + 1]. Gradient kernels return `[dx, daParts]`, where
  * `daParts` is [P, W ≥ r + 1] and da is the sum of its first r + 1 columns
- * over P: the cpu and wasm kernels sum everything themselves (P = 1), the
- * webgpu kernels leave one partial per row or per block to a stock sum.
+ * over P: every kernel sums its partials itself (P = 1; webgpu with
+ * `ColumnSumProgram` of `../fused/`).
  *
  * cpu runs the float64 loops of `math.ts` over the backend's own arrays. On
  * wasm, orders up to 4 run in the SIMD module of `_simd_module.ts`, in place

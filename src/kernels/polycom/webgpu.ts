@@ -5,11 +5,13 @@
  */
 import type { tf } from "../../backend/tf.ts";
 import {
+  ColumnSumProgram,
+  columnSumUniforms,
   isSoftwareAdapter,
   rowUniforms,
   type Uniform,
   vectorWidth,
-  type WebGPUBackendLike as WebGPUBackend,
+  type WebGPUKernelBackend as WebGPUBackend,
 } from "../fused/mod.ts";
 import {
   kernelInputs,
@@ -57,8 +59,12 @@ const polyNormGradWebGPU: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const soft = isSoftwareAdapter(b);
   const stats = b.runWebGPUProgram(new PolyNormStatsProgram(rows, n, order, soft), [dy, x, a], "float32", uniforms);
   const dx = b.runWebGPUProgram(new PolyNormDxProgram(rows, n, order, soft), [dy, x, stats], "float32", uniforms);
-  // stats' first r + 1 columns are each row's share of da; the gradient sums them.
-  return [dx, stats];
+  // stats' first r + 1 columns are each row's share of da.
+  const width = order + 1;
+  const sum = new ColumnSumProgram(width, soft);
+  const da = b.runWebGPUProgram(sum, [stats], "float32", columnSumUniforms(rows, stats.shape[1], width));
+  b.disposeData(stats.dataId);
+  return [dx, da];
 };
 
 const polyReLUWebGPU: tf.KernelFunc = ({ inputs, backend }) => {
@@ -79,7 +85,11 @@ const polyReLUGradWebGPU: tf.KernelFunc = ({ inputs, backend }) => {
     { type: "int32", data: [daProgram.outputShape[0]] },
   ]);
   const dx = b.runWebGPUProgram(new PolyReLUDxProgram(shape, order), [dy, x, a], "float32");
-  return [dx, parts];
+  const width = order + 1;
+  const sum = new ColumnSumProgram(width, isSoftwareAdapter(b));
+  const da = b.runWebGPUProgram(sum, [parts], "float32", columnSumUniforms(parts.shape[0], parts.shape[1], width));
+  b.disposeData(parts.dataId);
+  return [dx, da];
 };
 
 /**

@@ -1,6 +1,10 @@
 /**
  * WGSL programs of the fused RMSNorm.
  *
+ * The residual variant adds the row of h and a first and writes the sum and
+ * r beside y; its backward is one row program ({@linkcode RmsNormResidualDxProgram}:
+ * the row's Σ dy·w·s, then ds) and dw.
+ *
  * The forward pass is one program, one workgroup per row: each thread sums
  * x² over its share of the row, thread 0 adds the workgroup's partials from
  * shared memory (one barrier each side, as the activations' row programs do:
@@ -8,14 +12,11 @@
  * share of y. The backward pass is three programs, because a program has one
  * output: per-row statistics (r = rsqrt(mean(x²) + eps) and r³·Σ dy·w·x / n,
  * the same one-workgroup-per-row reduction), dx element-wise from them, and
- * dw as partial column sums over blocks of {@linkcode DW_BLOCK_ROWS} rows
- * that a stock sum finishes.
+ * dw, one workgroup per column summing dy·x·r over the rows
+ * ({@linkcode rmsNormDwTerm}).
  * @module
  */
-import { ElementwiseProgram, hsum, ROW_INDEX, RowProgram, wgslType } from "../fused/mod.ts";
-
-/** Rows each thread of the dw program sums. */
-export const DW_BLOCK_ROWS = 32;
+import { type ColumnTerm, ElementwiseProgram, hsum, ROW_INDEX, RowProgram, wgslType } from "../fused/mod.ts";
 
 /** Uniforms of the row programs: row length in vectors, row count, eps. */
 const ROW_UNIFORMS = "nc : i32, rows : i32, eps : f32,";
@@ -31,12 +32,17 @@ const ROW_UNIFORMS = "nc : i32, rows : i32, eps : f32,";
  */
 export class RmsNormForwardProgram extends RowProgram {
   shaderKey: string;
-  variableNames = ["x", "w"];
+  variableNames: string[];
   uniforms = ROW_UNIFORMS;
 
-  constructor(rows: number, n: number, software = false) {
-    super(rows, n, "rowOutput", (c) => [c, c], software);
-    this.shaderKey = `fused_rmsnorm_fwd_${this.key}`;
+  /**
+   * `residual`: the row is the sum of inputs h and a, written (sOut) with
+   * the row's r (rOut, [rows]) beside y: variables sOut, rOut, h, a, w.
+   */
+  constructor(rows: number, n: number, software = false, readonly residual = false) {
+    super(rows, n, "rowOutput", (c) => residual ? [c, 1, c, c, c] : [c, c], software);
+    this.variableNames = residual ? ["sOut", "rOut", "h", "a", "w"] : ["x", "w"];
+    this.shaderKey = `fused_rmsnorm_fwd_${residual ? "res_" : ""}${this.key}`;
   }
 
   getUserCode(): string {
@@ -49,8 +55,14 @@ export class RmsNormForwardProgram extends RowProgram {
     ${this.head()}
     var s = ${wgslType(this.c)}(0.0);
     if (valid) {
-      for (var j = tid; j < nc; j += ${wg}) {
-        let v = x[base + j];
+      for (var j = tid; j < nc; j += ${wg}) {${
+      this.residual
+        ? `
+        let v = h[base + j] + a[base + j];
+        sOut[base + j] = v;`
+        : `
+        let v = x[base + j];`
+    }
         s += v * v;
       }
     }
@@ -61,13 +73,20 @@ export class RmsNormForwardProgram extends RowProgram {
       for (var k = 0; k < ${wg}; k++) {
         acc += red[k];
       }
-      rowScale = inverseSqrt(acc / n + uniforms.eps);
+      rowScale = inverseSqrt(acc / n + uniforms.eps);${
+      this.residual
+        ? `
+      if (valid) {
+        rOut[row] = rowScale;
+      }`
+        : ""
+    }
     }
     workgroupBarrier();
     if (valid) {
       let r = rowScale;
       for (var j = tid; j < nc; j += ${wg}) {
-        result[base + j] = x[base + j] * r * w[j];
+        result[base + j] = ${this.residual ? "sOut" : "x"}[base + j] * r * w[j];
       }
     }
   }`;
@@ -161,40 +180,75 @@ export class RmsNormDxProgram extends ElementwiseProgram {
 }
 
 /**
- * RMSNorm backward, dw partials: inputs dy, x, stats; output
- * [ceil(rows / DW_BLOCK_ROWS), n], each row one block's Σ dy·x·r.
+ * RMSNorm's dw as a column sum (`ColumnSumProgram` of `../fused/`):
+ * Σ over rows of dy·x·r, with variables dy, x, stats (`statsStride` values
+ * per row of stats, r first: 2 from the stats program, 1 for the forward's r).
  *
  * @example
  * ```ts
- * new RmsNormDwPartsProgram(2048, 512).outputShape; // [64, 512]
+ * rmsNormDwTerm(1).variableNames; // ["dy", "x", "stats"]
  * ```
  */
-export class RmsNormDwPartsProgram extends ElementwiseProgram {
+export function rmsNormDwTerm(statsStride: 1 | 2): ColumnTerm {
+  return {
+    variableNames: ["dy", "x", "stats"],
+    term: `dy[p * uniforms.stride + col] * x[p * uniforms.stride + col] * stats[p * ${statsStride}]`,
+    key: `rmsnorm_dw_s${statsStride}`,
+  };
+}
+
+/**
+ * Residual RMSNorm backward, ds: inputs dy, [dsIn,] s, w, r (r from the
+ * forward, [rows]); ds = dsIn + r·w·dy − s · r³·Σ dy·w·s / n, one workgroup
+ * per row. `dsIn` is the gradient reaching the sum itself (absent when the
+ * sum feeds nothing else).
+ *
+ * @example
+ * ```ts
+ * new RmsNormResidualDxProgram(2048, 512, true).variableNames; // ["dy", "dsIn", "s", "w", "r"]
+ * ```
+ */
+export class RmsNormResidualDxProgram extends RowProgram {
   shaderKey: string;
-  variableNames = ["dy", "x", "stats"];
-  /** Row length in vectors, and row count. */
+  variableNames: string[];
   uniforms = "nc : i32, rows : i32,";
 
-  constructor(rows: number, n: number) {
-    super([Math.max(1, Math.ceil(rows / DW_BLOCK_ROWS)), n], n, (c) => [c, c, 1]);
-    this.shaderKey = `fused_rmsnorm_dw_c${this.c}`;
+  constructor(rows: number, n: number, readonly withDs: boolean, software = false) {
+    super(rows, n, "rowOutput", (c) => withDs ? [c, c, c, c, 1] : [c, c, c, 1], software);
+    this.variableNames = withDs ? ["dy", "dsIn", "s", "w", "r"] : ["dy", "s", "w", "r"];
+    this.shaderKey = `fused_rmsnorm_res_dx_${withDs ? "ds_" : ""}${this.key}`;
   }
 
   getUserCode(): string {
+    const wg = this.workgroupSize[0];
     return `
+  var<workgroup> red : array<f32, ${wg}>;
+  var<workgroup> rowDot : f32;
+  ${ROW_INDEX}
   fn main(index : i32) {
-    if (index < uniforms.size) {
-      let nc = uniforms.nc;
-      let block = index / nc;
-      let col = index - block * nc;
-      let start = block * ${DW_BLOCK_ROWS};
-      let end = min(start + ${DW_BLOCK_ROWS}, uniforms.rows);
-      var acc = ${wgslType(this.c)}(0.0);
-      for (var row = start; row < end; row++) {
-        let i = row * nc + col;
-        acc += dy[i] * x[i] * stats[row * 2];
+    ${this.head()}
+    var d = ${wgslType(this.c)}(0.0);
+    if (valid) {
+      for (var j = tid; j < nc; j += ${wg}) {
+        d += dy[base + j] * w[j] * s[base + j];
       }
-      result[index] = acc;
+    }
+    red[tid] = ${hsum(this.c, "d")};
+    workgroupBarrier();
+    if (tid == 0) {
+      var acc = 0.0;
+      for (var k = 0; k < ${wg}; k++) {
+        acc += red[k];
+      }
+      rowDot = acc;
+    }
+    workgroupBarrier();
+    if (valid) {
+      let ri = r[row];
+      let c = rowDot * ri * ri * ri / n;
+      for (var j = tid; j < nc; j += ${wg}) {
+        result[base + j] = ${this.withDs ? "dsIn[base + j] + " : ""}ri * w[j] * dy[base + j] - s[base + j] * c;
+      }
     }
   }`;
   }

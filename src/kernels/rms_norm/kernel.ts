@@ -4,10 +4,8 @@
  * config every backend shares.
  *
  * The kernels take `x` as [rows, n] (the public op flattens leading axes)
- * and `w` as [n]. The gradient kernel returns `[dx, dwParts]`, where
- * `dwParts` is [P, n] and dw is its sum over P: the cpu and wasm kernels sum
- * every row themselves (P = 1), the webgpu kernel leaves one partial per
- * block of rows to a stock sum.
+ * and `w` as [n]. The gradient kernel returns `[dx, dw]` with dw as [1, n]
+ * (the webgpu kernel sums partials over blocks of rows, then the partials).
  *
  * On wasm the rows are split over the heap threads (`../parallel`), the
  * weight gradient summed per block of rows and the blocks added in order
@@ -22,8 +20,17 @@ import { rmsNormBackwardRows, rmsNormForwardRows } from "./math.ts";
 
 /** Fused RMSNorm forward: inputs {x, w}, attrs {eps}. */
 export const FUSED_RMS_NORM = "FusedRMSNorm";
-/** Fused RMSNorm backward: inputs {dy, x, w}, attrs {eps}; outputs [dx, dwParts]. */
+/** Fused RMSNorm backward: inputs {dy, x, w}, attrs {eps}; outputs [dx, dw as [1, n]]. */
 export const FUSED_RMS_NORM_GRAD = "FusedRMSNormGrad";
+
+/**
+ * Residual add and RMSNorm (webgpu only; other backends add, then norm):
+ * inputs {h, a, w}, attrs {eps}; outputs [s = h + a, y = RMSNorm(s), r]
+ * with r = rsqrt(mean(s²) + eps) per row, kept for the backward.
+ */
+export const FUSED_RESIDUAL_RMS_NORM = "FusedResidualRMSNorm";
+/** Its backward: inputs {dy, dsIn (optional), s, w, r}; outputs [ds, dw] (ds reaches both h and a). */
+export const FUSED_RESIDUAL_RMS_NORM_GRAD = "FusedResidualRMSNormGrad";
 
 /** Attributes of the RMSNorm kernels. */
 export type RmsNormAttrs = EpsAttrs;
@@ -121,10 +128,23 @@ export const RMS_NORM_GRADIENT: tf.GradConfig = {
     const [x, w] = saved;
     // Both gradients come from one kernel run, so it runs here rather than in
     // the per-input closures; the engine's tidy disposes what is not returned.
-    const [dx, parts] = tf.engine().runKernel<tf.Tensor[]>(FUSED_RMS_NORM_GRAD, { dy: dy as tf.Tensor, x, w }, attrs);
-    return {
-      x: () => dx,
-      w: () => (parts.shape[0] === 1 ? tf.reshape(parts, w.shape) : tf.sum(parts, 0)),
-    };
+    const [dx, dw] = tf.engine().runKernel<tf.Tensor[]>(FUSED_RMS_NORM_GRAD, { dy: dy as tf.Tensor, x, w }, attrs);
+    return { x: () => dx, w: () => tf.reshape(dw, w.shape) };
+  },
+};
+
+/** The gradient of the residual kernel: one backward kernel run gives the sum's gradient and dw. */
+export const RESIDUAL_RMS_NORM_GRADIENT: tf.GradConfig = {
+  kernelName: FUSED_RESIDUAL_RMS_NORM,
+  inputsToSave: ["w"],
+  outputsToSave: [true, false, true],
+  gradFunc: (dys, saved, attrs) => {
+    const [w, s, r] = saved;
+    const [dsIn, dyOut] = dys as (tf.Tensor | null)[];
+    const dy = dyOut ?? tf.zerosLike(s);
+    const inputs: tf.NamedTensorMap = dsIn ? { dy, dsIn, s, w, r } : { dy, s, w, r };
+    const [ds, dw] = tf.engine().runKernel<tf.Tensor[]>(FUSED_RESIDUAL_RMS_NORM_GRAD, inputs, attrs);
+    // h and a get the same gradient; a clone (no copy) lets the tape dispose each on its own.
+    return { h: () => ds, a: () => tf.clone(ds), w: () => tf.reshape(dw, w.shape) };
   },
 };

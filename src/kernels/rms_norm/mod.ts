@@ -15,21 +15,36 @@
 import { tf } from "../../backend/tf.ts";
 import { UsageError } from "../../util/errors.ts";
 import { hasKernel, registerKernels } from "../registry.ts";
-import { FUSED_RMS_NORM, RMS_NORM_GRADIENT, RMS_NORM_KERNELS } from "./kernel.ts";
+import {
+  FUSED_RESIDUAL_RMS_NORM,
+  FUSED_RMS_NORM,
+  RESIDUAL_RMS_NORM_GRADIENT,
+  RMS_NORM_GRADIENT,
+  RMS_NORM_KERNELS,
+} from "./kernel.ts";
 import { RMS_NORM_WEBGPU_KERNELS } from "./webgpu.ts";
 
 export { fusedOrStock } from "../registry.ts";
-export { FUSED_RMS_NORM, FUSED_RMS_NORM_GRAD } from "./kernel.ts";
+export {
+  FUSED_RESIDUAL_RMS_NORM,
+  FUSED_RESIDUAL_RMS_NORM_GRAD,
+  FUSED_RMS_NORM,
+  FUSED_RMS_NORM_GRAD,
+} from "./kernel.ts";
 export { rmsNormBackwardRows, rmsNormForwardRows } from "./math.ts";
 // The WGSL programs, for tests that size their grids without a GPU.
 export {
-  RmsNormDwPartsProgram,
+  rmsNormDwTerm,
   RmsNormDxProgram,
   RmsNormForwardProgram,
+  RmsNormResidualDxProgram,
   RmsNormStatsProgram,
 } from "./_webgpu_programs.ts";
 
-registerKernels({ kernels: [...RMS_NORM_KERNELS, ...RMS_NORM_WEBGPU_KERNELS], gradients: [RMS_NORM_GRADIENT] });
+registerKernels({
+  kernels: [...RMS_NORM_KERNELS, ...RMS_NORM_WEBGPU_KERNELS],
+  gradients: [RMS_NORM_GRADIENT, RESIDUAL_RMS_NORM_GRADIENT],
+});
 
 /**
  * Whether the fused RMSNorm kernel is registered for the active (or given) backend.
@@ -68,5 +83,31 @@ export function fusedRmsNorm(x: tf.Tensor, w: tf.Tensor, eps: number): tf.Tensor
     const x2 = x.rank === 2 ? x : tf.reshape(x, [x.size / n, n]);
     const y = tf.engine().runKernel<tf.Tensor>(FUSED_RMS_NORM, { x: x2, w }, { eps });
     return x.rank === 2 ? y : tf.reshape(y, x.shape);
+  });
+}
+
+/**
+ * `[h + a, RMSNorm(h + a)]` in one kernel (the residual stream's add and
+ * the next norm; webgpu only, see {@linkcode FUSED_RESIDUAL_RMS_NORM}):
+ * h and a [rows, n] float32, w [n]. Throws when the active backend has no
+ * such kernel.
+ *
+ * @example
+ * ```ts
+ * import { tf } from "../../backend/tf.ts";
+ * declare const h: tf.Tensor2D, a: tf.Tensor2D, w: tf.Tensor1D;
+ * const [sum, normed] = fusedResidualRmsNorm(h, a, w, 1e-5);
+ * ```
+ */
+export function fusedResidualRmsNorm(h: tf.Tensor2D, a: tf.Tensor2D, w: tf.Tensor1D, eps: number): tf.Tensor2D[] {
+  if (String(h.shape) !== String(a.shape) || w.shape[0] !== h.shape[1]) {
+    throw new UsageError(`residual rmsNorm: h [${h.shape}], a [${a.shape}] and w [${w.shape}] do not fit`);
+  }
+  if (!hasKernel(FUSED_RESIDUAL_RMS_NORM)) {
+    throw new Error(`no fused residual RMSNorm kernel on backend '${tf.getBackend()}'`);
+  }
+  return tf.tidy(() => {
+    const [s, y] = tf.engine().runKernel<tf.Tensor2D[]>(FUSED_RESIDUAL_RMS_NORM, { h, a, w }, { eps });
+    return [s, y];
   });
 }
