@@ -180,10 +180,9 @@ ${TILES}
 /**
  * The whole backward of grouped projections in one dispatch: `dX = Σ dYi·Wiᵀ`
  * (`result`, [m, d]) and every `dWi = Xᵀ·dYi` (writable `O0…`, [d, ni]).
- * Workgroups along x walk the output tiles of dX, then of each dWi; every
- * workgroup runs the same number of k steps (the longest product's, a
- * uniform, so the barriers stay in uniform control flow) and skips the loads
- * and products past its own product's depth. Binds 3g + 2 storage buffers, so g ≤ 2 fits
+ * Workgroups along x walk the output tiles of dX, then of each dWi; each
+ * runs its own product's k steps (dX: every segment's tiles in turn; dWi:
+ * the rows'). Binds 3g + 2 storage buffers, so g ≤ 2 fits
  * WebGPU's guaranteed 8. Variables: O0…, X, dY0…, W0…; uniforms: m, d,
  * steps, then the widths w0….
  *
@@ -291,6 +290,7 @@ export class ProjectionsGradProgram implements WebGPUProgramLike {
     });
     return `
 ${TILES}
+  var<workgroup> stepsHere : i32;
   fn main(index : i32) {${THREAD_IDS}
     var w = i32(workgroupId.x);
     var p = 0;
@@ -299,7 +299,15 @@ ${TILES}
     let n0 = (w % ((pn + ${T - 1}) / ${T})) * ${T};
     let m0 = (w / ((pn + ${T - 1}) / ${T})) * ${T};
     var acc : array<vec4<f32>, 4>;
-    for (var t = 0; t < uniforms.steps; t++) {
+    // Each workgroup loops over its own product's k tiles only. tfjs keeps the built-in ids in private variables,
+    // which WGSL cannot prove uniform, so the count goes through workgroup memory (workgroupUniformLoad).
+    if (tid == 0) {
+      var depth = uniforms.m;
+      if (p == 0) { depth = ${range(g).map((i) => `(uniforms.w${i} + ${K - 1}) / ${K} * ${K}`).join(" + ")}; }
+      stepsHere = min(uniforms.steps, (depth + ${K - 1}) / ${K});
+    }
+    let steps = workgroupUniformLoad(&stepsHere);
+    for (var t = 0; t < steps; t++) {
       // Whether this workgroup's product has a k tile at step t (steps past its depth only keep the barriers).
       var live = false;
       if (p == 0) {
