@@ -10,6 +10,7 @@ import { estimateSeconds, openProber, RUN_OVERHEAD_SECONDS } from "./probe.ts";
 import { resolveConfig } from "./plan.ts";
 import { budgetRungs } from "./budget.ts";
 import { loadSuites } from "../suite/load.ts";
+import { Calibration, type Timed } from "./calibration.ts";
 
 /** Longest predicted training step the planner measures directly (seconds); larger shapes are extrapolated. */
 export const PROBE_MAX_STEP_SECONDS = 3;
@@ -28,6 +29,8 @@ export interface Estimator {
    * (its suite's, else any suite's: an MoE step does fewer FLOP/s than a dense one); null before any probe.
    */
   lowerBound(run: PlannedRun): number | null;
+  /** Scales later estimates of a suite's runs by what its finished runs took against their estimates (calibration.ts). */
+  calibrate(suite: string, observed: ReadonlyArray<Timed>): void;
   /** How the estimates were made, in one line. */
   basis(): string;
   save(): Promise<void>;
@@ -81,7 +84,10 @@ export async function makeEstimator(
     }
     return seconds;
   };
-  const estimate = async (run: PlannedRun): Promise<number> => {
+  const calibration = new Calibration();
+  const estimate = async (run: PlannedRun): Promise<number> =>
+    calibration.factor(run.config.suite) * await probeEstimate(run);
+  const probeEstimate = async (run: PlannedRun): Promise<number> => {
     let rate = rates.get(run.config.suite);
     if (!rate) {
       // Calibrate on the suite's smallest ladder rung before deciding whether this run is cheap enough to probe.
@@ -105,14 +111,20 @@ export async function makeEstimator(
       Math.max(0, ...[...rates.values()].map((r) => r.flopsPerSecond));
     return rate > 0 ? (LOWER_BOUND_SHARE * flopsPerStep(run) * run.config.train.steps) / rate : null;
   };
+  const scaled = () => {
+    const factors = calibration.describe();
+    return factors ? `; scaled by the pilots' measured wall time: ${factors}` : "";
+  };
   return {
     estimate,
     lowerBound,
+    calibrate: (suite, observed) => calibration.observe(suite, observed),
     basis: () =>
       `training probes on ${env.backend}${
         jobs > 1 ? ` beside ${jobs - 1} competing job(s)` : ""
       } (${probed} measured now, ${cached} reused from the probe cache` +
-      (extrapolated ? `, ${extrapolated} runs extrapolated by FLOPs from the largest probed shape` : "") + ")",
+      (extrapolated ? `, ${extrapolated} runs extrapolated by FLOPs from the largest probed shape` : "") + scaled() +
+      ")",
     save: () => prober.save(),
   };
 }

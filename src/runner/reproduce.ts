@@ -14,6 +14,8 @@ import type { CodeVersion, Scale } from "../results/schema.ts";
 import { type LoadedSuite, loadSuites } from "../suite/load.ts";
 import { UsageError } from "../util/errors.ts";
 import { codeVersion } from "./code_version.ts";
+import { readRunRecord } from "../results/io.ts";
+import type { Timed } from "./calibration.ts";
 import { type Estimator, makeEstimator } from "./_estimator.ts";
 import { openRunData } from "./_data.ts";
 import { runInChild } from "./_child.ts";
@@ -226,9 +228,20 @@ async function pilotThenPlan(
     await writePlanRecords(ctx, plan);
     await options.onPlan?.(plan);
     done.push(...await train(plan.pilot));
+    estimator.calibrate(suite, await measuredTimes(plan.pilot));
     pinned.set(suite, scale);
     piloted.add(suite);
   }
+}
+
+/** Estimated and wall seconds of the runs that trained in this call (a finished run planned at 0 s has none). */
+async function measuredTimes(runs: PlannedRun[]): Promise<Timed[]> {
+  const records = await Promise.all(runs.map((run) => readRunRecord(run.dir)));
+  return records.flatMap((r, i) =>
+    r?.status === "finished" && (runs[i].estimatedSeconds ?? 0) > 0
+      ? [{ estimated: runs[i].estimatedSeconds!, wall: r.timings.wallSeconds ?? 0 }]
+      : []
+  );
 }
 
 /** Child mode: the one run of `--only`, which may be at a recipe sweep's setting. */
