@@ -71,35 +71,18 @@ export const THREAD_IDS = `
     let ty = i32(localId.y);
     let tid = ty * ${THREADS} + tx;`;
 
-/**
- * WGSL: after the loads, multiply the staged tiles into `acc` (each
- * thread's 4×4 block), between barriers; with `active` (a WGSL condition,
- * the same for the whole workgroup) the products only where it holds, the
- * barriers always (they must stay in uniform control flow).
- *
- * @example
- * ```ts
- * multiplyTiles("p == 0").includes("workgroupBarrier"); // true
- * ```
- */
-export function multiplyTiles(active = "true"): string {
-  return `
+/** WGSL: after the loads, multiply the staged tiles into `acc` (each thread's 4×4 block), between barriers. */
+export const MULTIPLY_TILES = `
       workgroupBarrier();
-      if (${active}) {
-        for (var kk = 0; kk < ${TILE_K}; kk++) {
-          let a = tileA[kk * ${THREADS} + ty];
-          let b = tileB[kk * ${THREADS} + tx];
-          acc[0] += a.x * b;
-          acc[1] += a.y * b;
-          acc[2] += a.z * b;
-          acc[3] += a.w * b;
-        }
+      for (var kk = 0; kk < ${TILE_K}; kk++) {
+        let a = tileA[kk * ${THREADS} + ty];
+        let b = tileB[kk * ${THREADS} + tx];
+        acc[0] += a.x * b;
+        acc[1] += a.y * b;
+        acc[2] += a.z * b;
+        acc[3] += a.w * b;
       }
       workgroupBarrier();`;
-}
-
-/** WGSL: {@linkcode multiplyTiles} for every workgroup. */
-export const MULTIPLY_TILES = multiplyTiles();
 
 /** Where a thread's 4×4 block of `acc` goes (see {@linkcode storeBlock}). */
 export interface BlockStore {

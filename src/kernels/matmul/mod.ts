@@ -35,7 +35,6 @@ export {
   MATMUL_TILE_K,
   type MatMulShape,
   MULTIPLY_TILES,
-  multiplyTiles,
   storeBlock,
   THREAD_IDS,
   TiledMatMulProgram,

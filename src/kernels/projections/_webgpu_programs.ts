@@ -9,16 +9,7 @@
  * @module
  */
 import type { WebGPUProgramLike } from "../fused/mod.ts";
-import {
-  loadTile,
-  MATMUL_TILE,
-  MATMUL_TILE_K,
-  MULTIPLY_TILES,
-  multiplyTiles,
-  storeBlock,
-  THREAD_IDS,
-  TILES,
-} from "../matmul/mod.ts";
+import { loadTile, MATMUL_TILE, MATMUL_TILE_K, MULTIPLY_TILES, storeBlock, THREAD_IDS, TILES } from "../matmul/mod.ts";
 
 const THREADS = MATMUL_TILE / 4;
 const tiles = (n: number) => Math.ceil(n / MATMUL_TILE);
@@ -184,7 +175,7 @@ ${TILES}
  * runs its own product's k steps (dX: every segment's tiles in turn; dWi:
  * the rows'). Binds 3g + 2 storage buffers, so g ≤ 2 fits
  * WebGPU's guaranteed 8. Variables: O0…, X, dY0…, W0…; uniforms: m, d,
- * steps, then the widths w0….
+ * then the widths w0….
  *
  * @example
  * ```ts
@@ -201,8 +192,6 @@ export class ProjectionsGradProgram implements WebGPUProgramLike {
   outputComponent: number;
   workgroupSize: [number, number, number] = [THREADS, THREADS, 1];
   uniforms: string;
-  /** The `steps` uniform: k tiles of the deepest product. */
-  readonly steps: number;
 
   constructor(m: number, d: number, readonly widths: readonly number[]) {
     const g = widths.length;
@@ -210,12 +199,10 @@ export class ProjectionsGradProgram implements WebGPUProgramLike {
     this.outputComponent = [d, ...widths].every((n) => n % 4 === 0) ? 4 : 1;
     const total = tiles(m) * tiles(d) + widths.reduce((s, n) => s + tiles(d) * tiles(n), 0);
     this.dispatch = [total, 1, 1];
-    const sum = widths.reduce((s, n) => s + Math.ceil(n / MATMUL_TILE_K), 0);
-    this.steps = Math.max(sum, Math.ceil(m / MATMUL_TILE_K));
     const names = (prefix: string) => range(g).map((i) => `${prefix}${i}`);
     this.variableNames = [...names("O"), "X", ...names("dY"), ...names("W")];
     this.variableComponents = [...names("O").map(() => this.outputComponent), ...range(2 * g + 1).map(() => 1)];
-    this.uniforms = `m : i32, d : i32, steps : i32, ${range(g).map((i) => `w${i} : i32,`).join(" ")}`;
+    this.uniforms = `m : i32, d : i32, ${range(g).map((i) => `w${i} : i32,`).join(" ")}`;
     this.shaderKey = `projections_grad_${g}_c${this.outputComponent}`;
   }
 
@@ -304,27 +291,19 @@ ${TILES}
     if (tid == 0) {
       var depth = uniforms.m;
       if (p == 0) { depth = ${range(g).map((i) => `(uniforms.w${i} + ${K - 1}) / ${K} * ${K}`).join(" + ")}; }
-      stepsHere = min(uniforms.steps, (depth + ${K - 1}) / ${K});
+      stepsHere = (depth + ${K - 1}) / ${K};
     }
     let steps = workgroupUniformLoad(&stepsHere);
     for (var t = 0; t < steps; t++) {
-      // Whether this workgroup's product has a k tile at step t (steps past its depth only keep the barriers).
-      var live = false;
       if (p == 0) {
         var tt = t;
         var s = 0;
         var ks = uniforms.w0;${segment}
-        live = tt < (ks + ${K - 1}) / ${K};
-        if (live) {
-          let k0 = tt * ${K};${dxA}${dxB}
-        }
+        let k0 = tt * ${K};${dxA}${dxB}
       } else {
-        live = t * ${K} < uniforms.m;
-        if (live) {
-          let k0 = t * ${K};${dwA}${dwB}
-        }
+        let k0 = t * ${K};${dwA}${dwB}
       }
-${multiplyTiles("live")}
+${MULTIPLY_TILES}
     }${store}
   }`;
   }

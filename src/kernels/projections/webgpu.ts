@@ -45,7 +45,7 @@ const gradWebGPU: tf.KernelFunc = ({ inputs, backend }) => {
   if (g <= ONE_PROGRAM_BACKWARD) {
     const program = new ProjectionsGradProgram(m, d, widths);
     const shapes = [[m, d], ...widths.map((n) => [d, n])];
-    return runWithOutputs(b, program, [x, ...dys, ...ws], shapes, ints(m, d, program.steps, ...widths));
+    return runWithOutputs(b, program, [x, ...dys, ...ws], shapes, ints(m, d, ...widths));
   }
   const dx = b.runWebGPUProgram(new SummedMatMulProgram(m, d, g), [...dys, ...ws], "float32", ints(m, d, ...widths));
   return [dx, ...sharedInput(b, x, dys, true)];
